@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health, views
+
+admin.site.site_header = "Chain Survey administration"
+admin.site.site_title = "Chain Survey"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("survey/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

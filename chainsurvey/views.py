@@ -1,0 +1,9 @@
+"""Landing page: sends each person to what their role is for."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")

@@ -1,0 +1,1 @@
+"""Roll-up snapshot tables: what dashboards and exports read, never raw answers."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SurveysConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "surveys"
+    verbose_name = "Org and surveys"
+
+    def ready(self):
+        from .roles import sync_role_groups
+
+        # Groups hold permissions that exist only after every app has migrated.
+        post_migrate.connect(sync_role_groups, dispatch_uid="surveys.sync_role_groups")

@@ -1,0 +1,236 @@
+"""The org (departments, employees), survey cycles, dimensions and the answers.
+
+Anonymity is structural: *who took part* (Participation, Draft) never shares a key with *what was
+answered* (Answer, Comment). Answers carry a random primary key, no timestamp and no ordering;
+the only thing that groups one person's answers is `respondent`, a random number drawn at
+submission and stored nowhere else, which the roll-up needs to count distinct raters.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import MANAGEMENT_ROLES, Role
+
+CYCLE_NAME_RE = r"^\d{4}-Q[1-4]$"
+EXECUTIVE_OFFICE = "Executive Office"
+
+
+def default_min_group_size() -> int:
+    return settings.MIN_GROUP_SIZE
+
+
+def new_respondent_key() -> int:
+    return secrets.randbits(62) + 1
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    is_executive_office = models.BooleanField(
+        default=False, help_text="The CEO and executive team. Listed first on every survey."
+    )
+
+    class Meta:
+        ordering = ["-is_executive_office", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(user__is_active=True)
+
+
+class Employee(models.Model):
+    """A person of the org file. Signs in as `user`; deactivated (user inactive), never deleted."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee")
+    employee_id = models.CharField("employee ID", max_length=64, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="employees")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EMPLOYEE)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["employee_id"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.employee_id})"
+
+    @property
+    def full_name(self) -> str:
+        return self.user.full_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    @property
+    def rates_own_management(self) -> bool:
+        return self.role not in MANAGEMENT_ROLES
+
+
+class Cycle(models.Model):
+    """One quarterly survey round, named YYYY-Qn."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Published"
+
+    name = models.CharField(
+        max_length=7,
+        unique=True,
+        validators=[RegexValidator(CYCLE_NAME_RE, "A cycle is named YYYY-Qn, e.g. 2026-Q3.")],
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True, help_text="Answers are accepted until the end of this day.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    min_group_size = models.PositiveSmallIntegerField(
+        default=default_min_group_size,
+        validators=[MinValueValidator(1)],
+        help_text="Smallest group whose results are shown; fixed when the cycle is created.",
+    )
+    is_historical = models.BooleanField(
+        default=False, help_text="Imported from another tool: results are shown as soon as they are rolled up."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-name"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=Q(status="open"), name="one_open_cycle"),
+            models.CheckConstraint(condition=Q(min_group_size__gte=1), name="cycle_min_group_size_positive"),
+        ]
+        permissions = [
+            ("view_own_department_results", "Can see their own department's scorecard"),
+            ("view_all_results", "Can see every dashboard and scorecard"),
+            ("export_results", "Can export scorecards"),
+            ("manage_cycles", "Can open, close and publish cycles"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def accepts_answers(self) -> bool:
+        if self.status != self.Status.OPEN:
+            return False
+        return self.closes_on is None or timezone.localdate() <= self.closes_on
+
+    @property
+    def results_visible(self) -> bool:
+        return self.status == self.Status.PUBLISHED or (self.status == self.Status.CLOSED and self.is_historical)
+
+
+class CycleHeadcount(models.Model):
+    """Active employees per department when a cycle opened: the denominator of response rates."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="headcounts")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    eligible = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "department"], name="one_headcount_per_department")]
+
+
+class Dimension(models.Model):
+    """The six service dimensions and the expectation question (created by a data migration)."""
+
+    id = models.SmallAutoField(primary_key=True)
+    slug = models.SlugField(max_length=32, unique=True)
+    label = models.CharField(max_length=80)
+    question = models.CharField(max_length=300, help_text="What the rater is asked.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_expectation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["is_expectation", "position"]
+
+    def __str__(self):
+        return self.label
+
+
+class Participation(models.Model):
+    """Who took part: one row per person and cycle, written when the survey is submitted."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="participations")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="participations")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", help_text="The person's department when submitting."
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["employee", "cycle"], name="one_participation_per_cycle")]
+
+    def __str__(self):
+        return f"{self.employee} took part in {self.cycle}"
+
+
+class Draft(models.Model):
+    """A person's unfinished survey. Deleted in the transaction that submits it."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="drafts")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="drafts")
+    providers = models.JSONField(default=list, help_text="Ids of the departments chosen in the screener.")
+    answers = models.JSONField(default=dict, help_text="Form field name → value, as typed.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["employee", "cycle"], name="one_draft_per_cycle")]
+
+
+class Answer(models.Model):
+    """What was answered: one score by one anonymous respondent for one provider and dimension.
+
+    No foreign key, timestamp or ordering leads to a person (see the module docstring). The
+    foreign keys carry no index of their own: the unique constraint leads with `cycle`, which is
+    the only way answers are read, and each extra index slows bulk imports.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="answers", db_index=False)
+    respondent = models.BigIntegerField(help_text="Random per person and cycle; links to nobody.")
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    provider_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+", db_index=False)
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "respondent", "provider_department", "dimension"], name="one_answer_per_question"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="answer_score_1_to_5"),
+        ]
+
+
+class Comment(models.Model):
+    """A free-text comment for one provider. Deliberately without `respondent`: a comment's words
+    can give a person away, and must not then lead to their scores."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="comments", db_index=False)
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    provider_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["cycle", "provider_department"], name="comment_cycle_provider")]

@@ -1,0 +1,55 @@
+"""Roles of the org file, mapped to Django groups and permissions.
+
+Each role is a group of the same name; a person is in exactly one. Rights are cumulative
+(hr ⊃ executive ⊃ manager ⊃ employee), so each group holds its role's permissions and those below.
+"""
+
+from django.db.models import TextChoices
+
+
+class Role(TextChoices):
+    EMPLOYEE = "employee", "Employee"
+    MANAGER = "manager", "Manager"
+    EXECUTIVE = "executive", "Executive"
+    HR = "hr", "HR"
+
+
+# Roles that are their department's management: they do not rate it (they are it).
+MANAGEMENT_ROLES = frozenset({Role.MANAGER, Role.EXECUTIVE})
+
+# Roles that may use the admin site (HR manages cycles and the org there).
+STAFF_ROLES = frozenset({Role.HR})
+
+VIEW_OWN_DEPARTMENT = "surveys.view_own_department_results"
+VIEW_ALL_RESULTS = "surveys.view_all_results"
+EXPORT_RESULTS = "surveys.export_results"
+MANAGE_CYCLES = "surveys.manage_cycles"
+
+_ADMIN_MODEL_PERMS = [
+    f"surveys.{action}_{model}"
+    for model in ("department", "employee", "cycle")
+    for action in ("view", "add", "change")
+] + ["surveys.view_dimension", "surveys.change_dimension", "surveys.view_participation"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.EMPLOYEE: [],
+    Role.MANAGER: [VIEW_OWN_DEPARTMENT],
+    Role.EXECUTIVE: [VIEW_OWN_DEPARTMENT, VIEW_ALL_RESULTS],
+    Role.HR: [VIEW_OWN_DEPARTMENT, VIEW_ALL_RESULTS, EXPORT_RESULTS, MANAGE_CYCLES, *_ADMIN_MODEL_PERMS],
+}
+
+
+def sync_role_groups(**kwargs):
+    """Create one group per role holding exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={name.split(".", 1)[1] for name in wanted}
+        )
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[name] for name in perms if name in by_name])
