@@ -26,9 +26,7 @@ EXPORT_RESULTS = "surveys.export_results"
 MANAGE_CYCLES = "surveys.manage_cycles"
 
 _ADMIN_MODEL_PERMS = [
-    f"surveys.{action}_{model}"
-    for model in ("department", "employee", "cycle")
-    for action in ("view", "add", "change")
+    f"surveys.{action}_{model}" for model in ("department", "employee", "cycle") for action in ("view", "add", "change")
 ] + ["surveys.view_dimension", "surveys.change_dimension", "surveys.view_participation"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
