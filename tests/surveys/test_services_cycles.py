@@ -10,6 +10,7 @@ from django.utils import timezone
 from reports.models import RollupRun
 from surveys.models import Cycle, CycleHeadcount
 from surveys.services.cycles import CycleError, cycle_close, cycle_open, cycle_publish
+from tests.conftest import IN_CI
 from tests.factories import CycleFactory, EmployeeFactory, OpenCycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,57 @@ def test_publish_refuses_anything_but_a_closed_cycle(db, status):
     with pytest.raises(CycleError, match="only a closed cycle"):
         cycle_publish(cycle=cycle)
     assert Cycle.objects.get(pk=cycle.pk).status == status
+
+
+def _race(*calls):
+    """Run the calls at the same moment in threads, each on its own connection; returns outcomes."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI must run the race tests on PostgreSQL (DATABASE_URL)")
+        pytest.skip("race tests need PostgreSQL: set DATABASE_URL")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_opens_leave_exactly_one_cycle_open():
+    _needs_postgresql()
+    outcomes = _race(lambda: cycle_open(name="2026-Q3"), lambda: cycle_open(name="2026-Q4"))
+    assert sum(isinstance(o, Cycle) for o in outcomes) == 1
+    assert sum(isinstance(o, CycleError) for o in outcomes) == 1, outcomes
+    assert Cycle.objects.filter(status=Cycle.Status.OPEN).count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_closes_close_once_and_request_one_rollup():
+    _needs_postgresql()
+    cycle = OpenCycleFactory(name="2026-Q4")
+    outcomes = _race(lambda: cycle_close(cycle=cycle), lambda: cycle_close(cycle=cycle))
+    assert sum(isinstance(o, Cycle) for o in outcomes) == 1
+    assert sum(isinstance(o, CycleError) for o in outcomes) == 1, outcomes
+    assert RollupRun.objects.filter(cycle=cycle).count() == 1
