@@ -199,3 +199,15 @@ def test_participations_and_rollup_runs_are_read_only(client, hr, employee, open
     assert client.get("/admin/surveys/participation/add/").status_code == 403
     assert 'name="_save"' not in client.get(f"/admin/surveys/participation/{participation.pk}/change/").content.decode()
     assert client.get(f"/admin/reports/rolluprun/{run.pk}/delete/").status_code == 403
+
+
+def test_hr_adds_a_draft_cycle_that_takes_the_configured_group_size(client, hr, settings):
+    settings.MIN_GROUP_SIZE = 8
+    client.force_login(hr.user)
+    assert client.get("/admin/surveys/cycle/add/").status_code == 200
+    response = client.post("/admin/surveys/cycle/add/", {"name": "2027-Q1", "closes_on": ""})
+    assert response.status_code == 302
+    cycle = Cycle.objects.get(name="2027-Q1")
+    assert (cycle.status, cycle.min_group_size) == (Cycle.Status.DRAFT, 8)
+    bad = client.post("/admin/surveys/cycle/add/", {"name": "2027-Q7", "closes_on": ""})
+    assert bad.status_code == 200 and "YYYY-Qn" in bad.content.decode()
