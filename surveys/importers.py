@@ -128,22 +128,16 @@ def _read_table(file: bytes | IO, columns: tuple[str, ...]) -> tuple[pd.DataFram
         return None, errors
 
     positions = [header.index(c) for c in columns]
-    names = [f"c{i}" for i in range(len(header))]
     try:
+        # header=None: the header row is read as data, so the parser takes its width as the
+        # table's and raises on any longer row (given names, it would guess an index instead).
         frame = pd.read_csv(
-            io.BytesIO(raw),
-            header=0,
-            names=names,
-            usecols=[names[p] for p in positions],
-            dtype="str",
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
+            io.BytesIO(raw), header=None, dtype="str", na_filter=False, skip_blank_lines=False, engine="c"
         )
     except pd.errors.ParserError:
         # Some row has more cells than the header. Rare, so the slow exact reader finds them all.
         return _read_table_slowly(text, header_width=len(header), positions=positions, columns=columns)
-    frame = frame[[names[p] for p in positions]]
+    frame = frame.iloc[1:, positions].reset_index(drop=True)
     frame.columns = list(columns)
     return frame, []
 
