@@ -321,23 +321,15 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     rater_or_sentinel = np.where(rater >= 0, rater, -1)
     rater_department = employee_department[rater_or_sentinel]
     own_department = known & (rater_department == provider) & employee_is_management[rater_or_sentinel]
-    duplicate = np.zeros(len(frame), dtype=bool)
-    first_of_key = None
-    if known.any():
-        # One integer per (rater, provider, dimension); rows with an unknown part never collide.
-        key = (rater * len(department_position) + provider) * len(ALL_DIMENSIONS) + dimension
-        key = np.where(known, key, -1 - np.arange(len(frame)))
-        duplicate = pd.Series(key).duplicated(keep="first").to_numpy()
-        if duplicate.any():
-            first_of_key = (key, duplicate)
+    # One integer per (rater, provider, dimension); rows with an unknown part never collide.
+    key = (rater * len(department_position) + provider) * len(ALL_DIMENSIONS) + dimension
+    key = np.where(known, key, -1 - np.arange(len(frame)))
+    duplicate = pd.Series(key).duplicated(keep="first").to_numpy()
 
     bad = ~blank & ((rater < 0) | (provider < 0) | (dimension < 0) | (score < 0) | own_department | duplicate)
     if bad.any():
-        errors.extend(
-            _response_messages(
-                frame, np.flatnonzero(bad), rater, provider, dimension, score, own_department, first_of_key
-            )
-        )
+        codes = {"rater_employee_id": rater, "provider_department": provider, "dimension": dimension, "score": score}
+        errors.extend(_response_messages(frame, np.flatnonzero(bad), codes, own_department, key, duplicate))
     if errors:
         return Parsed(None, sorted(errors, key=lambda e: e.row))
 
@@ -356,51 +348,42 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     return Parsed(data, [])
 
 
-def _response_messages(frame, bad_index, rater, provider, dimension, score, own_department, first_of_key):
+def _response_messages(frame, bad_rows, codes, own_department, key, duplicate) -> list[RowError]:
     """RowErrors for the bad rows only (the happy path never gets here)."""
-    first_row = {}
-    if first_of_key is not None:
-        key, duplicate = first_of_key
-        keys = set(key[duplicate].tolist())
-        for i in np.flatnonzero(np.isin(key, list(keys)) & ~duplicate):
-            first_row[int(key[i])] = int(i) + HEADER_ROW + 1
-    raw = {name: frame[name].to_numpy() for name in RESPONSE_COLUMNS}
+    unknown = {
+        "rater_employee_id": "no employee has employee_id {!r}",
+        "provider_department": "no department is named {!r}",
+        "dimension": f"dimension {{!r}} is unknown: use one of {', '.join(ALL_DIMENSIONS)}",
+        "score": "score {!r} is not a whole number from 1 to 5",
+    }
+    first_row_of_key = {}
+    if duplicate.any():
+        repeated = np.isin(key, key[duplicate]) & ~duplicate
+        first_row_of_key = {int(key[i]): int(i) + HEADER_ROW + 1 for i in np.flatnonzero(repeated)}
+    cells = {name: frame[name].to_numpy() for name in RESPONSE_COLUMNS}
     messages = []
-    for i in bad_index.tolist():
+    for i in bad_rows.tolist():
         row = i + HEADER_ROW + 1
-
-        def shown(name, i=i):
-            return str(raw[name][i]).strip()
-
-        checks = [
-            (rater, "rater_employee_id", f"no employee has employee_id {shown('rater_employee_id')!r}"),
-            (provider, "provider_department", f"no department is named {shown('provider_department')!r}"),
-            (
-                dimension,
-                "dimension",
-                f"dimension {shown('dimension')!r} is unknown: use one of {', '.join(ALL_DIMENSIONS)}",
-            ),
-            (score, "score", f"score {shown('score')!r} is not a whole number from 1 to 5"),
-        ]
-        for codes, name, unknown_message in checks:
-            if codes[i] == _MISSING:
+        cell = {name: str(values[i]).strip() for name, values in cells.items()}
+        for name, template in unknown.items():
+            if codes[name][i] == _MISSING:
                 messages.append(RowError(row, f"{name} is missing"))
-            elif codes[i] == _UNKNOWN:
-                messages.append(RowError(row, unknown_message))
+            elif codes[name][i] == _UNKNOWN:
+                messages.append(RowError(row, template.format(cell[name])))
         if own_department[i]:
             messages.append(
                 RowError(
                     row,
-                    f"{shown('rater_employee_id')} is a manager or executive of {shown('provider_department')} "
+                    f"{cell['rater_employee_id']} is a manager or executive of {cell['provider_department']} "
                     "and cannot rate their own department",
                 )
             )
-        if first_of_key is not None and first_of_key[1][i]:
+        if duplicate[i]:
             messages.append(
                 RowError(
                     row,
-                    f"{shown('rater_employee_id')} already rated {shown('provider_department')} on "
-                    f"{shown('dimension')} on row {first_row[int(first_of_key[0][i])]}",
+                    f"{cell['rater_employee_id']} already rated {cell['provider_department']} on "
+                    f"{cell['dimension']} on row {first_row_of_key[int(key[i])]}",
                 )
             )
     return messages

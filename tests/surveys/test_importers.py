@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from surveys.importers import OrgLookup, parse_org, parse_responses
 
@@ -40,6 +41,11 @@ def test_org_file_accepts_a_file_object_and_ignores_extra_columns():
     content = org("E1,ann@example.com,Ann Lee,Sales,employee,2019-03-01", header=ORG_HEADER.strip() + ",hired\n")
     parsed = parse_org(io.BytesIO(content))
     assert parsed.ok and parsed.data[0].employee_id == "E1"
+
+
+def test_org_file_accepts_a_web_upload():
+    upload = SimpleUploadedFile("org.csv", org("E1,ann@example.com,Ann Lee,Sales,employee"), content_type="text/csv")
+    assert parse_org(upload).ok
 
 
 def test_org_file_without_header_is_rejected_on_row_1():
