@@ -39,13 +39,14 @@ def main(sizes: list[int]) -> None:
     from django.conf import settings
     from django.db import connection
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{settings.DATABASES['default']['NAME']}_bench"
+    name = settings.DATABASES["default"]["NAME"]
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{name}_bench"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         with tempfile.TemporaryDirectory() as folder:
             run(Path(folder), sizes)
     finally:
-        connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+        connection.creation.destroy_test_db(name, verbosity=0)
 
 
 def org_csv(rng: np.random.Generator) -> tuple[bytes, pd.DataFrame]:
