@@ -287,6 +287,12 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     (one value per employee_id, nothing else: the service turns it into a random respondent key),
     `rater_department_id` is the rater's department *in the current org* (the file does not say
     where people worked back then), the rest as in surveys.models.Answer.
+
+    Beyond the shared file rules: employee ids are matched exactly (as text: "0042" is not "42"),
+    department names ignoring case and spacing, dimension slugs ignoring case. A score must be
+    written as a whole number 1 to 5: "4.0" is refused rather than guessed at, since a spreadsheet
+    that wrote it may as well have averaged something. Managers and executives may not rate their
+    own department (they are its management); anyone may rate each provider on each question once.
     """
     frame, errors = _read_table(file, RESPONSE_COLUMNS)
     if frame is None:
