@@ -27,8 +27,7 @@ class Command(BaseCommand):
                 raise ImportRejected(parsed.errors)
             summary = org_import(parsed.data, dry_run=dry_run)
         except ImportRejected as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
+            self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
             raise CommandError(f"{file}: {len(exc.errors)} problem(s); nothing was imported") from exc
 
         prefix = "Dry run, nothing written: would have " if summary.dry_run else ""

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def progress(self, message):
         # Only on a terminal: scripts and logs get the summary line alone.
         if self.stderr.isatty():
-            self.stderr.write(f"{time.monotonic() - self.started:6.1f}s  {message}")
+            # Plain text: Django styles stderr as errors by default, and progress is not one.
+            self.stderr.write(f"{time.monotonic() - self.started:6.1f}s  {message}", style_func=lambda text: text)
 
     def handle(self, *args, file, cycle, replace, dry_run, **options):
         self.started = time.monotonic()
@@ -45,8 +46,7 @@ class Command(BaseCommand):
             self.progress(f"{len(parsed.data):,} answers valid; {'checking' if dry_run else 'writing'}")
             summary = answers_import(parsed.data, cycle_name=cycle, replace=replace, dry_run=dry_run)
         except ImportRejected as exc:
-            for error in exc.errors:
-                self.stderr.write(str(error))
+            self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
             raise CommandError(f"{file}: {len(exc.errors)} problem(s); nothing was imported") from exc
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
