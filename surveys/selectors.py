@@ -54,7 +54,7 @@ class SurveyState:
 
 def employee_for_user(*, user: AbstractBaseUser) -> Employee | None:
     """The org-file record of a signed-in user, or None for an account that is nobody in the org."""
-    return Employee.objects.select_related("department").filter(user_id=user.pk).first()
+    return Employee.objects.select_related("department", "user").filter(user_id=user.pk).first()
 
 
 def open_cycle() -> Cycle | None:
