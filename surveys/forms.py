@@ -115,7 +115,9 @@ class SurveyForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=False,
-                choices=[*words.items(), ("", "Can't say")],
+                # "Can't say" un-answers a dimension (a radio cannot be unticked); the expectation
+                # has none: a section is skipped as a whole instead.
+                choices=list(words.items()) if dim.is_expectation else [*words.items(), ("", "Can't say")],
                 widget=ScaleWidget(attrs={"class": "btn-check"}),
                 label=format_html('<span class="visually-hidden">{} — </span>{}', provider.label, dim.label),
                 help_text=dim.question,
