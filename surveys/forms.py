@@ -7,6 +7,8 @@ and `comment`. A POST naming a department that is not on the person's survey is 
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Sequence
 
@@ -27,6 +29,22 @@ SCORE_ERROR = "Choose a score from 1 to 5."
 
 class ScaleWidget(forms.RadioSelect):
     """A 1–5 radio group drawn as a row of buttons showing the scale's words (no JavaScript needed)."""
+
+
+@functools.lru_cache(maxsize=32)
+def _scale_field(*, is_expectation: bool, question: str) -> forms.TypedChoiceField:
+    words = EXPECTATION_SCALE if is_expectation else SCALE
+    return forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        # "Can't say" un-answers a dimension (a radio cannot be unticked); the expectation has
+        # none: a section is skipped as a whole instead.
+        choices=list(words.items()) if is_expectation else [*words.items(), ("", "Can't say")],
+        widget=ScaleWidget(attrs={"class": "btn-check"}),
+        help_text=question,
+        error_messages={"invalid_choice": SCORE_ERROR},
+    )
 
 
 class ProviderChoiceField(forms.TypedMultipleChoiceField):
@@ -110,19 +128,11 @@ class SurveyForm(forms.Form):
             required=False, label=f"I did not deal with {provider.label} after all"
         )
         for dim in self.dimensions:
-            words = EXPECTATION_SCALE if dim.is_expectation else SCALE
-            self.fields[f"{prefix}{dim.slug}"] = forms.TypedChoiceField(
-                coerce=int,
-                empty_value=None,
-                required=False,
-                # "Can't say" un-answers a dimension (a radio cannot be unticked); the expectation
-                # has none: a section is skipped as a whole instead.
-                choices=list(words.items()) if dim.is_expectation else [*words.items(), ("", "Can't say")],
-                widget=ScaleWidget(attrs={"class": "btn-check"}),
-                label=format_html('<span class="visually-hidden">{} — </span>{}', provider.label, dim.label),
-                help_text=dim.question,
-                error_messages={"invalid_choice": SCORE_ERROR},
-            )
+            # A shallow copy of one field per question: building 100+ choice fields from scratch
+            # is most of the cost of a submission. The shared widget is never changed per field.
+            field = copy.copy(_scale_field(is_expectation=dim.is_expectation, question=dim.question))
+            field.label = format_html('<span class="visually-hidden">{} — </span>{}', provider.label, dim.label)
+            self.fields[f"{prefix}{dim.slug}"] = field
         self.fields[f"{prefix}comment"] = forms.CharField(
             required=False,
             max_length=COMMENT_MAX_LENGTH,
