@@ -224,8 +224,8 @@ class SurveyForm(forms.Form):
         if not rated:
             self.add_error(
                 f"{prefix}skip",
-                f"Rate {provider.label} on at least one dimension below, or tick this box if you did not deal "
-                "with them.",
+                f"Rate {provider.label} on at least one dimension, "
+                f"or tick “I did not deal with {provider.label} after all”.",
             )
         if not has_expectation:
             self.add_error(

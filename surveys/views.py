@@ -135,6 +135,5 @@ def _ratings(
         "sections": sections,
         "progress_done": done,
         "progress_total": total,
-        "progress_pct": round(100 * done / total) if total else 100,
     }
     return render(request, TEMPLATE_SURVEY, context, status=status)

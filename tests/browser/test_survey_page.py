@@ -97,7 +97,9 @@ def test_survey_works_on_a_phone(new_page, live_server, company, tmp_path):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_login_and_survey_pages_have_no_serious_accessibility_violation(new_page, live_server, company, viewport):
+def test_login_and_survey_pages_have_no_serious_accessibility_violation(
+    new_page, live_server, company, viewport, tmp_path
+):
     page = new_page(viewport)
     page.goto(f"{live_server.url}/accounts/login/")
     assert serious_violations(page) == []
@@ -111,4 +113,5 @@ def test_login_and_survey_pages_have_no_serious_accessibility_violation(new_page
     submit(page, "Continue to the questions")
     assert serious_violations(page) == []  # the ratings
     submit(page, "Submit my answers")
+    page.screenshot(path=tmp_path / "errors.png")
     assert serious_violations(page) == []  # the ratings with errors

@@ -1,9 +1,12 @@
 """surveys.services.survey: drafts, and the one-time, all-or-nothing survey submission."""
 
 import datetime
+import importlib
+import os
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -19,7 +22,7 @@ from surveys.services.survey import (
     draft_save,
     survey_submit,
 )
-from tests.factories import DepartmentFactory, EmployeeFactory
+from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +228,42 @@ def test_draft_save_is_refused_for_an_inactive_employee(org, open_cycle):
     with pytest.raises(SurveyRefused):
         draft_save(employee=gone, cycle=open_cycle, providers=[org["sales"].id])
     assert not Draft.objects.exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submissions_store_exactly_one_survey(org):
+    """Two requests submit the same person's survey at the same moment: the database lets one win."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs this test on PostgreSQL: set DATABASE_URL")
+        pytest.skip("needs PostgreSQL (DATABASE_URL) for truly concurrent transactions")
+    from django.apps import apps
+
+    importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
+    cycle = OpenCycleFactory(name="2026-Q4")
+    person = EmployeeFactory(department=org["sales"])
+    draft = Draft.objects.create(employee=person, cycle=cycle, providers=[org["it"].id])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit(score):
+        try:
+            barrier.wait()
+            survey_submit(employee=person, draft=draft, responses=[full(org["it"].id, score)])
+            outcomes.append("stored")
+        except AlreadySubmitted:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(score,)) for score in (1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert Participation.objects.count() == 1
+    assert Answer.objects.count() == 7
+    assert len(set(Answer.objects.filter(dimension__slug="courtesy").values_list("score", flat=True))) == 1

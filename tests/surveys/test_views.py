@@ -163,7 +163,7 @@ def test_submit_with_an_untouched_section_asks_to_rate_or_skip_it(signed_in, dra
     eo, sales = org["executive_office"].id, org["sales"].id
     response = post_ratings(signed_in, draft, {**rated(eo), **rated(sales)})
     html = response.content.decode()
-    assert "Rate IT on at least one dimension below, or tick this box" in html
+    assert "Rate IT on at least one dimension, or tick “I did not deal with IT after all”." in html
     assert nothing_written()
 
 
