@@ -115,3 +115,19 @@ def test_login_and_survey_pages_have_no_serious_accessibility_violation(
     submit(page, "Submit my answers")
     page.screenshot(path=tmp_path / "errors.png")
     assert serious_violations(page) == []  # the ratings with errors
+
+
+def test_survey_works_without_javascript(new_page, live_server, company):
+    page = new_page(DESKTOP, java_script_enabled=False)
+    sign_in(page, live_server, "emma@example.com")
+    page.goto(f"{live_server.url}/survey/")
+    submit(page, "Continue to the questions")
+    rate_all(page, "Executive Office", "Good", "High")
+    # Without the script nothing is folded away: ticking the box is enough for the server.
+    page.get_by_label("I did not deal with Your management (Sales) after all").check()
+    submit(page, "Save and finish later")
+    assert page.get_by_text("2 of 2").first.is_visible()  # progress computed by the server
+    assert page.get_by_label("I did not deal with Your management (Sales) after all").is_checked()
+    submit(page, "Submit my answers")
+    assert page.get_by_role("heading", name="Thank you: your survey for 2026-Q4 is in").is_visible()
+    assert Answer.objects.count() == 7
