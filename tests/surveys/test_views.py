@@ -309,10 +309,20 @@ def test_submitting_costs_a_fixed_number_of_queries(
     assert Answer.objects.count() == 7 * (3 + extra_departments)
 
 
-def test_inactive_employee_record_gets_the_not_in_org_page(client, org, open_cycle):
+def test_inactive_employee_record_gets_the_not_in_org_page(client, org, open_cycle, settings):
+    # Django's default backend already treats an inactive user as signed out (sent to the login
+    # page); with a backend that lets them through, the page itself still refuses.
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
     gone = EmployeeFactory(department=org["it"], role=Role.EMPLOYEE, user=UserFactory(is_active=False))
-    # An inactive user cannot sign in; a session from before the deactivation is not honoured either.
     client.force_login(gone.user)
     response = client.get(URL)
-    assert response.status_code in (302, 403)
+    assert response.status_code == 403
+    assert "not in the org file" in response.content.decode()
     assert b'name="cycle"' not in response.content
+
+
+def test_inactive_employee_is_signed_out_by_the_default_backend(client, org, open_cycle):
+    gone = EmployeeFactory(department=org["it"], role=Role.EMPLOYEE, user=UserFactory(is_active=False))
+    client.force_login(gone.user)
+    response = client.get(URL)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
