@@ -20,6 +20,12 @@ def _eager_celery(settings):
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every persona has a password: the production hasher would cost ~0.4 s per person for nothing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def executive_office(db):
     return DepartmentFactory(name="Executive Office", slug="executive-office", is_executive_office=True)

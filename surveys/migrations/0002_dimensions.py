@@ -24,11 +24,11 @@ EXPECTATION = (
 def create_dimensions(apps, schema_editor):
     Dimension = apps.get_model("surveys", "Dimension")
     for position, (slug, label, question) in enumerate(DIMENSIONS, start=1):
-        Dimension.objects.update_or_create(
+        Dimension.objects.get_or_create(
             slug=slug, defaults={"label": label, "question": question, "position": position, "is_expectation": False}
         )
     slug, label, question = EXPECTATION
-    Dimension.objects.update_or_create(
+    Dimension.objects.get_or_create(
         slug=slug, defaults={"label": label, "question": question, "position": 99, "is_expectation": True}
     )
 

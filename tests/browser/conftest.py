@@ -4,7 +4,6 @@ Tests here skip with a reason when /usr/bin/chromium is missing, and fail instea
 Every page's console errors (script errors, CSP refusals) fail the test.
 """
 
-import importlib
 import os
 from pathlib import Path
 
@@ -34,14 +33,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             # The live server runs in another thread: the data must be committed.
             item.add_marker(pytest.mark.django_db(transaction=True))
-
-
-@pytest.fixture(autouse=True)
-def _dimensions(transactional_db):
-    """The dimension rows come from a data migration, which a transactional test's flush removes."""
-    from django.apps import apps
-
-    importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
 
 
 @pytest.fixture(scope="session")

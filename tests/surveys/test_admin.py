@@ -15,12 +15,6 @@ from tests.factories import CycleFactory, EmployeeFactory, OpenCycleFactory, Use
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Dozens of users per test: the production hasher would make this file take a minute.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 CHANGELISTS = [
     "/admin/surveys/department/",
     "/admin/surveys/employee/",

@@ -13,12 +13,6 @@ from tests.factories import CycleFactory, EmployeeFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Many users per test: the production hasher would make this file slow for nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args):
     from io import StringIO
 

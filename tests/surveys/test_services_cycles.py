@@ -16,12 +16,6 @@ from tests.factories import CycleFactory, EmployeeFactory, OpenCycleFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Many users per test: the production hasher would make this file slow for nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_open_creates_the_cycle_open_for_21_days_with_the_configured_group_size(settings, org):
     settings.MIN_GROUP_SIZE = 7
     cycle = cycle_open(name="2026-Q4")

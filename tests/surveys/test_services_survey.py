@@ -1,7 +1,6 @@
 """surveys.services.survey: drafts, and the one-time, all-or-nothing survey submission."""
 
 import datetime
-import importlib
 import os
 import threading
 
@@ -238,9 +237,6 @@ def test_two_racing_submissions_store_exactly_one_survey(org):
         if os.environ.get("CI"):
             pytest.fail("CI runs this test on PostgreSQL: set DATABASE_URL")
         pytest.skip("needs PostgreSQL (DATABASE_URL) for truly concurrent transactions")
-    from django.apps import apps
-
-    importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
     cycle = OpenCycleFactory(name="2026-Q4")
     person = EmployeeFactory(department=org["sales"])
     draft = Draft.objects.create(employee=person, cycle=cycle, providers=[org["it"].id])
