@@ -55,8 +55,7 @@ def console_errors():
 
 
 def _collect(errors, message):
-    # The browser's own favicon probe is not a page error (the app declares no favicon).
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+    if message.type == "error":
         errors.append(f"{message.text} at {message.location.get('url')}")
 
 
