@@ -10,7 +10,7 @@ import datetime
 import logging
 
 import kombu.exceptions
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from . import runs, services
@@ -21,22 +21,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
 
-class RollupTask(Task):
-    def on_failure(self, exc, task_id, args, kwargs, einfo):
-        # A transient error that outlived the retries leaves the run pending, so that the stale
-        # re-run tries again later; anything else is a bug to look at, so it is recorded and the
-        # run is not retried forever.
-        run_id = kwargs.get("run_id")
-        if run_id is None or isinstance(exc, TRANSIENT_ERRORS):
-            return
-        try:
-            runs.rollup_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
-        except Exception:
-            logger.exception("Could not record the failure of roll-up run %s", run_id)
-
-
 @shared_task(
-    base=RollupTask,
     ignore_result=True,  # the RollupRun row is the record of what happened
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
@@ -47,7 +32,17 @@ class RollupTask(Task):
     reject_on_worker_lost=True,
 )
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> int:
-    return services.rollup_cycle(cycle_id=cycle_id, run_id=run_id).pk
+    try:
+        return services.rollup_cycle(cycle_id=cycle_id, run_id=run_id).pk
+    except TRANSIENT_ERRORS:
+        # Retried with backoff; if the outage outlasts the retries the run stays pending and the
+        # stale re-run requests it again later.
+        raise
+    except Exception as exc:
+        # A bug or bad data: record it on the run (shown in the admin) so it is not retried forever.
+        if run_id is not None:
+            runs.rollup_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
 
 
 @shared_task(ignore_result=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
