@@ -147,9 +147,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # How long a message taken by a worker that then died waits before another worker gets it
-    # (acks_late). Longer than the longest roll-up, or a slow one would run twice.
-    "visibility_timeout": env.int("CHAINSURVEY_BROKER_VISIBILITY_TIMEOUT", default=3600),
+    # How long a message taken by a worker that then died waits before Redis hands it out again
+    # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
+    # re-run (CHAINSURVEY_ROLLUP_STALE_AFTER) usually gets there first.
+    "visibility_timeout": 3600,
     # An unreachable Redis fails an enqueue in seconds instead of hanging the request.
     "socket_connect_timeout": 5,
 }

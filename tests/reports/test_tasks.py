@@ -83,10 +83,13 @@ def test_closing_rolls_the_cycle_up_over_its_answers_once_committed(closed_cycle
 
 
 def test_rollup_is_not_sent_when_the_closing_transaction_rolls_back(closed_cycle, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as sent:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.rollup_request(cycle=closed_cycle)
-            raise RuntimeError("closing failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as sent,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.rollup_request(cycle=closed_cycle)
+        raise RuntimeError("closing failed")
 
     assert sent == []
     assert not RollupRun.objects.exists()
