@@ -152,6 +152,8 @@ def celery_queue(transactional_db):
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     yield queue
     app.conf.task_always_eager, app.conf.task_default_queue = saved
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
     client = redis.Redis.from_url(redis_url)
     # The queue, its bindings and the workers' remote-control queues all carry the queue's name...
     client.delete(*client.scan_iter(match=f"*{queue}*"), "_kombu.nothing")
