@@ -6,9 +6,11 @@ a PostgreSQL DATABASE_URL: an in-memory SQLite test database cannot be shared wi
 """
 
 import base64
+import contextlib
 import datetime
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -86,25 +88,25 @@ def raw_connection(*, autocommit: bool = False) -> psycopg.Connection:
 class Worker:
     """One `celery worker` subprocess; its output goes to a log file the test can read."""
 
-    def __init__(self, *, queue: str, env: dict, log_path: Path, extra_env: dict | None = None):
+    def __init__(self, *, queue: str, env: dict, log_path: Path, pool: str = "solo"):
         self.name = f"{queue}-{uuid.uuid4().hex[:6]}@%h"
         self.log_path = log_path
         self.app_name = f"worker-{uuid.uuid4().hex[:8]}"  # names its database session
         command = [
             *(sys.executable, "-m", "celery", "-A", "chainsurvey", "worker"),
-            *("--pool=solo", "--concurrency=1", f"--queues={queue}", f"--hostname={self.name}"),
+            *(f"--pool={pool}", "--concurrency=1", f"--queues={queue}", f"--hostname={self.name}"),
             *("--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=INFO"),
         ]
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command,
                 cwd=PROJECT_DIR,
-                env={**env, **(extra_env or {}), "PGAPPNAME": self.app_name},
+                env={**env, "PGAPPNAME": self.app_name},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, killed as one
             )
-        wait_for(self._ready, timeout=WORKER_READY_TIMEOUT, what=f"the worker to start; its log:\n{self.log()}")
+        wait_for(self._ready, timeout=WORKER_READY_TIMEOUT, what="the worker to start", details=self.log)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -119,13 +121,10 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def pool_processes(self) -> list[int]:
+        """Pids of the prefork pool's child processes (none with the solo pool)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
 
     def database_backend(self, cursor) -> tuple | None:
         """(pid, wait_event_type, query) of the worker's database session, if it has one."""
@@ -178,9 +177,9 @@ def start_worker(celery_queue, tmp_path):
     }
     workers: list[Worker] = []
 
-    def start(**extra_env) -> Worker:
+    def start(*, pool: str = "solo") -> Worker:
         log_path = tmp_path / f"worker-{len(workers)}.log"
-        worker = Worker(queue=celery_queue, env=env, log_path=log_path, extra_env=extra_env)
+        worker = Worker(queue=celery_queue, env=env, log_path=log_path, pool=pool)
         workers.append(worker)
         return worker
 
@@ -253,6 +252,45 @@ def test_closing_a_cycle_rolls_it_up_through_the_worker(start_worker):
     assert "reports.tasks.rollup_cycle[" in worker.log() and "succeeded" in worker.log()
 
 
+@contextlib.contextmanager
+def rollup_held_mid_transaction(worker: Worker, cycle):
+    """Closes `cycle` and holds the worker's roll-up at the end of its transaction (new snapshot
+    written, not committed), waiting for a lock on the run row that this context holds; yields the
+    run. Released on exit: kill the worker first to see what a crash there leaves behind."""
+    with raw_connection() as cycle_lock, raw_connection() as run_lock, raw_connection(autocommit=True) as observer:
+        watch = observer.cursor()
+        # Hold the cycle row so that the worker's roll-up waits right where its transaction begins.
+        # NO KEY UPDATE still blocks its FOR UPDATE, but not the foreign-key check of the new run.
+        cycle_lock.execute("SELECT id FROM surveys_cycle WHERE id = %s FOR NO KEY UPDATE", [cycle.pk])
+        run = close_cycle(cycle)
+        wait_for(
+            lambda: (worker.database_backend(watch) or (None, None))[1] == "Lock",
+            timeout=ROLLUP_TIMEOUT,
+            what="the worker to wait for the cycle lock",
+            details=worker.log,
+        )
+        assert run_state(run) == State.STARTED
+        # Then let it through to the end of its transaction and hold it there: marking the run
+        # done needs the run row, which we now hold.
+        run_lock.execute("SELECT id FROM reports_rolluprun WHERE id = %s FOR UPDATE", [run.pk])
+        cycle_lock.commit()
+        wait_for(
+            lambda: (b := worker.database_backend(watch)) and b[1] == "Lock" and "reports_rolluprun" in b[2],
+            timeout=ROLLUP_TIMEOUT,
+            what="the worker to wait, mid-transaction, to mark the run done",
+            details=worker.log,
+        )
+        yield run
+        run_lock.rollback()
+        # A killed worker's session ends once it gets the lock and finds its client gone; the
+        # database rolls its transaction back.
+        wait_for(
+            lambda: worker.process.poll() is None or worker.database_backend(watch) is None,
+            timeout=10,
+            what="the dead worker's database session to end",
+        )
+
+
 def test_killing_the_worker_mid_rollup_keeps_the_previous_results_and_the_next_worker_finishes_it(
     start_worker, celery_queue
 ):
@@ -264,34 +302,8 @@ def test_killing_the_worker_mid_rollup_keeps_the_previous_results_and_the_next_w
     add_answers(cycle, 2)  # e.g. a re-import: the next roll-up reads 5
     worker = start_worker()
 
-    with raw_connection() as cycle_lock, raw_connection() as run_lock, raw_connection(autocommit=True) as observer:
-        watch = observer.cursor()
-        # Hold the cycle row so that the worker's roll-up waits right where its transaction begins.
-        # NO KEY UPDATE still blocks its FOR UPDATE, but not the foreign-key check of the new run.
-        cycle_lock.execute("SELECT id FROM surveys_cycle WHERE id = %s FOR NO KEY UPDATE", [cycle.pk])
-        run = close_cycle(cycle)
-        wait_for(lambda: run_state(run) == State.STARTED, timeout=ROLLUP_TIMEOUT, what="the worker to start the run")
-        wait_for(
-            lambda: (worker.database_backend(watch) or (None, None))[1] == "Lock",
-            timeout=ROLLUP_TIMEOUT,
-            what="the worker to wait for the cycle lock",
-        )
-        # Then let it through to the end of its transaction (snapshot written, not committed) and
-        # hold it there: marking the run done needs the run row, which we now hold.
-        run_lock.execute("SELECT id FROM reports_rolluprun WHERE id = %s FOR UPDATE", [run.pk])
-        cycle_lock.commit()
-        backend = wait_for(
-            lambda: (b := worker.database_backend(watch)) and b[1] == "Lock" and "reports_rolluprun" in b[2] and b,
-            timeout=ROLLUP_TIMEOUT,
-            what="the worker to wait, mid-transaction, to mark the run done",
-            details=lambda: f"{worker.database_backend(watch)}\n{worker.log()}",
-        )
-
+    with rollup_held_mid_transaction(worker, cycle) as run:
         worker.kill()
-        run_lock.rollback()
-        # The database rolls back the dead client's transaction as it drops the session.
-        wait_for(lambda: worker.database_backend(watch) is None, timeout=10, what="the dead worker's session to end")
-        assert backend[0] not in {row[0] for row in watch.execute("SELECT pid FROM pg_stat_activity").fetchall()}
 
     run.refresh_from_db()
     assert run.state == State.STARTED
@@ -309,3 +321,25 @@ def test_killing_the_worker_mid_rollup_keeps_the_previous_results_and_the_next_w
     assert current_results(cycle)["run"] == rerun.pk
     assert run_state(run) == State.FAILED
     assert "reports.tasks.rollup_cycle[" in next_worker.log()
+
+
+def test_a_pool_process_killed_mid_rollup_has_its_rollup_redelivered_and_finished(start_worker, celery_queue):
+    # With the prefork pool the worker outlives its process: reject_on_worker_lost puts the
+    # message back at once, and the worker runs it again in a new process.
+    cycle = CycleFactory(name="2026-Q3", status="closed")
+    add_answers(cycle, 4)
+    worker = start_worker(pool="prefork")
+
+    with rollup_held_mid_transaction(worker, cycle) as run:
+        (process,) = worker.pool_processes()
+        os.kill(process, signal.SIGKILL)
+
+    wait_for(lambda: run_state(run) == State.DONE, timeout=ROLLUP_TIMEOUT, what=f"run {run.pk} to be redone")
+    assert run.answers_count == 4
+    log = worker.log()
+    assert "WorkerLostError" in log
+    # The same message, delivered twice: once to the killed process, once to its successor.
+    (task_id,) = set(re.findall(r"reports\.tasks\.rollup_cycle\[([0-9a-f-]+)\] received", log))
+    assert log.count(f"rollup_cycle[{task_id}] received") == 2
+    assert log.count(f"rollup_cycle[{task_id}] succeeded") == 1
+    assert unacknowledged_runs(celery_queue) == []
