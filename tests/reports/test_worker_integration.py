@@ -256,7 +256,8 @@ def test_closing_a_cycle_rolls_it_up_through_the_worker(start_worker):
 def rollup_held_mid_transaction(worker: Worker, cycle):
     """Closes `cycle` and holds the worker's roll-up at the end of its transaction (new snapshot
     written, not committed), waiting for a lock on the run row that this context holds; yields the
-    run. Released on exit: kill the worker first to see what a crash there leaves behind."""
+    run. Kill the worker inside the block: on exit the lock is released and the killed session
+    waited out, so what follows sees what a crash there leaves behind."""
     with raw_connection() as cycle_lock, raw_connection() as run_lock, raw_connection(autocommit=True) as observer:
         watch = observer.cursor()
         # Hold the cycle row so that the worker's roll-up waits right where its transaction begins.
@@ -274,8 +275,8 @@ def rollup_held_mid_transaction(worker: Worker, cycle):
         # done needs the run row, which we now hold.
         run_lock.execute("SELECT id FROM reports_rolluprun WHERE id = %s FOR UPDATE", [run.pk])
         cycle_lock.commit()
-        wait_for(
-            lambda: (b := worker.database_backend(watch)) and b[1] == "Lock" and "reports_rolluprun" in b[2],
+        pid, _, _ = wait_for(
+            lambda: (b := worker.database_backend(watch)) and b[1] == "Lock" and "reports_rolluprun" in b[2] and b,
             timeout=ROLLUP_TIMEOUT,
             what="the worker to wait, mid-transaction, to mark the run done",
             details=worker.log,
@@ -284,10 +285,11 @@ def rollup_held_mid_transaction(worker: Worker, cycle):
         run_lock.rollback()
         # A killed worker's session ends once it gets the lock and finds its client gone; the
         # database rolls its transaction back.
+        session_alive = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
         wait_for(
-            lambda: worker.process.poll() is None or worker.database_backend(watch) is None,
+            lambda: watch.execute(session_alive, [pid]).fetchone() is None,
             timeout=10,
-            what="the dead worker's database session to end",
+            what="the killed worker's database session to end",
         )
 
 
