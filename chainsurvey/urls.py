@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from accounts.forms import SetPasswordResetForm
 
 from . import health, views
 
@@ -8,6 +11,11 @@ admin.site.site_title = "Chain Survey"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=SetPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("survey/", include("surveys.urls")),
     path("reports/", include("reports.urls")),

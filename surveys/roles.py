@@ -27,7 +27,7 @@ MANAGE_CYCLES = "surveys.manage_cycles"
 
 _ADMIN_MODEL_PERMS = [
     f"surveys.{action}_{model}" for model in ("department", "employee", "cycle") for action in ("view", "add", "change")
-] + ["surveys.view_dimension", "surveys.change_dimension", "surveys.view_participation"]
+] + ["surveys.view_dimension", "surveys.change_dimension", "surveys.view_participation", "reports.view_rolluprun"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EMPLOYEE: [],

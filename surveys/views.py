@@ -1,9 +1,139 @@
-"""Survey pages: parse the request, call one service or selector, render."""
+"""The survey page /survey/: parse the request, call one service or selector, render.
 
+One URL walks an employee through their survey for the open cycle: the screener (which
+departments they dealt with), then the ratings (save and finish later, or submit), then a
+confirmation. Every refusal renders a page that says why; nothing half-done is written.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import selectors
+from .forms import ScreenerForm, SurveyForm
+from .models import Cycle, Draft, Employee
+from .services.survey import AlreadySubmitted, CycleNotOpen, SurveyRefused, draft_save, survey_submit
+
+TEMPLATE_SCREENER = "surveys/screener.html"
+TEMPLATE_SURVEY = "surveys/survey.html"
 
 
+@never_cache
 @login_required
-def survey(request):
-    return render(request, "surveys/survey.html", {})
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest) -> HttpResponse:
+    employee = selectors.employee_for_user(user=request.user)
+    if employee is None or not employee.is_active:
+        return render(request, "surveys/not_in_org.html", status=403)
+    cycle = selectors.open_cycle()
+    posting = request.method == "POST"
+    if cycle is None or not cycle.accepts_answers or (posting and request.POST.get("cycle") != cycle.name):
+        return _closed(request, cycle=cycle, refused=posting)
+    state = selectors.survey_state(employee=employee, cycle=cycle)
+    if state.participation is not None:
+        if posting:
+            messages.error(request, f"You already submitted your survey for {cycle.name}: it cannot be changed.")
+        return render(
+            request,
+            "surveys/done.html",
+            {"cycle": cycle, "participation": state.participation},
+            status=409 if posting else 200,
+        )
+    if posting and request.POST.get("draft", "") != (str(state.draft.pk) if state.draft else ""):
+        return render(
+            request,
+            "surveys/refused.html",
+            {"message": "This form belongs to someone else's survey, or to an older copy of yours: nothing was saved."},
+            status=403,
+        )
+
+    choices = selectors.provider_choices(employee=employee)
+    wants_screener = request.GET.get("step") == "departments" or request.POST.get("step") == "departments"
+    if state.draft is None or wants_screener:
+        return _screener(request, employee=employee, cycle=cycle, draft=state.draft, choices=choices)
+    return _ratings(request, employee=employee, cycle=cycle, draft=state.draft, choices=choices)
+
+
+def _closed(request: HttpRequest, *, cycle: Cycle | None, refused: bool) -> HttpResponse:
+    return render(request, "surveys/closed.html", {"cycle": cycle, "refused": refused}, status=409 if refused else 200)
+
+
+def _screener(
+    request: HttpRequest, *, employee: Employee, cycle: Cycle, draft: Draft | None, choices: selectors.ProviderChoices
+) -> HttpResponse:
+    kwargs = {
+        "choices": choices,
+        "own_department_id": employee.department_id,
+        "rates_own_management": employee.rates_own_management,
+    }
+    if request.method == "POST":
+        form = ScreenerForm(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                draft_save(employee=employee, cycle=cycle, providers=form.chosen_ids())
+            except AlreadySubmitted:
+                return redirect("surveys:survey")
+            except SurveyRefused as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("surveys:survey")
+    else:
+        chosen = set(draft.providers) if draft else set()
+        form = ScreenerForm(initial={"providers": [p.id for p in choices.optional if p.id in chosen]}, **kwargs)
+    context = {"cycle": cycle, "draft": draft, "form": form, "choices": choices}
+    return render(request, TEMPLATE_SCREENER, context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _ratings(
+    request: HttpRequest, *, employee: Employee, cycle: Cycle, draft: Draft, choices: selectors.ProviderChoices
+) -> HttpResponse:
+    sections = selectors.survey_sections(choices=choices, chosen_ids=draft.providers)
+    kwargs = {
+        "sections": sections,
+        "dimensions": selectors.survey_dimensions(),
+        "own_department_id": employee.department_id,
+        "rates_own_management": employee.rates_own_management,
+    }
+    status = 200
+    if request.method == "POST":
+        submitting = request.POST.get("action") == "submit"
+        form = SurveyForm(request.POST, completing=submitting, **kwargs)
+        if form.is_valid():
+            try:
+                if submitting:
+                    survey_submit(employee=employee, draft=draft, responses=form.responses())
+                    return redirect("surveys:survey")
+                draft_save(employee=employee, cycle=cycle, answers=form.draft_answers())
+                messages.success(
+                    request,
+                    "Your answers are saved. Come back to this page any time"
+                    + (f" until {cycle.closes_on:%-d %B %Y}" if cycle.closes_on else "")
+                    + " to finish.",
+                )
+                return redirect("surveys:survey")
+            except AlreadySubmitted:
+                return redirect("surveys:survey")
+            except CycleNotOpen:
+                return _closed(request, cycle=cycle, refused=True)
+            except SurveyRefused as exc:
+                form.add_error(None, exc)
+        status = 400 if form.tampered else 200
+        answers = form.data
+    else:
+        form = SurveyForm(initial=draft.answers, **kwargs)
+        answers = draft.answers
+    done, total = selectors.survey_progress(sections=sections, answers=answers)
+    context = {
+        "cycle": cycle,
+        "draft": draft,
+        "form": form,
+        "sections": sections,
+        "progress_done": done,
+        "progress_total": total,
+    }
+    return render(request, TEMPLATE_SURVEY, context, status=status)

@@ -1,0 +1,455 @@
+"""A believable demo company for `manage.py seed_demo`: 12 departments, 250 people, three
+published quarters of answers with clear stories, and the current quarter open.
+
+The stories, so that the dashboards have something to say:
+- Facilities is the weakest link: low ownership and responsiveness, every quarter.
+- IT improves quarter by quarter (a new service desk).
+- Expectations run a little above experience almost everywhere.
+
+Idempotent: everything is keyed by name, email or employee ID, a past quarter that already holds
+answers is left alone, and re-running changes nothing. Names come from the fixed lists below with a
+seeded generator (no Faker at run time); respondent keys are random, as in a real survey.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from .bulk import write_answers
+from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from .models import (
+    EXECUTIVE_OFFICE,
+    Cycle,
+    CycleHeadcount,
+    Department,
+    Dimension,
+    Employee,
+    Participation,
+    new_respondent_key,
+)
+from .roles import MANAGEMENT_ROLES, STAFF_ROLES, Role
+from .services.cycles import cycle_open, cycle_publish
+
+DEMO_PASSWORD = "chain-survey-demo"
+DEMO_DOMAIN = "demo.example"
+DEFAULT_PEOPLE = 250
+SEED = 20260101
+
+# name, share of the headcount, supplier quality (per past quarter, oldest first),
+# management quality, how often others deal with it (weight), dimension offsets.
+DEPARTMENTS = [
+    (EXECUTIVE_OFFICE, 0.03, (3.5, 3.5, 3.6), 3.6, 1.0, {"communication": -0.4}),
+    ("Sales", 0.14, (3.7, 3.7, 3.8), 3.5, 0.6, {"communication": -0.2}),
+    ("Customer Service", 0.14, (3.8, 3.9, 3.9), 3.7, 0.5, {"courtesy": 0.3}),
+    ("Marketing", 0.07, (3.6, 3.6, 3.5), 3.4, 0.4, {}),
+    ("Finance", 0.07, (3.4, 3.5, 3.5), 3.6, 0.7, {"responsiveness": -0.3, "reliability": 0.3}),
+    ("Human Resources", 0.05, (3.7, 3.8, 3.8), 3.9, 0.8, {"courtesy": 0.3}),
+    ("IT", 0.08, (2.9, 3.4, 3.95), 3.5, 0.95, {"communication": 0.1}),
+    ("Facilities", 0.06, (2.7, 2.6, 2.6), 3.0, 0.8, {"ownership": -0.7, "responsiveness": -0.6}),
+    ("Logistics", 0.10, (3.5, 3.4, 3.5), 3.3, 0.5, {"reliability": -0.2}),
+    ("Procurement", 0.06, (3.3, 3.3, 3.4), 3.5, 0.5, {"responsiveness": -0.3}),
+    ("Legal", 0.04, (3.6, 3.6, 3.7), 3.8, 0.3, {"communication": -0.2}),
+    ("Operations", 0.16, (3.6, 3.7, 3.6), 3.2, 0.6, {}),
+]
+STORY_WEAKEST = "Facilities"
+STORY_IMPROVING = "IT"
+
+FIRST_NAMES = [
+    "Aaron",
+    "Abigail",
+    "Adam",
+    "Adriana",
+    "Aisha",
+    "Alan",
+    "Alice",
+    "Amara",
+    "Amir",
+    "Ana",
+    "Andrew",
+    "Anita",
+    "Arjun",
+    "Ben",
+    "Bianca",
+    "Carla",
+    "Carlos",
+    "Chen",
+    "Chloe",
+    "Daniel",
+    "Diana",
+    "Dmitri",
+    "Elena",
+    "Eli",
+    "Emma",
+    "Ethan",
+    "Fatima",
+    "Felix",
+    "Grace",
+    "Hannah",
+    "Hugo",
+    "Ines",
+    "Isaac",
+    "Ivy",
+    "Jack",
+    "Jamal",
+    "Jana",
+    "Javier",
+    "Julia",
+    "Karim",
+    "Kate",
+    "Kenji",
+    "Lara",
+    "Leo",
+    "Lina",
+    "Lucas",
+    "Maya",
+    "Mei",
+    "Mohammed",
+    "Nadia",
+    "Nathan",
+    "Nina",
+    "Noah",
+    "Olivia",
+    "Omar",
+    "Paula",
+    "Priya",
+    "Rafael",
+    "Rosa",
+    "Ruth",
+    "Samuel",
+    "Sara",
+    "Sofia",
+    "Tariq",
+    "Tom",
+    "Vera",
+    "Victor",
+    "Yusuf",
+    "Zara",
+    "Zoe",
+]
+LAST_NAMES = [
+    "Adams",
+    "Ahmed",
+    "Alvarez",
+    "Baker",
+    "Bauer",
+    "Becker",
+    "Brooks",
+    "Campbell",
+    "Chen",
+    "Clarke",
+    "Costa",
+    "Cruz",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Gupta",
+    "Hansen",
+    "Hughes",
+    "Ibrahim",
+    "Ito",
+    "Jensen",
+    "Kaur",
+    "Keller",
+    "Khan",
+    "Kim",
+    "Kowalski",
+    "Larsen",
+    "Lee",
+    "Lopez",
+    "Martin",
+    "Meyer",
+    "Moreau",
+    "Murphy",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Patel",
+    "Perez",
+    "Quinn",
+    "Reed",
+    "Rossi",
+    "Santos",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Sullivan",
+    "Tanaka",
+    "Taylor",
+    "Torres",
+    "Turner",
+    "Walsh",
+    "Weber",
+    "Williams",
+    "Wong",
+    "Young",
+    "Zhang",
+]
+
+# The four accounts `seed_demo` prints; they are created first, so they exist at any size.
+PERSONAS = [
+    ("DEMO-0001", "Emma Lopez", "Sales", Role.EMPLOYEE),
+    ("DEMO-0002", "Marcus Reed", "Customer Service", Role.MANAGER),
+    ("DEMO-0003", "Elena Fischer", EXECUTIVE_OFFICE, Role.EXECUTIVE),
+    ("DEMO-0004", "Hannah Okafor", "Human Resources", Role.HR),
+]
+
+
+@dataclass
+class DemoResult:
+    departments_created: int = 0
+    people_created: int = 0
+    cycles_created: list[str] = field(default_factory=list)
+    answers_written: int = 0
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (role, name, email)
+    password: str = DEMO_PASSWORD
+
+
+def email_for(full_name: str) -> str:
+    return f"{full_name.lower().replace(' ', '.')}@{DEMO_DOMAIN}"
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarters(year: int, quarter: int, count: int) -> list[tuple[int, int]]:
+    """The `count` quarters before (year, quarter), oldest first."""
+    result = []
+    for _ in range(count):
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        result.append((year, quarter))
+    return result[::-1]
+
+
+def quarter_dates(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """Opening and closing days of a past quarter's survey: the first three weeks of its last month."""
+    month = quarter * 3
+    opens = datetime.date(year, month, 1)
+    return opens, opens + datetime.timedelta(days=20)
+
+
+def seed_demo(*, people: int = DEFAULT_PEOPLE, today: datetime.date | None = None) -> DemoResult:
+    """Build (or complete) the demo company; returns what was created and the sign-in accounts."""
+    today = today or timezone.localdate()
+    result = DemoResult()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        departments = _departments(result)
+        _people(departments, people, rng, result)
+    year, quarter = quarter_of(today)
+    for stage, (past_year, past_quarter) in enumerate(previous_quarters(year, quarter, 3)):
+        _past_cycle(f"{past_year}-Q{past_quarter}", stage, departments, today, result)
+    _current_cycle(f"{year}-Q{quarter}", today, result)
+    result.accounts = [(role.label, name, email_for(name)) for _, name, _, role in PERSONAS]
+    return result
+
+
+def _departments(result: DemoResult) -> dict[str, Department]:
+    existing = {d.name: d for d in Department.objects.filter(name__in=[row[0] for row in DEPARTMENTS])}
+    missing = [
+        Department(
+            name=name,
+            slug=name.lower().replace(" ", "-"),
+            is_executive_office=name == EXECUTIVE_OFFICE,
+        )
+        for name, *_ in DEPARTMENTS
+        if name not in existing
+    ]
+    Department.objects.bulk_create(missing)
+    result.departments_created = len(missing)
+    return {d.name: d for d in Department.objects.filter(name__in=[row[0] for row in DEPARTMENTS])}
+
+
+def _roster(people: int, rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """(employee_id, full name, department, role) for everyone, personas first; deterministic."""
+    roster = list(PERSONAS)
+    names = {name for _, name, _, _ in PERSONAS}
+    counts = {name: max(3, round(share * people)) for name, share, *_ in DEPARTMENTS}
+    # Rounding shares rarely lands on the exact headcount: the largest department absorbs the rest.
+    counts["Operations"] += people - sum(counts.values())
+    for _, _, department, _ in PERSONAS:
+        counts[department] -= 1
+    number = len(PERSONAS)
+    for department, count in counts.items():
+        for index in range(max(count, 0)):
+            while True:
+                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                if name not in names:
+                    names.add(name)
+                    break
+            hr_staff = 2 if department == "Human Resources" else 0
+            managers = 1 + (count >= 8) + count // 30
+            if department == EXECUTIVE_OFFICE:
+                role = Role.EXECUTIVE if index < count - 2 else Role.EMPLOYEE  # the executives and two assistants
+            elif index < hr_staff:
+                role = Role.HR
+            elif index < hr_staff + managers:
+                role = Role.MANAGER
+            else:
+                role = Role.EMPLOYEE
+            number += 1
+            roster.append((f"DEMO-{number:04d}", name, department, role))
+    return roster
+
+
+def _people(departments: dict[str, Department], people: int, rng: random.Random, result: DemoResult) -> None:
+    User = get_user_model()
+    roster = _roster(people, rng)
+    known_ids = set(
+        Employee.objects.filter(employee_id__in=[r[0] for r in roster]).values_list("employee_id", flat=True)
+    )
+    todo = [row for row in roster if row[0] not in known_ids]
+    if not todo:
+        return
+    # One hash for everyone: hashing 250 passwords one by one would take minutes.
+    password = make_password(DEMO_PASSWORD)
+    emails = [email_for(name) for _, name, _, _ in todo]
+    known_users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    new_users = [
+        User(email=email_for(name), full_name=name, password=password, is_staff=role in STAFF_ROLES)
+        for _, name, _, role in todo
+        if email_for(name) not in known_users
+    ]
+    User.objects.bulk_create(new_users)
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    Employee.objects.bulk_create(
+        [
+            Employee(employee_id=eid, user=users[email_for(name)], department=departments[dept], role=role)
+            for eid, name, dept, role in todo
+        ]
+    )
+    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=users[email_for(name)].id, group_id=groups[role].id) for _, name, _, role in todo],
+        ignore_conflicts=True,
+    )
+    result.people_created = len(todo)
+
+
+def _past_cycle(name: str, stage: int, departments: dict[str, Department], today, result: DemoResult) -> None:
+    from reports.services import rollup_cycle
+
+    cycle = Cycle.objects.filter(name=name).first()
+    if cycle is not None and cycle.answers.exists():
+        return
+    year, quarter = int(name[:4]), int(name[-1])
+    opens, closes = quarter_dates(year, quarter)
+    opened_at = timezone.make_aware(datetime.datetime.combine(opens, datetime.time(9)))
+    closed_at = timezone.make_aware(datetime.datetime.combine(closes, datetime.time(23, 59)))
+    with transaction.atomic():
+        if cycle is None:
+            cycle = Cycle.objects.create(name=name)
+        # History is written as it happened: open for three weeks, then closed.
+        Cycle.objects.filter(pk=cycle.pk).update(
+            status=Cycle.Status.CLOSED, opens_at=opened_at, closes_on=closes, closed_at=closed_at
+        )
+        _headcount(cycle)
+        result.answers_written += _answers(cycle, stage, departments, opened_at, random.Random(SEED + stage))
+        cycle_publish(cycle=cycle)
+        Cycle.objects.filter(pk=cycle.pk).update(published_at=closed_at + datetime.timedelta(days=7))
+    rollup_cycle(cycle_id=cycle.id)
+    result.cycles_created.append(name)
+
+
+def _current_cycle(name: str, today: datetime.date, result: DemoResult) -> None:
+    if Cycle.objects.filter(name=name).exclude(status=Cycle.Status.DRAFT).exists():
+        return
+    if Cycle.objects.filter(status=Cycle.Status.OPEN).exists():
+        return  # someone opened another cycle by hand: leave it be
+    cycle_open(name=name, closes_on=today + datetime.timedelta(days=21))
+    result.cycles_created.append(name)
+
+
+def _headcount(cycle: Cycle) -> None:
+    per_department = Employee.objects.active().order_by().values("department_id").annotate(n=Count("id"))
+    CycleHeadcount.objects.filter(cycle=cycle).delete()
+    CycleHeadcount.objects.bulk_create(
+        [CycleHeadcount(cycle=cycle, department_id=row["department_id"], eligible=row["n"]) for row in per_department]
+    )
+
+
+def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opened_at, rng: random.Random) -> int:
+    """Pick respondents (70–85% per department), their providers, and draw their scores."""
+    np_rng = np.random.default_rng(SEED + 1000 * stage)
+    by_name = {row[0]: row for row in DEPARTMENTS}
+    dept_name = {d.id: name for name, d in departments.items()}
+    dimension_ids = dict(Dimension.objects.values_list("slug", "id"))
+    staff = list(
+        Employee.objects.active()
+        .filter(department__in=departments.values())
+        .exclude(employee_id__in=[p[0] for p in PERSONAS])  # the demo accounts still have every survey to try
+        .order_by("employee_id")
+        .values_list("id", "department_id", "role")
+    )
+    provider_names = [row[0] for row in DEPARTMENTS]
+    weights = [row[4] for row in DEPARTMENTS]
+
+    # (respondent, rater department, provider department, provider quality, this rater's mean, provider
+    # name for its dimension offsets; None for the management scope, which has none)
+    pairs = []
+    participations = []
+    for department_id in sorted({d for _, d, _ in staff}):
+        members = [s for s in staff if s[1] == department_id]
+        rate = rng.uniform(0.70, 0.85)
+        chosen = rng.sample(members, k=max(1, round(rate * len(members))))
+        own = dept_name[department_id]
+        for employee_id, _, role in chosen:
+            respondent = new_respondent_key()
+            submitted = opened_at + datetime.timedelta(minutes=rng.randint(10, 20 * 24 * 60))
+            participations.append(
+                Participation(employee_id=employee_id, cycle=cycle, department_id=department_id, submitted_at=submitted)
+            )
+            leniency = rng.gauss(0, 0.3)
+            if role not in MANAGEMENT_ROLES:
+                management = by_name[own][3]
+                pairs.append((respondent, department_id, department_id, management, management + leniency, None))
+            others = [n for n in provider_names if n != own]
+            count = rng.randint(3, 6)
+            dealt_with = set()
+            while len(dealt_with) < count:
+                dealt_with.add(rng.choices(others, weights=[weights[provider_names.index(n)] for n in others])[0])
+            for provider in sorted(dealt_with):
+                quality = by_name[provider][2][stage]
+                pairs.append(
+                    (respondent, department_id, departments[provider].id, quality, quality + leniency, provider)
+                )
+
+    return _write(cycle, pairs, participations, dimension_ids, np_rng)
+
+
+def _write(cycle, pairs, participations, dimension_ids, np_rng) -> int:
+    """Expand (respondent, provider) pairs into one answer per dimension and draw the scores."""
+    pairs_frame = pd.DataFrame(
+        pairs, columns=["respondent", "rater_department_id", "provider_department_id", "quality", "mu", "provider"]
+    )
+    dims = pd.DataFrame({"slug": [*SERVICE_DIMENSIONS, EXPECTATION]})
+    dims["dimension_id"] = dims["slug"].map(dimension_ids)
+    frame = pairs_frame.merge(dims, how="cross")
+    offsets = pd.DataFrame(
+        [(name, slug, offset) for name, *_, extra in DEPARTMENTS for slug, offset in extra.items()],
+        columns=["provider", "slug", "offset"],
+    )
+    frame = frame.merge(offsets, on=["provider", "slug"], how="left").fillna({"offset": 0.0})
+    is_expectation = (frame["slug"] == EXPECTATION).to_numpy()
+    # Expectations sit a little above what people usually get, most of all where service is poor.
+    expected = np.maximum(frame["quality"].to_numpy(), 3.2) + 0.45
+    mu = np.where(is_expectation, expected, frame["mu"].to_numpy() + frame["offset"].to_numpy())
+    frame["score"] = np.clip(np.rint(mu + np_rng.normal(0, 0.75, len(frame))), 1, 5).astype("int64")
+    # The odd skipped question; the expectation is always answered.
+    frame = frame[is_expectation | (np_rng.random(len(frame)) >= 0.04)].copy()
+    frame["cycle_id"] = cycle.id
+    Participation.objects.bulk_create(participations)
+    return write_answers(frame)

@@ -1,0 +1,268 @@
+"""The survey page's forms: the screener and the ratings, laid out with crispy-forms.
+
+Forms only parse and validate; the views hand their cleaned data to surveys.services.survey.
+Field names are `p{department id}-{question}`: `skip`, the six dimension slugs, `expectation`
+and `comment`. A POST naming a department that is not on the person's survey is refused whole.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Sequence
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
+from django import forms
+from django.utils.html import format_html
+
+from .dimensions import EXPECTATION, EXPECTATION_SCALE, SCALE, SERVICE_DIMENSIONS
+from .models import Dimension
+from .selectors import Provider, ProviderChoices
+from .services.survey import COMMENT_MAX_LENGTH, ProviderResponse
+
+FIELD_RE = re.compile(r"^p(?P<id>[^-]*)-(?P<question>.*)$")
+QUESTIONS = ("skip", *SERVICE_DIMENSIONS, EXPECTATION, "comment")
+SCORE_ERROR = "Choose a score from 1 to 5."
+
+
+class ScaleWidget(forms.RadioSelect):
+    """A 1–5 radio group drawn as a row of buttons showing the scale's words (no JavaScript needed)."""
+
+
+@functools.lru_cache(maxsize=32)
+def _scale_field(*, is_expectation: bool, question: str) -> forms.TypedChoiceField:
+    words = EXPECTATION_SCALE if is_expectation else SCALE
+    return forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        # "Can't say" un-answers a dimension (a radio cannot be unticked); the expectation has
+        # none: a section is skipped as a whole instead.
+        choices=list(words.items()) if is_expectation else [*words.items(), ("", "Can't say")],
+        widget=ScaleWidget(attrs={"class": "btn-check"}),
+        help_text=question,
+        error_messages={"invalid_choice": SCORE_ERROR},
+    )
+
+
+class ProviderChoiceField(forms.TypedMultipleChoiceField):
+    """The screener's checkboxes; a manager's own department gets its own, plain refusal."""
+
+    own_department_id: int | None = None
+
+    def validate(self, value):
+        if self.own_department_id is not None and str(self.own_department_id) in {str(v) for v in value}:
+            raise forms.ValidationError(
+                "Managers and executives do not rate their own department. Your choices were not saved.",
+                code="own_department",
+            )
+        super().validate(value)
+
+
+class ScreenerForm(forms.Form):
+    """“Which departments did you deal with this quarter?” over the departments not always included."""
+
+    providers = ProviderChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which other departments did you deal with this quarter?",
+        help_text="Tick every department whose service you used. You can change this later.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not one of the departments listed. Your choices were not saved."
+        },
+    )
+
+    def __init__(self, *args, choices: ProviderChoices, own_department_id: int, rates_own_management: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.own_department_id = own_department_id
+        self.rates_own_management = rates_own_management
+        field = self.fields["providers"]
+        field.choices = [(p.id, p.name) for p in choices.optional]
+        field.own_department_id = None if rates_own_management else own_department_id
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field("providers", wrapper_class="screener-options"))
+
+    def chosen_ids(self) -> list[int]:
+        """Every provider on the survey: those always included, then the ones ticked."""
+        return [p.id for p in self.choices.always] + list(self.cleaned_data["providers"])
+
+
+class SurveyForm(forms.Form):
+    """One section per provider: skip, six 1–5 ratings, the expectation, an optional comment.
+
+    `completing=True` (the submit button) also requires each section to be skipped or to have a
+    rating and the expectation; saving a draft accepts unfinished sections.
+    """
+
+    def __init__(
+        self,
+        *args,
+        sections: Sequence[Provider],
+        dimensions: Sequence[Dimension],
+        own_department_id: int,
+        rates_own_management: bool,
+        completing: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        self.dimensions = list(dimensions)
+        self.own_department_id = own_department_id
+        self.rates_own_management = rates_own_management
+        self.completing = completing
+        self.tampered = False
+        for provider in self.sections:
+            self._add_section_fields(provider)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*(self._section_layout(p, i) for i, p in enumerate(self.sections, start=1)))
+
+    def _add_section_fields(self, provider: Provider) -> None:
+        prefix = f"p{provider.id}-"
+        self.fields[f"{prefix}skip"] = forms.BooleanField(
+            required=False, label=f"I did not deal with {provider.label} after all"
+        )
+        for dim in self.dimensions:
+            # A shallow copy of one field per question: building 100+ choice fields from scratch
+            # is most of the cost of a submission. The shared widget is never changed per field.
+            field = copy.copy(_scale_field(is_expectation=dim.is_expectation, question=dim.question))
+            field.label = format_html('<span class="visually-hidden">{} — </span>{}', provider.label, dim.label)
+            self.fields[f"{prefix}{dim.slug}"] = field
+        self.fields[f"{prefix}comment"] = forms.CharField(
+            required=False,
+            max_length=COMMENT_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            label=f"Comment for {provider.label} (optional)",
+            help_text="Shown to the department without your name. Avoid details that identify you.",
+        )
+
+    def _section_layout(self, provider: Provider, number: int) -> Div:
+        prefix = f"p{provider.id}-"
+        heading_id = f"section-{provider.id}-title"
+        return Div(
+            HTML(
+                format_html(
+                    '<h2 class="h5 survey-section-title" id="{}"><span class="survey-section-number">{}</span> {}</h2>',
+                    heading_id,
+                    number,
+                    provider.label,
+                )
+            ),
+            Field(f"{prefix}skip", wrapper_class="survey-skip"),
+            Div(
+                *(Field(f"{prefix}{d.slug}", template="surveys/fields/scale.html") for d in self.dimensions),
+                Field(f"{prefix}comment"),
+                css_class="survey-section-body",
+                css_id=f"section-{provider.id}-body",
+            ),
+            css_class="survey-section card card-body mb-4",
+            css_id=f"section-{provider.id}",
+            data_provider=str(provider.id),
+            role="group",
+            aria_labelledby=heading_id,
+        )
+
+    def full_clean(self):
+        self._tamper_problems = self._unknown_field_problems()
+        self.tampered = bool(self._tamper_problems)
+        super().full_clean()
+        if self.tampered:
+            # A tampered form keeps its errors, but nothing in it may be used.
+            self.cleaned_data = {}
+
+    def _unknown_field_problems(self) -> list[str]:
+        """Fields of departments that are not on this survey (or do not exist), as messages."""
+        if not self.is_bound:
+            return []
+        section_ids = {str(p.id) for p in self.sections}
+        problems: set[str] = set()
+        for name in self.data:
+            match = FIELD_RE.match(name)
+            if not match:
+                continue
+            dep, question = match["id"], match["question"]
+            if dep == str(self.own_department_id) and not self.rates_own_management:
+                problems.add("Managers and executives do not rate their own department.")
+            elif dep not in section_ids:
+                problems.add(f"“{dep}” is not one of the departments on your survey.")
+            elif question not in QUESTIONS and question not in {d.slug for d in self.dimensions}:
+                problems.add(f"“{name}” is not a question of this survey.")
+        return sorted(problems)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.tampered:
+            for message in self._tamper_problems:
+                self.add_error(None, f"{message} Nothing was saved.")
+            return cleaned
+        for provider in self.sections:
+            self._clean_section(provider, cleaned)
+        return cleaned
+
+    def _clean_section(self, provider: Provider, cleaned: dict) -> None:
+        prefix = f"p{provider.id}-"
+        if f"{prefix}skip" not in cleaned:
+            return
+        rated = [d.slug for d in self.dimensions if not d.is_expectation and cleaned.get(f"{prefix}{d.slug}")]
+        has_expectation = cleaned.get(f"{prefix}{EXPECTATION}") is not None
+        has_comment = bool((cleaned.get(f"{prefix}comment") or "").strip())
+        if cleaned[f"{prefix}skip"]:
+            if rated or has_expectation or has_comment:
+                self.add_error(
+                    f"{prefix}skip",
+                    f"You ticked that you did not deal with {provider.label}, but answered questions about them: "
+                    "untick this box, or clear those answers.",
+                )
+            return
+        if not self.completing:
+            return
+        if not rated:
+            self.add_error(
+                f"{prefix}skip",
+                f"Rate {provider.label} on at least one dimension, "
+                f"or tick “I did not deal with {provider.label} after all”.",
+            )
+        if not has_expectation:
+            self.add_error(
+                f"{prefix}{EXPECTATION}", f"Tell us what level of service you expected from {provider.label}."
+            )
+
+    def responses(self) -> list[ProviderResponse]:
+        """The cleaned sections, for surveys.services.survey.survey_submit."""
+        result = []
+        for provider in self.sections:
+            prefix = f"p{provider.id}-"
+            skipped = bool(self.cleaned_data[f"{prefix}skip"])
+            scores = {
+                d.slug: self.cleaned_data[f"{prefix}{d.slug}"]
+                for d in self.dimensions
+                if self.cleaned_data.get(f"{prefix}{d.slug}") is not None
+            }
+            comment = self.cleaned_data[f"{prefix}comment"]
+            result.append(
+                ProviderResponse(
+                    provider_id=provider.id,
+                    skipped=skipped,
+                    scores={} if skipped else scores,
+                    comment="" if skipped else comment,
+                )
+            )
+        return result
+
+    def draft_answers(self) -> dict[str, object]:
+        """The answers as typed, for the draft: only what was filled in."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(wrapper element id, message) of every field error, for the summary at the top of the page."""
+        return [
+            (f"div_{self[name].auto_id}", str(message))
+            for name, errors in self.errors.items()
+            if name != forms.forms.NON_FIELD_ERRORS
+            for message in errors
+        ]

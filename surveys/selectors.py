@@ -1,0 +1,131 @@
+"""Reads for the survey page: who is asking, which cycle is open, which departments they rate.
+
+Each function costs one query at most, whatever the size of the org, so the page's query count is
+fixed (pinned in tests/surveys/test_views.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from .models import Cycle, Department, Dimension, Draft, Employee, Participation
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A department as the signed-in employee sees it on their survey."""
+
+    id: int
+    name: str
+    is_executive_office: bool = False
+    is_own_management: bool = False
+    always_included: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.is_own_management and self.is_executive_office:
+            return f"{self.name} (your management)"
+        if self.is_own_management:
+            return f"Your management ({self.name})"
+        return self.name
+
+
+@dataclass(frozen=True)
+class ProviderChoices:
+    """The screener's departments: those always on the survey and those the employee may pick."""
+
+    always: list[Provider]
+    optional: list[Provider]
+
+    @property
+    def by_id(self) -> dict[int, Provider]:
+        return {p.id: p for p in (*self.always, *self.optional)}
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    participation: Participation | None
+    draft: Draft | None
+
+
+def employee_for_user(*, user: AbstractBaseUser) -> Employee | None:
+    """The org-file record of a signed-in user, or None for an account that is nobody in the org."""
+    return Employee.objects.select_related("department", "user").filter(user_id=user.pk).first()
+
+
+def open_cycle() -> Cycle | None:
+    """The one cycle with status open (a database constraint allows at most one), or None."""
+    return Cycle.objects.filter(status=Cycle.Status.OPEN).first()
+
+
+def survey_state(*, employee: Employee, cycle: Cycle) -> SurveyState:
+    """Whether the employee already took part in `cycle`, and their draft if any."""
+    participation = Participation.objects.filter(employee=employee, cycle=cycle).first()
+    draft = None if participation else Draft.objects.filter(employee=employee, cycle=cycle).first()
+    return SurveyState(participation=participation, draft=draft)
+
+
+def provider_choices(*, employee: Employee) -> ProviderChoices:
+    """Split the org's departments into those always on this employee's survey and the rest.
+
+    Always: the Executive Office and, for staff who are not managers or executives, their own
+    management. Managers and executives never see their own department (they are its management).
+    """
+    own_id = employee.department_id
+    rates_own = employee.rates_own_management
+    always: list[Provider] = []
+    optional: list[Provider] = []
+    for dep_id, name, is_exec in Department.objects.order_by("name").values_list("id", "name", "is_executive_office"):
+        is_own = dep_id == own_id
+        if is_own and not rates_own:
+            continue
+        provider = Provider(
+            id=dep_id,
+            name=name,
+            is_executive_office=is_exec,
+            is_own_management=is_own,
+            always_included=is_exec or is_own,
+        )
+        (always if provider.always_included else optional).append(provider)
+    return ProviderChoices(always=sorted(always, key=section_order), optional=optional)
+
+
+def section_order(provider: Provider) -> tuple[int, str]:
+    """The Executive Office first, then the employee's own management, then the others by name."""
+    if provider.is_executive_office:
+        return (0, provider.name)
+    if provider.is_own_management:
+        return (1, provider.name)
+    return (2, provider.name)
+
+
+def survey_sections(*, choices: ProviderChoices, chosen_ids: Iterable[int]) -> list[Provider]:
+    """The providers that get a section on the survey, in the order they are shown."""
+    chosen = set(chosen_ids)
+    picked = [p for p in choices.optional if p.id in chosen]
+    return sorted([*choices.always, *picked], key=section_order)
+
+
+def survey_dimensions() -> list[Dimension]:
+    """The six service dimensions then the expectation question, in their survey order."""
+    order = {slug: i for i, slug in enumerate((*SERVICE_DIMENSIONS, EXPECTATION))}
+    return sorted(Dimension.objects.all(), key=lambda d: order.get(d.slug, len(order)))
+
+
+def section_is_complete(*, provider_id: int, answers: Mapping[str, object]) -> bool:
+    """A section is done when it is skipped, or has at least one rating and the expectation."""
+    prefix = f"p{provider_id}-"
+    if answers.get(f"{prefix}skip"):
+        return True
+    rated = any(answers.get(f"{prefix}{slug}") not in (None, "") for slug in SERVICE_DIMENSIONS)
+    return rated and answers.get(f"{prefix}{EXPECTATION}") not in (None, "")
+
+
+def survey_progress(*, sections: list[Provider], answers: Mapping[str, object]) -> tuple[int, int]:
+    """(sections done, sections in all) for the progress bar."""
+    done = sum(section_is_complete(provider_id=p.id, answers=answers) for p in sections)
+    return done, len(sections)

@@ -1,0 +1,117 @@
+"""The historical answers import: past quarters' answers into a closed, historical cycle.
+
+Takes the frame that importers.parse_responses validated. Each rater gets one random respondent
+key for the cycle (as survey submission does with surveys.models.new_respondent_key), so answers
+stay anonymous: the file's employee ids are used to group a person's answers and then dropped.
+The rater department is the rater's department in the *current* org, since the file does not say
+where people worked back then: import the org of that time first if it matters.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from ..bulk import write_answers
+from ..models import CYCLE_NAME_RE, Answer, Cycle
+
+
+class ImportRefused(Exception):
+    """The import cannot go into this cycle (the message says why); nothing was written."""
+
+
+@dataclass
+class AnswersImportSummary:
+    cycle: str
+    answers: int
+    respondents: int
+    providers: int
+    cycle_created: bool
+    replaced: int = 0
+    dry_run: bool = False
+
+
+def cycle_refusal(*, cycle_name: str, replace: bool) -> str | None:
+    """Why answers cannot be imported into `cycle_name`, or None. Reads only (two queries at most)."""
+    if not re.fullmatch(CYCLE_NAME_RE, cycle_name):
+        return f"cycle {cycle_name!r} is not a cycle name: use YYYY-Qn, e.g. 2025-Q3"
+    cycle = Cycle.objects.filter(name=cycle_name).first()
+    if cycle is None:
+        return None
+    return _refusal(cycle, replace=replace)
+
+
+def _refusal(cycle: Cycle, *, replace: bool) -> str | None:
+    if cycle.status == Cycle.Status.OPEN:
+        return f"cycle {cycle.name} is open for answers: only past cycles take imported answers"
+    if cycle.status == Cycle.Status.DRAFT:
+        return f"cycle {cycle.name} is a draft that has not run yet: only past cycles take imported answers"
+    if not replace:
+        held = Answer.objects.filter(cycle=cycle).count()
+        if held:
+            return f"cycle {cycle.name} already holds {held} answers: use --replace to replace them"
+    return None
+
+
+def respondent_keys(count: int) -> np.ndarray:
+    """`count` distinct random keys in [1, 2**62], like models.new_respondent_key, in one draw."""
+    while True:
+        keys = (np.frombuffer(os.urandom(8 * count), dtype=np.uint64) >> np.uint64(2)).astype(np.int64) + 1
+        if len(np.unique(keys)) == count:  # a repeat is astronomically rare, but would merge two people
+            return keys
+
+
+def answers_import(frame: pd.DataFrame, *, cycle_name: str, replace: bool, dry_run: bool) -> AnswersImportSummary:
+    """Write the validated answers into cycle `cycle_name` in one transaction; all or nothing.
+
+    Creates the cycle if missing (closed, historical, today's MIN_GROUP_SIZE). Raises ImportRefused
+    for a malformed name, an open or draft cycle, or a cycle holding answers without `replace`;
+    with `replace` its answers are deleted and the new ones written in the same transaction.
+    Does not start a roll-up: the caller decides when.
+    """
+    refusal = cycle_refusal(cycle_name=cycle_name, replace=replace)
+    if refusal:
+        raise ImportRefused(refusal)
+    rater_codes, raters = pd.factorize(frame["rater"])
+    summary = AnswersImportSummary(
+        cycle=cycle_name,
+        answers=len(frame),
+        respondents=len(raters),
+        providers=frame["provider_department_id"].nunique(),
+        cycle_created=not Cycle.objects.filter(name=cycle_name).exists(),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        if replace and not summary.cycle_created:
+            summary.replaced = Answer.objects.filter(cycle__name=cycle_name).count()
+        return summary
+
+    with transaction.atomic():
+        cycle, created = Cycle.objects.select_for_update().get_or_create(
+            name=cycle_name, defaults={"status": Cycle.Status.CLOSED, "is_historical": True}
+        )
+        summary.cycle_created = created
+        if not created:
+            # Checked again under the lock: someone may have opened the cycle or imported meanwhile.
+            refusal = _refusal(cycle, replace=replace)
+            if refusal:
+                raise ImportRefused(refusal)
+            if replace:
+                summary.replaced, _ = Answer.objects.filter(cycle=cycle).delete()
+        rows = pd.DataFrame(
+            {
+                "cycle_id": cycle.pk,
+                "respondent": respondent_keys(len(raters))[rater_codes],
+                "rater_department_id": frame["rater_department_id"].to_numpy(),
+                "provider_department_id": frame["provider_department_id"].to_numpy(),
+                "dimension_id": frame["dimension_id"].to_numpy(),
+                "score": frame["score"].to_numpy(),
+            }
+        )
+        write_answers(rows)
+    return summary

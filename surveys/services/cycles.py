@@ -1,0 +1,115 @@
+"""Cycle life cycle: open (one at a time), close (which starts the roll-up) and publish.
+
+Each transition locks the cycle row, checks the status it starts from and writes in one
+transaction, so a refused transition changes nothing and two racing requests cannot both win.
+"""
+
+import datetime
+import logging
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Employee
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OPEN_DAYS = 21
+
+
+class CycleError(ValueError):
+    """A cycle transition that is not allowed; the message is meant for the person who asked."""
+
+
+def validate_cycle_name(name: str) -> str:
+    name = (name or "").strip()
+    if not re.match(CYCLE_NAME_RE, name):
+        raise CycleError(f"{name!r} is not a cycle name: cycles are named YYYY-Qn, e.g. 2026-Q3.")
+    return name
+
+
+def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
+    """Create the cycle if it is missing and open it for answers until the end of `closes_on`.
+
+    Refuses (CycleError, nothing written) a malformed name, a closing day in the past, a cycle
+    that is not a draft (open already, closed or published: closed cycles are never reopened) and
+    any second open cycle. Snapshots the active headcount per department as the denominator of
+    response rates.
+    """
+    name = validate_cycle_name(name)
+    today = timezone.localdate()
+    if closes_on is None:
+        closes_on = today + datetime.timedelta(days=DEFAULT_OPEN_DAYS)
+    if closes_on < today:
+        raise CycleError(f"The closing day {closes_on.isoformat()} is in the past (today is {today.isoformat()}).")
+
+    try:
+        with transaction.atomic():
+            cycle, _ = Cycle.objects.select_for_update().get_or_create(name=name)
+            if cycle.status == Cycle.Status.OPEN:
+                raise CycleError(f"Cycle {name} is already open (until {cycle.closes_on}).")
+            if cycle.status != Cycle.Status.DRAFT:
+                raise CycleError(f"Cycle {name} is {cycle.get_status_display().lower()}: a cycle is never reopened.")
+            other = Cycle.objects.select_for_update().filter(status=Cycle.Status.OPEN).exclude(pk=cycle.pk).first()
+            if other is not None:
+                raise CycleError(f"Cycle {other.name} is open: close it before opening {name}.")
+
+            cycle.status = Cycle.Status.OPEN
+            cycle.opens_at = timezone.now()
+            cycle.closes_on = closes_on
+            cycle.save(update_fields=["status", "opens_at", "closes_on"])
+            _snapshot_headcount(cycle)
+    except IntegrityError as exc:
+        # Another request opened a cycle between our check and our write: the partial unique
+        # constraint "one_open_cycle" refused ours, and the transaction rolled back.
+        raise CycleError(f"Another cycle was opened at the same time: {name} was not opened.") from exc
+    return cycle
+
+
+def _snapshot_headcount(cycle: Cycle) -> None:
+    per_department = (
+        Employee.objects.active()
+        .order_by()
+        .values("department_id")
+        .annotate(eligible=Count("id"))
+        .filter(eligible__gt=0)
+    )
+    CycleHeadcount.objects.filter(cycle=cycle).delete()
+    CycleHeadcount.objects.bulk_create(
+        [
+            CycleHeadcount(cycle=cycle, department_id=row["department_id"], eligible=row["eligible"])
+            for row in per_department
+        ]
+    )
+
+
+def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
+    """End answering on an open cycle and request its roll-up (enqueued when this commits)."""
+    from reports.services import rollup_request
+
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.status != Cycle.Status.OPEN:
+            raise CycleError(f"Cycle {locked.name} is not open (it is {locked.get_status_display().lower()}).")
+        locked.status = Cycle.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        rollup_request(cycle=locked)
+    logger.info("Cycle %s closed by %s", locked.name, by or "a command")
+    return locked
+
+
+def cycle_publish(*, cycle: Cycle) -> Cycle:
+    """Make a closed cycle's results visible to the people entitled to see them."""
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.status != Cycle.Status.CLOSED:
+            raise CycleError(
+                f"Cycle {locked.name} is {locked.get_status_display().lower()}: only a closed cycle can be published."
+            )
+        locked.status = Cycle.Status.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["status", "published_at"])
+    return locked

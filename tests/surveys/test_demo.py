@@ -1,0 +1,153 @@
+"""seed_demo: a believable company with clear stories, built idempotently."""
+
+from io import StringIO
+
+import pandas as pd
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from accounts.models import User
+from reports.models import RollupRun
+from surveys.demo import DEMO_PASSWORD, seed_demo
+from surveys.models import Answer, Cycle, CycleHeadcount, Department, Employee, Participation
+from surveys.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = 120  # smaller than the real demo (250) to keep the suite fast; the stories still hold
+
+
+@pytest.fixture
+def demo(db):
+    return seed_demo(people=PEOPLE)
+
+
+def _answers() -> pd.DataFrame:
+    return pd.DataFrame(
+        Answer.objects.values_list(
+            "cycle__name",
+            "respondent",
+            "rater_department__name",
+            "provider_department__name",
+            "dimension__slug",
+            "score",
+        ),
+        columns=["cycle", "respondent", "rater", "provider", "dimension", "score"],
+    )
+
+
+def test_demo_builds_twelve_departments_and_the_requested_headcount_with_every_role(demo):
+    assert Department.objects.count() == 12
+    assert Department.objects.get(is_executive_office=True).name == "Executive Office"
+    assert Employee.objects.count() == PEOPLE
+    roles = dict(Employee.objects.values_list("role").annotate(n=Count("id")))
+    assert roles[Role.HR] == 3 and roles[Role.EXECUTIVE] >= 2 and roles[Role.MANAGER] >= 12
+    assert set(Employee.objects.filter(role=Role.EXECUTIVE).values_list("department__name", flat=True)) == {
+        "Executive Office"
+    }
+    assert set(Employee.objects.filter(role=Role.HR).values_list("department__name", flat=True)) == {"Human Resources"}
+    assert not User.objects.exclude(email__endswith="@demo.example").exists()
+
+
+def test_demo_has_three_published_quarters_rolled_up_and_the_current_one_open(demo):
+    statuses = dict(Cycle.objects.values_list("name", "status"))
+    assert sorted(statuses.values()) == ["open", "published", "published", "published"]
+    past = Cycle.objects.filter(status=Cycle.Status.PUBLISHED)
+    assert all(c.closed_at and c.published_at and c.closed_at < c.published_at for c in past)
+    assert RollupRun.objects.filter(cycle__in=past, state=RollupRun.State.DONE).count() == 3
+    open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    assert open_cycle.accepts_answers and CycleHeadcount.objects.filter(cycle=open_cycle).count() == 12
+    assert not open_cycle.answers.exists()
+
+
+def test_response_rates_are_between_70_and_85_percent(demo):
+    for cycle in Cycle.objects.filter(status=Cycle.Status.PUBLISHED):
+        eligible = sum(cycle.headcounts.values_list("eligible", flat=True))
+        rate = Participation.objects.filter(cycle=cycle).count() / eligible
+        assert 0.65 <= rate <= 0.85, (cycle.name, rate)
+        # Every participant left answers under exactly one random respondent key.
+        assert cycle.answers.values("respondent").distinct().count() == cycle.participations.count()
+
+
+def test_facilities_is_the_weakest_supplier_every_quarter_on_ownership_and_responsiveness(demo):
+    answers = _answers()
+    supplier = answers[(answers.rater != answers.provider) & (answers.dimension != "expectation")]
+    means = supplier.groupby(["cycle", "provider"]).score.mean()
+    for cycle in means.index.levels[0]:
+        assert means[cycle].idxmin() == "Facilities", cycle
+    facilities = supplier[supplier.provider == "Facilities"].groupby("dimension").score.mean()
+    assert set(facilities.nsmallest(2).index) == {"ownership", "responsiveness"}
+
+
+def test_it_improves_quarter_by_quarter(demo):
+    answers = _answers()
+    it = answers[(answers.provider == "IT") & (answers.rater != "IT") & (answers.dimension != "expectation")]
+    by_cycle = it.groupby("cycle").score.mean().sort_index()
+    assert by_cycle.is_monotonic_increasing and by_cycle.iloc[-1] - by_cycle.iloc[0] > 0.6
+
+
+def test_staff_rate_their_own_management_and_expectations_run_above_experience(demo):
+    answers = _answers()
+    management = answers[answers.rater == answers.provider]
+    assert management.provider.nunique() >= 10
+    # Managers and executives do not rate their own management: per department and quarter, the
+    # management raters are exactly the participants who are not management.
+    raters = management.groupby(["cycle", "provider"]).respondent.nunique()
+    staff = (
+        Participation.objects.exclude(employee__role__in=[Role.MANAGER, Role.EXECUTIVE])
+        .values_list("cycle__name", "department__name")
+        .annotate(n=Count("id"))
+    )
+    staff = {(cycle, department): n for cycle, department, n in staff}
+    assert raters.to_dict() == staff
+    experience = answers[answers.dimension != "expectation"].score.mean()
+    expectation = answers[answers.dimension == "expectation"].score.mean()
+    assert 0.1 < expectation - experience < 1.0
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(demo):
+    roles = [role for role, _, _ in demo.accounts]
+    assert roles == ["Employee", "Manager", "Executive", "HR"]
+    for _, _, email in demo.accounts:
+        assert authenticate(email=email, password=DEMO_PASSWORD) is not None
+    hr_email = demo.accounts[3][2]
+    assert User.objects.get(email=hr_email).is_staff
+    # The demo employee still has the open survey ahead of them.
+    assert not Participation.objects.filter(employee__user__email=demo.accounts[0][2]).exists()
+
+
+def test_running_it_again_changes_nothing(demo):
+    def snapshot():
+        return (
+            User.objects.count(),
+            Employee.objects.count(),
+            Department.objects.count(),
+            list(Cycle.objects.order_by("name").values_list("name", "status", "closes_on")),
+            Answer.objects.count(),
+            Participation.objects.count(),
+            RollupRun.objects.count(),
+            CycleHeadcount.objects.count(),
+        )
+
+    before = snapshot()
+    again = seed_demo(people=PEOPLE)
+    assert snapshot() == before
+    assert again.people_created == 0 and again.cycles_created == []
+
+
+def test_the_command_prints_the_four_sign_in_accounts_and_the_password(db):
+    out = StringIO()
+    call_command("seed_demo", "--people", "40", stdout=out)
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for email in ("emma.lopez@demo.example", "marcus.reed@demo.example", "elena.fischer@demo.example"):
+        assert email in text
+    assert "hannah.okafor@demo.example" in text
+
+
+def test_the_command_refuses_a_headcount_too_small_to_show_anything(db):
+    with pytest.raises(CommandError, match="at least 20"):
+        call_command("seed_demo", "--people", "5")
+    assert not Employee.objects.exists()

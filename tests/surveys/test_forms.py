@@ -1,0 +1,113 @@
+"""surveys.forms: the screener and the ratings form parse, validate and lay out the survey."""
+
+import pytest
+from crispy_forms.utils import render_crispy_form
+from django.http import QueryDict
+
+from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.forms import ScreenerForm, SurveyForm
+from surveys.selectors import Provider, ProviderChoices, survey_dimensions
+
+pytestmark = pytest.mark.django_db
+
+EO = Provider(id=1, name="Executive Office", is_executive_office=True, always_included=True)
+OWN = Provider(id=2, name="Sales", is_own_management=True, always_included=True)
+IT = Provider(id=3, name="IT")
+CHOICES = ProviderChoices(always=[EO, OWN], optional=[IT])
+
+
+def survey_form(data=None, *, completing=False, sections=(EO, OWN, IT), own=2, rates_own=True):
+    return SurveyForm(
+        QueryDict(mutable=True) if data is None else data,
+        sections=sections,
+        dimensions=survey_dimensions(),
+        own_department_id=own,
+        rates_own_management=rates_own,
+        completing=completing,
+    )
+
+
+def qd(mapping):
+    data = QueryDict(mutable=True)
+    for key, value in mapping.items():
+        data[key] = value
+    return data
+
+
+def rated(dep, score="4"):
+    return {**{f"p{dep}-{s}": score for s in SERVICE_DIMENSIONS}, f"p{dep}-{EXPECTATION}": "3"}
+
+
+def test_screener_chosen_ids_are_always_included_plus_ticked():
+    form = ScreenerForm(qd({"providers": "3"}), choices=CHOICES, own_department_id=2, rates_own_management=True)
+    assert form.is_valid(), form.errors
+    assert form.chosen_ids() == [1, 2, 3]
+
+
+def test_screener_refuses_an_unknown_department():
+    form = ScreenerForm(qd({"providers": "77"}), choices=CHOICES, own_department_id=2, rates_own_management=True)
+    assert not form.is_valid()
+    assert "“77” is not one of the departments listed" in str(form.errors)
+
+
+def test_screener_refuses_a_managers_own_department_by_name_of_the_rule():
+    choices = ProviderChoices(always=[EO], optional=[IT])
+    form = ScreenerForm(qd({"providers": "2"}), choices=choices, own_department_id=2, rates_own_management=False)
+    assert not form.is_valid()
+    assert "Managers and executives do not rate their own department" in str(form.errors)
+
+
+def test_saving_accepts_unfinished_sections_and_keeps_only_what_was_filled_in():
+    form = survey_form(qd({"p1-courtesy": "5", "p3-comment": "hi"}))
+    assert form.is_valid(), form.errors
+    assert form.draft_answers() == {"p1-courtesy": 5, "p3-comment": "hi"}
+
+
+def test_completing_requires_a_rating_and_the_expectation_per_section_unless_skipped():
+    form = survey_form(qd({**rated(1), "p2-courtesy": "4", "p3-skip": "on"}), completing=True)
+    assert not form.is_valid()
+    assert list(form.errors) == ["p2-expectation"]
+
+
+def test_responses_turn_sections_into_scores_skips_and_comments():
+    form = survey_form(
+        qd({**rated(1, "5"), "p1-comment": "ok", "p2-courtesy": "2", "p2-expectation": "4", "p3-skip": "on"})
+    )
+    assert form.is_valid(), form.errors
+    eo, own, it = form.responses()
+    assert eo.scores == {**dict.fromkeys(SERVICE_DIMENSIONS, 5), EXPECTATION: 3} and eo.comment == "ok"
+    assert own.scores == {"courtesy": 2, EXPECTATION: 4} and not own.skipped
+    assert it.skipped and it.scores == {}
+
+
+def test_cant_say_leaves_a_dimension_unanswered():
+    form = survey_form(qd({**rated(1), "p1-courtesy": "", "p2-skip": "on", "p3-skip": "on"}), completing=True)
+    assert form.is_valid(), form.errors
+    assert "courtesy" not in form.responses()[0].scores
+
+
+def test_a_field_of_an_unknown_question_is_refused_whole():
+    form = survey_form(qd({**rated(1), "p1-salary": "5"}))
+    assert not form.is_valid() and form.tampered
+    assert "“p1-salary” is not a question of this survey. Nothing was saved." in form.non_field_errors()
+
+
+def test_the_own_department_of_a_manager_is_refused_whole():
+    form = survey_form(qd({**rated(1), **rated(2)}), sections=(EO, IT), rates_own=False)
+    assert not form.is_valid() and form.tampered
+    assert form.cleaned_data == {}
+
+
+def test_too_long_a_comment_is_refused():
+    form = survey_form(qd({"p3-comment": "x" * 2001}))
+    assert not form.is_valid()
+    assert "p3-comment" in form.errors
+
+
+def test_layout_renders_one_section_per_provider_with_scale_words_and_labelled_controls():
+    html = render_crispy_form(survey_form(None))
+    assert html.count('class="survey-section card') == 3
+    assert html.count("<fieldset") == 3 * 7
+    assert "I did not deal with Your management (Sales) after all" in html
+    assert 'for="id_p3-comment"' in html
+    assert html.count("Very poor") == 3 * 6 and html.count("Very high") == 3

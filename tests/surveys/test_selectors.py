@@ -1,0 +1,99 @@
+"""surveys.selectors: who rates which departments, in which order, and how far they got."""
+
+import pytest
+
+from surveys import selectors
+from surveys.models import Draft, Participation
+from surveys.roles import Role
+from surveys.selectors import (
+    Provider,
+    employee_for_user,
+    provider_choices,
+    survey_dimensions,
+    survey_progress,
+    survey_sections,
+    survey_state,
+)
+from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_employee_sees_executive_office_and_own_management_always_and_the_rest_optional(employee, org):
+    choices = provider_choices(employee=employee)
+    assert [p.label for p in choices.always] == ["Executive Office", "Your management (Sales)"]
+    assert [p.name for p in choices.optional] == ["IT"]
+
+
+def test_manager_never_sees_own_department(manager, org):
+    choices = provider_choices(employee=manager)
+    assert [p.name for p in choices.always] == ["Executive Office"]
+    assert "Sales" not in [p.name for p in choices.optional]
+
+
+def test_executive_does_not_rate_the_executive_office(executive, org):
+    choices = provider_choices(employee=executive)
+    assert choices.always == []
+    assert sorted(p.name for p in choices.optional) == ["IT", "Sales"]
+
+
+def test_staff_of_the_executive_office_rate_it_once_as_their_management(org):
+    assistant = EmployeeFactory(department=org["executive_office"], role=Role.EMPLOYEE)
+    choices = provider_choices(employee=assistant)
+    assert [p.label for p in choices.always] == ["Executive Office (your management)"]
+
+
+def test_sections_put_executive_office_first_then_own_management_then_others_by_name(employee, org):
+    DepartmentFactory(name="Accounts")
+    choices = provider_choices(employee=employee)
+    chosen = [p.id for p in choices.optional]
+    names = [p.label for p in survey_sections(choices=choices, chosen_ids=chosen)]
+    assert names == ["Executive Office", "Your management (Sales)", "Accounts", "IT"]
+
+
+def test_sections_ignore_chosen_ids_that_are_not_offered(employee, org):
+    choices = provider_choices(employee=employee)
+    assert len(survey_sections(choices=choices, chosen_ids=[999])) == 2
+
+
+def test_open_cycle_is_the_one_with_status_open(open_cycle):
+    CycleFactory(name="2026-Q3")
+    assert selectors.open_cycle() == open_cycle
+
+
+def test_no_open_cycle_gives_none():
+    CycleFactory(name="2026-Q3")
+    assert selectors.open_cycle() is None
+
+
+def test_employee_for_user_is_none_for_an_account_outside_the_org(outsider):
+    assert employee_for_user(user=outsider) is None
+
+
+def test_survey_state_tells_draft_and_participation(employee, open_cycle, org):
+    assert employee_for_user(user=employee.user) == employee
+    state = survey_state(employee=employee, cycle=open_cycle)
+    assert state.participation is None and state.draft is None
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle)
+    assert survey_state(employee=employee, cycle=open_cycle).draft == draft
+    Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
+    state = survey_state(employee=employee, cycle=open_cycle)
+    assert state.participation is not None and state.draft is None
+
+
+def test_dimensions_come_in_survey_order_with_expectation_last():
+    assert [d.slug for d in survey_dimensions()] == [
+        "willingness",
+        "ownership",
+        "responsiveness",
+        "reliability",
+        "courtesy",
+        "communication",
+        "expectation",
+    ]
+
+
+def test_progress_counts_skipped_and_complete_sections():
+    sections = [Provider(id=1, name="A"), Provider(id=2, name="B"), Provider(id=3, name="C")]
+    answers = {"p1-skip": True, "p2-courtesy": 4, "p2-expectation": 3, "p3-courtesy": 5}
+    assert survey_progress(sections=sections, answers=answers) == (2, 3)

@@ -1,0 +1,269 @@
+"""surveys.services.survey: drafts, and the one-time, all-or-nothing survey submission."""
+
+import datetime
+import importlib
+import os
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.models import Answer, Comment, Cycle, Draft, Participation
+from surveys.roles import Role
+from surveys.services.survey import (
+    AlreadySubmitted,
+    CycleNotOpen,
+    NotYourDraft,
+    ProviderResponse,
+    SurveyRefused,
+    draft_save,
+    survey_submit,
+)
+from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def full(provider_id, score=4, comment=""):
+    return ProviderResponse(
+        provider_id=provider_id,
+        scores={**dict.fromkeys(SERVICE_DIMENSIONS, score), EXPECTATION: 3},
+        comment=comment,
+    )
+
+
+def nothing_written():
+    return not (Answer.objects.exists() or Comment.objects.exists() or Participation.objects.exists())
+
+
+@pytest.fixture
+def draft(employee, open_cycle, org):
+    return Draft.objects.create(
+        employee=employee, cycle=open_cycle, providers=[org["executive_office"].id, org["sales"].id, org["it"].id]
+    )
+
+
+def test_submit_writes_anonymous_answers_comments_participation_and_deletes_the_draft(employee, draft, org):
+    responses = [
+        full(org["executive_office"].id, 5, comment="  Clear goals  "),
+        full(org["sales"].id, 2),
+        ProviderResponse(provider_id=org["it"].id, skipped=True),
+    ]
+    participation = survey_submit(employee=employee, draft=draft, responses=responses)
+
+    assert participation.department == org["sales"]
+    assert Answer.objects.count() == 14  # two rated providers x (six dimensions + expectation)
+    assert Answer.objects.values("respondent").distinct().count() == 1
+    assert set(Answer.objects.values_list("rater_department_id", flat=True)) == {org["sales"].id}
+    assert set(Answer.objects.values_list("provider_department_id", flat=True)) == {
+        org["executive_office"].id,
+        org["sales"].id,
+    }
+    assert list(Comment.objects.values_list("text", flat=True)) == ["Clear goals"]
+    assert not Draft.objects.exists()
+
+
+def test_two_submissions_use_unrelated_respondent_keys(employee, draft, org, open_cycle):
+    survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    colleague = EmployeeFactory(department=org["sales"])
+    other = Draft.objects.create(employee=colleague, cycle=open_cycle, providers=[org["it"].id])
+    survey_submit(employee=colleague, draft=other, responses=[full(org["it"].id)])
+    assert Answer.objects.values("respondent").distinct().count() == 2
+
+
+def test_second_submission_is_refused_and_writes_nothing_more(employee, draft, org, open_cycle):
+    survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    again = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id])
+    with pytest.raises(AlreadySubmitted):
+        survey_submit(employee=employee, draft=again, responses=[full(org["it"].id, 1)])
+    assert Answer.objects.count() == 7
+    assert set(Answer.objects.values_list("score", flat=True)) == {3, 4}
+    assert Participation.objects.count() == 1
+
+
+def test_racing_submission_loses_on_the_participation_constraint(employee, draft, org, open_cycle):
+    # The other request committed its participation after this one loaded its draft: the unique
+    # constraint, not a prior check, refuses the loser.
+    Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
+    with pytest.raises(AlreadySubmitted):
+        survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    assert not Answer.objects.exists() and not Comment.objects.exists()
+    assert Draft.objects.filter(pk=draft.pk).exists()
+
+
+def test_submit_for_a_closed_cycle_is_refused(employee, draft, org, open_cycle):
+    Cycle.objects.filter(pk=open_cycle.pk).update(status=Cycle.Status.CLOSED)
+    with pytest.raises(CycleNotOpen):
+        survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    assert nothing_written()
+
+
+def test_submit_after_the_closing_day_is_refused(employee, draft, org, open_cycle):
+    Cycle.objects.filter(pk=open_cycle.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    with pytest.raises(CycleNotOpen):
+        survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    assert nothing_written()
+
+
+def test_submit_with_somebody_elses_draft_is_refused(employee, org, open_cycle):
+    colleague = EmployeeFactory(department=org["it"])
+    theirs = Draft.objects.create(employee=colleague, cycle=open_cycle, providers=[org["sales"].id])
+    with pytest.raises(NotYourDraft):
+        survey_submit(employee=employee, draft=theirs, responses=[full(org["sales"].id)])
+    assert nothing_written() and Draft.objects.filter(pk=theirs.pk).exists()
+
+
+def test_submit_refuses_a_provider_that_is_not_a_department(employee, draft, org):
+    with pytest.raises(SurveyRefused, match="Not a department: 987654"):
+        survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id), full(987654)])
+    assert nothing_written()
+
+
+def test_submit_refuses_a_department_not_chosen_in_the_screener(employee, draft, org):
+    finance = DepartmentFactory(name="Finance")
+    with pytest.raises(SurveyRefused, match="not on your survey"):
+        survey_submit(employee=employee, draft=draft, responses=[full(finance.id)])
+    assert nothing_written()
+
+
+def test_manager_rating_their_own_department_is_refused(manager, org, open_cycle):
+    draft = Draft.objects.create(employee=manager, cycle=open_cycle, providers=[org["sales"].id])
+    with pytest.raises(SurveyRefused, match="do not rate their own department"):
+        survey_submit(employee=manager, draft=draft, responses=[full(org["sales"].id)])
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("score", [0, 6, "4", 2.5, None])
+def test_submit_refuses_scores_that_are_not_integers_1_to_5(employee, draft, org, score):
+    bad = ProviderResponse(provider_id=org["it"].id, scores={"willingness": score, EXPECTATION: 3})
+    with pytest.raises(SurveyRefused, match="whole numbers from 1 to 5"):
+        survey_submit(employee=employee, draft=draft, responses=[bad])
+    assert nothing_written()
+
+
+def test_submit_refuses_ratings_for_a_skipped_provider(employee, draft, org):
+    bad = ProviderResponse(provider_id=org["it"].id, skipped=True, scores={"courtesy": 5})
+    with pytest.raises(SurveyRefused, match="not dealt with but has answers"):
+        survey_submit(employee=employee, draft=draft, responses=[bad])
+    assert nothing_written()
+
+
+def test_submit_refuses_a_section_without_its_expectation(employee, draft, org):
+    bad = ProviderResponse(provider_id=org["it"].id, scores={"courtesy": 5})
+    with pytest.raises(SurveyRefused, match="at least one rating and the expectation"):
+        survey_submit(employee=employee, draft=draft, responses=[bad])
+    assert nothing_written()
+
+
+def test_submit_accepts_a_single_rating_plus_expectation(employee, draft, org):
+    survey_submit(
+        employee=employee,
+        draft=draft,
+        responses=[ProviderResponse(provider_id=org["it"].id, scores={"courtesy": 5, EXPECTATION: 4})],
+    )
+    assert sorted(Answer.objects.values_list("score", flat=True)) == [4, 5]
+
+
+def _submit_queries(employee, open_cycle, providers):
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[p.id for p in providers])
+    responses = [full(p.id, comment="Thanks") for p in providers]
+    before = Answer.objects.count(), Comment.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        survey_submit(employee=employee, draft=draft, responses=responses)
+    assert (Answer.objects.count(), Comment.objects.count()) == (
+        before[0] + 7 * len(providers),
+        before[1] + len(providers),
+    )
+    return len(ctx)
+
+
+def test_submit_costs_a_fixed_number_of_queries(employee, open_cycle, django_assert_num_queries):
+    providers = [DepartmentFactory() for _ in range(3)]
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[p.id for p in providers])
+    responses = [full(p.id, comment="Thanks") for p in providers]
+    # savepoint; cycle FOR UPDATE; departments; dimensions; savepoint + participation INSERT +
+    # release; answers INSERT; comments INSERT; draft DELETE; release.
+    with django_assert_num_queries(11):
+        survey_submit(employee=employee, draft=draft, responses=responses)
+
+
+def test_submit_query_count_does_not_grow_with_the_number_of_providers(employee, open_cycle):
+    # 20 providers = 140 answers: within one INSERT on SQLite too (999 parameters, 142 rows).
+    few = _submit_queries(employee, open_cycle, [DepartmentFactory() for _ in range(2)])
+    colleague = EmployeeFactory(department=employee.department)
+    many = _submit_queries(colleague, open_cycle, [DepartmentFactory() for _ in range(20)])
+    assert many == few
+
+
+def test_draft_save_keeps_providers_and_answers_and_drops_answers_of_unchosen_providers(employee, open_cycle, org):
+    it, eo = org["it"].id, org["executive_office"].id
+    draft_save(employee=employee, cycle=open_cycle, providers=[eo, it])
+    draft_save(employee=employee, cycle=open_cycle, answers={f"p{it}-courtesy": 4, f"p{eo}-expectation": 2})
+    draft_save(employee=employee, cycle=open_cycle, providers=[eo])
+    draft = Draft.objects.get()
+    assert draft.providers == [eo]
+    assert draft.answers == {f"p{eo}-expectation": 2}
+
+
+def test_draft_save_is_refused_after_submission(employee, draft, open_cycle, org):
+    survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
+    with pytest.raises(AlreadySubmitted):
+        draft_save(employee=employee, cycle=open_cycle, answers={})
+    assert not Draft.objects.exists()
+
+
+def test_draft_save_is_refused_for_a_closed_cycle(employee, open_cycle):
+    open_cycle.status = Cycle.Status.CLOSED
+    with pytest.raises(CycleNotOpen):
+        draft_save(employee=employee, cycle=open_cycle, providers=[1])
+    assert not Draft.objects.exists()
+
+
+def test_draft_save_is_refused_for_an_inactive_employee(org, open_cycle):
+    gone = EmployeeFactory(department=org["it"], role=Role.EMPLOYEE)
+    gone.user.is_active = False
+    with pytest.raises(SurveyRefused):
+        draft_save(employee=gone, cycle=open_cycle, providers=[org["sales"].id])
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submissions_store_exactly_one_survey(org):
+    """Two requests submit the same person's survey at the same moment: the database lets one win."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs this test on PostgreSQL: set DATABASE_URL")
+        pytest.skip("needs PostgreSQL (DATABASE_URL) for truly concurrent transactions")
+    from django.apps import apps
+
+    importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
+    cycle = OpenCycleFactory(name="2026-Q4")
+    person = EmployeeFactory(department=org["sales"])
+    draft = Draft.objects.create(employee=person, cycle=cycle, providers=[org["it"].id])
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit(score):
+        try:
+            barrier.wait()
+            survey_submit(employee=person, draft=draft, responses=[full(org["it"].id, score)])
+            outcomes.append("stored")
+        except AlreadySubmitted:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(score,)) for score in (1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert Participation.objects.count() == 1
+    assert Answer.objects.count() == 7
+    assert len(set(Answer.objects.filter(dimension__slug="courtesy").values_list("score", flat=True))) == 1

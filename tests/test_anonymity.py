@@ -1,0 +1,101 @@
+"""Anonymity by construction, proved on the schema: no path of foreign keys leads from an answer
+or a comment to a person, and nothing in those rows orders them in time.
+
+The walk follows every forward relation (foreign key, one-to-one, many-to-many) of Answer and
+Comment, and recursively of every model reached. Reverse relations are not followed: they need a
+key *on the other side* pointing here, which is exactly what the forward walk of that model shows.
+"""
+
+import uuid
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from surveys.models import Answer, Comment, Draft, Employee, Participation
+
+ANONYMOUS = [Answer, Comment]
+
+
+def person_models() -> set[type[models.Model]]:
+    return {Employee, get_user_model(), Participation, Draft}
+
+
+def reachable(model: type[models.Model]) -> dict[type[models.Model], list[str]]:
+    """Every model reachable from `model` through forward relations, with the path that reaches it."""
+    paths = {model: [model.__name__]}
+    todo = [model]
+    while todo:
+        current = todo.pop()
+        for field in current._meta.get_fields():
+            if not field.is_relation or (field.auto_created and not field.concrete):
+                continue  # plain columns, and reverse relations (see the module docstring)
+            target = field.related_model
+            if target is None or target in paths:
+                continue
+            paths[target] = [*paths[current], f".{field.name} → {target.__name__}"]
+            todo.append(target)
+    return paths
+
+
+@pytest.mark.parametrize("model", ANONYMOUS, ids=lambda m: m.__name__)
+def test_no_relation_path_leads_from_the_anonymous_rows_to_a_person(model):
+    paths = reachable(model)
+    leaks = {target.__name__: " ".join(path) for target, path in paths.items() if target in person_models()}
+    assert leaks == {}
+    # The walk really walks: it reaches what answers are about.
+    assert {m.__name__ for m in paths} >= {"Cycle", "Department"}
+
+
+def test_the_walk_would_catch_a_leak():
+    # Participation is who took part: the same walk finds the person from there.
+    assert Employee in reachable(Participation)
+    assert get_user_model() in reachable(Participation)
+
+
+@pytest.mark.parametrize("model", ANONYMOUS, ids=lambda m: m.__name__)
+def test_anonymous_rows_have_no_date_or_time_anywhere_on_them(model):
+    timed = [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateField | models.DateTimeField | models.TimeField | models.DurationField)
+    ]
+    assert timed == []
+
+
+@pytest.mark.parametrize("model", ANONYMOUS, ids=lambda m: m.__name__)
+def test_anonymous_rows_have_a_random_uuid_key_not_an_increasing_number(model):
+    pk = model._meta.pk
+    assert isinstance(pk, models.UUIDField)
+    assert not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+    assert pk.default is uuid.uuid4
+    assert [f.name for f in model._meta.concrete_fields if isinstance(f, models.AutoField)] == []
+
+
+@pytest.mark.parametrize("model", ANONYMOUS, ids=lambda m: m.__name__)
+def test_anonymous_rows_have_no_default_ordering(model):
+    # An ordering by insertion would let someone line answers up with participation times.
+    assert not model._meta.ordering
+
+
+def test_only_the_known_models_point_at_people_at_all():
+    """Every key to a person in the whole project. A new one must be a conscious decision: check it
+    cannot be joined to answers (through a shared cycle *and* time or order), then add it here."""
+    people = person_models()
+    pointing = {
+        (model._meta.label, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation and field.concrete and field.related_model in people
+    }
+    assert pointing == {
+        ("admin.LogEntry", "user"),
+        ("surveys.Draft", "employee"),
+        ("surveys.Employee", "user"),
+        ("surveys.Participation", "employee"),
+    }
+
+
+def test_comments_do_not_carry_the_respondent_key():
+    assert "respondent" not in {f.name for f in Comment._meta.get_fields()}
