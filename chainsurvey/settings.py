@@ -160,6 +160,12 @@ CHAINSURVEY_ROLLUP_STALE_AFTER = env.int("CHAINSURVEY_ROLLUP_STALE_AFTER", defau
 if CHAINSURVEY_ROLLUP_STALE_AFTER < 1:
     raise ImproperlyConfigured("CHAINSURVEY_ROLLUP_STALE_AFTER must be a positive number of seconds.")
 CELERY_BEAT_SCHEDULE = {
+    # Cycles whose closing day is over are closed (and rolled up) within a quarter of an hour.
+    "close-due-cycles": {
+        "task": "surveys.tasks.close_due_cycles",
+        "schedule": 15 * 60,
+        "options": {"expires": 15 * 60},
+    },
     "rerun-stale-rollups": {
         "task": "reports.tasks.rerun_stale_rollups",
         "schedule": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30),

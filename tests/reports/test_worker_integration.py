@@ -30,7 +30,8 @@ from reports import services
 from reports.models import RollupRun
 from reports.runs import rollup_rerun_stale
 from surveys.models import Answer, Dimension
-from tests.factories import CycleFactory, DepartmentFactory
+from surveys.services.cycles import cycle_close
+from tests.factories import CycleFactory, DepartmentFactory, OpenCycleFactory
 from tests.machine_services import require_postgresql, require_redis
 
 pytestmark = [
@@ -213,8 +214,8 @@ def current_results(cycle) -> dict:
     return {"run": done.pk, "answers_count": done.answers_count, "finished_at": done.finished_at}
 
 
-def close_cycle(cycle) -> RollupRun:
-    """What closing does: request the roll-up inside the closing transaction; sent on commit."""
+def request_rollup(cycle) -> RollupRun:
+    """Request a roll-up as closing does, inside a transaction; the task is sent on commit."""
     with transaction.atomic():
         return services.rollup_request(cycle=cycle)
 
@@ -236,14 +237,15 @@ def run_state(run) -> str:
 
 
 def test_closing_a_cycle_rolls_it_up_through_the_worker(start_worker):
-    cycle = CycleFactory(name="2026-Q1", status="closed")
+    cycle = OpenCycleFactory(name="2026-Q1")
     add_answers(cycle, 6)
     worker = start_worker()
 
     # The roll-up must run in the worker: if it ran in this process, this stand-in would fail it.
     in_process = mock.Mock(side_effect=AssertionError("the roll-up ran in the test process"))
     with mock.patch.object(services, "rollup_cycle", in_process):
-        run = close_cycle(cycle)
+        cycle_close(cycle=cycle, by="the test")
+        run = RollupRun.objects.get(cycle=cycle)
         wait_for(lambda: run_state(run) == State.DONE, timeout=ROLLUP_TIMEOUT, what=f"run {run.pk} to be done")
 
     assert in_process.call_count == 0
@@ -263,7 +265,7 @@ def rollup_held_mid_transaction(worker: Worker, cycle):
         # Hold the cycle row so that the worker's roll-up waits right where its transaction begins.
         # NO KEY UPDATE still blocks its FOR UPDATE, but not the foreign-key check of the new run.
         cycle_lock.execute("SELECT id FROM surveys_cycle WHERE id = %s FOR NO KEY UPDATE", [cycle.pk])
-        run = close_cycle(cycle)
+        run = request_rollup(cycle)
         wait_for(
             lambda: (worker.database_backend(watch) or (None, None))[1] == "Lock",
             timeout=ROLLUP_TIMEOUT,
