@@ -1,12 +1,12 @@
 """The Celery app. Broker and results on Redis from REDIS_URL; without it tasks run in-process.
 
-Run a worker and the beat scheduler (which re-requests stalled roll-ups) next to the web app:
+Next to the web app, with the same DATABASE_URL and REDIS_URL, run workers and one beat (it closes
+cycles whose closing day is over and re-requests stalled roll-ups; --schedule is its state file):
 
-    REDIS_URL=redis://127.0.0.1:6379/0 celery -A chainsurvey worker --loglevel=INFO --concurrency=2
-    REDIS_URL=redis://127.0.0.1:6379/0 celery -A chainsurvey beat --loglevel=INFO \\
-        --schedule=/var/lib/chainsurvey/celerybeat-schedule
+    celery -A chainsurvey worker --loglevel=INFO
+    celery -A chainsurvey beat --loglevel=INFO --schedule=/tmp/celerybeat-schedule
 
-Exactly one beat runs per installation. Configuration is the CELERY_* block of settings.py.
+Configuration is the CELERY_* block of settings.py.
 """
 
 import os
