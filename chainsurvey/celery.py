@@ -1,4 +1,13 @@
-"""The Celery app. Broker and results on Redis from REDIS_URL; without it tasks run in-process."""
+"""The Celery app. Broker and results on Redis from REDIS_URL; without it tasks run in-process.
+
+Next to the web app, with the same DATABASE_URL and REDIS_URL, run workers and one beat (it closes
+cycles whose closing day is over and re-requests stalled roll-ups; --schedule is its state file):
+
+    celery -A chainsurvey worker --loglevel=INFO
+    celery -A chainsurvey beat --loglevel=INFO --schedule=/tmp/celerybeat-schedule
+
+Configuration is the CELERY_* block of settings.py.
+"""
 
 import os
 

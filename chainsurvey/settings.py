@@ -146,6 +146,33 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # How long a message taken by a worker that then died waits before Redis hands it out again
+    # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
+    # re-run (CHAINSURVEY_ROLLUP_STALE_AFTER) usually gets there first.
+    "visibility_timeout": 3600,
+    # An unreachable Redis fails an enqueue in seconds instead of hanging the request.
+    "socket_connect_timeout": 5,
+}
+# Roll-ups requested or started longer ago than this and not done are re-requested by the beat
+# schedule (their message was lost while Redis was down, or their worker died).
+CHAINSURVEY_ROLLUP_STALE_AFTER = env.int("CHAINSURVEY_ROLLUP_STALE_AFTER", default=600)
+if CHAINSURVEY_ROLLUP_STALE_AFTER < 1:
+    raise ImproperlyConfigured("CHAINSURVEY_ROLLUP_STALE_AFTER must be a positive number of seconds.")
+CELERY_BEAT_SCHEDULE = {
+    # Cycles whose closing day is over are closed (and rolled up) within a quarter of an hour.
+    "close-due-cycles": {
+        "task": "surveys.tasks.close_due_cycles",
+        "schedule": 15 * 60,
+        "options": {"expires": 15 * 60},
+    },
+    "rerun-stale-rollups": {
+        "task": "reports.tasks.rerun_stale_rollups",
+        "schedule": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30),
+        # Ticks queued while no worker runs are dropped rather than all run at once later.
+        "options": {"expires": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30)},
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -44,3 +44,13 @@ def test_healthz_database_check_fails_when_the_query_raises(monkeypatch):
 
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.services
+def test_healthz_reports_a_reachable_broker_as_ok(client, settings):
+    from tests.machine_services import require_redis
+
+    settings.REDIS_URL = require_redis()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}

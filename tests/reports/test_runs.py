@@ -1,0 +1,174 @@
+"""reports.runs: which roll-up runs stalled, re-requesting them, recording a failure. No worker:
+the roll-up enqueued on commit runs in-process (the conftest forces eager Celery)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports.models import RollupRun
+from reports.runs import rollup_rerun_stale, rollup_run_fail, stale_rollup_runs
+from tests.factories import CycleFactory
+
+State = RollupRun.State
+TEN_MINUTES = datetime.timedelta(minutes=10)
+
+
+def make_run(cycle, state, *, requested_ago: int, started_ago: int | None = None, finished_ago: int | None = None):
+    """A run of `cycle` in `state`, requested (and started, finished) that many minutes ago."""
+    now = timezone.now()
+    run = RollupRun.objects.create(cycle=cycle, state=state)
+    # requested_at is auto_now_add: backdate it with an update.
+    RollupRun.objects.filter(pk=run.pk).update(
+        requested_at=now - datetime.timedelta(minutes=requested_ago),
+        started_at=None if started_ago is None else now - datetime.timedelta(minutes=started_ago),
+        finished_at=None if finished_ago is None else now - datetime.timedelta(minutes=finished_ago),
+    )
+    run.refresh_from_db()
+    return run
+
+
+@pytest.fixture
+def cycle(db):
+    return CycleFactory(name="2026-Q2", status="closed")
+
+
+def stale_ids(**kwargs) -> set[int]:
+    return set(stale_rollup_runs(stale_after=TEN_MINUTES, **kwargs).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("state", [State.REQUESTED, State.STARTED])
+def test_run_requested_longer_ago_than_the_threshold_and_not_finished_is_stale(cycle, state):
+    run = make_run(cycle, state, requested_ago=30, started_ago=20 if state == State.STARTED else None)
+
+    assert stale_ids() == {run.pk}
+
+
+def test_run_requested_within_the_threshold_is_not_stale_yet(cycle):
+    make_run(cycle, State.REQUESTED, requested_ago=5)
+
+    assert stale_ids() == set()
+
+
+def test_started_run_counts_from_when_it_started_not_when_it_was_requested(cycle):
+    # Queued behind other work for a while, then picked up a minute ago: still running, not stalled.
+    make_run(cycle, State.STARTED, requested_ago=30, started_ago=1)
+
+    assert stale_ids() == set()
+
+
+@pytest.mark.parametrize("state", [State.DONE, State.FAILED])
+def test_finished_run_is_never_stale(cycle, state):
+    make_run(cycle, state, requested_ago=60, started_ago=59, finished_ago=58)
+
+    assert stale_ids() == set()
+
+
+def test_stalled_run_superseded_by_a_newer_request_is_left_to_the_newer_one(cycle):
+    make_run(cycle, State.STARTED, requested_ago=60, started_ago=59)
+    make_run(cycle, State.REQUESTED, requested_ago=2)
+
+    assert stale_ids() == set()
+
+
+def test_pending_run_is_not_stale_when_a_done_run_started_after_it_was_requested(cycle):
+    # The done run read the answers after this request was made, so it already holds what was asked.
+    make_run(cycle, State.DONE, requested_ago=40, started_ago=25, finished_ago=24)
+    make_run(cycle, State.REQUESTED, requested_ago=30)
+
+    assert stale_ids() == set()
+
+
+def test_pending_run_is_stale_when_the_only_done_run_started_before_it_was_requested(cycle):
+    make_run(cycle, State.DONE, requested_ago=40, started_ago=39, finished_ago=38)
+    stalled = make_run(cycle, State.REQUESTED, requested_ago=30)
+
+    assert stale_ids() == {stalled.pk}
+
+
+def test_stale_runs_are_found_per_cycle(db):
+    stalled = [make_run(CycleFactory(), State.REQUESTED, requested_ago=30) for _ in range(3)]
+    make_run(CycleFactory(), State.REQUESTED, requested_ago=1)
+
+    assert stale_ids() == {run.pk for run in stalled}
+
+
+def test_threshold_defaults_to_the_setting(cycle, settings):
+    run = make_run(cycle, State.REQUESTED, requested_ago=3)
+    settings.CHAINSURVEY_ROLLUP_STALE_AFTER = 5 * 60
+    assert set(stale_rollup_runs().values_list("pk", flat=True)) == set()
+
+    settings.CHAINSURVEY_ROLLUP_STALE_AFTER = 2 * 60
+    assert set(stale_rollup_runs().values_list("pk", flat=True)) == {run.pk}
+
+
+@pytest.mark.parametrize("cycles", [1, 30])
+def test_finding_stale_runs_takes_one_query_however_many_cycles(db, django_assert_num_queries, cycles):
+    for _ in range(cycles):
+        cycle = CycleFactory()
+        make_run(cycle, State.DONE, requested_ago=90, started_ago=89, finished_ago=88)
+        make_run(cycle, State.REQUESTED, requested_ago=30)
+
+    with django_assert_num_queries(1):  # runs, with the latest-of-cycle and done-since subqueries
+        assert len(stale_ids()) == cycles
+
+
+def test_rerun_marks_the_stalled_run_failed_and_rolls_the_cycle_up_again(cycle, django_capture_on_commit_callbacks):
+    stalled = make_run(cycle, State.STARTED, requested_ago=30, started_ago=29)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = rollup_rerun_stale(stale_after=TEN_MINUTES)
+
+    stalled.refresh_from_db()
+    assert stalled.state == State.FAILED
+    assert "re-requested" in stalled.error
+    assert [run.cycle_id for run in fresh] == [cycle.pk]
+    fresh[0].refresh_from_db()
+    assert fresh[0].state == State.DONE
+    assert fresh[0].answers_count == 0
+    assert fresh[0].finished_at is not None
+
+
+def test_rerun_requests_a_stalled_cycle_once_until_the_new_request_stalls_too(
+    cycle, django_capture_on_commit_callbacks
+):
+    make_run(cycle, State.REQUESTED, requested_ago=30)
+
+    # No worker takes the messages (say, none is running): the new request is pending, not stale.
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        first = rollup_rerun_stale(stale_after=TEN_MINUTES)
+        second = rollup_rerun_stale(stale_after=TEN_MINUTES)
+
+    assert len(first) == 1
+    assert second == []
+    assert len(sent) == 1
+    assert RollupRun.objects.filter(cycle=cycle, state=State.REQUESTED).count() == 1
+
+
+def test_rerun_with_nothing_stalled_writes_nothing(cycle, django_capture_on_commit_callbacks):
+    make_run(cycle, State.DONE, requested_ago=30, started_ago=29, finished_ago=28)
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert rollup_rerun_stale(stale_after=TEN_MINUTES) == []
+
+    assert sent == []
+    assert RollupRun.objects.count() == 1
+
+
+def test_recording_a_failure_marks_a_pending_run_failed_with_the_error(cycle):
+    run = make_run(cycle, State.STARTED, requested_ago=2, started_ago=1)
+
+    assert rollup_run_fail(run_id=run.pk, error="ValueError: no such dimension") is True
+
+    run.refresh_from_db()
+    assert (run.state, run.error) == (State.FAILED, "ValueError: no such dimension")
+    assert run.finished_at is not None
+
+
+def test_recording_a_late_failure_leaves_a_done_run_done(cycle):
+    run = make_run(cycle, State.DONE, requested_ago=3, started_ago=2, finished_ago=1)
+
+    assert rollup_run_fail(run_id=run.pk, error="late") is False
+
+    run.refresh_from_db()
+    assert (run.state, run.error) == (State.DONE, "")

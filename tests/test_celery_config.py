@@ -1,0 +1,91 @@
+"""chainsurvey.celery and its settings: tasks run in-process without REDIS_URL, Redis is broker and
+result store with it, and the beat schedule re-runs stalled roll-ups."""
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS_FILE = Path(settings.BASE_DIR) / "chainsurvey" / "settings.py"
+
+
+def settings_with_env(monkeypatch, **env) -> dict:
+    """The settings module evaluated afresh under `env` (None unsets a variable)."""
+    for name in ("REDIS_URL", "CHAINSURVEY_ROLLUP_STALE_AFTER"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def test_without_redis_url_tasks_run_in_process(monkeypatch):
+    conf = settings_with_env(monkeypatch, REDIS_URL=None)
+
+    assert conf["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert conf["CELERY_BROKER_URL"] == "memory://"
+    assert conf["CELERY_RESULT_BACKEND"] is None
+
+
+def test_with_redis_url_redis_is_broker_and_result_store(monkeypatch):
+    conf = settings_with_env(monkeypatch, REDIS_URL="redis://cache.internal:6379/3")
+
+    assert conf["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert conf["CELERY_BROKER_URL"] == conf["CELERY_RESULT_BACKEND"] == "redis://cache.internal:6379/3"
+    assert conf["CELERY_TASK_ACKS_LATE"] is True
+
+
+def test_stalled_rollups_are_looked_for_at_half_the_threshold(monkeypatch):
+    conf = settings_with_env(monkeypatch, CHAINSURVEY_ROLLUP_STALE_AFTER="240")
+
+    assert conf["CHAINSURVEY_ROLLUP_STALE_AFTER"] == 240
+    entry = conf["CELERY_BEAT_SCHEDULE"]["rerun-stale-rollups"]
+    assert entry["task"] == "reports.tasks.rerun_stale_rollups"
+    assert entry["schedule"] == 120
+
+
+def test_stale_threshold_defaults_to_ten_minutes(monkeypatch):
+    assert settings_with_env(monkeypatch)["CHAINSURVEY_ROLLUP_STALE_AFTER"] == 600
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_stale_threshold_must_be_positive(monkeypatch, value):
+    with pytest.raises(ImproperlyConfigured, match="CHAINSURVEY_ROLLUP_STALE_AFTER"):
+        settings_with_env(monkeypatch, CHAINSURVEY_ROLLUP_STALE_AFTER=value)
+
+
+def test_every_scheduled_task_is_registered_with_the_app():
+    from chainsurvey.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert scheduled
+    assert scheduled <= set(app.tasks)
+
+
+def test_the_worker_app_reads_redis_url_from_the_environment():
+    # What `celery -A chainsurvey worker` loads, in a fresh process with REDIS_URL set.
+    env = {**os.environ, "REDIS_URL": "redis://cache.internal:6379/3", "DJANGO_SETTINGS_MODULE": "chainsurvey.settings"}
+    code = (
+        "import json, django; django.setup(); from chainsurvey.celery import app; "
+        "app.loader.import_default_modules(); c = app.conf; "
+        "print(json.dumps([c.broker_url, c.result_backend, c.task_always_eager, sorted(app.tasks)]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    broker, backend, eager, tasks = json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert (broker, backend, eager) == ("redis://cache.internal:6379/3", "redis://cache.internal:6379/3", False)
+    assert {"reports.tasks.rollup_cycle", "reports.tasks.rerun_stale_rollups", "surveys.tasks.close_due_cycles"} <= set(
+        tasks
+    )
