@@ -40,7 +40,7 @@ worker: install
 	$(VENV)/bin/celery -A chainsurvey worker --loglevel=info
 
 beat: install
-	$(VENV)/bin/celery -A chainsurvey beat --loglevel=info
+	$(VENV)/bin/celery -A chainsurvey beat --loglevel=info --schedule=/tmp/chainsurvey-celerybeat-schedule
 
 bench: install
 	$(PY) bench/run_all.py
