@@ -64,8 +64,14 @@ class _Figures(models.Model):
 class DepartmentResult(_Figures):
     """One scorecard row: a department in one scope (supplier or management) and one dimension."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="department_results")
-    department = models.ForeignKey("surveys.Department", on_delete=models.PROTECT, related_name="+")
+    # No database-level foreign keys on the two big snapshot tables: checking ~11,000 rows × 3 keys
+    # was a third of a roll-up's time, and it guards nothing. Every id here was read, in the same
+    # transaction, from answers whose own foreign keys (PROTECT) guarantee the rows exist; deleting
+    # a cycle still cascades through the ORM.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="department_results", db_constraint=False)
+    department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     scope = models.CharField(max_length=10, choices=Scope.choices)
 
     class Meta:
@@ -81,9 +87,14 @@ class LinkResult(_Figures):
     """One link row: the ratings given by the rater department's staff to the provider department
     in one dimension. The diagonal (rater == provider) is the management scope."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="link_results")
-    rater_department = models.ForeignKey("surveys.Department", on_delete=models.PROTECT, related_name="+")
-    provider_department = models.ForeignKey("surveys.Department", on_delete=models.PROTECT, related_name="+")
+    # No database-level foreign keys: see DepartmentResult.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="link_results", db_constraint=False)
+    rater_department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    provider_department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     scope = models.CharField(max_length=10, choices=Scope.choices)
 
     class Meta:
