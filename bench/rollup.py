@@ -172,6 +172,7 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=40)
     parser.add_argument("--answers", type=int, default=720_000, help="answers per quarter (approximate)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--import-runs", type=int, default=None, help="runs of (a); default --runs")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -206,7 +207,7 @@ def main() -> None:
 
     imports, rollups, floors, query_counts = [], [], [], []
     how = ""
-    for _ in range(args.runs):
+    for _ in range(args.runs if args.import_runs is None else args.import_runs):
         seconds, how = time_import(current, employee_ids, names, slugs, rng)
         imports.append(seconds)
     cycle = Cycle.objects.get(name=CURRENT)
@@ -227,7 +228,9 @@ def main() -> None:
     summary = CycleSummary.objects.get(cycle=cycle)
     runs = f"median of {args.runs}"
     rollup_median, floor_median = statistics.median(rollups), statistics.median(floors)
-    print(f"(a) import of {len(current):,} answers: {statistics.median(imports):.2f} s ({runs}; {how})")
+    print(
+        f"(a) import of {len(current):,} answers: {statistics.median(imports):.2f} s (median of {len(imports)}; {how})"
+    )
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
     print(f"(c) floor GROUP BY rater, provider, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")

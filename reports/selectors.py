@@ -104,3 +104,27 @@ def weakest(*, cycle: Cycle) -> dict | None:
         "computed_at": found.computed_at,
         "answers_count": found.answers_count,
     }
+
+
+def link_matrix(*, cycle: Cycle, dimension: str = OVERALL) -> dict:
+    """The rater × provider matrix of one dimension for a heatmap: department names in order, and
+    per cell the mean (None where suppressed or unrated) and whether it is suppressed."""
+    rows = list(link_rows(cycle=cycle, dimension=dimension))
+    names = sorted({row.rater_department.name for row in rows} | {row.provider_department.name for row in rows})
+    index = {name: i for i, name in enumerate(names)}
+    means: list[list[float | None]] = [[None] * len(names) for _ in names]
+    suppressed: list[list[bool]] = [[False] * len(names) for _ in names]
+    for row in rows:
+        i, j = index[row.rater_department.name], index[row.provider_department.name]
+        means[i][j] = row.mean
+        suppressed[i][j] = row.suppressed
+    return {"departments": names, "means": means, "suppressed": suppressed}
+
+
+def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = OVERALL) -> QuerySet[DepartmentResult]:
+    """One department's rows of one scope and dimension across every rolled-up cycle, oldest first."""
+    return (
+        DepartmentResult.objects.filter(department_id=department_id, scope=scope, dimension=dimension)
+        .select_related("cycle")
+        .order_by("cycle__name")
+    )
