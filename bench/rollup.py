@@ -17,6 +17,7 @@ It uses (and empties) the database named by DATABASE_URL: never point it at real
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -166,20 +167,7 @@ def time_rollup(cycle_id: int) -> tuple[float, int]:
     return elapsed, len(queries)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--departments", type=int, default=40)
-    parser.add_argument("--answers", type=int, default=720_000, help="answers per quarter (approximate)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--import-runs", type=int, default=None, help="runs of (a); default --runs")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/rollup.py measures PostgreSQL: set DATABASE_URL=postgres://…/cs_<name>.")
-
-    rng = np.random.default_rng(args.seed)
-    call_command("migrate", verbosity=0)
+def generate_and_import(args, rng) -> tuple[list[float], str, int]:
     # Start from an empty org, keeping what migrations seed (dimensions, role groups).
     tables = [model._meta.db_table for model in (Department, Cycle, Employee, User)]
     with connection.cursor() as cursor:
@@ -204,22 +192,58 @@ def main() -> None:
     )
     names = dict(Department.objects.values_list("id", "name"))
     slugs = dict(Dimension.objects.values_list("id", "slug"))
-
-    imports, rollups, floors, query_counts = [], [], [], []
-    how = ""
+    imports, how = [], ""
     for _ in range(args.runs if args.import_runs is None else args.import_runs):
         seconds, how = time_import(current, employee_ids, names, slugs, rng)
         imports.append(seconds)
+    return imports, how, len(current)
+
+
+def peak_rss_during(function) -> int:
+    """Peak resident memory (bytes) of this process while `function` runs (Linux: VmHWM reset via clear_refs)."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    function()
+    with open("/proc/self/status") as handle:
+        fields = dict(line.split(":", 1) for line in handle)
+    return int(fields["VmHWM"].split()[0]) * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--departments", type=int, default=40)
+    parser.add_argument("--answers", type=int, default=720_000, help="answers per quarter (approximate)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--import-runs", type=int, default=None, help="runs of (a); default --runs")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the company and answers already in the database; skip (a)"
+    )
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/rollup.py measures PostgreSQL: set DATABASE_URL=postgres://…/cs_<name>.")
+
+    rng = np.random.default_rng(args.seed)
+    call_command("migrate", verbosity=0)
+    imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
+    if not args.reuse:
+        imports, how, current_count = generate_and_import(args, rng)
+    else:
+        print(f"reusing {current_count:,} answers of {CURRENT} already in the database")
     cycle = Cycle.objects.get(name=CURRENT)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
+    rollups, floors, query_counts = [], [], []
     for _ in range(args.runs):
         seconds, queries = time_rollup(cycle.id)
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
 
+    gc.collect()
+    rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
     tracemalloc.start()
     rollup_cycle(cycle_id=cycle.id)
     _, peak = tracemalloc.get_traced_memory()
@@ -228,14 +252,14 @@ def main() -> None:
     summary = CycleSummary.objects.get(cycle=cycle)
     runs = f"median of {args.runs}"
     rollup_median, floor_median = statistics.median(rollups), statistics.median(floors)
-    print(
-        f"(a) import of {len(current):,} answers: {statistics.median(imports):.2f} s (median of {len(imports)}; {how})"
-    )
+    if imports:
+        median = statistics.median(imports)
+        print(f"(a) import of {current_count:,} answers: {median:.2f} s (median of {len(imports)}; {how})")
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
     print(f"(c) floor GROUP BY rater, provider, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
-    print(f"roll-up peak traced memory: {peak / 2**20:.0f} MiB")
+    print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")
     print(
         f"snapshot: {DepartmentResult.objects.filter(cycle=cycle).count():,} scorecard rows, "
         f"{LinkResult.objects.filter(cycle=cycle).count():,} link rows over {summary.answers_count:,} answers; "
