@@ -23,6 +23,8 @@ def test_rollup_command_rolls_up_in_process_and_reports_the_answers(cycle):
     out = io.StringIO()
     call_command("rollup", "2026-Q3", stdout=out)
     assert "Rolled up 2026-Q3: 14 answers" in out.getvalue()
+    assert "Weakest department: IT (4.00; company mean 4.00)" in out.getvalue()
+    assert "Weakest link: Sales → IT (4.00)" in out.getvalue()
     assert RollupRun.objects.get(cycle=cycle).state == RollupRun.State.DONE
     assert CycleSummary.objects.get(cycle=cycle).answers_count == 14
 

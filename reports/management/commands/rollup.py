@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from reports import selectors
 from reports.services import rollup_cycle
 
 from ._cycles import cycle_named
@@ -25,3 +26,12 @@ class Command(BaseCommand):
                 f"Rolled up {found.name}: {run.answers_count:,} answers in {elapsed:.2f} s (run {run.pk})."
             )
         )
+        weakest = selectors.weakest(cycle=found)
+        if weakest and weakest["department"]:
+            self.stdout.write(
+                f"Weakest department: {weakest['department']['department']} ({weakest['department']['mean']:.2f}; "
+                f"company mean {weakest['company_mean']:.2f})"
+            )
+        if weakest and weakest["link"]:
+            link = weakest["link"]
+            self.stdout.write(f"Weakest link: {link['rater']} → {link['provider']} ({link['mean']:.2f})")
