@@ -115,6 +115,34 @@ def rollup(
     return Rollup(departments=departments, links=links, summary=summary)
 
 
+def links_needing_exact_respondents(cells: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+    """Links (rater, provider) of a *previous* cycle whose distinct respondents must be counted exactly.
+
+    The previous cycle's respondent counts serve one purpose: deciding which of its rows are
+    suppressed (deltas need nothing else). A link's largest per-dimension count is a lower bound of
+    its distinct respondents (one answer per respondent and dimension). Where that bound reaches the
+    minimum group size, the link is certainly shown, and so is its department (whose respondents
+    are the sum over its links); only the other links need an exact count, which spares a full
+    DISTINCT scan. A department whose links are all short gets every link counted exactly.
+    """
+    bounds = _respondent_lower_bounds(_typed_cells(cells))
+    return bounds.loc[bounds["respondents"] < min_group_size, ["rater", "provider"]].reset_index(drop=True)
+
+
+def previous_link_respondents(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
+    """Per link of a previous cycle: the exact distinct respondents where counted, else the lower bound
+    (see `links_needing_exact_respondents`). Good for suppression decisions only, never for display."""
+    bounds = _respondent_lower_bounds(_typed_cells(cells))
+    merged = bounds.merge(exact[LINK_RESPONDENT_COLUMNS].astype("int64"), on=["rater", "provider"], how="left")
+    merged["respondents"] = merged["respondents_y"].fillna(merged["respondents_x"]).astype("int64")
+    return merged[LINK_RESPONDENT_COLUMNS]
+
+
+def _respondent_lower_bounds(cells: pd.DataFrame) -> pd.DataFrame:
+    service = cells[cells["dimension"] != EXPECTATION]
+    return service.groupby(["rater", "provider"], as_index=False)["n"].max().rename(columns={"n": "respondents"})
+
+
 def response_rates(participants: pd.DataFrame, headcounts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Participants over employees active when the cycle opened, per department and overall.
 

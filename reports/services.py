@@ -69,17 +69,30 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
 def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
     """The cycle's result frames (read-only): the rollup, its number of answers and the previous cycle."""
     dimension_slugs = dict(Dimension.objects.values_list("id", "slug"))
+    expectation_ids = [pk for pk, slug in dimension_slugs.items() if slug == EXPECTATION] or [0]
     previous = previous_cycle(cycle=cycle)
     cycle_ids = [cycle.id] if previous is None else [cycle.id, previous.id]
-    cells, respondents = _read_aggregates(cycle_ids, dimension_slugs)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The distinct count hashes ~10 (respondent, link) groups per respondent: let it do so in
+            # memory rather than spill to disk (the stock 4 MB is too small from ~5,000 employees).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            # The snapshot is derived data: a crash that loses this commit loses the run record with
+            # it (same transaction), so the run stays `started` and is redone. No need to wait for fsync.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+    all_cells = _read_cells(cycle_ids, dimension_slugs)
+    cells = all_cells[all_cells["cycle"] == cycle.id]
+    respondents = _read_link_respondents(cycle.id, expectation_ids)
     previous_rollup = None
     if previous is not None:
+        previous_cells = all_cells[all_cells["cycle"] == previous.id]
+        needed = frames.links_needing_exact_respondents(previous_cells, min_group_size=previous.min_group_size)
+        exact = _read_link_respondents(previous.id, expectation_ids, links=needed)
         previous_rollup = frames.rollup(
-            cells[cells["cycle"] == previous.id],
-            respondents[respondents["cycle"] == previous.id],
+            previous_cells,
+            frames.previous_link_respondents(previous_cells, exact),
             min_group_size=previous.min_group_size,
         )
-    cells, respondents = cells[cells["cycle"] == cycle.id], respondents[respondents["cycle"] == cycle.id]
     result = frames.rollup(cells, respondents, min_group_size=cycle.min_group_size, previous=previous_rollup)
     return result, int(cells["n"].sum()), previous
 
@@ -133,48 +146,54 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     return answers_count
 
 
-def _read_aggregates(cycle_ids: list[int], dimension_slugs: dict[int, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The two GROUP BYs, over the given cycles at once (one scan each), as the frames `frames.rollup`
-    takes plus a `cycle` column."""
+def _read_cells(cycle_ids: list[int], dimension_slugs: dict[int, str]) -> pd.DataFrame:
+    """Count, sum, sum of squares and favourable count per cycle, link and dimension: one scan for all cycles."""
     table = Answer._meta.db_table
-    expectation_ids = [pk for pk, slug in dimension_slugs.items() if slug == EXPECTATION] or [0]
-    in_cycles = ", ".join(["%s"] * len(cycle_ids))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The distinct count hashes ~10 (respondent, link) groups per respondent: let it do so in
-            # memory rather than spill to disk (the stock 4 MB is too small from ~5,000 employees).
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            # The snapshot is derived data: a crash that loses this commit loses the run record with
-            # it (same transaction), so the run stays `started` and is redone. No need to wait for fsync.
-            cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(
             f"""
             SELECT cycle_id, rater_department_id, provider_department_id, dimension_id,
                    COUNT(*), SUM(score), SUM(score * score), SUM(CASE WHEN score >= %s THEN 1 ELSE 0 END)
-            FROM {table} WHERE cycle_id IN ({in_cycles})
+            FROM {table} WHERE cycle_id IN ({", ".join(["%s"] * len(cycle_ids))})
             GROUP BY cycle_id, rater_department_id, provider_department_id, dimension_id
             """,
             [FAVORABLE_MIN, *cycle_ids],
         )
         cells = pd.DataFrame(cursor.fetchall(), columns=["cycle", *frames.CELL_COLUMNS])
-        # A respondent answers each (provider, dimension) at most once, so only the link level needs
-        # distinct respondents. Two-level GROUP BY: PostgreSQL hashes it, where COUNT(DISTINCT) sorts.
+    cells["dimension"] = cells["dimension"].map(dimension_slugs)
+    return cells
+
+
+def _read_link_respondents(
+    cycle_id: int, expectation_ids: list[int], *, links: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Distinct respondents per link over the service dimensions: of every link, or of `links` only.
+
+    A respondent answers each (provider, dimension) at most once, so only the link level needs
+    distinct respondents. Two-level GROUP BY: PostgreSQL hashes it, where COUNT(DISTINCT) sorts.
+    """
+    table = Answer._meta.db_table
+    only = ""
+    if links is not None:
+        # Ids come from the database as integers: inlined, so that SQLite's parameter limit never bites.
+        pairs = ", ".join(f"({int(r)}, {int(p)})" for r, p in links[["rater", "provider"]].itertuples(index=False))
+        only = f" AND (rater_department_id, provider_department_id) IN (VALUES {pairs})" if pairs else " AND 1 = 0"
+    excluded = ", ".join(str(int(pk)) for pk in expectation_ids)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT cycle_id, rater_department_id, provider_department_id, COUNT(*)
+            SELECT rater_department_id, provider_department_id, COUNT(*)
             FROM (
-                SELECT cycle_id, rater_department_id, provider_department_id, respondent
+                SELECT rater_department_id, provider_department_id, respondent
                 FROM {table}
-                WHERE cycle_id IN ({in_cycles}) AND dimension_id NOT IN ({", ".join(["%s"] * len(expectation_ids))})
-                GROUP BY cycle_id, rater_department_id, provider_department_id, respondent
+                WHERE cycle_id = %s AND dimension_id NOT IN ({excluded}){only}
+                GROUP BY rater_department_id, provider_department_id, respondent
             ) AS link_respondents
-            GROUP BY cycle_id, rater_department_id, provider_department_id
+            GROUP BY rater_department_id, provider_department_id
             """,
-            [*cycle_ids, *expectation_ids],
+            [cycle_id],
         )
-        respondents = pd.DataFrame(cursor.fetchall(), columns=["cycle", *frames.LINK_RESPONDENT_COLUMNS])
-    cells["dimension"] = cells["dimension"].map(dimension_slugs)
-    return cells, respondents
+        return pd.DataFrame(cursor.fetchall(), columns=frames.LINK_RESPONDENT_COLUMNS)
 
 
 def _insert(model, frame: pd.DataFrame) -> None:

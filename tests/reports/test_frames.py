@@ -221,3 +221,24 @@ def test_empty_cycle_gives_no_rows_and_no_weakest():
     result = frames.rollup(cells, respondents, min_group_size=5)
     assert result.departments.empty and result.links.empty
     assert result.summary["weakest_department_id"] is None and result.summary["company_mean"] is None
+
+
+def test_previous_cycle_counts_respondents_exactly_only_where_a_bound_cannot_decide_suppression():
+    answers = (
+        survey(1, SALES, IT, 4)
+        + survey(2, SALES, IT, 4)
+        + [(3, HR, IT, "willingness", 3), (4, HR, IT, "ownership", 3)]
+        + [row for r in (5, 6, 7) for row in survey(r, OPS, HR, 5)]
+    )
+    cells, respondents = aggregate(answers)
+    needed = frames.links_needing_exact_respondents(cells, min_group_size=3)
+    # OPS → HR has 3 answers on every dimension: certainly shown. The two links into IT are short.
+    assert sorted(map(tuple, needed.to_numpy().tolist())) == [(SALES, IT), (HR, IT)]
+    exact = respondents.merge(needed, on=["rater", "provider"])
+    mixed = frames.previous_link_respondents(cells, exact)
+    counts = {(r, p): n for r, p, n in mixed.itertuples(index=False)}
+    assert counts == {(SALES, IT): 2, (HR, IT): 2, (OPS, HR): 3}
+    previous = frames.rollup(cells, mixed, min_group_size=3)
+    # IT's department row pools 4 respondents (shown); each of its links is below 3 (suppressed).
+    assert not row(previous.departments, department=IT, dimension="overall")["suppressed"]
+    assert row(previous.links, rater=HR, provider=IT, dimension="overall")["suppressed"]
