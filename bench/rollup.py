@@ -11,7 +11,7 @@ production), then times, each RUNS times (median reported):
 and prints each time, the ratio (b)/(c), the roll-up's query count and its peak memory (traced
 Python/numpy allocations, measured in a separate run so that tracing does not skew the timings).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers 2000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers N] [--reuse]
 
 It uses (and empties) the database named by DATABASE_URL: never point it at real data.
 """

@@ -1,10 +1,11 @@
 """Roll-up: one bulk read of a cycle's answers, pandas frames, and the snapshot replaced in one
 transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
 
-The database does the heavy part with two GROUP BYs per cycle (this one and the previous one, for
-deltas): count, sum, sum of squares and favourable count per link and dimension, and distinct
-respondents per link. A few thousand aggregate rows reach Python whatever the number of answers,
-and the number of queries is fixed: it grows with neither departments nor links.
+The database does the heavy part with three GROUP BYs: count, sum, sum of squares and favourable
+count per link and dimension, of this cycle and the previous one (for deltas) in one scan; distinct
+respondents per link of this cycle; and of the previous cycle only for the links whose suppression
+a lower bound cannot decide. A few thousand aggregate rows reach Python whatever the number of
+answers, and the number of queries is fixed: it grows with neither departments nor links.
 """
 
 import io
