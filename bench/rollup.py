@@ -8,8 +8,9 @@ production), then times, each RUNS times (median reported):
   (b) the roll-up (reports.services.rollup_cycle: read, aggregate, significance, write, commit);
   (c) the floor: one plain SQL GROUP BY rater, provider, dimension with count and average;
 
-and prints each time, the ratio (b)/(c), the roll-up's query count and its peak memory (traced
-Python/numpy allocations, measured in a separate run so that tracing does not skew the timings).
+and prints each time, the ratio (b)/(c), the roll-up's query count and its peak memory (the
+process's peak RSS and traced Python/numpy allocations, each measured in an extra run so that
+neither skews the timings).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers N] [--reuse]
 
