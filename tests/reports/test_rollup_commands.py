@@ -87,3 +87,11 @@ def test_export_links_writes_one_row_per_link_and_dimension(cycle, tmp_path):
             ("overall", 12),
         ]
     ]
+
+
+def test_rollup_of_a_cycle_without_answers_writes_an_empty_snapshot(db):
+    CycleFactory(name="2026-Q1")
+    out = io.StringIO()
+    call_command("rollup", "2026-Q1", stdout=out)
+    assert "Rolled up 2026-Q1: 0 answers" in out.getvalue()
+    assert CycleSummary.objects.get(cycle__name="2026-Q1").answers_count == 0
