@@ -31,3 +31,133 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"Roll-up of {self.cycle} ({self.get_state_display()})"
+
+
+class Scope(models.TextChoices):
+    SUPPLIER = "supplier", "Supplier"
+    MANAGEMENT = "management", "Management"
+
+
+class _Figures(models.Model):
+    """The figures of one snapshot row, unrounded. A suppressed row stores none of them: only the
+    flag, so that nothing of a group below the cycle's minimum size is kept, let alone shown."""
+
+    dimension = models.CharField(max_length=32, help_text="A dimension slug, or 'overall'.")
+    respondents = models.PositiveIntegerField(null=True, blank=True)
+    ratings = models.PositiveIntegerField(null=True, blank=True)
+    mean = models.FloatField(null=True, blank=True)
+    favorable_pct = models.FloatField(null=True, blank=True)
+    ci_low = models.FloatField(null=True, blank=True, help_text="95 % confidence interval of the mean (Student t).")
+    ci_high = models.FloatField(null=True, blank=True)
+    expectation_mean = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    delta = models.FloatField(null=True, blank=True, help_text="Mean minus the previous cycle's mean.")
+    delta_p_value = models.FloatField(null=True, blank=True, help_text="Welch's t-test of the two cycles' ratings.")
+    delta_significant = models.BooleanField(null=True, blank=True, help_text="p < 0.05.")
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    suppressed = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+
+class DepartmentResult(_Figures):
+    """One scorecard row: a department in one scope (supplier or management) and one dimension."""
+
+    # No database-level foreign keys on the two big snapshot tables: checking ~11,000 rows × 3 keys
+    # was a third of a roll-up's time, and it guards nothing. Every id here was read, in the same
+    # transaction, from answers whose own foreign keys (PROTECT) guarantee the rows exist; deleting
+    # a cycle still cascades through the ORM.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="department_results", db_constraint=False)
+    department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "department", "scope", "dimension"], name="one_department_result_per_key"
+            )
+        ]
+
+
+class LinkResult(_Figures):
+    """One link row: the ratings given by the rater department's staff to the provider department
+    in one dimension. The diagonal (rater == provider) is the management scope."""
+
+    # No database-level foreign keys: see DepartmentResult.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="link_results", db_constraint=False)
+    rater_department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    provider_department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "rater_department", "provider_department", "dimension"], name="one_link_result_per_key"
+            )
+        ]
+
+
+class ParticipationResult(models.Model):
+    """Response rate of one department: participants over employees active when the cycle opened."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participation_results")
+    department = models.ForeignKey("surveys.Department", on_delete=models.PROTECT, related_name="+")
+    participants = models.PositiveIntegerField()
+    eligible = models.PositiveIntegerField(null=True, blank=True, help_text="Unknown without a headcount.")
+    response_rate = models.FloatField(null=True, blank=True, help_text="participants / eligible, 0–1.")
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "department"], name="one_participation_result_per_department")
+        ]
+
+
+class CycleSummary(models.Model):
+    """The per-cycle figures of a roll-up, and when and over how many answers it ran."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="rollup_summary")
+    run = models.ForeignKey(RollupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    computed_at = models.DateTimeField()
+    answers_count = models.PositiveIntegerField()
+    previous_cycle = models.ForeignKey(
+        Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="What deltas compare to."
+    )
+    weakest_department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    weakest_department_mean = models.FloatField(null=True, blank=True, help_text="The chain strength.")
+    company_mean = models.FloatField(null=True, blank=True, help_text="Mean of every supplier-scope rating.")
+    weakest_supplier_link_rater = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    weakest_supplier_link_provider = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    weakest_supplier_link_mean = models.FloatField(null=True, blank=True)
+    weakest_management_link = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    weakest_management_link_mean = models.FloatField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(null=True, blank=True)
+    response_rate = models.FloatField(null=True, blank=True, help_text="participants / eligible, 0–1.")
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Roll-up summary of {self.cycle}"
+
+    @property
+    def chain_strength(self) -> float | None:
+        return self.weakest_department_mean

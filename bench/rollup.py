@@ -1,0 +1,272 @@
+"""Roll-up benchmark: a 10,000-employee, 40-department company on PostgreSQL.
+
+Generates the org and two quarters of answers (the previous one, so that deltas are computed as in
+production), then times, each RUNS times (median reported):
+
+  (a) import_responses of the current quarter's answers (a CSV through the real command when this
+      build has it; otherwise surveys.bulk.write_answers, the COPY it uses, and says so);
+  (b) the roll-up (reports.services.rollup_cycle: read, aggregate, significance, write, commit);
+  (c) the floor: one plain SQL GROUP BY rater, provider, dimension with count and average;
+
+and prints each time, the ratio (b)/(c), the roll-up's query count and its peak memory (the
+process's peak RSS and traced Python/numpy allocations, each measured in an extra run so that
+neither skews the timings).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers N] [--reuse]
+
+It uses (and empties) the database named by DATABASE_URL: never point it at real data.
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import django
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
+django.setup()
+
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from reports.models import CycleSummary, DepartmentResult, LinkResult, RollupRun  # noqa: E402
+from reports.services import rollup_cycle  # noqa: E402
+from surveys.bulk import write_answers  # noqa: E402
+from surveys.dimensions import ALL_DIMENSIONS  # noqa: E402
+from surveys.models import Answer, Cycle, Department, Dimension, Employee  # noqa: E402
+
+PREVIOUS, CURRENT = "2026-Q2", "2026-Q3"
+
+
+def build_org(employees: int, departments: int, rng) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Departments and employees in bulk; returns employee department ids, management flags, employee ids."""
+    names = ["Executive Office"] + [f"Department {i:02d}" for i in range(1, departments)]
+    Department.objects.bulk_create(
+        [
+            Department(name=n, slug=n.lower().replace(" ", "-"), is_executive_office=(i == 0))
+            for i, n in enumerate(names)
+        ]
+    )
+    department_ids = np.array(Department.objects.order_by("name").values_list("id", flat=True))
+    home = rng.choice(department_ids, size=employees)
+    management = rng.random(employees) < 0.08
+    User.objects.bulk_create(
+        [User(email=f"bench{i}@example.com", full_name=f"Person {i}", password="!") for i in range(employees)],
+        batch_size=5000,
+    )
+    users = dict(User.objects.filter(email__startswith="bench").values_list("email", "id"))
+    employee_ids = [f"B{i:06d}" for i in range(employees)]
+    Employee.objects.bulk_create(
+        [
+            Employee(
+                user_id=users[f"bench{i}@example.com"],
+                employee_id=employee_ids[i],
+                department_id=int(home[i]),
+                role="manager" if management[i] else "employee",
+            )
+            for i in range(employees)
+        ],
+        batch_size=5000,
+    )
+    return home, management, employee_ids
+
+
+def answers_frame(home, management, department_ids, total_answers: int, rng) -> pd.DataFrame:
+    """About `total_answers` answers: each employee rates a random set of providers on six dimensions
+    plus expectation, skipping ~3 % of dimensions; managers never rate their own department."""
+    employees = len(home)
+    per_provider = len(ALL_DIMENSIONS)
+    providers_each = total_answers / (employees * per_provider * 0.97 + 1e-9)
+    count = np.clip(rng.poisson(providers_each, employees), 1, len(department_ids) - 1)
+    rater_index = np.repeat(np.arange(employees), count)
+    # Distinct providers per rater: a random permutation rank per (rater, department) pair, keep the first `count`.
+    keys = rng.random((employees, len(department_ids))).argsort(axis=1)
+    position = np.concatenate([np.arange(c) for c in count])
+    provider = department_ids[keys[rater_index, position]]
+    rater_department = home[rater_index]
+    own = (provider == rater_department) & management[rater_index]
+    rater_index, provider, rater_department = rater_index[~own], provider[~own], rater_department[~own]
+    dimension_ids = np.array([Dimension.objects.get(slug=s).id for s in ALL_DIMENSIONS])
+    n = len(rater_index) * per_provider
+    frame = pd.DataFrame(
+        {
+            "rater_index": np.repeat(rater_index, per_provider),
+            "rater_department_id": np.repeat(rater_department, per_provider),
+            "provider_department_id": np.repeat(provider, per_provider),
+            "dimension_id": np.tile(dimension_ids, len(rater_index)),
+            # Departments differ in quality, so that ranks and weakest links mean something.
+            "score": np.clip(np.round(rng.normal(3.6, 1.0, n) + (provider.repeat(per_provider) % 7 - 3) * 0.1), 1, 5),
+        }
+    )
+    keep = rng.random(n) > 0.03
+    return frame[keep].reset_index(drop=True).astype({"score": "int64"})
+
+
+def write_cycle(name: str, frame: pd.DataFrame, rng) -> Cycle:
+    cycle = Cycle.objects.create(name=name, status=Cycle.Status.CLOSED, is_historical=True)
+    respondent = rng.permutation(10**9)[: frame["rater_index"].max() + 1] + 1
+    with transaction.atomic():
+        write_answers(frame.assign(cycle_id=cycle.id, respondent=respondent[frame["rater_index"]]))
+    return cycle
+
+
+def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, str], slugs: dict[int, str], rng):
+    """(a): returns (seconds, how)."""
+    Answer.objects.filter(cycle__name=CURRENT).delete()
+    Cycle.objects.filter(name=CURRENT).delete()
+    if "import_responses" in get_commands():
+        csv = pd.DataFrame(
+            {
+                "rater_employee_id": np.array(employee_ids)[frame["rater_index"]],
+                "provider_department": frame["provider_department_id"].map(names),
+                "dimension": frame["dimension_id"].map(slugs),
+                "score": frame["score"],
+            }
+        )
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+            csv.to_csv(handle, index=False)
+        started = time.perf_counter()
+        call_command("import_responses", "--cycle", CURRENT, handle.name, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        elapsed = time.perf_counter() - started
+        os.unlink(handle.name)
+        return elapsed, "manage.py import_responses (CSV)"
+    started = time.perf_counter()
+    write_cycle(CURRENT, frame, rng)
+    elapsed = time.perf_counter() - started
+    return elapsed, "surveys.bulk.write_answers (COPY): import_responses is not in this build"
+
+
+def time_floor(cycle_id: int) -> float:
+    table = Answer._meta.db_table
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rater_department_id, provider_department_id, dimension_id, COUNT(*), AVG(score) "
+            f"FROM {table} WHERE cycle_id = %s GROUP BY rater_department_id, provider_department_id, dimension_id",
+            [cycle_id],
+        )
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def time_rollup(cycle_id: int) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        rollup_cycle(cycle_id=cycle_id)
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries)
+
+
+def generate_and_import(args, rng) -> tuple[list[float], str, int]:
+    # Start from an empty org, keeping what migrations seed (dimensions, role groups).
+    tables = [model._meta.db_table for model in (Department, Cycle, Employee, User)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    if not Dimension.objects.exists():  # e.g. after a `flush`: the data migration seeds them
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
+
+    started = time.perf_counter()
+    home, management, employee_ids = build_org(args.employees, args.departments, rng)
+    department_ids = np.array(sorted(set(home.tolist())))
+    previous = answers_frame(home, management, department_ids, args.answers, rng)
+    current = answers_frame(home, management, department_ids, args.answers, rng)
+    write_cycle(PREVIOUS, previous, rng)
+    print(
+        f"company: {args.employees:,} employees, {len(department_ids)} departments; "
+        f"{PREVIOUS}: {len(previous):,} answers, {CURRENT}: {len(current):,} answers "
+        f"(generated in {time.perf_counter() - started:.1f} s)"
+    )
+    names = dict(Department.objects.values_list("id", "name"))
+    slugs = dict(Dimension.objects.values_list("id", "slug"))
+    imports, how = [], ""
+    for _ in range(args.runs if args.import_runs is None else args.import_runs):
+        seconds, how = time_import(current, employee_ids, names, slugs, rng)
+        imports.append(seconds)
+    return imports, how, len(current)
+
+
+def peak_rss_during(function) -> int:
+    """Peak resident memory (bytes) of this process while `function` runs (Linux: VmHWM reset via clear_refs)."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    function()
+    with open("/proc/self/status") as handle:
+        fields = dict(line.split(":", 1) for line in handle)
+    return int(fields["VmHWM"].split()[0]) * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--departments", type=int, default=40)
+    parser.add_argument("--answers", type=int, default=720_000, help="answers per quarter (approximate)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--import-runs", type=int, default=None, help="runs of (a); default --runs")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the company and answers already in the database; skip (a)"
+    )
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/rollup.py measures PostgreSQL: set DATABASE_URL=postgres://…/cs_<name>.")
+
+    rng = np.random.default_rng(args.seed)
+    call_command("migrate", verbosity=0)
+    imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
+    if not args.reuse:
+        imports, how, current_count = generate_and_import(args, rng)
+    else:
+        print(f"reusing {current_count:,} answers of {CURRENT} already in the database")
+    cycle = Cycle.objects.get(name=CURRENT)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
+    rollups, floors, query_counts = [], [], []
+    for _ in range(args.runs):
+        seconds, queries = time_rollup(cycle.id)
+        rollups.append(seconds)
+        query_counts.append(queries)
+        floors.append(time_floor(cycle.id))
+
+    gc.collect()
+    rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
+    tracemalloc.start()
+    rollup_cycle(cycle_id=cycle.id)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    summary = CycleSummary.objects.get(cycle=cycle)
+    runs = f"median of {args.runs}"
+    rollup_median, floor_median = statistics.median(rollups), statistics.median(floors)
+    if imports:
+        median = statistics.median(imports)
+        print(f"(a) import of {current_count:,} answers: {median:.2f} s (median of {len(imports)}; {how})")
+    print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
+    print(f"(c) floor GROUP BY rater, provider, dimension: {floor_median * 1000:.0f} ms ({runs})")
+    print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
+    print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
+    print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")
+    print(
+        f"snapshot: {DepartmentResult.objects.filter(cycle=cycle).count():,} scorecard rows, "
+        f"{LinkResult.objects.filter(cycle=cycle).count():,} link rows over {summary.answers_count:,} answers; "
+        f"{RollupRun.objects.filter(cycle=cycle, state='done').count()} runs done"
+    )
+
+
+if __name__ == "__main__":
+    main()

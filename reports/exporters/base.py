@@ -1,0 +1,113 @@
+"""Header + row iterator exporters (after pretix's ListExporter) and the renderers that format them.
+
+Exporters yield typed, *unrounded* values (str, int, float, bool or None); each column says how
+its values are written, so rounding and escaping happen here, once, for every format:
+floats to the column's decimals, counts as plain integers, booleans as true/false, None as an
+empty cell, and text that a spreadsheet would run as a formula defused with a leading apostrophe.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, ClassVar, Literal
+
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormatNotAvailable(Exception):
+    """A format named in the contract that this build does not produce yet."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Literal["text", "int", "float", "bool"] = "text"
+    decimals: int = 0
+
+
+class ListExporter:
+    columns: ClassVar[tuple[Column, ...]] = ()
+
+    @property
+    def header(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def rows(self) -> Iterator[tuple]:
+        raise NotImplementedError
+
+
+def escape_formula(text: str) -> str:
+    """Make a text cell inert in spreadsheet programs (OWASP CSV injection advice)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def format_cell(column: Column, value) -> str:
+    """A value as the CSV writes it."""
+    if value is None:
+        return ""
+    if column.kind == "bool":
+        return "true" if value else "false"
+    if column.kind == "int":
+        return str(int(value))
+    if column.kind == "float":
+        text = f"{float(value):.{column.decimals}f}"
+        # -0.004 rounds to "-0.00": write it as the 0.00 a reader expects.
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return escape_formula(str(value))
+
+
+def render_csv(exporter: ListExporter, stream: IO[str]) -> int:
+    """Write the export as CSV to a text stream (opened with newline=""); returns the number of data rows."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(exporter.header)
+    count = 0
+    for row in exporter.rows():
+        writer.writerow([format_cell(column, value) for column, value in zip(exporter.columns, row, strict=True)])
+        count += 1
+    return count
+
+
+def render_xlsx(exporter: ListExporter, stream: IO[bytes]) -> int:
+    """Write the export as one XLSX sheet: numbers as numbers (rounded like the CSV), text always as text."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+    )
+    sheet = workbook.add_worksheet("export")
+    bold = workbook.add_format({"bold": True})
+    number_formats = {
+        decimals: workbook.add_format({"num_format": "0." + "0" * decimals if decimals else "0"})
+        for decimals in {column.decimals for column in exporter.columns}
+    }
+    for col, name in enumerate(exporter.header):
+        sheet.write_string(0, col, name, bold)
+    count = 0
+    for count, row in enumerate(exporter.rows(), start=1):
+        for col, (column, value) in enumerate(zip(exporter.columns, row, strict=True)):
+            if value is None:
+                continue
+            if column.kind == "bool":
+                sheet.write_string(count, col, "true" if value else "false")
+            elif column.kind == "int":
+                sheet.write_number(count, col, int(value))
+            elif column.kind == "float":
+                sheet.write_number(count, col, round(float(value), column.decimals), number_formats[column.decimals])
+            else:
+                # write_string never makes a formula; the apostrophe keeps the cell identical to the CSV.
+                sheet.write_string(count, col, escape_formula(str(value)))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return count
+
+
+def render(exporter: ListExporter, fmt: str, stream) -> int:
+    """Render in `fmt` (csv: a text stream; xlsx: a binary stream). PDF is not built yet."""
+    if fmt == "csv":
+        return render_csv(exporter, stream)
+    if fmt == "xlsx":
+        return render_xlsx(exporter, stream)
+    if fmt == "pdf":
+        raise ExportFormatNotAvailable("PDF export is not available yet; use --format csv or --format xlsx.")
+    raise ValueError(f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}.")

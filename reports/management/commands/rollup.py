@@ -1,0 +1,37 @@
+"""`manage.py rollup CYCLE`: the Celery task's roll-up, run in-process."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from reports import selectors
+from reports.services import rollup_cycle
+
+from ._cycles import cycle_named
+
+
+class Command(BaseCommand):
+    help = "Roll up a cycle's answers in-process, replacing its earlier roll-up atomically."
+
+    def add_arguments(self, parser):
+        parser.add_argument("cycle", help="Cycle name, e.g. 2026-Q3.")
+
+    def handle(self, *args, cycle, **options):
+        found = cycle_named(cycle)
+        started = time.perf_counter()
+        run = rollup_cycle(cycle_id=found.id)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Rolled up {found.name}: {run.answers_count:,} answers in {elapsed:.2f} s (run {run.pk})."
+            )
+        )
+        weakest = selectors.weakest(cycle=found)
+        if weakest and weakest["department"]:
+            self.stdout.write(
+                f"Weakest department: {weakest['department']['department']} ({weakest['department']['mean']:.2f}; "
+                f"company mean {weakest['company_mean']:.2f})"
+            )
+        if weakest and weakest["link"]:
+            link = weakest["link"]
+            self.stdout.write(f"Weakest link: {link['rater']} → {link['provider']} ({link['mean']:.2f})")

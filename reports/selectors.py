@@ -1,0 +1,130 @@
+"""Reads of the roll-up snapshot. Dashboards and exports call these; none of them touch answers."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.models import Cycle
+
+from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, Scope
+
+ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+
+
+def _dimension_order() -> Case:
+    return Case(
+        *(When(dimension=slug, then=Value(i)) for i, slug in enumerate(ROW_DIMENSIONS)),
+        default=Value(len(ROW_DIMENSIONS)),
+        output_field=IntegerField(),
+    )
+
+
+def _scope_order() -> Case:
+    return Case(When(scope=Scope.SUPPLIER, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def summary(*, cycle: Cycle) -> CycleSummary | None:
+    """The cycle's roll-up summary (when and over how many answers it ran, weakest links), or None."""
+    return (
+        CycleSummary.objects.select_related(
+            "run",
+            "previous_cycle",
+            "weakest_department",
+            "weakest_supplier_link_rater",
+            "weakest_supplier_link_provider",
+            "weakest_management_link",
+        )
+        .filter(cycle=cycle)
+        .first()
+    )
+
+
+def scorecard_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[DepartmentResult]:
+    """Scorecard rows by department name, scope (supplier first) and dimension (contract order, overall last)."""
+    rows = DepartmentResult.objects.filter(cycle=cycle).select_related("department")
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    return rows.annotate(_scope=_scope_order(), _dimension=_dimension_order()).order_by(
+        "department__name", "_scope", "_dimension"
+    )
+
+
+def link_rows(*, cycle: Cycle, dimension: str | None = None) -> QuerySet[LinkResult]:
+    """Link rows by rater name, provider name and dimension (contract order, overall last)."""
+    rows = LinkResult.objects.filter(cycle=cycle).select_related("rater_department", "provider_department")
+    if dimension is not None:
+        rows = rows.filter(dimension=dimension)
+    return rows.annotate(_dimension=_dimension_order()).order_by(
+        "rater_department__name", "provider_department__name", "_dimension"
+    )
+
+
+def response_rates(*, cycle: Cycle) -> QuerySet[ParticipationResult]:
+    return ParticipationResult.objects.filter(cycle=cycle).select_related("department").order_by("department__name")
+
+
+def weakest(*, cycle: Cycle) -> dict | None:
+    """The cycle's weakest department, supplier link, management link and overall weakest link
+    (diagonal included, as the contract's "Weakest link"), with the chain strength against the
+    company mean. None when the cycle has not been rolled up."""
+    found = summary(cycle=cycle)
+    if found is None:
+        return None
+    department = (
+        {"department": found.weakest_department, "mean": found.weakest_department_mean}
+        if found.weakest_department_id
+        else None
+    )
+    supplier_link = (
+        {
+            "rater": found.weakest_supplier_link_rater,
+            "provider": found.weakest_supplier_link_provider,
+            "mean": found.weakest_supplier_link_mean,
+        }
+        if found.weakest_supplier_link_provider_id
+        else None
+    )
+    management_link = (
+        {
+            "rater": found.weakest_management_link,
+            "provider": found.weakest_management_link,
+            "mean": found.weakest_management_link_mean,
+        }
+        if found.weakest_management_link_id
+        else None
+    )
+    candidates = [link for link in (supplier_link, management_link) if link is not None]
+    return {
+        "department": department,
+        "supplier_link": supplier_link,
+        "management_link": management_link,
+        "link": min(candidates, key=lambda link: link["mean"]) if candidates else None,
+        "chain_strength": found.chain_strength,
+        "company_mean": found.company_mean,
+        "response_rate": found.response_rate,
+        "computed_at": found.computed_at,
+        "answers_count": found.answers_count,
+    }
+
+
+def link_matrix(*, cycle: Cycle, dimension: str = OVERALL) -> dict:
+    """The rater × provider matrix of one dimension for a heatmap: department names in order, and
+    per cell the mean (None where suppressed or unrated) and whether it is suppressed."""
+    rows = list(link_rows(cycle=cycle, dimension=dimension))
+    names = sorted({row.rater_department.name for row in rows} | {row.provider_department.name for row in rows})
+    index = {name: i for i, name in enumerate(names)}
+    means: list[list[float | None]] = [[None] * len(names) for _ in names]
+    suppressed: list[list[bool]] = [[False] * len(names) for _ in names]
+    for row in rows:
+        i, j = index[row.rater_department.name], index[row.provider_department.name]
+        means[i][j] = row.mean
+        suppressed[i][j] = row.suppressed
+    return {"departments": names, "means": means, "suppressed": suppressed}
+
+
+def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = OVERALL) -> QuerySet[DepartmentResult]:
+    """One department's rows of one scope and dimension across every rolled-up cycle, oldest first."""
+    return (
+        DepartmentResult.objects.filter(department_id=department_id, scope=scope, dimension=dimension)
+        .select_related("cycle")
+        .order_by("cycle__name")
+    )

@@ -1,0 +1,244 @@
+"""Hand-computed cases for every definition of the roll-up, on the pure-pandas layer."""
+
+import math
+
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from reports import frames
+from surveys.dimensions import SERVICE_DIMENSIONS
+
+SALES, IT, HR, OPS = 1, 2, 3, 4
+
+
+def aggregate(answers):
+    """What the SQL GROUP BYs return, from (respondent, rater, provider, dimension, score) tuples."""
+    raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
+    raw["sq"] = raw["score"] ** 2
+    raw["fav"] = (raw["score"] >= 4).astype(int)
+    cells = (
+        raw.groupby(["rater", "provider", "dimension"])
+        .agg(n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum"), favorable=("fav", "sum"))
+        .reset_index()
+    )
+    service = raw[raw["dimension"] != "expectation"]
+    respondents = service.groupby(["rater", "provider"])["respondent"].nunique().reset_index(name="respondents")
+    return cells, respondents
+
+
+def run(answers, *, min_group_size=1, previous=None):
+    cells, respondents = aggregate(answers)
+    return frames.rollup(cells, respondents, min_group_size=min_group_size, previous=previous)
+
+
+def row(frame, **keys):
+    selected = frame
+    for key, value in keys.items():
+        selected = selected[selected[key] == value]
+    assert len(selected) == 1, keys
+    return selected.iloc[0]
+
+
+def survey(respondent, rater, provider, score, expectation=None, dimensions=SERVICE_DIMENSIONS):
+    rows = [(respondent, rater, provider, slug, score) for slug in dimensions]
+    if expectation is not None:
+        rows.append((respondent, rater, provider, "expectation", expectation))
+    return rows
+
+
+def test_department_pools_its_raters_and_counts_distinct_respondents_per_dimension_and_overall():
+    answers = [
+        (1, SALES, IT, "willingness", 5),
+        (2, SALES, IT, "willingness", 4),
+        (3, SALES, IT, "willingness", 3),
+        (4, HR, IT, "willingness", 2),
+        (5, HR, IT, "willingness", 1),
+        # Respondent 1 also rates ownership: still one respondent overall.
+        (1, SALES, IT, "ownership", 4),
+    ]
+    result = run(answers)
+    willingness = row(result.departments, department=IT, scope="supplier", dimension="willingness")
+    assert (willingness["respondents"], willingness["ratings"]) == (5, 5)
+    assert willingness["mean"] == 3.0
+    assert willingness["favorable_pct"] == 40.0
+    ownership = row(result.departments, department=IT, scope="supplier", dimension="ownership")
+    assert (ownership["respondents"], ownership["ratings"], ownership["mean"]) == (1, 1, 4.0)
+    overall = row(result.departments, department=IT, scope="supplier", dimension="overall")
+    assert (overall["respondents"], overall["ratings"]) == (5, 6)
+    assert overall["mean"] == pytest.approx(19 / 6)
+    assert overall["favorable_pct"] == pytest.approx(100 * 3 / 6)
+
+
+def test_group_of_exactly_the_minimum_size_is_shown_and_one_below_is_suppressed_without_numbers():
+    answers = [row for respondent in range(1, 6) for row in survey(respondent, SALES, IT, 4)]
+    shown = run(answers, min_group_size=5)
+    at_threshold = row(shown.departments, department=IT, dimension="overall")
+    assert not at_threshold["suppressed"] and at_threshold["respondents"] == 5 and at_threshold["mean"] == 4.0
+
+    hidden = run(answers, min_group_size=6)
+    for frame in (hidden.departments, hidden.links):
+        assert frame["suppressed"].all()
+        for column in ("respondents", "ratings", "mean", "favorable_pct", "ci_low", "ci_high", "gap", "rank"):
+            assert frame[column].isna().all(), column
+    assert hidden.summary["weakest_department_id"] is None
+
+
+def test_suppression_counts_respondents_not_ratings():
+    # Two people rating all six dimensions give 12 ratings but are a group of two.
+    answers = survey(1, SALES, IT, 5) + survey(2, SALES, IT, 5)
+    overall = row(run(answers, min_group_size=3).departments, department=IT, dimension="overall")
+    assert overall["suppressed"]
+
+
+def test_rank_ties_share_the_smaller_rank_and_suppressed_departments_take_no_rank():
+    answers = (
+        survey(1, SALES, IT, 4)
+        + survey(2, SALES, IT, 4)
+        + survey(3, SALES, HR, 4)
+        + survey(4, SALES, HR, 4)
+        + survey(5, SALES, OPS, 3)
+        + survey(6, HR, OPS, 3)
+        # A one-person group with the worst score: suppressed, so it is neither ranked nor weakest.
+        + survey(7, IT, SALES, 1)
+    )
+    result = run(answers, min_group_size=2)
+    ranks = {
+        department: row(result.departments, department=department, scope="supplier", dimension="overall")["rank"]
+        for department in (IT, HR, OPS)
+    }
+    assert ranks == {IT: 1, HR: 1, OPS: 3}
+    assert pd.isna(row(result.departments, department=SALES, dimension="overall")["rank"])
+    assert result.summary["weakest_department_id"] == OPS
+    assert result.summary["weakest_department_mean"] == 3.0
+
+
+def test_expectation_mean_and_gap_are_per_department_and_scope_and_never_count_as_ratings():
+    answers = survey(1, SALES, IT, 4, expectation=5) + survey(2, HR, IT, 3, expectation=4)
+    result = run(answers)
+    for dimension in (*SERVICE_DIMENSIONS, "overall"):
+        figures = row(result.departments, department=IT, dimension=dimension)
+        assert figures["expectation_mean"] == 4.5
+        assert figures["mean"] == 3.5
+        assert figures["gap"] == pytest.approx(-1.0)
+    assert row(result.departments, department=IT, dimension="overall")["ratings"] == 12
+    link = row(result.links, rater=SALES, provider=IT, dimension="overall")
+    assert (link["expectation_mean"], link["gap"]) == (5.0, -1.0)
+
+
+def test_missing_expectation_leaves_expectation_and_gap_empty():
+    figures = row(run(survey(1, SALES, IT, 4)).departments, department=IT, dimension="overall")
+    assert math.isnan(figures["expectation_mean"]) and math.isnan(figures["gap"])
+    assert figures["mean"] == 4.0
+
+
+def test_provider_with_only_expectation_answers_gets_no_rows():
+    result = run([(1, SALES, IT, "expectation", 3), *survey(2, SALES, HR, 4)])
+    assert IT not in set(result.departments["department"])
+    assert not (result.links["provider"] == IT).any()
+
+
+def test_diagonal_is_the_management_scope_and_never_the_supplier_scope():
+    answers = survey(1, SALES, SALES, 2) + survey(2, SALES, SALES, 4) + survey(3, IT, SALES, 5)
+    result = run(answers)
+    management = row(result.departments, department=SALES, scope="management", dimension="overall")
+    supplier = row(result.departments, department=SALES, scope="supplier", dimension="overall")
+    assert (management["respondents"], management["mean"]) == (2, 3.0)
+    assert (supplier["respondents"], supplier["mean"]) == (1, 5.0)
+    assert row(result.links, rater=SALES, provider=SALES, dimension="overall")["scope"] == "management"
+    assert row(result.links, rater=IT, provider=SALES, dimension="overall")["scope"] == "supplier"
+    assert result.summary["weakest_management_link_id"] == SALES
+    assert result.summary["weakest_management_link_mean"] == 3.0
+    assert (result.summary["weakest_supplier_link_rater_id"], result.summary["weakest_supplier_link_provider_id"]) == (
+        IT,
+        SALES,
+    )
+    # The company mean is over supplier-scope ratings only: own management is not a supplier.
+    assert result.summary["company_mean"] == 5.0
+
+
+def test_delta_is_against_the_previous_cycle_and_empty_without_one_or_when_either_side_is_suppressed():
+    before = run(survey(1, SALES, IT, 3) + survey(2, SALES, IT, 4) + survey(3, SALES, HR, 5), min_group_size=2)
+    answers = (
+        survey(11, SALES, IT, 4)
+        + survey(12, SALES, IT, 4)
+        + survey(13, SALES, HR, 4)
+        + survey(14, SALES, HR, 4)
+        + survey(15, SALES, OPS, 2)
+        + survey(16, SALES, OPS, 2)
+    )
+    now = run(answers, min_group_size=2, previous=before)
+    assert row(now.departments, department=IT, dimension="overall")["delta"] == pytest.approx(0.5)
+    # HR was a group of one before: suppressed there, so no delta now.
+    assert math.isnan(row(now.departments, department=HR, dimension="overall")["delta"])
+    # OPS had no ratings in the previous cycle.
+    assert math.isnan(row(now.departments, department=OPS, dimension="overall")["delta"])
+    assert pd.isna(row(now.departments, department=OPS, dimension="overall")["delta_significant"])
+    assert row(now.links, rater=SALES, provider=IT, dimension="willingness")["delta"] == pytest.approx(0.5)
+    assert run(answers, min_group_size=2).departments["delta"].isna().all()
+
+
+def test_confidence_interval_is_the_student_t_interval_of_the_mean():
+    answers = [(i, SALES, IT, "willingness", score) for i, score in enumerate([1, 2, 3, 4, 5], start=1)]
+    figures = row(run(answers).departments, department=IT, dimension="willingness")
+    half = scipy_stats.t.ppf(0.975, 4) * math.sqrt(2.5 / 5)
+    assert figures["ci_low"] == pytest.approx(3 - half)
+    assert figures["ci_high"] == pytest.approx(3 + half)
+    single = row(run(answers[:1]).departments, department=IT, dimension="willingness")
+    assert math.isnan(single["ci_low"])
+
+
+def test_delta_significance_matches_welchs_t_test_on_the_raw_scores():
+    before_scores = [3, 3, 4, 2, 3, 3, 4, 3]
+    now_scores = [4, 5, 4, 5, 4, 4, 5, 3, 5, 4]
+    before = run([(i, SALES, IT, "courtesy", s) for i, s in enumerate(before_scores)])
+    now = run([(100 + i, SALES, IT, "courtesy", s) for i, s in enumerate(now_scores)], previous=before)
+    figures = row(now.departments, department=IT, dimension="courtesy")
+    expected = scipy_stats.ttest_ind(now_scores, before_scores, equal_var=False)
+    assert figures["delta_p_value"] == pytest.approx(expected.pvalue)
+    assert bool(figures["delta_significant"]) is True
+
+    same = run([(200 + i, SALES, IT, "courtesy", s) for i, s in enumerate(before_scores)], previous=before)
+    figures = row(same.departments, department=IT, dimension="courtesy")
+    assert figures["delta"] == 0 and figures["delta_p_value"] == pytest.approx(1.0)
+    assert bool(figures["delta_significant"]) is False
+
+
+def test_response_rates_per_department_and_overall_and_unknown_without_headcount():
+    participants = pd.DataFrame({"department": [SALES, IT], "participants": [8, 3]})
+    headcounts = pd.DataFrame({"department": [SALES, IT, HR], "eligible": [10, 4, 6]})
+    per_department, overall = frames.response_rates(participants, headcounts)
+    rates = dict(zip(per_department["department"], per_department["response_rate"], strict=True))
+    assert rates == {SALES: 0.8, IT: 0.75, HR: 0.0}
+    assert overall == {"participants": 11, "eligible": 20, "response_rate": 0.55}
+
+    _, unknown = frames.response_rates(participants, pd.DataFrame(columns=["department", "eligible"]))
+    assert unknown == {"participants": 11, "eligible": None, "response_rate": None}
+
+
+def test_empty_cycle_gives_no_rows_and_no_weakest():
+    cells, respondents = frames.empty_cells()
+    result = frames.rollup(cells, respondents, min_group_size=5)
+    assert result.departments.empty and result.links.empty
+    assert result.summary["weakest_department_id"] is None and result.summary["company_mean"] is None
+
+
+def test_previous_cycle_counts_respondents_exactly_only_where_a_bound_cannot_decide_suppression():
+    answers = (
+        survey(1, SALES, IT, 4)
+        + survey(2, SALES, IT, 4)
+        + [(3, HR, IT, "willingness", 3), (4, HR, IT, "ownership", 3)]
+        + [row for r in (5, 6, 7) for row in survey(r, OPS, HR, 5)]
+    )
+    cells, respondents = aggregate(answers)
+    needed = frames.links_needing_exact_respondents(cells, min_group_size=3)
+    # OPS → HR has 3 answers on every dimension: certainly shown. The two links into IT are short.
+    assert sorted(map(tuple, needed.to_numpy().tolist())) == [(SALES, IT), (HR, IT)]
+    exact = respondents.merge(needed, on=["rater", "provider"])
+    mixed = frames.previous_link_respondents(cells, exact)
+    counts = {(r, p): n for r, p, n in mixed.itertuples(index=False)}
+    assert counts == {(SALES, IT): 2, (HR, IT): 2, (OPS, HR): 3}
+    previous = frames.rollup(cells, mixed, min_group_size=3)
+    # IT's department row pools 4 respondents (shown); each of its links is below 3 (suppressed).
+    assert not row(previous.departments, department=IT, dimension="overall")["suppressed"]
+    assert row(previous.links, rater=HR, provider=IT, dimension="overall")["suppressed"]

@@ -1,0 +1,53 @@
+"""Selectors read the snapshot in contract order, with a fixed number of queries."""
+
+import pytest
+
+from reports import selectors
+from reports.services import rollup_cycle
+from tests.factories import CycleFactory, DepartmentFactory
+from tests.reports.builders import add_answers, full_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scorecard_rows_come_by_department_name_supplier_first_and_overall_last(org):
+    cycle = CycleFactory(name="2026-Q3", min_group_size=1)
+    add_answers(cycle, full_survey(1, org["sales"], org["it"], 4) + full_survey(2, org["sales"], org["sales"], 3))
+    add_answers(cycle, full_survey(3, org["it"], org["sales"], 5))
+    rollup_cycle(cycle_id=cycle.id)
+    keys = [(row.department.name, row.scope, row.dimension) for row in selectors.scorecard_rows(cycle=cycle)]
+    assert keys[:7] == [("IT", "supplier", d) for d in selectors.ROW_DIMENSIONS]
+    assert keys[7:14] == [("Sales", "supplier", d) for d in selectors.ROW_DIMENSIONS]
+    assert keys[14:] == [("Sales", "management", d) for d in selectors.ROW_DIMENSIONS]
+
+
+def test_link_matrix_has_a_cell_per_rated_link_and_none_elsewhere(org):
+    cycle = CycleFactory(name="2026-Q3", min_group_size=2)
+    add_answers(cycle, full_survey(1, org["sales"], org["it"], 4) + full_survey(2, org["sales"], org["it"], 2))
+    add_answers(cycle, full_survey(3, org["it"], org["sales"], 5))
+    rollup_cycle(cycle_id=cycle.id)
+    matrix = selectors.link_matrix(cycle=cycle)
+    assert matrix["departments"] == ["IT", "Sales"]
+    assert matrix["means"] == [[None, None], [3.0, None]]
+    assert matrix["suppressed"] == [[False, True], [False, False]]
+
+
+def _read_all(cycle):
+    list(selectors.scorecard_rows(cycle=cycle))
+    list(selectors.link_rows(cycle=cycle))
+    selectors.weakest(cycle=cycle)
+
+
+@pytest.mark.parametrize("extra_departments", [0, 8])
+def test_reads_take_three_queries_whatever_the_number_of_departments(org, django_assert_num_queries, extra_departments):
+    cycle = CycleFactory(name="2026-Q3", min_group_size=1)
+    departments = [org["sales"], org["it"], *(DepartmentFactory() for _ in range(extra_departments))]
+    rows = []
+    for i, rater in enumerate(departments):
+        for j, provider in enumerate(departments):
+            rows += full_survey(10 * i + j, rater, provider, (i + j) % 5 + 1)
+    add_answers(cycle, rows)
+    rollup_cycle(cycle_id=cycle.id)
+    # scorecard rows + departments (one join), link rows + both departments (joins), summary + its foreign keys.
+    with django_assert_num_queries(3):
+        _read_all(cycle)
