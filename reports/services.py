@@ -9,6 +9,7 @@ answers, and the number of queries is fixed: it grows with neither departments n
 """
 
 import io
+from functools import partial
 
 import pandas as pd
 from django.db import connection, transaction
@@ -41,10 +42,11 @@ _RESULT_COLUMNS = [
 
 def rollup_request(*, cycle: Cycle) -> RollupRun:
     """Record that `cycle` needs a roll-up and enqueue it once the caller's transaction commits."""
-    from .tasks import rollup_cycle as rollup_task
+    from .tasks import enqueue_rollup  # the tasks module imports this one
 
     run = RollupRun.objects.create(cycle=cycle)
-    transaction.on_commit(lambda: rollup_task.delay(cycle_id=cycle.id, run_id=run.id))
+    # A broker outage must not fail the close: the run stays requested and beat re-requests it.
+    transaction.on_commit(partial(enqueue_rollup, cycle_id=cycle.id, run_id=run.id))
     return run
 
 
