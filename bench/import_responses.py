@@ -19,10 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
+from _common import require_postgres, throwaway_database
 
 EMPLOYEES = 10_000
 DEPARTMENTS = 40
@@ -31,22 +28,9 @@ LIMITS = {720_000: 10.0, 1_000_000: 15.0}  # seconds, from the issues
 
 
 def main(sizes: list[int]) -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        sys.exit("bench/import_responses.py measures PostgreSQL: set DATABASE_URL=postgres://... (SQLite is not timed)")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    name = settings.DATABASES["default"]["NAME"]
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{name}_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            run(Path(folder), sizes)
-    finally:
-        connection.creation.destroy_test_db(name, verbosity=0)
+    require_postgres("bench/import_responses.py")
+    with throwaway_database(), tempfile.TemporaryDirectory() as folder:
+        run(Path(folder), sizes)
 
 
 def org_csv(rng: np.random.Generator) -> tuple[bytes, pd.DataFrame]:

@@ -14,37 +14,30 @@ neither skews the timings).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers N] [--reuse]
 
-It uses (and empties) the database named by DATABASE_URL: never point it at real data.
+It works in a throwaway database `<name>_bench` (kept between runs only with --reuse).
 """
 
 import argparse
 import gc
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-import django
 import numpy as np
 import pandas as pd
+from _common import require_postgres, throwaway_database
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
-django.setup()
-
-from django.core.management import call_command, get_commands  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from reports.models import CycleSummary, DepartmentResult, LinkResult, RollupRun  # noqa: E402
-from reports.services import rollup_cycle  # noqa: E402
-from surveys.bulk import write_answers  # noqa: E402
-from surveys.dimensions import ALL_DIMENSIONS  # noqa: E402
-from surveys.models import Answer, Cycle, Department, Dimension, Employee  # noqa: E402
+from accounts.models import User
+from reports.models import CycleSummary, DepartmentResult, LinkResult, RollupRun
+from reports.services import rollup_cycle
+from surveys.bulk import write_answers
+from surveys.dimensions import ALL_DIMENSIONS
+from surveys.models import Answer, Cycle, Department, Dimension, Employee
 
 PREVIOUS, CURRENT = "2026-Q2", "2026-Q3"
 
@@ -125,26 +118,21 @@ def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, s
     """(a): returns (seconds, how)."""
     Answer.objects.filter(cycle__name=CURRENT).delete()
     Cycle.objects.filter(name=CURRENT).delete()
-    if "import_responses" in get_commands():
-        csv = pd.DataFrame(
-            {
-                "rater_employee_id": np.array(employee_ids)[frame["rater_index"]],
-                "provider_department": frame["provider_department_id"].map(names),
-                "dimension": frame["dimension_id"].map(slugs),
-                "score": frame["score"],
-            }
-        )
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
-            csv.to_csv(handle, index=False)
-        started = time.perf_counter()
-        call_command("import_responses", "--cycle", CURRENT, handle.name, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        elapsed = time.perf_counter() - started
-        os.unlink(handle.name)
-        return elapsed, "manage.py import_responses (CSV)"
+    csv = pd.DataFrame(
+        {
+            "rater_employee_id": np.array(employee_ids)[frame["rater_index"]],
+            "provider_department": frame["provider_department_id"].map(names),
+            "dimension": frame["dimension_id"].map(slugs),
+            "score": frame["score"],
+        }
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+        csv.to_csv(handle, index=False)
     started = time.perf_counter()
-    write_cycle(CURRENT, frame, rng)
+    call_command("import_responses", "--cycle", CURRENT, handle.name, stdout=open(os.devnull, "w"))  # noqa: SIM115
     elapsed = time.perf_counter() - started
-    return elapsed, "surveys.bulk.write_answers (COPY): import_responses is not in this build"
+    os.unlink(handle.name)
+    return elapsed, "manage.py import_responses (CSV: read, validate, write, commit)"
 
 
 def time_floor(cycle_id: int) -> float:
@@ -169,17 +157,6 @@ def time_rollup(cycle_id: int) -> tuple[float, int]:
 
 
 def generate_and_import(args, rng) -> tuple[list[float], str, int]:
-    # Start from an empty org, keeping what migrations seed (dimensions, role groups).
-    tables = [model._meta.db_table for model in (Department, Cycle, Employee, User)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-    if not Dimension.objects.exists():  # e.g. after a `flush`: the data migration seeds them
-        import importlib
-
-        from django.apps import apps
-
-        importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
-
     started = time.perf_counter()
     home, management, employee_ids = build_org(args.employees, args.departments, rng)
     department_ids = np.array(sorted(set(home.tolist())))
@@ -222,11 +199,13 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the company and answers already in the database; skip (a)"
     )
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/rollup.py measures PostgreSQL: set DATABASE_URL=postgres://…/cs_<name>.")
+    require_postgres("bench/rollup.py")
+    with throwaway_database(keep=args.reuse):
+        measure(args)
 
+
+def measure(args) -> None:
     rng = np.random.default_rng(args.seed)
-    call_command("migrate", verbosity=0)
     imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
     if not args.reuse:
         imports, how, current_count = generate_and_import(args, rng)

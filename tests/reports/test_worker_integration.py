@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from reports import services
-from reports.models import RollupRun
+from reports.models import CycleSummary, DepartmentResult, RollupRun
 from reports.runs import rollup_rerun_stale
 from surveys.models import Answer, Dimension
 from surveys.services.cycles import cycle_close
@@ -212,11 +212,22 @@ def add_answers(cycle, count: int) -> None:
 
 
 def current_results(cycle) -> dict:
-    """What readers of the cycle's results see. Extend with the snapshot rows once they exist."""
+    """What readers of the cycle's results see: the latest finished run and the snapshot rows."""
     done = RollupRun.objects.filter(cycle=cycle, state=State.DONE).order_by("-finished_at").first()
     if done is None:
         return {}
-    return {"run": done.pk, "answers_count": done.answers_count, "finished_at": done.finished_at}
+    summary = CycleSummary.objects.filter(cycle=cycle).values("run_id", "answers_count").first()
+    return {
+        "run": done.pk,
+        "answers_count": done.answers_count,
+        "finished_at": done.finished_at,
+        "summary": summary,
+        "scorecard": sorted(
+            DepartmentResult.objects.filter(cycle=cycle).values_list(
+                "department_id", "scope", "dimension", "suppressed", "ratings"
+            )
+        ),
+    }
 
 
 def request_rollup(cycle) -> RollupRun:
@@ -308,6 +319,7 @@ def test_killing_the_worker_mid_rollup_keeps_the_previous_results_and_the_next_w
     services.rollup_cycle(cycle_id=cycle.pk)  # the previous roll-up, over 3 answers
     before = current_results(cycle)
     assert before["answers_count"] == 3
+    assert before["summary"] == {"run_id": before["run"], "answers_count": 3} and before["scorecard"]
     add_answers(cycle, 2)  # e.g. a re-import: the next roll-up reads 5
     worker = start_worker()
 
