@@ -108,7 +108,8 @@ def answers_frame(home, management, department_ids, total_answers: int, rng) -> 
 
 def write_cycle(name: str, frame: pd.DataFrame, rng) -> Cycle:
     cycle = Cycle.objects.create(name=name, status=Cycle.Status.CLOSED, is_historical=True)
-    respondent = rng.permutation(10**9)[: frame["rater_index"].max() + 1] + 1
+    # Distinct random keys, one per rater (choice without replacement: no 10^9-element permutation).
+    respondent = rng.choice(2**62, size=frame["rater_index"].max() + 1, replace=False) + 1
     with transaction.atomic():
         write_answers(frame.assign(cycle_id=cycle.id, respondent=respondent[frame["rater_index"]]))
     return cycle
