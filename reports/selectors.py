@@ -1,11 +1,13 @@
 """Reads of the roll-up snapshot. Dashboards and exports call these; none of them touch answers."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+import re
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
-from surveys.models import Cycle
+from surveys.models import CYCLE_NAME_RE, Cycle
 
-from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, Scope
+from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun, Scope
 
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 
@@ -34,6 +36,26 @@ def summary(*, cycle: Cycle) -> CycleSummary | None:
             "weakest_management_link",
         )
         .filter(cycle=cycle)
+        .first()
+    )
+
+
+def cycle_with_rollup_state(*, name: str) -> Cycle | None:
+    """The cycle of that name, or None (also for a malformed name, without querying), annotated with
+    `has_rollup` (a finished roll-up's snapshot exists) and `rollup_pending` (a run is requested or
+    under way). One query."""
+    if not re.fullmatch(CYCLE_NAME_RE, name):
+        return None
+    return (
+        Cycle.objects.filter(name=name)
+        .annotate(
+            has_rollup=Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk"))),
+            rollup_pending=Exists(
+                RollupRun.objects.filter(
+                    cycle_id=OuterRef("pk"), state__in=(RollupRun.State.REQUESTED, RollupRun.State.STARTED)
+                )
+            ),
+        )
         .first()
     )
 

@@ -51,3 +51,24 @@ def test_reads_take_three_queries_whatever_the_number_of_departments(org, django
     # scorecard rows + departments (one join), link rows + both departments (joins), summary + its foreign keys.
     with django_assert_num_queries(3):
         _read_all(cycle)
+
+
+def test_cycle_with_rollup_state_tells_rolled_up_pending_and_missing_in_one_query(org, django_assert_num_queries):
+    from reports.models import RollupRun
+
+    done = CycleFactory(name="2026-Q2", min_group_size=1)
+    add_answers(done, full_survey(1, org["sales"], org["it"], 4))
+    rollup_cycle(cycle_id=done.id)
+    pending = CycleFactory(name="2026-Q3")
+    RollupRun.objects.create(cycle=pending, state=RollupRun.State.REQUESTED)
+    CycleFactory(name="2026-Q4")
+    with django_assert_num_queries(3):
+        states = {
+            name: (found.has_rollup, found.rollup_pending)
+            for name in ("2026-Q2", "2026-Q3", "2026-Q4")
+            if (found := selectors.cycle_with_rollup_state(name=name))
+        }
+    assert states == {"2026-Q2": (True, False), "2026-Q3": (False, True), "2026-Q4": (False, False)}
+    with django_assert_num_queries(0):
+        assert selectors.cycle_with_rollup_state(name="2026-Q3; DROP") is None
+    assert selectors.cycle_with_rollup_state(name="2031-Q1") is None
