@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Cycle
@@ -58,6 +58,12 @@ def cycle_with_rollup_state(*, name: str) -> Cycle | None:
         )
         .first()
     )
+
+
+def cycles_with_results() -> QuerySet[Cycle]:
+    """Cycles whose results may be shown (published, or closed historical) and are rolled up, newest first."""
+    visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
+    return Cycle.objects.filter(visible, Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk")))).order_by("-name")
 
 
 def scorecard_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[DepartmentResult]:

@@ -91,3 +91,17 @@ def test_password_reset_reveals_nothing_about_unknown_or_inactive_addresses(clie
         response = client.post("/accounts/password_reset/", {"email": email})
         assert response.status_code == 302 and response.url == "/accounts/password_reset/done/"
     assert mail.outbox == []
+
+
+def test_home_offers_scorecard_downloads_to_hr_only(client, hr, executive):
+    from reports.services import rollup_cycle
+    from surveys.models import Cycle
+    from tests.factories import CycleFactory
+
+    cycle = CycleFactory(name="2026-Q2", status=Cycle.Status.PUBLISHED)
+    rollup_cycle(cycle_id=cycle.id)
+
+    client.force_login(hr.user)
+    assert b"/reports/2026-Q2/scorecards.csv" in client.get("/").content
+    client.force_login(executive.user)
+    assert b"scorecards.csv" not in client.get("/").content

@@ -72,3 +72,19 @@ def test_cycle_with_rollup_state_tells_rolled_up_pending_and_missing_in_one_quer
     with django_assert_num_queries(0):
         assert selectors.cycle_with_rollup_state(name="2026-Q3; DROP") is None
     assert selectors.cycle_with_rollup_state(name="2031-Q1") is None
+
+
+def test_cycles_with_results_lists_only_visible_rolled_up_cycles_newest_first(org):
+    from reports.selectors import cycles_with_results
+    from reports.services import rollup_cycle
+    from surveys.models import Cycle
+    from tests.factories import CycleFactory
+
+    published = CycleFactory(name="2026-Q1", status=Cycle.Status.PUBLISHED)
+    historical = CycleFactory(name="2026-Q2", status=Cycle.Status.CLOSED, is_historical=True)
+    unpublished = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED)
+    CycleFactory(name="2025-Q4", status=Cycle.Status.PUBLISHED)  # never rolled up
+    for cycle in (published, historical, unpublished):
+        rollup_cycle(cycle_id=cycle.id)
+
+    assert [c.name for c in cycles_with_results()] == ["2026-Q2", "2026-Q1"]
