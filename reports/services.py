@@ -22,22 +22,7 @@ from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participati
 from . import frames
 from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
-_RESULT_COLUMNS = [
-    "dimension",
-    "respondents",
-    "ratings",
-    "mean",
-    "favorable_pct",
-    "ci_low",
-    "ci_high",
-    "expectation_mean",
-    "gap",
-    "delta",
-    "delta_p_value",
-    "delta_significant",
-    "rank",
-    "suppressed",
-]
+_RESULT_COLUMNS = ["dimension", *frames.FIGURE_COLUMNS]
 
 
 def rollup_request(*, cycle: Cycle) -> RollupRun:

@@ -1,6 +1,7 @@
 """Helpers for roll-up tests: answers from compact tuples, written in bulk."""
 
 import pandas as pd
+from django.db import transaction
 
 from surveys.bulk import write_answers
 from surveys.dimensions import SERVICE_DIMENSIONS
@@ -23,7 +24,17 @@ def add_answers(cycle, rows) -> int:
             for respondent, rater, provider, dimension, score in rows
         ]
     )
-    return write_answers(frame)
+    with transaction.atomic():
+        return write_answers(frame)
+
+
+def add_uniform_answers(cycle, count: int, *, score: int = 4) -> int:
+    """`count` more answers from Sales to IT on willingness, each from a respondent of its own."""
+    from tests.factories import DepartmentFactory
+
+    rater, provider = DepartmentFactory(name="Sales"), DepartmentFactory(name="IT")
+    start = cycle.answers.count()
+    return add_answers(cycle, [(start + i + 1, rater, provider, "willingness", score) for i in range(count)])
 
 
 def full_survey(respondent, rater, provider, scores, expectation=None):

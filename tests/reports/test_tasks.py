@@ -12,34 +12,16 @@ from django.utils import timezone
 
 from reports import services, tasks
 from reports.models import RollupRun
-from surveys.models import Answer, Dimension
-from tests.factories import CycleFactory, DepartmentFactory
+from tests.factories import CycleFactory
+from tests.reports.builders import add_uniform_answers
 
 State = RollupRun.State
-
-
-def add_answers(cycle, count: int) -> None:
-    """`count` answers to one provider and dimension, each from its own respondent."""
-    rater, provider = DepartmentFactory(name="Sales"), DepartmentFactory(name="IT")
-    dimension = Dimension.objects.get(slug="willingness")
-    start = Answer.objects.filter(cycle=cycle).count()
-    Answer.objects.bulk_create(
-        Answer(
-            cycle=cycle,
-            respondent=start + i,
-            rater_department=rater,
-            provider_department=provider,
-            dimension=dimension,
-            score=4,
-        )
-        for i in range(count)
-    )
 
 
 @pytest.fixture
 def closed_cycle(db):
     cycle = CycleFactory(name="2026-Q3", status="closed")
-    add_answers(cycle, 7)
+    add_uniform_answers(cycle, 7)
     return cycle
 
 

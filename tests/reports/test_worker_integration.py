@@ -31,10 +31,10 @@ from django.db import connection, transaction
 from reports import services
 from reports.models import CycleSummary, DepartmentResult, RollupRun
 from reports.runs import rollup_rerun_stale
-from surveys.models import Answer, Dimension
 from surveys.services.cycles import cycle_close
-from tests.factories import CycleFactory, DepartmentFactory, OpenCycleFactory
+from tests.factories import CycleFactory, OpenCycleFactory
 from tests.machine_services import require_postgresql, require_redis
+from tests.reports.builders import add_uniform_answers
 
 pytestmark = [
     pytest.mark.services,
@@ -194,23 +194,6 @@ def start_worker(celery_queue, tmp_path):
         worker.kill()
 
 
-def add_answers(cycle, count: int) -> None:
-    rater, provider = DepartmentFactory(name="Sales"), DepartmentFactory(name="IT")
-    dimension = Dimension.objects.get(slug="willingness")
-    start = Answer.objects.filter(cycle=cycle).count()
-    Answer.objects.bulk_create(
-        Answer(
-            cycle=cycle,
-            respondent=start + i,
-            rater_department=rater,
-            provider_department=provider,
-            dimension=dimension,
-            score=3,
-        )
-        for i in range(count)
-    )
-
-
 def current_results(cycle) -> dict:
     """What readers of the cycle's results see: the latest finished run and the snapshot rows."""
     done = RollupRun.objects.filter(cycle=cycle, state=State.DONE).order_by("-finished_at").first()
@@ -254,7 +237,7 @@ def run_state(run) -> str:
 
 def test_closing_a_cycle_rolls_it_up_through_the_worker(start_worker):
     cycle = OpenCycleFactory(name="2026-Q1")
-    add_answers(cycle, 6)
+    add_uniform_answers(cycle, 6)
     worker = start_worker()
 
     # The roll-up must run in the worker: if it ran in this process, this stand-in would fail it.
@@ -315,12 +298,12 @@ def test_killing_the_worker_mid_rollup_keeps_the_previous_results_and_the_next_w
     start_worker, celery_queue
 ):
     cycle = CycleFactory(name="2026-Q2", status="closed")
-    add_answers(cycle, 3)
+    add_uniform_answers(cycle, 3)
     services.rollup_cycle(cycle_id=cycle.pk)  # the previous roll-up, over 3 answers
     before = current_results(cycle)
     assert before["answers_count"] == 3
     assert before["summary"] == {"run_id": before["run"], "answers_count": 3} and before["scorecard"]
-    add_answers(cycle, 2)  # e.g. a re-import: the next roll-up reads 5
+    add_uniform_answers(cycle, 2)  # e.g. a re-import: the next roll-up reads 5
     worker = start_worker()
 
     with rollup_held_mid_transaction(worker, cycle) as run:
@@ -348,7 +331,7 @@ def test_a_pool_process_killed_mid_rollup_has_its_rollup_redelivered_and_finishe
     # With the prefork pool the worker outlives its process: reject_on_worker_lost puts the
     # message back at once, and the worker runs it again in a new process.
     cycle = CycleFactory(name="2026-Q3", status="closed")
-    add_answers(cycle, 4)
+    add_uniform_answers(cycle, 4)
     worker = start_worker(pool="prefork")
 
     with rollup_held_mid_transaction(worker, cycle) as run:
