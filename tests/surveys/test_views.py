@@ -284,8 +284,8 @@ def test_survey_page_costs_a_fixed_number_of_queries(
     Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id, *[d.id for d in others]])
     client.force_login(employee.user)
     # session; user; employee (+ user, department); open cycle; participation; draft; departments;
-    # dimensions; the navigation's two permission reads (user's and groups').
-    with django_assert_num_queries(10):
+    # dimensions.
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert response.status_code == 200
 
