@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from ..bulk import write_answers
 from ..models import CYCLE_NAME_RE, Answer, Cycle
@@ -34,6 +35,7 @@ class AnswersImportSummary:
     cycle_created: bool
     replaced: int = 0
     dry_run: bool = False
+    rollups_requested: list[str] = field(default_factory=list)
 
 
 def cycle_refusal(*, cycle_name: str, replace: bool) -> str | None:
@@ -114,4 +116,18 @@ def answers_import(frame: pd.DataFrame, *, cycle_name: str, replace: bool, dry_r
             }
         )
         write_answers(rows)
+        summary.rollups_requested = _request_rollups(cycle)
     return summary
+
+
+def _request_rollups(cycle: Cycle) -> list[str]:
+    """Roll up the imported cycle (history is shown once rolled up), and the next cycle holding
+    answers, whose deltas now compare to this one. Sent when the import commits."""
+    from reports.services import rollup_request
+
+    holds_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
+    following = Cycle.objects.filter(holds_answers, name__gt=cycle.name).order_by("name").first()
+    cycles = [cycle] if following is None else [cycle, following]
+    for each in cycles:
+        rollup_request(cycle=each)
+    return [each.name for each in cycles]

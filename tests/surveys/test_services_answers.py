@@ -116,8 +116,9 @@ def test_import_runs_a_fixed_number_of_queries_whatever_the_size(raters, org, dj
     small, large = frame(*lines[:2]), frame(*lines)
     # cycle check (name lookup), existence check, SAVEPOINT, get_or_create (SELECT, SAVEPOINT,
     # INSERT, RELEASE), RELEASE; plus the answers' one executemany, except on PostgreSQL where
-    # the COPY goes to psycopg directly and Django does not see it.
-    expected = 8 if connection.vendor == "postgresql" else 9
+    # the COPY goes to psycopg directly and Django does not see it; then the next cycle holding
+    # answers (none here) and the roll-up run requested for the imported cycle.
+    expected = 10 if connection.vendor == "postgresql" else 11
     with django_assert_num_queries(expected):
         answers_import(small, cycle_name="2025-Q1", replace=False, dry_run=False)
     with django_assert_num_queries(expected):
@@ -152,3 +153,15 @@ def test_large_write_keeps_every_foreign_key_and_still_rejects_bad_rows(raters, 
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.write_answers(bad)
     assert foreign_keys() == before and Answer.objects.count() == 2
+
+
+def test_import_requests_the_rollup_of_its_cycle_and_of_the_next_one_whose_deltas_it_changes(raters, org):
+    from reports.models import RollupRun
+
+    later = answers_import(frame("E1,IT,ownership,3"), cycle_name="2025-Q3", replace=False, dry_run=False)
+    assert later.rollups_requested == ["2025-Q3"]
+
+    earlier = answers_import(frame("E1,IT,ownership,4"), cycle_name="2025-Q2", replace=False, dry_run=False)
+
+    assert earlier.rollups_requested == ["2025-Q2", "2025-Q3"]
+    assert sorted(RollupRun.objects.values_list("cycle__name", flat=True)) == ["2025-Q2", "2025-Q3", "2025-Q3"]

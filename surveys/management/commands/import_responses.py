@@ -58,3 +58,5 @@ class Command(BaseCommand):
             + (f", replacing {summary.replaced:,} answers" if summary.replaced else "")
             + (f" in {time.monotonic() - self.started:.1f}s" if not summary.dry_run else "")
         )
+        if summary.rollups_requested:
+            self.stdout.write(f"Roll-up requested for {', '.join(summary.rollups_requested)}.")
