@@ -26,6 +26,16 @@ class NoDeleteMixin:
         return actions
 
 
+class ReadOnlyMixin(NoDeleteMixin):
+    """Records the app writes itself (participations, roll-up runs): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Department)
 class DepartmentAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "is_executive_office", "active_employees"]
@@ -220,19 +230,10 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Who took part and when (never what they answered)."""
 
     list_display = ["employee", "department", "cycle", "submitted_at"]
     list_filter = ["cycle", "department"]
     search_fields = ["employee__employee_id", "employee__user__full_name", "employee__user__email"]
     list_select_related = ["employee__user", "department", "cycle"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
