@@ -14,7 +14,33 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def env_flag(name: str, *, default: bool) -> bool:
+    """A `1`/`0` switch; anything else stops the app instead of silently meaning "off"."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name} must be 1 or 0, not {raw!r}.")
+    return raw in _TRUE
+
+
+def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+DEBUG = env_flag("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -22,9 +48,7 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-key-not-for-production"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
-MIN_GROUP_SIZE = env.int("CHAINSURVEY_MIN_GROUP_SIZE", default=5)
-if MIN_GROUP_SIZE < 1:
-    raise ImproperlyConfigured("CHAINSURVEY_MIN_GROUP_SIZE must be a positive integer.")
+MIN_GROUP_SIZE = env_int("CHAINSURVEY_MIN_GROUP_SIZE", default=5, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,7 +101,7 @@ TEMPLATES = [
 # for a real server; SQLite opens a file, so there is nothing to keep alive.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -156,9 +180,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Roll-ups requested or started longer ago than this and not done are re-requested by the beat
 # schedule (their message was lost while Redis was down, or their worker died).
-CHAINSURVEY_ROLLUP_STALE_AFTER = env.int("CHAINSURVEY_ROLLUP_STALE_AFTER", default=600)
-if CHAINSURVEY_ROLLUP_STALE_AFTER < 1:
-    raise ImproperlyConfigured("CHAINSURVEY_ROLLUP_STALE_AFTER must be a positive number of seconds.")
+CHAINSURVEY_ROLLUP_STALE_AFTER = env_int("CHAINSURVEY_ROLLUP_STALE_AFTER", default=600, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Cycles whose closing day is over are closed (and rolled up) within a quarter of an hour.
     "close-due-cycles": {
@@ -180,10 +202,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 

@@ -3,28 +3,14 @@ result store with it, and the beat schedule re-runs stalled roll-ups."""
 
 import json
 import os
-import runpy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS_FILE = Path(settings.BASE_DIR) / "chainsurvey" / "settings.py"
-
-
-def settings_with_env(monkeypatch, **env) -> dict:
-    """The settings module evaluated afresh under `env` (None unsets a variable)."""
-    for name in ("REDIS_URL", "CHAINSURVEY_ROLLUP_STALE_AFTER"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE))
+from tests.test_settings import settings_with_env
 
 
 def test_without_redis_url_tasks_run_in_process(monkeypatch):
