@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from surveys.bulk import forget_submission_order
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Employee
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
         locked.status = Cycle.Status.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        forget_submission_order(cycle_id=locked.pk)
         rollup_request(cycle=locked)
     logger.info("Cycle %s closed by %s", locked.name, by or "a command")
     return locked

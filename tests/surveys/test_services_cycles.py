@@ -198,3 +198,40 @@ def test_two_racing_closes_close_once_and_request_one_rollup():
     assert sum(isinstance(o, Cycle) for o in outcomes) == 1
     assert sum(isinstance(o, CycleError) for o in outcomes) == 1, outcomes
     assert RollupRun.objects.filter(cycle=cycle).count() == 1
+
+
+def test_close_rewrites_answers_and_comments_so_that_physical_order_forgets_submission_order(org, open_cycle):
+    from surveys.models import Answer, Comment, Dimension
+
+    dimensions = list(Dimension.objects.filter(is_expectation=False))[:2]
+    # Three submissions, in time order, whose random keys happen to run backwards.
+    for respondent in (300, 200, 100):
+        Answer.objects.bulk_create(
+            Answer(
+                cycle=open_cycle,
+                respondent=respondent,
+                rater_department=org["sales"],
+                provider_department=org["it"],
+                dimension=dimension,
+                score=respondent // 100,
+            )
+            for dimension in dimensions
+        )
+        Comment.objects.create(
+            cycle=open_cycle, rater_department=org["sales"], provider_department=org["it"], text=f"c{respondent}"
+        )
+    before = sorted(Answer.objects.values_list("respondent", "dimension_id", "score"))
+
+    cycle_close(cycle=open_cycle)
+
+    def physical(table, column):
+        with connection.cursor() as cursor:  # no ORDER BY: the order rows are stored in
+            cursor.execute(f"SELECT {column} FROM {table} WHERE cycle_id = %s", [open_cycle.pk])
+            return [row[0] for row in cursor.fetchall()]
+
+    respondents = physical(Answer._meta.db_table, "respondent")
+    assert respondents == sorted(respondents) == [100, 100, 200, 200, 300, 300]
+    assert sorted(Answer.objects.values_list("respondent", "dimension_id", "score")) == before
+    comment_ids = physical(Comment._meta.db_table, "id")
+    assert comment_ids == sorted(comment_ids)
+    assert sorted(Comment.objects.values_list("text", flat=True)) == ["c100", "c200", "c300"]
