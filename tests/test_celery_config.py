@@ -17,7 +17,7 @@ def test_without_redis_url_tasks_run_in_process(monkeypatch):
     conf = settings_with_env(monkeypatch, REDIS_URL=None)
 
     assert conf["CELERY_TASK_ALWAYS_EAGER"] is True
-    assert conf["CELERY_BROKER_URL"] == "memory://"
+    assert conf["CELERY_BROKER_URL"].startswith("memory://")
     assert conf["CELERY_RESULT_BACKEND"] is None
 
 
