@@ -105,3 +105,22 @@ def test_home_offers_scorecard_downloads_to_hr_only(client, hr, executive):
     assert b"/reports/2026-Q2/scorecards.csv" in client.get("/").content
     client.force_login(executive.user)
     assert b"scorecards.csv" not in client.get("/").content
+
+
+def test_a_signed_in_user_without_the_role_gets_a_403_page_that_says_so_and_shows_no_data(client, employee):
+    client.force_login(employee.user)
+
+    response = client.get("/reports/2026-Q2/scorecards.csv")
+
+    assert response.status_code == 403
+    assert b"not for your role" in response.content
+    assert b"cycle," not in response.content
+
+
+def test_an_unknown_address_gets_the_apps_own_404_page(client, employee):
+    client.force_login(employee.user)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert b"There is nothing at this address" in response.content
