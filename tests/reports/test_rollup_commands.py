@@ -95,3 +95,12 @@ def test_rollup_of_a_cycle_without_answers_writes_an_empty_snapshot(db):
     call_command("rollup", "2026-Q1", stdout=out)
     assert "Rolled up 2026-Q1: 0 answers" in out.getvalue()
     assert CycleSummary.objects.get(cycle__name="2026-Q1").answers_count == 0
+
+
+def test_export_to_a_missing_folder_fails_with_a_clear_message_and_writes_nothing(cycle, tmp_path):
+    call_command("rollup", "2026-Q3", stdout=io.StringIO())
+    target = tmp_path / "no-such-folder" / "links.csv"
+
+    with pytest.raises(CommandError, match=r"Cannot write .*links\.csv"):
+        call_command("export_links", "2026-Q3", "-o", str(target), stdout=io.StringIO())
+    assert not target.parent.exists()

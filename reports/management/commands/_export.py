@@ -22,7 +22,10 @@ def write_export(exporter, fmt: str, path: str | None, stdout) -> int:
             raise CommandError(f"--format {fmt} needs -o PATH.")
         return _render(exporter, fmt, sys.stdout if stdout is None else stdout)
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=f".{fmt}")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=f".{fmt}")
+    except OSError as error:
+        raise CommandError(f"Cannot write {path}: {error.strerror} ({directory}).") from None
     try:
         if fmt == "csv":
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -31,6 +34,9 @@ def write_export(exporter, fmt: str, path: str | None, stdout) -> int:
             with os.fdopen(handle, "wb") as stream:
                 count = _render(exporter, fmt, stream)
         os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise CommandError(f"Cannot write {path}: {error.strerror}.") from None
     except BaseException:
         os.unlink(temporary)
         raise
