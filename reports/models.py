@@ -106,6 +106,22 @@ class LinkResult(_Figures):
         ]
 
 
+class CompanyResult(_Figures):
+    """The company line: every rating of one scope in one dimension, pooled over all departments.
+
+    The differencing rule treats it as a total of the department rows of the same scope and
+    dimension, so it is shown only when the departments hidden beside it hold enough raters."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="company_results")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "scope", "dimension"], name="one_company_result_per_key")
+        ]
+
+
 class ParticipationResult(models.Model):
     """Response rate of one department: participants over employees active when the cycle opened."""
 
