@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
 from surveys.models import Answer, Ballot, Comment, Cycle, Draft, Participation
-from surveys.services.ballots import ballots_move
 from surveys.roles import Role
+from surveys.services.ballots import ballots_move
 from surveys.services.survey import (
     AlreadySubmitted,
     CycleNotOpen,
