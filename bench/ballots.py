@@ -13,6 +13,7 @@ The floor is one bare multi-row INSERT of the same 420 answers, committed. 3 run
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 import uuid
@@ -128,10 +129,12 @@ def report(n, batch_queries, view_runs, submit_runs, batch_runs, floor_runs) -> 
         f"{batch_queries} queries) | {ms['batch']:.1f} ms | {runs(batch_runs)} |"
     )
     print(f"| floor: one bare INSERT of the batch's answers, committed | {ms['floor']:.1f} ms | {runs(floor_runs)} |")
+    print()
     for label, key in (("one POST /survey/", "view"), ("one survey_submit", "submit")):
         ratio = ms["batch"] / ms[key]
-        print(f"\nBatch of {BATCH} / {label}: {ratio:.2f}x ({'less' if ratio < 1 else 'MORE'} than one submission)")
+        print(f"Batch of {BATCH} / {label}: {ratio:.2f}x ({'less' if ratio < 1 else 'MORE'} than one submission)")
     print(f"Batch / floor: {ms['batch'] / ms['floor']:.2f}x")
+    print(f"Load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (figures and floor share it)")
 
 
 if __name__ == "__main__":
