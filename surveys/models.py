@@ -186,7 +186,8 @@ class Participation(models.Model):
 
 
 class Draft(models.Model):
-    """A person's unfinished survey. Deleted in the transaction that submits it."""
+    """A person's unfinished survey: the only named answers. Deleted in the transaction that submits
+    it, or in the one that closes the cycle."""
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="drafts")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="drafts")
