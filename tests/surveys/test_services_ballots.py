@@ -56,6 +56,16 @@ def test_answers_wait_sealed_until_the_department_fills_a_batch(committed, org, 
     assert list(Comment.objects.values_list("text", flat=True)) == ["Slow to answer"]
 
 
+def test_the_ballot_box_logs_counts_only(committed, org, open_cycle, caplog):
+    caplog.set_level("INFO", logger="surveys")
+    n = open_cycle.min_group_size
+    people = [committed(open_cycle, org["sales"], [org["it"]], comment="Late again") for _ in range(n)]
+
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("surveys")]
+    assert logged == [f"Ballot box: {n} ballot(s) of cycle {open_cycle.name} moved"]
+    assert not any(p.email in caplog.text or p.employee_id in caplog.text for p in people)
+
+
 def test_departments_fill_their_batches_separately(committed, org, open_cycle):
     # 2(N-1) ballots wait, but no department holds N: a batch would pair a department's few
     # people with their answers through `rater_department`.
