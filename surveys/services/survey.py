@@ -184,7 +184,8 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
                 cycle_id=cycle.pk,
                 rater_department_id=rater_department_id,
                 min_group_size=cycle.min_group_size,
-            )
+            ),
+            robust=True,  # the survey is stored: a failing check is logged, never shown to its author
         )
     return participation
 
