@@ -1,7 +1,8 @@
 """The Celery app. Broker and results on Redis from REDIS_URL; without it tasks run in-process.
 
-Next to the web app, with the same DATABASE_URL and REDIS_URL, run workers and one beat (it closes
-cycles whose closing day is over and re-requests stalled roll-ups; --schedule is its state file):
+Next to the web app, with the same DATABASE_URL and REDIS_URL, run workers and one beat (it sweeps
+the ballot box, closes cycles whose closing day is over and re-requests stalled roll-ups;
+--schedule is its state file):
 
     celery -A chainsurvey worker --loglevel=INFO
     celery -A chainsurvey beat --loglevel=INFO --schedule=/tmp/celerybeat-schedule

@@ -182,6 +182,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # schedule (their message was lost while Redis was down, or their worker died).
 CHAINSURVEY_ROLLUP_STALE_AFTER = env_int("CHAINSURVEY_ROLLUP_STALE_AFTER", default=600, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    # The ballot box's sweep: batches that a submission's own trigger missed (broker down, worker
+    # busy) join the answer tables within a minute. Only departments with a full batch move.
+    "move-ballots": {
+        "task": "surveys.tasks.move_ballots",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     # Cycles whose closing day is over are closed (and rolled up) within a quarter of an hour.
     "close-due-cycles": {
         "task": "surveys.tasks.close_due_cycles",

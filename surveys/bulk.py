@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from .models import Answer, Comment
+from .models import Answer
 
 ANSWER_COLUMNS = ["cycle_id", "respondent", "rater_department_id", "provider_department_id", "dimension_id", "score"]
 
@@ -111,34 +111,6 @@ def write_answers(frame: pd.DataFrame) -> int:
                 zip(random_uuid_hex(count), *(columns[name].tolist() for name in ANSWER_COLUMNS), strict=True),
             )
     return count
-
-
-def forget_submission_order(*, cycle_id: int) -> int:
-    """Rewrite a cycle's answers and comments so that their physical order says nothing of time.
-
-    The survey stores each submission's rows as it comes, so the tables' physical order follows the
-    order of submissions, as does the order of participations (who took part): a database reader
-    could pair the two. Rewritten in the order of the random respondent keys (answers, new random
-    ids) and of their random ids (comments), that pairing is gone. Call inside a transaction.
-    Returns the number of answers rewritten.
-    """
-    table = Answer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(ANSWER_COLUMNS)} FROM {table} WHERE cycle_id = %s", [cycle_id])
-        frame = pd.DataFrame(cursor.fetchall(), columns=ANSWER_COLUMNS)
-        cursor.execute(f"DELETE FROM {table} WHERE cycle_id = %s", [cycle_id])
-        write_answers(frame)
-
-        comments = Comment._meta.db_table
-        columns = ", ".join(field.column for field in Comment._meta.concrete_fields)
-        cursor.execute(f"CREATE TEMPORARY TABLE reordered_comments AS SELECT {columns} FROM {comments} WHERE 1 = 0")
-        cursor.execute(
-            f"INSERT INTO reordered_comments SELECT {columns} FROM {comments} WHERE cycle_id = %s", [cycle_id]
-        )
-        cursor.execute(f"DELETE FROM {comments} WHERE cycle_id = %s", [cycle_id])
-        cursor.execute(f"INSERT INTO {comments} ({columns}) SELECT {columns} FROM reordered_comments ORDER BY id")
-        cursor.execute("DROP TABLE reordered_comments")
-    return len(frame)
 
 
 @contextmanager

@@ -1,9 +1,12 @@
 """The org (departments, employees), survey cycles, dimensions and the answers.
 
 Anonymity is structural: *who took part* (Participation, Draft) never shares a key with *what was
-answered* (Answer, Comment). Answers carry a random primary key, no timestamp and no ordering;
-the only thing that groups one person's answers is `respondent`, a random number drawn at
-submission and stored nowhere else, which the roll-up needs to count distinct raters.
+answered* (Answer, Comment). A submission seals its answers in a Ballot (no person key); the
+ballot box (services/ballots.py) later moves ballots into Answer and Comment in shuffled batches
+of at least the cycle's minimum group size. Answers carry a random primary key, no timestamp and
+no ordering; the only thing that groups one person's answers is `respondent`, a random number
+drawn when their ballot is moved and stored nowhere else, which the roll-up needs to count
+distinct raters.
 """
 
 import secrets
@@ -183,7 +186,8 @@ class Participation(models.Model):
 
 
 class Draft(models.Model):
-    """A person's unfinished survey. Deleted in the transaction that submits it."""
+    """A person's unfinished survey: the only named answers. Deleted in the transaction that submits
+    it, or in the one that closes the cycle."""
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="drafts")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="drafts")
@@ -193,6 +197,27 @@ class Draft(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "cycle"], name="one_draft_per_cycle")]
+
+
+class Ballot(models.Model):
+    """A submitted survey waiting in the ballot box: its answers and comments, sealed.
+
+    Written in the submission's transaction next to the Participation, so it carries no person key,
+    no timestamp and no respondent key; the ballot box deletes it in the transaction that moves its
+    content into Answer and Comment. `rater_department` is kept apart because batches are counted
+    per department (answers carry it too, so a batch must hide each department's people among at
+    least the minimum group size).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+", db_index=False)
+    rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    answers = models.JSONField(default=list, help_text="[provider id, dimension id, score] per answer.")
+    comments = models.JSONField(default=list, help_text="[provider id, text] per comment.")
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["cycle", "rater_department"], name="ballot_cycle_department")]
 
 
 class Answer(models.Model):

@@ -1,8 +1,9 @@
-"""Anonymity by construction, proved on the schema: no path of foreign keys leads from an answer
-or a comment to a person, and nothing in those rows orders them in time.
+"""Anonymity by construction, proved on the schema: no path of foreign keys leads from an answer,
+a comment or a sealed ballot to a person, and nothing in those rows orders them in time.
+(tests/test_anonymity_pairing.py attacks the stored rows themselves.)
 
-The walk follows every forward relation (foreign key, one-to-one, many-to-many) of Answer and
-Comment, and recursively of every model reached. Reverse relations are not followed: they need a
+The walk follows every forward relation (foreign key, one-to-one, many-to-many) of Answer,
+Comment and Ballot, and recursively of every model reached. Reverse relations are not followed: they need a
 key *on the other side* pointing here, which is exactly what the forward walk of that model shows.
 """
 
@@ -13,9 +14,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from surveys.models import Answer, Comment, Draft, Employee, Participation
+from surveys.models import Answer, Ballot, Comment, Draft, Employee, Participation
 
-ANONYMOUS = [Answer, Comment]
+ANONYMOUS = [Answer, Comment, Ballot]
 
 
 def person_models() -> set[type[models.Model]]:
@@ -99,3 +100,9 @@ def test_only_the_known_models_point_at_people_at_all():
 
 def test_comments_do_not_carry_the_respondent_key():
     assert "respondent" not in {f.name for f in Comment._meta.get_fields()}
+
+
+def test_a_sealed_ballot_carries_no_respondent_key():
+    # The key is drawn when the ballot is moved, so the submission's transaction (and its trace in
+    # the write-ahead log) never holds the key that groups the person's answers.
+    assert "respondent" not in {f.name for f in Ballot._meta.get_fields()}

@@ -72,6 +72,16 @@ def test_the_worker_app_reads_redis_url_from_the_environment():
     broker, backend, eager, tasks = json.loads(out.stdout.strip().splitlines()[-1])
 
     assert (broker, backend, eager) == ("redis://cache.internal:6379/3", "redis://cache.internal:6379/3", False)
-    assert {"reports.tasks.rollup_cycle", "reports.tasks.rerun_stale_rollups", "surveys.tasks.close_due_cycles"} <= set(
-        tasks
-    )
+    assert {
+        "reports.tasks.rollup_cycle",
+        "reports.tasks.rerun_stale_rollups",
+        "surveys.tasks.close_due_cycles",
+        "surveys.tasks.move_ballots",
+    } <= set(tasks)
+
+
+def test_the_beat_sweeps_the_ballot_box_every_minute(monkeypatch):
+    entry = settings_with_env(monkeypatch)["CELERY_BEAT_SCHEDULE"]["move-ballots"]
+
+    assert entry["task"] == "surveys.tasks.move_ballots"
+    assert entry["schedule"] == 60

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from surveys.bulk import forget_submission_order
-from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Employee
+from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
+from surveys.services.ballots import ballots_move
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,12 @@ def _snapshot_headcount(cycle: Cycle) -> None:
 
 
 def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
-    """End answering on an open cycle and request its roll-up (enqueued when this commits)."""
+    """End answering on an open cycle and request its roll-up (enqueued when this commits).
+
+    In the same transaction, the ballot box moves every ballot still waiting (even fewer than the
+    minimum group size: the roll-up must count every submitted survey) and the drafts of people
+    who did not submit are deleted: after the close, no answer anywhere names a person.
+    """
     from reports.services import rollup_request
 
     with transaction.atomic():
@@ -97,7 +102,8 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
         locked.status = Cycle.Status.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
-        forget_submission_order(cycle_id=locked.pk)
+        ballots_move(cycle_id=locked.pk, final=True)
+        Draft.objects.filter(cycle=locked).delete()
         rollup_request(cycle=locked)
     logger.info("Cycle %s closed by %s", locked.name, by or "a command")
     return locked

@@ -1,31 +1,24 @@
 """Writes of the survey page: keep a draft, and submit a survey once.
 
-The submission is one transaction with a fixed number of queries whatever the number of
-providers: the answers and the comments each go in with one multi-row INSERT. Who took part
-(Participation) and what they answered (Answer, Comment) share nothing but the transaction: the
-answers carry a fresh random `respondent` key that is stored nowhere else.
+A submission is one transaction with a fixed number of queries whatever the number of providers:
+it records who took part (Participation) and seals what they answered in a Ballot with no person
+key. The answers reach the answer tables later, in the ballot box's shuffled batches
+(services/ballots.py), never in the transaction, or next to the rows, that name the person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ..dimensions import EXPECTATION, SERVICE_DIMENSIONS
-from ..models import (
-    Answer,
-    Comment,
-    Cycle,
-    Department,
-    Dimension,
-    Draft,
-    Employee,
-    Participation,
-    new_respondent_key,
-)
+from ..models import Cycle, Department, Dimension, Draft, Employee, Participation
+from ..tasks import enqueue_ballots_move
+from .ballots import ballot_seal, ballots_ready
 
 COMMENT_MAX_LENGTH = 2000
 
@@ -76,6 +69,10 @@ def draft_save(
     if not employee.is_active:
         raise SurveyRefused("Your account is not in the current org file.")
     with transaction.atomic():
+        # The cycle row first, as survey_submit locks it: a save racing the same person's
+        # submission waits for it, then sees its participation, instead of re-creating the draft
+        # that the submission just deleted.
+        _check_cycle_open(Cycle.objects.select_for_update().get(pk=cycle.pk))
         if Participation.objects.filter(employee=employee, cycle=cycle).exists():
             raise AlreadySubmitted(f"You already submitted your survey for {cycle.name}: it cannot be changed.")
         draft, _ = Draft.objects.select_for_update().get_or_create(employee=employee, cycle=cycle)
@@ -119,7 +116,9 @@ def response_problems(*, responses: Sequence[ProviderResponse]) -> list[str]:
 
 
 def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[ProviderResponse]) -> Participation:
-    """Record the employee's survey for the draft's cycle, once, and delete the draft.
+    """Record the employee's participation and seal their answers in the ballot box, once, and
+    delete the draft. Once this commits, the ballot box is started if the employee's department
+    now has a batch waiting.
 
     Refuses (SurveyRefused and subclasses, nothing written) a draft that is not the employee's,
     a cycle that no longer accepts answers, a second submission (also when two race: the unique
@@ -167,33 +166,31 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
                 f"You already submitted your survey for {cycle.name}: it cannot be changed."
             ) from None
 
-        respondent = new_respondent_key()
-        Answer.objects.bulk_create(
-            [
-                Answer(
-                    cycle=cycle,
-                    respondent=respondent,
-                    rater_department_id=rater_department_id,
-                    provider_department_id=r.provider_id,
-                    dimension_id=dimension_ids[slug],
-                    score=score,
-                )
+        ballot_seal(
+            cycle=cycle,
+            rater_department_id=rater_department_id,
+            answers=[
+                (r.provider_id, dimension_ids[slug], score)
                 for r in responses
                 if not r.skipped
                 for slug, score in r.scores.items()
-            ]
+            ],
+            comments=[(r.provider_id, r.comment.strip()) for r in responses if not r.skipped and r.comment.strip()],
         )
-        comments = [
-            Comment(
-                cycle=cycle,
-                rater_department_id=rater_department_id,
-                provider_department_id=r.provider_id,
-                text=r.comment.strip(),
-            )
-            for r in responses
-            if not r.skipped and r.comment.strip()
-        ]
-        if comments:
-            Comment.objects.bulk_create(comments)
         Draft.objects.filter(pk=draft.pk).delete()
+        transaction.on_commit(
+            partial(
+                _move_ballots_if_ready,
+                cycle_id=cycle.pk,
+                rater_department_id=rater_department_id,
+                min_group_size=cycle.min_group_size,
+            ),
+            robust=True,  # the survey is stored: a failing check is logged, never shown to its author
+        )
     return participation
+
+
+def _move_ballots_if_ready(*, cycle_id: int, rater_department_id: int, min_group_size: int) -> None:
+    """After a submission commits: start the ballot box if the department now fills a batch."""
+    if ballots_ready(cycle_id=cycle_id, rater_department_id=rater_department_id, min_group_size=min_group_size):
+        enqueue_ballots_move(cycle_id=cycle_id)

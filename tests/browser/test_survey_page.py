@@ -2,7 +2,7 @@
 
 import pytest
 
-from surveys.models import Answer, Comment, Draft, Participation
+from surveys.models import Ballot, Draft, Participation
 from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
@@ -75,8 +75,9 @@ def test_employee_fills_in_saves_resumes_and_submits_the_survey(new_page, live_s
     assert page.get_by_role("heading", name="Thank you: your survey for 2026-Q4 is in").is_visible()
     page.screenshot(path=tmp_path / "done.png", full_page=True)
     assert Participation.objects.count() == 1
-    assert Answer.objects.count() == 7 + 2 + 7
-    assert list(Comment.objects.values_list("text", flat=True)) == ["Clear priorities this quarter."]
+    ballot = Ballot.objects.get()  # sealed in the ballot box until a batch of the department is full
+    assert len(ballot.answers) == 7 + 2 + 7
+    assert [text for _, text in ballot.comments] == ["Clear priorities this quarter."]
     assert not Draft.objects.exists()
     assert page.get_by_role("button", name="Submit my answers").count() == 0
 
@@ -130,4 +131,4 @@ def test_survey_works_without_javascript(new_page, live_server, company):
     assert page.get_by_label("I did not deal with Your management (Sales) after all").is_checked()
     submit(page, "Submit my answers")
     assert page.get_by_role("heading", name="Thank you: your survey for 2026-Q4 is in").is_visible()
-    assert Answer.objects.count() == 7
+    assert len(Ballot.objects.get().answers) == 7

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.models import RollupRun
-from surveys.models import Answer, Comment, Cycle, Department, Dimension, Draft, Employee, Participation
+from surveys.models import Answer, Ballot, Comment, Cycle, Department, Dimension, Draft, Employee, Participation
 from tests.factories import CycleFactory, EmployeeFactory, OpenCycleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +85,11 @@ def test_employee_changelist_shows_the_contract_columns_and_searches_by_email(cl
     assert "hana@example.com" not in page
 
 
-def test_answers_and_comments_are_not_in_the_admin(client, superuser):
+def test_answers_comments_ballots_and_drafts_are_not_in_the_admin(client, superuser):
     assert Answer not in admin.site._registry
     assert Comment not in admin.site._registry
     assert Draft not in admin.site._registry
+    assert Ballot not in admin.site._registry
     client.force_login(superuser)
     index = client.get("/admin/").content.decode()
     assert "/admin/surveys/answer/" not in index and "/admin/surveys/comment/" not in index

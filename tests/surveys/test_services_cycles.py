@@ -200,38 +200,68 @@ def test_two_racing_closes_close_once_and_request_one_rollup():
     assert RollupRun.objects.filter(cycle=cycle).count() == 1
 
 
-def test_close_rewrites_answers_and_comments_so_that_physical_order_forgets_submission_order(org, open_cycle):
-    from surveys.models import Answer, Comment, Dimension
+def _submitted(cycle, department, providers, count, *, comment=""):
+    """`count` people of `department` submit their survey; the ballot box runs as after a commit."""
+    from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+    from surveys.models import Draft
+    from surveys.services.survey import ProviderResponse, survey_submit
 
-    dimensions = list(Dimension.objects.filter(is_expectation=False))[:2]
-    # Three submissions, in time order, whose random keys happen to run backwards.
-    for respondent in (300, 200, 100):
-        Answer.objects.bulk_create(
-            Answer(
-                cycle=open_cycle,
-                respondent=respondent,
-                rater_department=org["sales"],
-                provider_department=org["it"],
-                dimension=dimension,
-                score=respondent // 100,
-            )
-            for dimension in dimensions
+    people = [EmployeeFactory(department=department) for _ in range(count)]
+    for n, person in enumerate(people):
+        draft = Draft.objects.create(employee=person, cycle=cycle, providers=[p.id for p in providers])
+        scores = {**dict.fromkeys(SERVICE_DIMENSIONS, 1 + n % 5), EXPECTATION: 3}
+        survey_submit(
+            employee=person,
+            draft=draft,
+            responses=[ProviderResponse(provider_id=p.id, scores=scores, comment=comment) for p in providers],
         )
-        Comment.objects.create(
-            cycle=open_cycle, rater_department=org["sales"], provider_department=org["it"], text=f"c{respondent}"
-        )
-    before = sorted(Answer.objects.values_list("respondent", "dimension_id", "score"))
+    return people
+
+
+def test_close_moves_the_last_ballots_and_the_rollup_counts_every_submitted_survey(
+    org, open_cycle, django_capture_on_commit_callbacks
+):
+    from reports.models import DepartmentResult
+    from surveys.models import Answer, Ballot, Comment
+
+    for _ in range(open_cycle.min_group_size + 1):
+        with django_capture_on_commit_callbacks(execute=True):  # each submission commits on its own
+            _submitted(open_cycle, org["sales"], [org["it"]], 1, comment="Slow")
+    # One full batch moved as soon as it was complete; the last submission still waits.
+    assert Ballot.objects.count() == 1
+    assert Answer.objects.values("respondent").distinct().count() == open_cycle.min_group_size
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle_close(cycle=open_cycle)
+
+    assert not Ballot.objects.exists()
+    assert Answer.objects.values("respondent").distinct().count() == open_cycle.min_group_size + 1
+    assert Comment.objects.count() == open_cycle.min_group_size + 1
+    it_overall = DepartmentResult.objects.get(
+        cycle=open_cycle, department=org["it"], scope="supplier", dimension="overall"
+    )
+    assert it_overall.respondents == open_cycle.min_group_size + 1
+
+
+def test_close_deletes_the_drafts_of_people_who_did_not_submit(org, open_cycle):
+    from surveys.models import Draft
+
+    for person in [EmployeeFactory(department=org["sales"]) for _ in range(3)]:
+        Draft.objects.create(employee=person, cycle=open_cycle, providers=[org["it"].id], answers={"x": 1})
+    other = OpenCycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED)
+    kept = Draft.objects.create(employee=EmployeeFactory(department=org["it"]), cycle=other)
 
     cycle_close(cycle=open_cycle)
 
-    def physical(table, column):
-        with connection.cursor() as cursor:  # no ORDER BY: the order rows are stored in
-            cursor.execute(f"SELECT {column} FROM {table} WHERE cycle_id = %s", [open_cycle.pk])
-            return [row[0] for row in cursor.fetchall()]
+    assert list(Draft.objects.all()) == [kept]
 
-    respondents = physical(Answer._meta.db_table, "respondent")
-    assert respondents == sorted(respondents) == [100, 100, 200, 200, 300, 300]
-    assert sorted(Answer.objects.values_list("respondent", "dimension_id", "score")) == before
-    comment_ids = physical(Comment._meta.db_table, "id")
-    assert comment_ids == sorted(comment_ids)
-    assert sorted(Comment.objects.values_list("text", flat=True)) == ["c100", "c200", "c300"]
+
+def test_close_costs_the_same_queries_however_many_ballots_wait(org, open_cycle):
+    _submitted(open_cycle, org["sales"], [org["it"]], 1, comment="Fine")
+    with CaptureQueriesContext(connection) as few:
+        cycle_close(cycle=open_cycle)
+    later = OpenCycleFactory(name="2027-Q1")
+    _submitted(later, org["it"], [org["sales"], org["executive_office"]], 4, comment="Fine")
+    with CaptureQueriesContext(connection) as many:
+        cycle_close(cycle=later)
+    assert len(many) == len(few)

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
-from surveys.models import Answer, Comment, Cycle, Draft, Participation
+from surveys.models import Answer, Ballot, Comment, Cycle, Draft, Participation
 from surveys.roles import Role
+from surveys.services.ballots import ballots_move
 from surveys.services.survey import (
     AlreadySubmitted,
     CycleNotOpen,
@@ -35,7 +36,14 @@ def full(provider_id, score=4, comment=""):
 
 
 def nothing_written():
-    return not (Answer.objects.exists() or Comment.objects.exists() or Participation.objects.exists())
+    return not (
+        Answer.objects.exists() or Comment.objects.exists() or Participation.objects.exists() or Ballot.objects.exists()
+    )
+
+
+def moved(cycle):
+    """Empty the ballot box into the answer tables, as the close does."""
+    return ballots_move(cycle_id=cycle.pk, final=True)
 
 
 @pytest.fixture
@@ -45,7 +53,7 @@ def draft(employee, open_cycle, org):
     )
 
 
-def test_submit_writes_anonymous_answers_comments_participation_and_deletes_the_draft(employee, draft, org):
+def test_submit_records_the_participation_seals_the_answers_and_deletes_the_draft(employee, draft, org, open_cycle):
     responses = [
         full(org["executive_office"].id, 5, comment="  Clear goals  "),
         full(org["sales"].id, 2),
@@ -54,6 +62,15 @@ def test_submit_writes_anonymous_answers_comments_participation_and_deletes_the_
     participation = survey_submit(employee=employee, draft=draft, responses=responses)
 
     assert participation.department == org["sales"]
+    # Nothing reaches the answer tables in the transaction that names the person.
+    assert not Answer.objects.exists() and not Comment.objects.exists()
+    ballot = Ballot.objects.get()
+    assert (ballot.cycle, ballot.rater_department) == (open_cycle, org["sales"])
+    assert len(ballot.answers) == 14 and ballot.comments == [[org["executive_office"].id, "Clear goals"]]
+    assert not Draft.objects.exists()
+
+    assert moved(open_cycle) == 1
+    assert not Ballot.objects.exists()
     assert Answer.objects.count() == 14  # two rated providers x (six dimensions + expectation)
     assert Answer.objects.values("respondent").distinct().count() == 1
     assert set(Answer.objects.values_list("rater_department_id", flat=True)) == {org["sales"].id}
@@ -70,6 +87,7 @@ def test_two_submissions_use_unrelated_respondent_keys(employee, draft, org, ope
     colleague = EmployeeFactory(department=org["sales"])
     other = Draft.objects.create(employee=colleague, cycle=open_cycle, providers=[org["it"].id])
     survey_submit(employee=colleague, draft=other, responses=[full(org["it"].id)])
+    moved(open_cycle)
     assert Answer.objects.values("respondent").distinct().count() == 2
 
 
@@ -78,6 +96,7 @@ def test_second_submission_is_refused_and_writes_nothing_more(employee, draft, o
     again = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id])
     with pytest.raises(AlreadySubmitted):
         survey_submit(employee=employee, draft=again, responses=[full(org["it"].id, 1)])
+    moved(open_cycle)
     assert Answer.objects.count() == 7
     assert set(Answer.objects.values_list("score", flat=True)) == {3, 4}
     assert Participation.objects.count() == 1
@@ -89,7 +108,7 @@ def test_racing_submission_loses_on_the_participation_constraint(employee, draft
     Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
     with pytest.raises(AlreadySubmitted):
         survey_submit(employee=employee, draft=draft, responses=[full(org["it"].id)])
-    assert not Answer.objects.exists() and not Comment.objects.exists()
+    assert not Ballot.objects.exists()
     assert Draft.objects.filter(pk=draft.pk).exists()
 
 
@@ -157,25 +176,24 @@ def test_submit_refuses_a_section_without_its_expectation(employee, draft, org):
     assert nothing_written()
 
 
-def test_submit_accepts_a_single_rating_plus_expectation(employee, draft, org):
+def test_submit_accepts_a_single_rating_plus_expectation(employee, draft, org, open_cycle):
     survey_submit(
         employee=employee,
         draft=draft,
         responses=[ProviderResponse(provider_id=org["it"].id, scores={"courtesy": 5, EXPECTATION: 4})],
     )
+    moved(open_cycle)
     assert sorted(Answer.objects.values_list("score", flat=True)) == [4, 5]
 
 
 def _submit_queries(employee, open_cycle, providers):
     draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[p.id for p in providers])
     responses = [full(p.id, comment="Thanks") for p in providers]
-    before = Answer.objects.count(), Comment.objects.count()
+    before = set(Ballot.objects.values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as ctx:
         survey_submit(employee=employee, draft=draft, responses=responses)
-    assert (Answer.objects.count(), Comment.objects.count()) == (
-        before[0] + 7 * len(providers),
-        before[1] + len(providers),
-    )
+    ballot = Ballot.objects.exclude(pk__in=before).get()
+    assert (len(ballot.answers), len(ballot.comments)) == (7 * len(providers), len(providers))
     return len(ctx)
 
 
@@ -184,8 +202,8 @@ def test_submit_costs_a_fixed_number_of_queries(employee, open_cycle, django_ass
     draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[p.id for p in providers])
     responses = [full(p.id, comment="Thanks") for p in providers]
     # savepoint; cycle FOR UPDATE; departments; dimensions; savepoint + participation INSERT +
-    # release; answers INSERT; comments INSERT; draft DELETE; release.
-    with django_assert_num_queries(11):
+    # release; ballot INSERT; draft DELETE; release. (The ballot box's check runs after commit.)
+    with django_assert_num_queries(10):
         survey_submit(employee=employee, draft=draft, responses=responses)
 
 
@@ -261,5 +279,73 @@ def test_two_racing_submissions_store_exactly_one_survey(org):
 
     assert sorted(outcomes) == ["refused", "stored"]
     assert Participation.objects.count() == 1
-    assert Answer.objects.count() == 7
-    assert len(set(Answer.objects.filter(dimension__slug="courtesy").values_list("score", flat=True))) == 1
+    assert len(Ballot.objects.get().answers) == 7
+
+
+def _wait_until_blocked_on_a_lock(timeout=10.0):
+    """Until another connection of this test database waits for a row lock (PostgreSQL)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_save_racing_the_same_persons_submission_waits_and_is_refused(org):
+    """The submission holds the cycle lock and has deleted the draft, not yet committed; a save
+    from another tab arrives. It must wait for the submission and then refuse, not re-create a
+    named draft next to a submitted survey."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("CI runs this test on PostgreSQL: set DATABASE_URL")
+        pytest.skip("needs PostgreSQL (DATABASE_URL) for truly concurrent transactions")
+    from django.db import transaction
+
+    cycle = OpenCycleFactory(name="2026-Q4")
+    person = EmployeeFactory(department=org["sales"])
+    draft = Draft.objects.create(employee=person, cycle=cycle, providers=[org["it"].id])
+    submitted, blocked = threading.Event(), threading.Event()
+    outcome = []
+
+    def submit():
+        try:
+            with transaction.atomic():
+                survey_submit(employee=person, draft=draft, responses=[full(org["it"].id)])
+                submitted.set()
+                blocked.wait(timeout=15)  # commit only once the save is queued behind us
+        finally:
+            connections.close_all()
+
+    def save():
+        try:
+            submitted.wait(timeout=15)
+            draft_save(employee=person, cycle=cycle, answers={f"p{org['it'].id}-courtesy": 1})
+            outcome.append("saved")
+        except AlreadySubmitted:
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit), threading.Thread(target=save)]
+    for thread in threads:
+        thread.start()
+    submitted.wait(timeout=15)
+    waited = _wait_until_blocked_on_a_lock()
+    blocked.set()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert waited, "the draft save did not wait for the submission's lock"
+    assert outcome == ["refused"]
+    assert not Draft.objects.exists()
+    assert Participation.objects.count() == 1

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
-from surveys.models import Answer, Comment, Cycle, Draft, Participation
+from surveys.models import Answer, Ballot, Comment, Cycle, Draft, Participation
 from surveys.roles import Role
 from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
@@ -15,7 +15,16 @@ URL = "/survey/"
 
 
 def nothing_written():
-    return not (Answer.objects.exists() or Comment.objects.exists() or Participation.objects.exists())
+    return not (
+        Answer.objects.exists() or Comment.objects.exists() or Participation.objects.exists() or Ballot.objects.exists()
+    )
+
+
+def submitted_scores():
+    """Every score submitted so far, as (provider, dimension, score): moved or still in the ballot box."""
+    moved = Answer.objects.values_list("provider_department_id", "dimension_id", "score")
+    sealed = [tuple(a) for answers in Ballot.objects.values_list("answers", flat=True) for a in answers]
+    return sorted([*moved, *sealed])
 
 
 def rated(dep_id, score="4", expectation="3", comment=""):
@@ -114,10 +123,12 @@ def test_employee_chooses_departments_saves_resumes_and_submits_once(signed_in, 
     response = post_ratings(signed_in, draft, data)
     assert response.status_code == 302
     assert Participation.objects.filter(employee=employee, cycle=open_cycle).exists()
-    assert Answer.objects.count() == 14
-    assert list(Comment.objects.values_list("text", flat=True)) == ["Clear goals"]
+    # The answers wait in the ballot box for a full batch (see test_services_ballots)...
+    assert len(submitted_scores()) == 14 and not Answer.objects.exists()
+    assert Ballot.objects.get().comments == [[eo, "Clear goals"]]
     assert not Draft.objects.exists()
 
+    # ...and the page says the survey is in right away.
     confirmation = signed_in.get(URL)
     assert "your survey for 2026-Q4 is in" in confirmation.content.decode()
     assert b'name="action"' not in confirmation.content
@@ -262,11 +273,12 @@ def test_a_post_with_somebody_elses_draft_is_refused(signed_in, employee, open_c
 def test_a_second_submission_is_refused_and_changes_nothing(signed_in, draft, org):
     eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
     post_ratings(signed_in, draft, {**rated(eo), **rated(sales), **rated(it)})
-    assert Answer.objects.count() == 21
+    before = submitted_scores()
+    assert len(before) == 21
     response = post_ratings(signed_in, draft, {**rated(eo, "1"), **rated(sales, "1"), **rated(it, "1")})
     assert response.status_code == 409
     assert "already submitted your survey for 2026-Q4" in response.content.decode()
-    assert Answer.objects.count() == 21 and not Answer.objects.filter(score=1).exists()
+    assert submitted_scores() == before
 
 
 # --- query counts -------------------------------------------------------------------------------
@@ -302,11 +314,12 @@ def test_submitting_costs_a_fixed_number_of_queries(
         data.update(rated(d.id, comment="d"))
     client.force_login(employee.user)
     # session; user; employee; open cycle; participation; draft; departments; dimensions; then the
-    # 11 queries of the submission (see test_services_survey); the redirect renders no template.
-    with django_assert_num_queries(19):
+    # 10 queries of the submission (see test_services_survey); the redirect renders no template.
+    # (The ballot box's check runs once the request's transaction commits: not inside this test's.)
+    with django_assert_num_queries(18):
         response = post_ratings(client, draft, data)
     assert response.status_code == 302
-    assert Answer.objects.count() == 7 * (3 + extra_departments)
+    assert len(submitted_scores()) == 7 * (3 + extra_departments)
 
 
 def test_inactive_employee_record_gets_the_not_in_org_page(client, org, open_cycle, settings):
