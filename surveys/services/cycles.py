@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from surveys.bulk import forget_submission_order
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Employee
+from surveys.rollup_state import rollup_finished
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +105,20 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
 
 
 def cycle_publish(*, cycle: Cycle) -> Cycle:
-    """Make a closed cycle's results visible to the people entitled to see them."""
+    """Make a closed cycle's results visible to the people entitled to see them.
+
+    Refused until the cycle's latest roll-up has finished: publishing a cycle whose results are
+    still being computed (or failed) would show people an empty or outdated page.
+    """
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.CLOSED:
             raise CycleError(
                 f"Cycle {locked.name} is {locked.get_status_display().lower()}: only a closed cycle can be published."
+            )
+        if not rollup_finished(locked.pk):
+            raise CycleError(
+                f"Cycle {locked.name}'s results are not computed yet: publish it once its roll-up has finished."
             )
         locked.status = Cycle.Status.PUBLISHED
         locked.published_at = timezone.now()
