@@ -1,0 +1,1 @@
+"""HR workspace pages."""
