@@ -24,6 +24,7 @@ VIEW_OWN_DEPARTMENT = "surveys.view_own_department_results"
 VIEW_ALL_RESULTS = "surveys.view_all_results"
 EXPORT_RESULTS = "surveys.export_results"
 MANAGE_CYCLES = "surveys.manage_cycles"
+MANAGE_ORG = "surveys.change_employee"  # uploading the org file creates, changes and deactivates people
 
 _ADMIN_MODEL_PERMS = [
     f"surveys.{action}_{model}" for model in ("department", "employee", "cycle") for action in ("view", "add", "change")

@@ -181,3 +181,9 @@ def link_label(link: dict) -> str:
     """A link in words: "Sales → IT", or "Sales staff → their own management" on the diagonal."""
     rater, provider = link["rater"].name, link["provider"].name
     return f"{rater} staff → their own management" if rater == provider else f"{rater} → {provider}"
+
+
+def scorecard_departments(*, cycle_id: int) -> list[Department]:
+    """The departments that have a scorecard in the cycle (names and slugs only, no figure), by name."""
+    ids = DepartmentResult.objects.filter(cycle_id=cycle_id).values("department_id")
+    return sorted(Department.objects.filter(pk__in=ids), key=lambda d: d.name.casefold())

@@ -124,3 +124,17 @@ def cycle_publish(*, cycle: Cycle) -> Cycle:
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
     return locked
+
+
+def cycle_create(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
+    """Create a draft cycle (to be opened later); refuses a malformed or taken name."""
+    name = validate_cycle_name(name)
+    if closes_on is not None and closes_on < timezone.localdate():
+        raise CycleError(f"The closing day {closes_on.isoformat()} is in the past.")
+    if Cycle.objects.filter(name=name).exists():
+        raise CycleError(f"Cycle {name} exists already.")
+    try:
+        with transaction.atomic():
+            return Cycle.objects.create(name=name, closes_on=closes_on)
+    except IntegrityError as exc:  # created by someone else a moment ago
+        raise CycleError(f"Cycle {name} exists already.") from exc
