@@ -274,7 +274,8 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> Non
         for x, y, value in points:
             canvas.circle(x, y, 2.5, stroke=0, fill=1)
             canvas.setFont(FONT, 8)
-            canvas.drawCentredString(x, y + 6, f"{value:.2f}")
+            # Supplier values above their line, management values below theirs: the two rarely collide.
+            canvas.drawCentredString(x, y + 6 if index == 1 else y - 11, f"{value:.2f}")
         ly = base + chart_h - 14 * index
         canvas.rect(x0 + chart_w + 14, ly, 10, 3, stroke=0, fill=1)
         canvas.setFont(FONT, 9)

@@ -25,7 +25,8 @@ class _Formats:
         add = workbook.add_format
         self.title = add({"bold": True, "font_size": 14})
         self.subtitle = add({"bold": True, "font_size": 12})
-        self.bold = add({"bold": True})
+        self.bold = add({"bold": True, "valign": "top"})
+        self.name = add({"bold": True, "indent": 1})
         self.header = add({"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#EEF2F7"})
         self.rotated = add({"bold": True, "rotation": 90, "valign": "bottom", "align": "center", "bottom": 1})
         self.text = add({"valign": "top"})
@@ -123,12 +124,14 @@ def _summary_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
         ("Weakest department", department["department"].name if department else "None shown", department),
         ("Weakest link", link_label(link) if link else "None shown", link),
     ]
+    # Label, mean (a number, beside the label), then the name across the next columns.
     for offset, (label, text, found) in enumerate(lines, start=1):
         sheet.write_string(offset, 0, label, f.bold)
-        sheet.write_string(offset, 1, text, f.bold)
-        _number(sheet, offset, 2, found["mean"] if found else None, f.mean)
+        _number(sheet, offset, 1, found["mean"] if found else None, f.mean)
+        sheet.merge_range(offset, 2, offset, 8, "", f.name)
+        sheet.write_string(offset, 2, text, f.name)
     sheet.write_string(3, 0, "Company mean", f.bold)
-    _number(sheet, 3, 2, book.company_mean(Scope.SUPPLIER), f.mean)
+    _number(sheet, 3, 1, book.company_mean(Scope.SUPPLIER), f.mean)
     previous = book.previous_cycle or "no earlier cycle"
     sheet.write_string(
         4, 0, f"Figures as a supplier (rated by the other departments); changes compare with {previous}.", f.note
@@ -193,7 +196,7 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     sheet.set_column(0, 0, width)
     if size:
         sheet.set_column(1, size, 6.5)
-    sheet.set_row(header, min(160, max(60, 6 * max([len(n) for n in matrix.departments] + [10]))))
+    sheet.set_row(header, min(220, max(60, 7.5 * max([len(n) for n in matrix.departments] + [10]) + 12)))
     for i, name in enumerate(matrix.departments):
         sheet.write_string(header, i + 1, name, f.rotated)
         sheet.write_string(header + 1 + i, 0, name, f.bold)
@@ -349,7 +352,7 @@ def _comments(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, sco
 
 def _lines(text: str, width: float) -> int:
     """Roughly how many lines `text` takes in a wrapped column `width` characters wide."""
-    per_line = max(1, int(width * 0.95))
+    per_line = max(1, int(width * 1.15))
     return sum(1 + len(part) // per_line for part in text.splitlines() or [""])
 
 

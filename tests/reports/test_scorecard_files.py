@@ -104,8 +104,8 @@ def test_workbook_sheets_are_summary_links_one_per_department_and_readme(company
 def test_summary_names_the_weakest_and_matches_the_rollup_as_numbers(company):
     sheet = workbook_of(company)["Summary"]
     # "=Ops" is rated 1 on everything: the weakest department and (Sales → =Ops) the weakest link.
-    assert (sheet["A2"].value, sheet["B2"].value, sheet["C2"].value) == ("Weakest department", "=Ops", 1.0)
-    assert sheet["B3"].value == "Sales Équipe → =Ops"
+    assert (sheet["A2"].value, sheet["B2"].value, sheet["C2"].value) == ("Weakest department", 1.0, "=Ops")
+    assert sheet["C3"].value == "Sales Équipe → =Ops"
     header = [cell.value for cell in sheet[6]]
     assert header[:3] == ["Department", "Respondents", "Mean (1–5)"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=7)}
