@@ -163,3 +163,18 @@ def test_plan_digest_differs_when_the_database_differs(people, org):
     assert org_plan(rows).digest == first
     Employee.objects.filter(employee_id="E1").update(role=Role.MANAGER)
     assert org_plan(rows).digest != first
+
+
+@pytest.mark.parametrize("size", [3, 150], ids=["three", "one-hundred-fifty"])
+def test_preview_runs_a_fixed_number_of_queries_whatever_the_file_size(
+    hr_client, hr, org, size, django_assert_num_queries
+):
+    Employee.objects.filter(pk=hr.pk).update(employee_id="E-HR")
+    lines = [f"E-HR,hana@example.com,{hr.user.full_name},Human Resources,hr"]
+    lines += [f"N{i},n{i}@example.com,New {i},Team {i % 7},employee" for i in range(size)]
+    preview_url = hr_client.post("/hr/org/", {"file": org_file(*lines)}).url
+    # Session, user, permissions (user and group), the upload, then inside the plan's savepoint
+    # (2): users with their employees and departments, departments.
+    with django_assert_num_queries(9):
+        response = hr_client.get(preview_url)
+    assert f"New people ({size})" in response.content.decode()
