@@ -86,13 +86,16 @@ def _print_setup(sheet, book: ScorecardBook, *, repeat_row: int, repeat_column: 
     sheet.set_footer("&LAnonymous: no figure of a group below the minimum size is shown&RPage &P of &N")
 
 
+DECIMALS = {"0.00": 2, "+0.00;-0.00;0.00": 2, "0.0": 1, "0": 0}
+
+
 def _number(sheet, row, col, value, fmt, *, hidden_fmt=None):
+    """A figure as a number, rounded as the CSV rounds it; None as a blank cell."""
     if value is None:
         if hidden_fmt is not None:
             sheet.write_blank(row, col, None, hidden_fmt)
         return
-    decimals = 1 if fmt.num_format == "0.0" else 0 if fmt.num_format == "0" else 2
-    sheet.write_number(row, col, round(float(value), decimals), fmt)
+    sheet.write_number(row, col, round(float(value), DECIMALS[fmt.num_format]), fmt)
 
 
 def _hidden_note(book: ScorecardBook) -> str:
@@ -226,8 +229,7 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
 
 
 DEPARTMENT_COLUMNS = (
-    ("Dimension", 18),
-    ("What raters were asked", 46),
+    ("Dimension", 22),
     ("Respondents", 12),
     ("Ratings", 9),
     ("Mean (1–5)", 10),
@@ -293,28 +295,30 @@ def _key_figures(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, 
 
 
 def _dimension_row(sheet, f: _Formats, book, card: DepartmentCard, scope, dimension, row: int) -> None:
+    # The questions themselves are on the Read-me sheet: here the label keeps the table narrow
+    # enough to print large on one page width.
     slug = dimension.slug if dimension is not None else OVERALL
-    label = dimension.label if dimension is not None else "Overall"
-    question = dimension.question if dimension is not None else "All six dimensions together"
-    sheet.write_string(row, 0, label, f.bold if dimension is None else f.text)
-    sheet.write_string(row, 1, question, f.wrap)
-    # Row heights are set, not left to the reader: Excel does not grow rows for wrapped text it did not type.
-    sheet.set_row(row, 15 * _lines(question, DEPARTMENT_COLUMNS[1][1]))
+    sheet.write_string(
+        row,
+        0,
+        dimension.label if dimension is not None else "Overall (all six)",
+        f.bold if dimension is None else f.text,
+    )
     company = book.company_mean(scope, slug)
-    _number(sheet, row, 6, company, f.mean)
+    _number(sheet, row, 5, company, f.mean)
     result = card.row(scope, slug)
     if result is None or result.suppressed:
-        sheet.write_string(row, 12, "No ratings" if result is None else _hidden_note(book), f.note)
+        sheet.write_string(row, 11, "No ratings" if result is None else _hidden_note(book), f.note)
         return
-    _number(sheet, row, 2, result.respondents, f.int)
-    _number(sheet, row, 3, result.ratings, f.int)
-    _number(sheet, row, 4, result.mean, f.mean)
-    _number(sheet, row, 5, result.favorable_pct, f.pct)
-    _number(sheet, row, 7, None if company is None else result.mean - company, f.signed)
-    _number(sheet, row, 8, result.expectation_mean, f.mean)
-    _number(sheet, row, 9, result.gap, f.signed)
-    _number(sheet, row, 10, result.delta, f.signed)
-    _number(sheet, row, 11, result.rank, f.int)
+    _number(sheet, row, 1, result.respondents, f.int)
+    _number(sheet, row, 2, result.ratings, f.int)
+    _number(sheet, row, 3, result.mean, f.mean)
+    _number(sheet, row, 4, result.favorable_pct, f.pct)
+    _number(sheet, row, 6, None if company is None else result.mean - company, f.signed)
+    _number(sheet, row, 7, result.expectation_mean, f.mean)
+    _number(sheet, row, 8, result.gap, f.signed)
+    _number(sheet, row, 9, result.delta, f.signed)
+    _number(sheet, row, 10, result.rank, f.int)
 
 
 def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:

@@ -140,8 +140,11 @@ def test_department_sheet_has_dimensions_in_words_company_comparison_trend_and_a
     values = [[cell.value for cell in row] for row in lodz.iter_rows()]
     flat = [v for row in values for v in row if v is not None]
     assert "Willingness to help" in flat and "As a supplier (rated by the other departments)" in flat
-    overall_row = next(row for row in values if row[0] == "Overall")
-    assert overall_row[4] == round(overall(company, "Łódź Logistique").mean, 2)
+    overall_row = next(row for row in values if row[0] == "Overall (all six)")
+    assert overall_row[3] == round(overall(company, "Łódź Logistique").mean, 2)
+    assert overall_row[5] == 3.25 and overall_row[6] == round(
+        overall_row[3] - 3.25, 2
+    )  # the company, and the gap to it
     assert "Trend: overall mean by cycle" in flat and "2026-Q2" in flat
     comments = [v for v in flat if isinstance(v, str) and v.startswith("Remarque")]
     assert len(comments) == 12
@@ -163,9 +166,9 @@ def test_links_sheet_is_a_colour_scaled_rater_by_provider_matrix(company):
 
 def test_hidden_figures_are_blank_everywhere_in_the_workbook(company):
     petit = workbook_of(company)["Petit"]
-    # Only the company's own figures (column G) are shown beside Petit's blank rows.
+    # Only the company's own figures (column F) are shown beside Petit's blank rows.
     numbers = [
-        c.value for row in petit.iter_rows(min_row=8) for c in row if isinstance(c.value, int | float) and c.column != 7
+        c.value for row in petit.iter_rows(min_row=8) for c in row if isinstance(c.value, int | float) and c.column != 6
     ]
     assert numbers == []
 
