@@ -231,7 +231,7 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
 DEPARTMENT_COLUMNS = (
     ("Dimension", 22),
     ("Respondents", 12),
-    ("Ratings", 9),
+    ("Ratings", 12),
     ("Mean (1–5)", 10),
     ("Favorable % (4 or 5)", 12),
     ("Company mean", 10),
@@ -325,7 +325,7 @@ def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:
     if not card.trend:
         return row
     sheet.write_string(row, 0, "Trend: overall mean by cycle", f.subtitle)
-    for col, title in enumerate(("Cycle", "As a supplier", "Its management")):
+    for col, title in enumerate(("Cycle", "As a supplier", "Management")):
         sheet.write_string(row + 1, col, title, f.header)
     row += 2
     for name, supplier, management in card.trend:
