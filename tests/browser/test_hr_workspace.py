@@ -99,6 +99,8 @@ def test_a_cycle_goes_from_draft_to_open_closed_and_published(
     page = new_page(viewport)
     sign_in(page, live_server, "hana@example.com")
     page.goto(f"{live_server.url}/hr/cycles/")
+    shot(page, tmp_path, f"cycles-{viewport['width']}")
+    assert serious_violations(page) == []
     page.get_by_label("Cycle name").fill("2026-Q4")
     page.get_by_role("button", name="Create draft cycle").click()
     page.get_by_role("heading", name="Cycle 2026-Q4").wait_for()
