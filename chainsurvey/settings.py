@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "surveys",
     "reports",
+    "hr",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("survey/", include("surveys.urls")),
+    path("reports/", include("reports.download_urls")),
     path("reports/", include("reports.urls")),
+    path("hr/", include("hr.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

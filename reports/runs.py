@@ -81,3 +81,9 @@ def rollup_run_fail(*, run_id: int, error: str) -> bool:
         .update(state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error[:2000])
     )
     return bool(updated)
+
+
+def rollup_finished(cycle_id: int) -> bool:
+    """Whether the cycle's latest roll-up run is done (and so its snapshot complete and current). One query."""
+    latest = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").values("state").first()
+    return latest is not None and latest["state"] == RollupRun.State.DONE

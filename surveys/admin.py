@@ -4,13 +4,12 @@ nobody browses raw answers, in the admin or anywhere else (anonymity)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Cycle, CycleHeadcount, Department, Dimension, Employee, Participation
-from .roles import MANAGE_CYCLES, STAFF_ROLES
+from .roles import MANAGE_CYCLES, assign_role_groups, is_staff_for
 from .services.cycles import CycleError, cycle_close, cycle_open, cycle_publish
 
 
@@ -117,11 +116,11 @@ class EmployeeAdmin(NoDeleteMixin, admin.ModelAdmin):
                 # People set their own password through "Set your password" on the sign-in page.
                 user = User(email=form.cleaned_data["email"], full_name=form.cleaned_data["full_name"])
                 user.set_unusable_password()
-            user.is_staff = obj.role in STAFF_ROLES
+            user.is_staff = is_staff_for(obj.role, is_superuser=user.is_superuser)
             user.save()
             obj.user = user
             super().save_model(request, obj, form, change)
-            user.groups.set([Group.objects.get(name=obj.role)])
+            assign_role_groups({user.pk: obj.role})
 
     @admin.action(description="Deactivate the selected people (they keep their history)", permissions=["change"])
     def deactivate(self, request, queryset):

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -36,7 +35,7 @@ from .models import (
     Participation,
     new_respondent_key,
 )
-from .roles import MANAGEMENT_ROLES, STAFF_ROLES, Role
+from .roles import MANAGEMENT_ROLES, Role, assign_role_groups, is_staff_for
 from .services.cycles import cycle_open, cycle_publish
 
 DEMO_PASSWORD = "chain-survey-demo"
@@ -319,7 +318,7 @@ def _people(departments: dict[str, Department], people: int, rng: random.Random,
     emails = [email_for(name) for _, name, _, _ in todo]
     known_users = {u.email: u for u in User.objects.filter(email__in=emails)}
     new_users = [
-        User(email=email_for(name), full_name=name, password=password, is_staff=role in STAFF_ROLES)
+        User(email=email_for(name), full_name=name, password=password, is_staff=is_staff_for(role))
         for _, name, _, role in todo
         if email_for(name) not in known_users
     ]
@@ -331,11 +330,7 @@ def _people(departments: dict[str, Department], people: int, rng: random.Random,
             for eid, name, dept, role in todo
         ]
     )
-    groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
-    User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=users[email_for(name)].id, group_id=groups[role].id) for _, name, _, role in todo],
-        ignore_conflicts=True,
-    )
+    assign_role_groups({users[email_for(name)].id: role for _, name, _, role in todo})
     result.people_created = len(todo)
 
 
@@ -358,9 +353,10 @@ def _past_cycle(name: str, stage: int, departments: dict[str, Department], today
         )
         _headcount(cycle)
         result.answers_written += _answers(cycle, stage, departments, opened_at, random.Random(SEED + stage))
-        cycle_publish(cycle=cycle)
-        Cycle.objects.filter(pk=cycle.pk).update(published_at=closed_at + datetime.timedelta(days=7))
+    # Published once rolled up, as HR would (publishing waits for the roll-up to finish).
     rollup_cycle(cycle_id=cycle.id)
+    cycle_publish(cycle=cycle)
+    Cycle.objects.filter(pk=cycle.pk).update(published_at=closed_at + datetime.timedelta(days=7))
     result.cycles_created.append(name)
 
 

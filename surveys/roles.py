@@ -24,6 +24,7 @@ VIEW_OWN_DEPARTMENT = "surveys.view_own_department_results"
 VIEW_ALL_RESULTS = "surveys.view_all_results"
 EXPORT_RESULTS = "surveys.export_results"
 MANAGE_CYCLES = "surveys.manage_cycles"
+MANAGE_ORG = "surveys.change_employee"  # uploading the org file creates, changes and deactivates people
 
 _ADMIN_MODEL_PERMS = [
     f"surveys.{action}_{model}" for model in ("department", "employee", "cycle") for action in ("view", "add", "change")
@@ -51,3 +52,40 @@ def sync_role_groups(**kwargs):
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set([by_name[name] for name in perms if name in by_name])
+
+
+def is_staff_for(role: str, *, is_superuser: bool = False) -> bool:
+    """Whether a person of that role gets the admin site (superusers always keep it)."""
+    return role in STAFF_ROLES or is_superuser
+
+
+def assign_role_groups(role_of_user: dict[int, str]) -> None:
+    """Put each user in exactly one role group, that of their role (four queries at most).
+
+    Groups that are not roles (made by hand in the admin) are left alone.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    if not role_of_user:
+        return
+    through = get_user_model().groups.through
+    groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
+    if len(groups) < len(Role.values):
+        sync_role_groups()
+        groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
+    wanted = {(user_id, groups[role]) for user_id, role in role_of_user.items()}
+    current = {
+        (user_id, group_id): pk
+        # Filtered here rather than in SQL: an org of thousands would exceed SQLite's variable limit.
+        for pk, user_id, group_id in through.objects.filter(group_id__in=groups.values()).values_list(
+            "pk", "user_id", "group_id"
+        )
+        if user_id in role_of_user
+    }
+    stale = [pk for pair, pk in current.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    missing = [through(user_id=u, group_id=g) for u, g in wanted if (u, g) not in current]
+    if missing:
+        through.objects.bulk_create(missing)

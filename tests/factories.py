@@ -42,10 +42,10 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
-            from django.contrib.auth.models import Group
+            from surveys.roles import assign_role_groups, is_staff_for
 
-            obj.user.groups.set([Group.objects.get(name=obj.role)])
-            obj.user.is_staff = obj.role == Role.HR
+            assign_role_groups({obj.user.pk: obj.role})
+            obj.user.is_staff = is_staff_for(obj.role, is_superuser=obj.user.is_superuser)
             obj.user.save(update_fields=["is_staff"])
 
 

@@ -1,7 +1,41 @@
-"""Exports: each exporter is a header and a row iterator; `base` renders them as CSV or XLSX."""
+"""Exports: the contract's CSV files (a header and a row iterator each, rendered by `base`), and
+the scorecards as HR hands them out (an XLSX workbook and a PDF, laid out over a `ScorecardBook`)."""
 
-from .base import EXPORT_FORMATS, ExportFormatNotAvailable, render
+from .base import EXPORT_FORMATS, render
 from .links import LinkExporter
 from .scorecards import ScorecardExporter
 
-__all__ = ["EXPORT_FORMATS", "ExportFormatNotAvailable", "LinkExporter", "ScorecardExporter", "render"]
+__all__ = ["EXPORT_FORMATS", "LinkExporter", "ScorecardExporter", "render", "render_scorecards"]
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def render_scorecards(*, cycle_id: int, fmt: str, stream, department_id: int | None = None) -> int:
+    """The scorecards of a rolled-up cycle in `fmt`: csv (the contract's file, on a text stream),
+    xlsx (the workbook) or pdf (every department, or one), both on a binary stream.
+    Returns the number of CSV rows, or of department sheets/pages."""
+    if fmt == "csv":
+        return render(ScorecardExporter(cycle_id=cycle_id), "csv", stream)
+    from .book import scorecard_book
+
+    book = scorecard_book(cycle_id=cycle_id)
+    if fmt == "xlsx":
+        from .workbook import render_workbook
+
+        return render_workbook(book, stream)
+    if fmt == "pdf":
+        from .pdf import render_pdf
+
+        return render_pdf(book, stream, department_id=department_id)
+    raise ValueError(f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}.")
+
+
+def scorecards_filename(cycle_name: str, fmt: str, *, department_slug: str | None = None) -> str:
+    """`chainsurvey-2026-Q3-scorecards.xlsx`, or `chainsurvey-2026-Q3-it-scorecard.pdf` for one department."""
+    if department_slug:
+        return f"chainsurvey-{cycle_name}-{department_slug}-scorecard.{fmt}"
+    return f"chainsurvey-{cycle_name}-scorecards.{fmt}"

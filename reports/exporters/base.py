@@ -15,10 +15,6 @@ EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExportFormatNotAvailable(Exception):
-    """A format named in the contract that this build does not produce yet."""
-
-
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -57,15 +53,28 @@ def format_cell(column: Column, value) -> str:
     return escape_formula(str(value))
 
 
+class _Line:
+    """A file-like object whose write() returns what it was given: csv.writer then yields lines."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def iter_csv(exporter: ListExporter) -> Iterator[str]:
+    """The export as CSV, one line at a time (for streaming responses)."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    yield writer.writerow(exporter.header)
+    for row in exporter.rows():
+        yield writer.writerow([format_cell(column, value) for column, value in zip(exporter.columns, row, strict=True)])
+
+
 def render_csv(exporter: ListExporter, stream: IO[str]) -> int:
     """Write the export as CSV to a text stream (opened with newline=""); returns the number of data rows."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(exporter.header)
-    count = 0
-    for row in exporter.rows():
-        writer.writerow([format_cell(column, value) for column, value in zip(exporter.columns, row, strict=True)])
-        count += 1
-    return count
+    lines = 0
+    for line in iter_csv(exporter):
+        stream.write(line)
+        lines += 1
+    return lines - 1  # the header is not a data row
 
 
 def render_xlsx(exporter: ListExporter, stream: IO[bytes]) -> int:
@@ -103,11 +112,11 @@ def render_xlsx(exporter: ListExporter, stream: IO[bytes]) -> int:
 
 
 def render(exporter: ListExporter, fmt: str, stream) -> int:
-    """Render in `fmt` (csv: a text stream; xlsx: a binary stream). PDF is not built yet."""
+    """Render a list in `fmt` (csv: a text stream; xlsx: one flat sheet on a binary stream).
+
+    The scorecards' workbook and PDF are laid out by `render_scorecards` instead."""
     if fmt == "csv":
         return render_csv(exporter, stream)
     if fmt == "xlsx":
         return render_xlsx(exporter, stream)
-    if fmt == "pdf":
-        raise ExportFormatNotAvailable("PDF export is not available yet; use --format csv or --format xlsx.")
-    raise ValueError(f"Unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}.")
+    raise ValueError(f"Unknown list export format {fmt!r}: choose csv or xlsx.")

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
+from surveys.rollup_state import rollup_finished
 from surveys.services.ballots import ballots_move
 
 logger = logging.getLogger(__name__)
@@ -110,14 +111,36 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
 
 
 def cycle_publish(*, cycle: Cycle) -> Cycle:
-    """Make a closed cycle's results visible to the people entitled to see them."""
+    """Make a closed cycle's results visible to the people entitled to see them.
+
+    Refused until the cycle's latest roll-up has finished: publishing a cycle whose results are
+    still being computed (or failed) would show people an empty or outdated page.
+    """
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.CLOSED:
             raise CycleError(
                 f"Cycle {locked.name} is {locked.get_status_display().lower()}: only a closed cycle can be published."
             )
+        if not rollup_finished(locked.pk):
+            raise CycleError(
+                f"Cycle {locked.name}'s results are not computed yet: publish it once its roll-up has finished."
+            )
         locked.status = Cycle.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
     return locked
+
+
+def cycle_create(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
+    """Create a draft cycle (to be opened later); refuses a malformed or taken name."""
+    name = validate_cycle_name(name)
+    if closes_on is not None and closes_on < timezone.localdate():
+        raise CycleError(f"The closing day {closes_on.isoformat()} is in the past.")
+    if Cycle.objects.filter(name=name).exists():
+        raise CycleError(f"Cycle {name} exists already.")
+    try:
+        with transaction.atomic():
+            return Cycle.objects.create(name=name, closes_on=closes_on)
+    except IntegrityError as exc:  # created by someone else a moment ago
+        raise CycleError(f"Cycle {name} exists already.") from exc

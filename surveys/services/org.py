@@ -1,5 +1,10 @@
 """The org import: bring departments, people, their roles and sign-in accounts in line with the org file.
 
+Two steps: `org_plan` works out what would change (who is new, who changes and how, who leaves,
+which departments appear) without writing; `org_apply` writes a plan. `org_import` runs both in
+one transaction, for the command and for the web upload's confirmation (which also checks that
+the plan is still the one HR previewed).
+
 `employee_id` is the key. People in the file are created or updated; people missing from it are
 deactivated (their user is made inactive, never deleted: their past answers stay) and come back
 active when they reappear. The import is a fixed number of bulk queries whatever the file's size
@@ -8,17 +13,18 @@ active when they reappear. The import is a fixed number of bulk queries whatever
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
 from ..importers import ImportRejected, OrgRow, RowError
 from ..models import EXECUTIVE_OFFICE, Department, Employee
-from ..roles import STAFF_ROLES, Role, sync_role_groups
+from ..roles import Role, assign_role_groups, is_staff_for
 
 
 @dataclass
@@ -30,6 +36,72 @@ class OrgImportSummary:
     reactivated: int = 0
     new_departments: list[str] = field(default_factory=list)
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One person the import touches, as the preview lists them."""
+
+    employee_id: str
+    full_name: str
+    department: str
+    row: int | None = None  # the file's row; None for people who leave (they are not in it)
+    changes: tuple[str, ...] = ()  # "department: Sales → IT", in words
+
+
+class OrgPlanStale(Exception):
+    """The org changed since the plan was previewed: it must be reviewed again."""
+
+    def __init__(self, plan: OrgPlan):
+        self.plan = plan
+        super().__init__("The org changed since this preview: review the new preview before confirming.")
+
+
+@dataclass
+class OrgPlan:
+    """What importing the rows would change. The private fields are what `org_apply` writes."""
+
+    created: list[PersonChange] = field(default_factory=list)
+    updated: list[PersonChange] = field(default_factory=list)
+    reactivated: list[PersonChange] = field(default_factory=list)
+    deactivated: list[PersonChange] = field(default_factory=list)
+    unchanged: int = 0
+    new_departments: list[str] = field(default_factory=list)
+    _rows: list[OrgRow] = field(default_factory=list, repr=False)
+    _departments: dict = field(default_factory=dict, repr=False)
+    _by_employee_id: dict = field(default_factory=dict, repr=False)
+    _by_email: dict = field(default_factory=dict, repr=False)
+    _new_rows: list[OrgRow] = field(default_factory=list, repr=False)
+    _changed_users: list = field(default_factory=list, repr=False)
+    _changed_employees: list = field(default_factory=list, repr=False)
+    _leaving: list = field(default_factory=list, repr=False)
+    _original_email: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.created or self.updated or self.reactivated or self.deactivated or self.new_departments)
+
+    def summary(self, *, dry_run: bool) -> OrgImportSummary:
+        return OrgImportSummary(
+            created=len(self.created),
+            updated=len(self.updated),
+            unchanged=self.unchanged,
+            deactivated=len(self.deactivated),
+            reactivated=len(self.reactivated),
+            new_departments=list(self.new_departments),
+            dry_run=dry_run,
+        )
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what the plan would do: equal digests, equal writes."""
+        content = [
+            [(p.employee_id, p.full_name, p.department, p.row, p.changes) for p in people]
+            for people in (self.created, self.updated, self.reactivated, self.deactivated)
+        ]
+        content.append([self.unchanged, self.new_departments])
+        content.append([(r.employee_id, r.email, r.full_name, r.department, r.role) for r in self._rows])
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def department_key(name: str) -> str:
@@ -51,8 +123,24 @@ def _new_slugs(names: list[str], taken: set[str]) -> list[str]:
     return slugs
 
 
-def org_import(rows: list[OrgRow], *, dry_run: bool) -> OrgImportSummary:
-    """Apply validated org rows (from importers.parse_org); all or nothing.
+def org_import(rows: list[OrgRow], *, dry_run: bool, expected_digest: str | None = None) -> OrgImportSummary:
+    """Plan and (unless `dry_run`) apply validated org rows (from importers.parse_org); all or nothing.
+
+    Raises ImportRejected when the file clashes with the database (see `org_plan`), and
+    OrgPlanStale when `expected_digest` is given and the plan is no longer the one it fingerprints
+    (someone changed the org between a preview and its confirmation); nothing is written then.
+    """
+    with transaction.atomic():
+        plan = _plan(rows, lock=True)
+        if expected_digest is not None and plan.digest != expected_digest:
+            raise OrgPlanStale(plan)
+        if not dry_run:
+            org_apply(plan)
+    return plan.summary(dry_run=dry_run)
+
+
+def org_plan(rows: list[OrgRow]) -> OrgPlan:
+    """What importing `rows` would change, writing nothing.
 
     Raises ImportRejected when the file clashes with the database: a row's email belongs to an
     employee who is not in the file (two people would share one sign-in). People in the file may
@@ -60,157 +148,194 @@ def org_import(rows: list[OrgRow], *, dry_run: bool) -> OrgImportSummary:
     org (e.g. an admin made with `createsuperuser`) becomes that person's account and keeps its
     password; new accounts get an unusable password (people set theirs by password reset).
     """
-    User = get_user_model()
-    summary = OrgImportSummary(dry_run=dry_run)
     with transaction.atomic():
-        departments = {department_key(d.name): d for d in Department.objects.all()}
-        users = list(User.objects.select_related("employee__department").select_for_update(of=("self",)))
+        return _plan(rows, lock=False)
 
-        by_employee_id = {u.employee.employee_id: u for u in users if _is_employee(u)}
-        by_email = {u.email.lower(): u for u in users}
-        in_file = {row.employee_id for row in rows}
-        errors = []
-        for row in rows:
-            owner = by_email.get(row.email)
-            if owner is None:
-                continue
-            if _is_employee(owner):
-                if owner.employee.employee_id not in in_file:
-                    errors.append(
-                        RowError(
-                            row.row,
-                            f"email {row.email} belongs to employee {owner.employee.employee_id}, who is not in "
-                            "this file: an email can sign in only one person",
-                        )
-                    )
-            elif row.employee_id in by_employee_id:
+
+def _plan(rows: list[OrgRow], *, lock: bool) -> OrgPlan:
+    User = get_user_model()
+    users = User.objects.select_related("employee__department")
+    if lock:
+        users = users.select_for_update(of=("self",))
+    users = list(users)
+    plan = OrgPlan(_rows=list(rows))
+    plan._departments = {department_key(d.name): d for d in Department.objects.all()}
+    plan._by_employee_id = {u.employee.employee_id: u for u in users if _is_employee(u)}
+    plan._by_email = {u.email.lower(): u for u in users}
+    plan._original_email = {u.pk: u.email for u in users}
+    errors = _email_clashes(rows, plan._by_employee_id, plan._by_email)
+    if errors:
+        raise ImportRejected(errors)
+
+    for row in rows:
+        key = department_key(row.department)
+        if key not in plan._departments:
+            plan._departments[key] = None  # created by org_apply
+            plan.new_departments.append(row.department)
+    for row in rows:
+        _plan_person(plan, row)
+    in_file = {row.employee_id for row in rows}
+    plan._leaving = [u for eid, u in plan._by_employee_id.items() if eid not in in_file and u.is_active]
+    plan.deactivated = [
+        PersonChange(u.employee.employee_id, u.full_name, u.employee.department.name, changes=("leaves the org",))
+        for u in sorted(plan._leaving, key=lambda u: u.employee.employee_id)
+    ]
+    return plan
+
+
+def _email_clashes(rows: list[OrgRow], by_employee_id: dict, by_email: dict) -> list[RowError]:
+    in_file = {row.employee_id for row in rows}
+    errors = []
+    for row in rows:
+        owner = by_email.get(row.email)
+        if owner is None:
+            continue
+        if _is_employee(owner):
+            if owner.employee.employee_id not in in_file:
                 errors.append(
                     RowError(
                         row.row,
-                        f"email {row.email} belongs to another account that is not in the org "
-                        f"(so employee {row.employee_id} cannot take it)",
+                        f"email {row.email} belongs to employee {owner.employee.employee_id}, who is not in "
+                        "this file: an email can sign in only one person",
                     )
                 )
-        if errors:
-            raise ImportRejected(errors)
-
-        new_department_names = []
-        for row in rows:
-            key = department_key(row.department)
-            if key not in departments:
-                departments[key] = None  # created below, unless this is a dry run
-                new_department_names.append(row.department)
-        summary.new_departments = new_department_names
-
-        # Who is new, who changes, who leaves.
-        new_rows, changed_users, changed_employees = [], [], []
-        original_email = {u.pk: u.email for u in users}
-        for row in rows:
-            user = by_employee_id.get(row.employee_id)
-            if user is None:
-                new_rows.append(row)
-                continue
-            employee = user.employee
-            wanted_user = {
-                "email": row.email,
-                "full_name": row.full_name,
-                "is_staff": row.role in STAFF_ROLES or user.is_superuser,
-                "is_active": True,
-            }
-            user_changed = any(getattr(user, k) != v for k, v in wanted_user.items())
-            employee_changed = department_key(employee.department.name) != department_key(row.department) or (
-                employee.role != row.role
-            )
-            summary.reactivated += not user.is_active
-            summary.updated += (user_changed or employee_changed) and user.is_active
-            summary.unchanged += not (user_changed or employee_changed)
-            if user_changed:
-                for k, v in wanted_user.items():
-                    setattr(user, k, v)
-                changed_users.append(user)
-            if employee_changed:
-                employee.role = row.role
-                changed_employees.append((employee, department_key(row.department)))
-        summary.created = len(new_rows)
-        leaving = [u for eid, u in by_employee_id.items() if eid not in in_file and u.is_active]
-        summary.deactivated = len(leaving)
-        if dry_run:
-            return summary
-
-        # The writes, each one bulk statement.
-        if new_department_names:
-            created = Department.objects.bulk_create(
-                Department(
-                    name=name, slug=slug, is_executive_office=department_key(name) == EXECUTIVE_OFFICE.casefold()
-                )
-                for name, slug in zip(
-                    new_department_names,
-                    _new_slugs(new_department_names, {d.slug for d in departments.values() if d}),
-                    strict=True,
+        elif row.employee_id in by_employee_id:
+            errors.append(
+                RowError(
+                    row.row,
+                    f"email {row.email} belongs to another account that is not in the org "
+                    f"(so employee {row.employee_id} cannot take it)",
                 )
             )
-            departments.update({department_key(d.name): d for d in created})
+    return errors
 
-        for user in leaving:
-            user.is_active = False
-        changed_users += leaving
-        renamed = [u for u in changed_users if u.email != original_email[u.pk]]
-        if renamed:
-            # Emails may move between people of the file: park the changing ones first so that
-            # the case-insensitive unique constraint never sees two owners mid-update.
-            User.objects.bulk_update(
-                [User(pk=u.pk, email=f"moving-{u.pk}@invalid.invalid") for u in renamed], ["email"]
-            )
-        if changed_users:
-            User.objects.bulk_update(changed_users, ["email", "full_name", "is_staff", "is_active"])
 
-        # Accounts that were nobody in the org become the new people with their email.
-        adopted = {
-            row.employee_id: by_email[row.email]
-            for row in new_rows
-            if row.email in by_email and not _is_employee(by_email[row.email])
-        }
-        for row in new_rows:
-            user = adopted.get(row.employee_id)
-            if user is not None:
-                user.full_name = row.full_name
-                user.is_staff = row.role in STAFF_ROLES or user.is_superuser
-                user.is_active = True
-        if adopted:
-            User.objects.bulk_update(list(adopted.values()), ["full_name", "is_staff", "is_active"])
-        fresh = {
-            row.employee_id: User(
-                email=row.email,
-                full_name=row.full_name,
-                is_staff=row.role in STAFF_ROLES,
-                password=make_password(None),
-            )
-            for row in new_rows
-            if row.employee_id not in adopted
-        }
-        if fresh:
-            User.objects.bulk_create(fresh.values())
-        account = {**adopted, **fresh}
-        if new_rows:
-            Employee.objects.bulk_create(
-                Employee(
-                    user=account[row.employee_id],
-                    employee_id=row.employee_id,
-                    department=departments[department_key(row.department)],
-                    role=row.role,
-                )
-                for row in new_rows
-            )
-        if changed_employees:
-            for employee, key in changed_employees:
-                employee.department = departments[key]
-            Employee.objects.bulk_update([e for e, _ in changed_employees], ["department", "role"])
+def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
+    """Sort one row into created / reactivated / updated / unchanged, noting what changes in words."""
+    user = plan._by_employee_id.get(row.employee_id)
+    if user is None:
+        plan._new_rows.append(row)
+        plan.created.append(PersonChange(row.employee_id, row.full_name, row.department, row.row))
+        return
+    employee = user.employee
+    wanted_user = {
+        "email": row.email,
+        "full_name": row.full_name,
+        "is_staff": is_staff_for(row.role, is_superuser=user.is_superuser),
+        "is_active": True,
+    }
+    user_changed = any(getattr(user, k) != v for k, v in wanted_user.items())
+    moved = department_key(employee.department.name) != department_key(row.department)
+    employee_changed = moved or employee.role != row.role
+    changes = [
+        f"{label}: {before} → {after}"
+        for label, before, after, differs in (
+            ("name", user.full_name, row.full_name, user.full_name != row.full_name),
+            ("email", user.email, row.email, user.email != row.email),
+            ("department", employee.department.name, row.department, moved),
+            ("role", _role_label(employee.role), _role_label(row.role), employee.role != row.role),
+        )
+        if differs
+    ]
+    change = PersonChange(row.employee_id, row.full_name, row.department, row.row, tuple(changes))
+    if not user.is_active:
+        plan.reactivated.append(change)
+    elif user_changed or employee_changed:
+        plan.updated.append(change)
+    else:
+        plan.unchanged += 1
+    if user_changed:
+        for k, v in wanted_user.items():
+            setattr(user, k, v)
+        plan._changed_users.append(user)
+    if employee_changed:
+        employee.role = row.role
+        plan._changed_employees.append((employee, department_key(row.department)))
 
-        user_ids = {
-            row.employee_id: (account.get(row.employee_id) or by_employee_id[row.employee_id]).pk for row in rows
-        }
-        _set_role_groups({user_ids[row.employee_id]: row.role for row in rows})
-    return summary
+
+def _role_label(role: str) -> str:
+    return Role(role).label if role in Role.values else role
+
+
+def org_apply(plan: OrgPlan) -> None:
+    """Write a plan made by `_plan(lock=True)` in the same transaction; each write one bulk statement."""
+    departments = plan._departments
+    if plan.new_departments:
+        created = Department.objects.bulk_create(
+            Department(name=name, slug=slug, is_executive_office=department_key(name) == EXECUTIVE_OFFICE.casefold())
+            for name, slug in zip(
+                plan.new_departments,
+                _new_slugs(plan.new_departments, {d.slug for d in departments.values() if d}),
+                strict=True,
+            )
+        )
+        departments.update({department_key(d.name): d for d in created})
+    _write_changed_users(plan)
+    account = _write_new_people(plan)
+    if plan._changed_employees:
+        for employee, key in plan._changed_employees:
+            employee.department = departments[key]
+        Employee.objects.bulk_update([e for e, _ in plan._changed_employees], ["department", "role"])
+    user_ids = {
+        row.employee_id: (account.get(row.employee_id) or plan._by_employee_id[row.employee_id]).pk
+        for row in plan._rows
+    }
+    assign_role_groups({user_ids[row.employee_id]: row.role for row in plan._rows})
+
+
+def _write_changed_users(plan: OrgPlan) -> None:
+    User = get_user_model()
+    for user in plan._leaving:
+        user.is_active = False
+    changed = plan._changed_users + plan._leaving
+    renamed = [u for u in changed if u.email != plan._original_email[u.pk]]
+    if renamed:
+        # Emails may move between people of the file: park the changing ones first so that
+        # the case-insensitive unique constraint never sees two owners mid-update.
+        User.objects.bulk_update([User(pk=u.pk, email=f"moving-{u.pk}@invalid.invalid") for u in renamed], ["email"])
+    if changed:
+        User.objects.bulk_update(changed, ["email", "full_name", "is_staff", "is_active"])
+
+
+def _write_new_people(plan: OrgPlan) -> dict:
+    """Accounts and employees for the new people; returns employee_id → user."""
+    User = get_user_model()
+    by_email = plan._by_email
+    # Accounts that were nobody in the org become the new people with their email.
+    adopted = {
+        row.employee_id: by_email[row.email]
+        for row in plan._new_rows
+        if row.email in by_email and not _is_employee(by_email[row.email])
+    }
+    for row in plan._new_rows:
+        user = adopted.get(row.employee_id)
+        if user is not None:
+            user.full_name = row.full_name
+            user.is_staff = is_staff_for(row.role, is_superuser=user.is_superuser)
+            user.is_active = True
+    if adopted:
+        User.objects.bulk_update(list(adopted.values()), ["full_name", "is_staff", "is_active"])
+    fresh = {
+        row.employee_id: User(
+            email=row.email, full_name=row.full_name, is_staff=is_staff_for(row.role), password=make_password(None)
+        )
+        for row in plan._new_rows
+        if row.employee_id not in adopted
+    }
+    if fresh:
+        User.objects.bulk_create(fresh.values())
+    account = {**adopted, **fresh}
+    if plan._new_rows:
+        Employee.objects.bulk_create(
+            Employee(
+                user=account[row.employee_id],
+                employee_id=row.employee_id,
+                department=plan._departments[department_key(row.department)],
+                role=row.role,
+            )
+            for row in plan._new_rows
+        )
+    return account
 
 
 def _is_employee(user) -> bool:
@@ -218,27 +343,3 @@ def _is_employee(user) -> bool:
         return user.employee is not None
     except Employee.DoesNotExist:
         return False
-
-
-def _set_role_groups(role_of_user: dict[int, str]) -> None:
-    """Each person of the file is in exactly one role group, that of their role (four queries at most)."""
-    User = get_user_model()
-    groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
-    if len(groups) < len(Role.values):
-        sync_role_groups()
-        groups = {g.name: g.pk for g in Group.objects.filter(name__in=Role.values)}
-    through = User.groups.through
-    wanted = {(user_id, groups[role]) for user_id, role in role_of_user.items()}
-    current = {
-        (user_id, group_id): pk
-        for pk, user_id, group_id in through.objects.filter(group_id__in=groups.values()).values_list(
-            "pk", "user_id", "group_id"
-        )
-        if user_id in role_of_user
-    }
-    stale = [pk for pair, pk in current.items() if pair not in wanted]
-    if stale:
-        through.objects.filter(pk__in=stale).delete()
-    missing = [through(user_id=u, group_id=g) for u, g in wanted if (u, g) not in current]
-    if missing:
-        through.objects.bulk_create(missing)

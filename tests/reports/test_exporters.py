@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from reports.exporters import ExportFormatNotAvailable, LinkExporter, ScorecardExporter, render
+from reports.exporters import LinkExporter, ScorecardExporter, render
 from reports.exporters.base import Column, escape_formula, format_cell
 from reports.services import rollup_cycle
 from tests.factories import CycleFactory, DepartmentFactory
@@ -116,6 +116,7 @@ def test_xlsx_has_the_same_header_and_rows_with_numbers_as_numbers(rolled_up):
 
 
 @pytest.mark.django_db
-def test_pdf_is_refused_as_not_available_yet(rolled_up):
-    with pytest.raises(ExportFormatNotAvailable, match="not available yet"):
+def test_a_list_export_has_no_pdf_layout(rolled_up):
+    # PDFs are laid out for the scorecards only (render_scorecards), never as a flat list.
+    with pytest.raises(ValueError, match="choose csv or xlsx"):
         render(ScorecardExporter(cycle_id=rolled_up.id), "pdf", io.BytesIO())

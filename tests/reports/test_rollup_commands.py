@@ -53,11 +53,12 @@ def test_export_scorecards_writes_xlsx(cycle, tmp_path):
     assert path.read_bytes()[:2] == b"PK"
 
 
-def test_export_scorecards_pdf_fails_as_not_available_and_writes_nothing(cycle, tmp_path):
+def test_export_scorecards_writes_a_pdf(cycle, tmp_path):
     call_command("rollup", "2026-Q3", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="PDF export is not available yet"):
-        call_command("export_scorecards", "2026-Q3", "--format", "pdf", "-o", str(tmp_path / "s.pdf"))
-    assert list(tmp_path.iterdir()) == []
+    path = tmp_path / "s.pdf"
+    out = io.StringIO()
+    call_command("export_scorecards", "2026-Q3", "--format", "pdf", "-o", str(path), stdout=out)
+    assert path.read_bytes()[:5] == b"%PDF-" and "to " + str(path) in out.getvalue()
 
 
 def test_export_before_any_rollup_says_to_run_rollup_first(cycle, tmp_path):

@@ -1,5 +1,5 @@
-"""HR's scorecard downloads /reports/<cycle>/scorecards.csv and .xlsx: who may download what, when,
-and that the file is byte for byte the one `manage.py export_scorecards` writes."""
+"""HR's scorecard downloads /reports/<cycle>/scorecards.csv, .xlsx and .pdf (reports/downloads.py):
+who may download what, when, and that the file is byte for byte the one `manage.py export_scorecards` writes."""
 
 import csv
 import datetime
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 CSV_URL = "/reports/2026-Q3/scorecards.csv"
 XLSX_URL = "/reports/2026-Q3/scorecards.xlsx"
+PDF_URL = "/reports/2026-Q3/scorecards.pdf"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,8 +48,12 @@ def command_output(tmp_path, fmt: str) -> bytes:
     return path.read_bytes()
 
 
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def downloaded_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8"), newline="")))
 
 
 def test_hr_downloads_the_csv_byte_for_byte_as_the_export_command_writes_it(client, hr, rolled_up, tmp_path):
@@ -56,11 +61,35 @@ def test_hr_downloads_the_csv_byte_for_byte_as_the_export_command_writes_it(clie
     response = client.get(CSV_URL)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-scorecards-2026-Q3.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-2026-Q3-scorecards.csv"'
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
-    assert response.content == command_output(tmp_path, "csv")
-    assert response.content.startswith(b"cycle,department,scope,dimension,respondents,ratings,mean,")
-    assert b"2026-Q3,IT,supplier,overall,3,18,4.00,100.0,4.00,0.00,,1,false\r\n" in response.content
+    assert response.streaming  # the CSV streams row by row
+    content = b"".join(response.streaming_content)
+    assert content == command_output(tmp_path, "csv")
+    assert content.startswith(b"cycle,department,scope,dimension,respondents,ratings,mean,")
+    assert b"2026-Q3,IT,supplier,overall,3,18,4.00,100.0,4.00,0.00,,1,false\r\n" in content
+
+
+def test_hr_downloads_the_pdf_as_the_export_command_writes_it(client, hr, rolled_up, tmp_path):
+    client.force_login(hr.user)
+    response = client.get(PDF_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-2026-Q3-scorecards.pdf"'
+    # Same bytes but for the creation day printed on the summary page (both are today).
+    assert response.content == command_output(tmp_path, "pdf")
+
+
+def test_hr_downloads_one_departments_pdf_page(client, hr, rolled_up):
+    client.force_login(hr.user)
+    response = client.get("/reports/2026-Q3/departments/it/scorecard.pdf")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-2026-Q3-it-scorecard.pdf"'
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) == 1 and pages[0].extract_text().startswith("IT\n")
+    assert client.get("/reports/2026-Q3/departments/nowhere/scorecard.pdf").status_code == 404
 
 
 def test_hr_downloads_the_xlsx_byte_for_byte_as_the_export_command_writes_it(
@@ -77,7 +106,7 @@ def test_hr_downloads_the_xlsx_byte_for_byte_as_the_export_command_writes_it(
     response = client.get(XLSX_URL)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_TYPE
-    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-scorecards-2026-Q3.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="chainsurvey-2026-Q3-scorecards.xlsx"'
     assert response.content[:2] == b"PK"
     assert response.content == command_output(tmp_path, "xlsx")
 
@@ -199,19 +228,33 @@ def test_post_is_not_allowed(client, hr, rolled_up):
 
 
 @pytest.mark.parametrize("departments", [2, 40], ids=["two-departments", "forty-departments"])
-@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # Session, user, user and group permissions, the cycle with its roll-up state, the
+        # exporter's cycle, the scorecard rows (read while the CSV streams).
+        (CSV_URL, 7),
+        # ... then for the workbook and the PDF, instead of the scorecard rows: the book's cycle,
+        # department rows, response rates, trend rows, comment counts, link matrix, summary (twice:
+        # weakest and previous cycle), dimensions, company rows.
+        (XLSX_URL, 15),
+        (PDF_URL, 15),
+    ],
+    ids=["csv", "xlsx", "pdf"],
+)
 def test_download_runs_a_fixed_number_of_queries_whatever_the_org_size(
-    client, hr, org, departments, url, django_assert_num_queries
+    client, hr, org, departments, url, queries, django_assert_num_queries
 ):
     cycle = published_cycle()
     providers = [DepartmentFactory(name=f"Provider {i:02d}", slug=f"provider-{i}") for i in range(departments)]
     add_answers(cycle, [row for provider in providers for row in rate(cycle, org["sales"], provider, raters=3)])
     rollup_cycle(cycle_id=cycle.id)
     client.force_login(hr.user)
-    # Session, user, user and group permissions, the cycle with its roll-up state, the exporter's
-    # cycle, the scorecard rows.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(queries):
         response = client.get(url)
+        content = body(response)
     assert response.status_code == 200
     if url == CSV_URL:
-        assert len(downloaded_rows(response)) == departments * 7
+        assert len(content.decode().splitlines()) == 1 + departments * 7
+    else:
+        assert len(content) > 1000

@@ -131,8 +131,11 @@ def test_a_closed_cycle_frees_the_slot_for_the_next_one(open_cycle):
     assert cycle_open(name="2027-Q1").status == Cycle.Status.OPEN
 
 
-def test_publish_makes_a_closed_cycle_published(db):
+def test_publish_makes_a_closed_and_rolled_up_cycle_published(db):
+    from reports.services import rollup_cycle
+
     cycle = CycleFactory(name="2026-Q1", status=Cycle.Status.CLOSED)
+    rollup_cycle(cycle_id=cycle.id)
     published = cycle_publish(cycle=cycle)
     assert published.status == Cycle.Status.PUBLISHED and published.published_at is not None
     assert Cycle.objects.get(pk=cycle.pk).results_visible
@@ -144,6 +147,33 @@ def test_publish_refuses_anything_but_a_closed_cycle(db, status):
     with pytest.raises(CycleError, match="only a closed cycle"):
         cycle_publish(cycle=cycle)
     assert Cycle.objects.get(pk=cycle.pk).status == status
+
+
+@pytest.mark.parametrize("state", ["none", *(s for s in RollupRun.State.values if s != "done")])
+def test_publish_refuses_a_cycle_whose_rollup_has_not_finished(db, state):
+    cycle = CycleFactory(name="2026-Q1", status=Cycle.Status.CLOSED)
+    if state != "none":
+        RollupRun.objects.create(cycle=cycle, state=state)
+    with pytest.raises(CycleError, match="not computed yet"):
+        cycle_publish(cycle=cycle)
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.CLOSED
+
+
+def test_publish_refuses_when_a_newer_rollup_is_pending_after_a_done_one(db):
+    from reports.services import rollup_cycle, rollup_request
+
+    cycle = CycleFactory(name="2026-Q1", status=Cycle.Status.CLOSED)
+    rollup_cycle(cycle_id=cycle.id)
+    rollup_request(cycle=cycle)  # e.g. answers re-imported: the results are being recomputed
+    with pytest.raises(CycleError, match="not computed yet"):
+        cycle_publish(cycle=cycle)
+
+
+def test_a_closed_cycle_is_never_reopened(open_cycle):
+    cycle_close(cycle=open_cycle)
+    with pytest.raises(CycleError, match="never reopened"):
+        cycle_open(name=open_cycle.name)
+    assert Cycle.objects.get(pk=open_cycle.pk).status == Cycle.Status.CLOSED
 
 
 def _race(*calls):

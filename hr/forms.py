@@ -1,0 +1,61 @@
+"""Forms of the HR workspace: plain input checks; the rules themselves live in the services."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from surveys.models import CYCLE_NAME_RE
+from surveys.services.cycles import DEFAULT_OPEN_DAYS
+
+
+def suggested_cycle_name(existing: list[str]) -> str:
+    """The quarter after the newest cycle, or the current quarter when there is none."""
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    if existing:
+        newest = max(existing)
+        year, quarter = int(newest[:4]), int(newest[-1]) + 1
+        if quarter == 5:
+            year, quarter = year + 1, 1
+    return f"{year}-Q{quarter}"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def default_closing_day() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=DEFAULT_OPEN_DAYS)
+
+
+class CycleCreateForm(forms.Form):
+    name = forms.RegexField(
+        regex=CYCLE_NAME_RE,
+        label="Cycle name",
+        help_text="A quarter, written YYYY-Qn (for example 2026-Q3).",
+        error_messages={"invalid": "Write the quarter as YYYY-Qn, for example 2026-Q3."},
+    )
+    closes_on = forms.DateField(
+        label="Closing day",
+        required=False,
+        widget=DateInput,
+        help_text=f"Answers are accepted until the end of this day. Empty: {DEFAULT_OPEN_DAYS} days after opening.",
+    )
+
+
+class CycleOpenForm(forms.Form):
+    closes_on = forms.DateField(
+        label="Closing day",
+        widget=DateInput,
+        help_text="Answers are accepted until the end of this day.",
+    )
+
+
+class OrgUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Org file (CSV)",
+        help_text="UTF-8 CSV with the columns employee_id, email, full_name, department, role (other columns "
+        "are ignored). You will see what changes before anything is saved.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

@@ -1,0 +1,75 @@
+"""Reads for the HR workspace: cycles with their roll-up state, and live participation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Subquery
+
+from reports.models import CycleSummary, RollupRun
+from surveys.models import Cycle, CycleHeadcount, Department, Participation
+
+
+def cycles_overview():
+    """Every cycle, newest first, with its participant count and its latest roll-up run's state. One query."""
+    latest = RollupRun.objects.filter(cycle_id=OuterRef("pk")).order_by("-requested_at", "-id")
+    return Cycle.objects.annotate(
+        participant_count=Subquery(
+            Participation.objects.filter(cycle_id=OuterRef("pk"))
+            .order_by()
+            .values("cycle_id")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        rollup_state=Subquery(latest.values("state")[:1]),
+        has_rollup=Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk"))),
+    ).order_by("-name")
+
+
+def cycle_detail(*, name: str) -> Cycle | None:
+    return cycles_overview().filter(name=name).first()
+
+
+def latest_rollup_run(*, cycle: Cycle) -> RollupRun | None:
+    return RollupRun.objects.filter(cycle=cycle).order_by("-requested_at", "-id").first()
+
+
+def last_finished_rollup(*, cycle: Cycle) -> RollupRun | None:
+    return RollupRun.objects.filter(cycle=cycle, state=RollupRun.State.DONE).order_by("-finished_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class DepartmentParticipation:
+    name: str
+    eligible: int | None
+    participants: int
+    rate: float | None  # None when the department is smaller than the minimum group size
+
+
+@dataclass(frozen=True)
+class ParticipationOverview:
+    departments: list[DepartmentParticipation]
+    participants: int
+    eligible: int
+    rate: float | None
+
+
+def participation(*, cycle: Cycle) -> ParticipationOverview:
+    """Who has taken part so far, per department: counts, and rates only for departments of at least
+    the cycle's minimum group size. Never a score. Three queries whatever the org's size."""
+    eligible = dict(CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"))
+    taken = dict(
+        Participation.objects.filter(cycle=cycle)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "n")
+    )
+    names = dict(Department.objects.filter(pk__in=set(eligible) | set(taken)).values_list("pk", "name"))
+    rows = []
+    for department_id, name in sorted(names.items(), key=lambda item: item[1].casefold()):
+        size, count = eligible.get(department_id), taken.get(department_id, 0)
+        big_enough = size is not None and size >= cycle.min_group_size
+        rows.append(DepartmentParticipation(name, size, count, count / size if big_enough else None))
+    total_eligible, total = sum(eligible.values()), sum(taken.values())
+    return ParticipationOverview(rows, total, total_eligible, total / total_eligible if total_eligible else None)

@@ -1,0 +1,119 @@
+"""The org upload's two steps: stage a file and preview its plan, then confirm exactly that plan.
+
+The uploaded bytes stay in the database (OrgUpload) keyed by a random token and the uploader; the
+confirmation re-reads them, plans again under lock and applies only if the plan still has the
+digest HR previewed (otherwise the new plan is shown again). Nothing is written to the org before
+the confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.importers import ImportRejected, RowError, parse_org
+from surveys.services.org import OrgImportSummary, OrgPlan, OrgPlanStale, org_import, org_plan
+
+from .models import OrgUpload
+
+UPLOAD_LIFETIME = datetime.timedelta(hours=2)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class UploadGone(Exception):
+    """The preview is unknown, someone else's, or too old: upload the file again."""
+
+
+@dataclass
+class Staged:
+    upload: OrgUpload | None
+    plan: OrgPlan | None
+    errors: list[RowError]
+
+
+def org_upload_stage(*, user, filename: str, content: bytes) -> Staged:
+    """Validate the file and plan it; keep it for confirmation when it is valid (else keep nothing)."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        return Staged(None, None, [RowError(1, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")])
+    plan, errors = _plan_of(content)
+    if errors:
+        return Staged(None, None, errors)
+    with transaction.atomic():
+        # One pending preview per person: a new upload replaces an older one, and stale ones go.
+        OrgUpload.objects.filter(uploaded_by=user).delete()
+        OrgUpload.objects.filter(uploaded_at__lt=timezone.now() - UPLOAD_LIFETIME).delete()
+        upload = OrgUpload.objects.create(
+            uploaded_by=user, filename=filename[:255], content=content, plan_digest=plan.digest
+        )
+    return Staged(upload, plan, [])
+
+
+def org_upload_preview(*, user, token) -> tuple[OrgUpload, OrgPlan]:
+    """The staged upload and its plan as of now (the org may have changed since it was staged)."""
+    upload = _upload(user, token)
+    plan, errors = _plan_of(bytes(upload.content))
+    if errors:
+        raise ImportRejected(errors)
+    if plan.digest != upload.plan_digest:
+        upload.plan_digest = plan.digest
+        upload.save(update_fields=["plan_digest"])
+    return upload, plan
+
+
+def org_upload_confirm(*, user, token, digest: str) -> OrgImportSummary:
+    """Apply the staged file if its plan is still the one previewed (`digest`); raises OrgPlanStale
+    (nothing written) when it is not, UploadGone when there is no such preview."""
+    upload = _upload(user, token)
+    if digest != upload.plan_digest:
+        raise OrgPlanStale(org_plan(_rows(bytes(upload.content))))
+    summary = org_import(_rows(bytes(upload.content)), dry_run=False, expected_digest=digest)
+    upload.delete()
+    return summary
+
+
+def org_upload_discard(*, user, token) -> None:
+    OrgUpload.objects.filter(uploaded_by=user, token=token).delete()
+
+
+def _upload(user, token) -> OrgUpload:
+    upload = OrgUpload.objects.filter(uploaded_by=user, token=token).first()
+    if upload is None or upload.uploaded_at < timezone.now() - UPLOAD_LIFETIME:
+        raise UploadGone("This preview has expired or does not exist: upload the file again.")
+    return upload
+
+
+def _rows(content: bytes):
+    parsed = parse_org(content)
+    if not parsed.ok:
+        raise ImportRejected(parsed.errors)
+    return parsed.data
+
+
+def _plan_of(content: bytes) -> tuple[OrgPlan | None, list[RowError]]:
+    try:
+        return org_plan(_rows(content)), []
+    except ImportRejected as rejected:
+        return None, rejected.errors
+
+
+def rollup_again(*, cycle) -> None:
+    """Request a fresh roll-up of a closed cycle (after a failure, or to include re-imported answers).
+
+    Refused (CycleError) for a cycle still taking answers, or while a roll-up is already on its way.
+    """
+    from reports.models import RollupRun
+    from reports.services import rollup_request
+    from surveys.models import Cycle
+    from surveys.services.cycles import CycleError
+
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if locked.status in (Cycle.Status.DRAFT, Cycle.Status.OPEN):
+            raise CycleError(f"Cycle {locked.name} is {locked.get_status_display().lower()}: close it first.")
+        latest = RollupRun.objects.filter(cycle=locked).order_by("-requested_at", "-id").first()
+        if latest is not None and latest.state in (RollupRun.State.REQUESTED, RollupRun.State.STARTED):
+            raise CycleError(f"The results of {locked.name} are being computed already.")
+        rollup_request(cycle=locked)

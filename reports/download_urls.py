@@ -1,0 +1,14 @@
+"""URLs of HR's scorecard downloads (mounted under /reports/ beside the dashboards' own URLs)."""
+
+from django.urls import path
+
+from . import downloads
+
+app_name = "downloads"
+
+urlpatterns = [
+    path("<str:cycle>/scorecards.csv", downloads.scorecards_download, {"fmt": "csv"}, name="scorecards_csv"),
+    path("<str:cycle>/scorecards.xlsx", downloads.scorecards_download, {"fmt": "xlsx"}, name="scorecards_xlsx"),
+    path("<str:cycle>/scorecards.pdf", downloads.scorecards_download, {"fmt": "pdf"}, name="scorecards_pdf"),
+    path("<str:cycle>/departments/<slug:slug>/scorecard.pdf", downloads.department_pdf, name="department_pdf"),
+]

@@ -1,0 +1,350 @@
+"""The scorecards as PDF: one A4 page per department that its head can be handed (key figures,
+bars per dimension against the company, the trend, the gap, the anonymity note), and for the
+whole company a summary page in front.
+
+Drawn with ReportLab's canvas over a `ScorecardBook`; text in Source Sans Pro, a TrueType font
+installed from pip (package font-source-sans-pro) and embedded, so accented names render the same
+on every machine. Hidden figures are never drawn: the page says why they are missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+from typing import IO
+
+from surveys.dimensions import OVERALL
+
+from ..models import Scope
+from .book import SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
+
+FONT, BOLD = "ChainSans", "ChainSans-Bold"
+INK, MUTED, RULE = (0.12, 0.16, 0.22), (0.38, 0.42, 0.48), (0.82, 0.85, 0.89)
+BAR, COMPANY, WEAK = (0.16, 0.39, 0.67), (0.10, 0.10, 0.10), (0.80, 0.25, 0.22)
+MARGIN = 42
+
+
+def _register_fonts() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    from reportlab import rl_config
+
+    # Plain deflated streams: ASCII85 on top only makes the file 25 % larger and slower to write.
+    rl_config.useA85 = 0
+    import font_source_sans_pro
+
+    folder = os.path.join(os.path.dirname(font_source_sans_pro.__file__), "files")
+    pdfmetrics.registerFont(TTFont(FONT, os.path.join(folder, "SourceSansPro-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, os.path.join(folder, "SourceSansPro-Semibold.ttf")))
+
+
+def render_pdf(book: ScorecardBook, stream: IO[bytes], *, department_id: int | None = None) -> int:
+    """Write the PDF: every department after a summary page, or only `department_id`'s page.
+    Returns the number of department pages."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    _register_fonts()
+    cards = [c for c in book.cards if department_id is None or c.department.id == department_id]
+    canvas = Canvas(stream, pagesize=A4, pageCompression=1, invariant=1, initialFontName=FONT)
+    title = f"Chain Survey scorecards {book.cycle.name}"
+    if department_id is not None and cards:
+        title = f"{cards[0].department.name}: Chain Survey scorecard {book.cycle.name}"
+    canvas.setTitle(title)
+    canvas.setAuthor("Chain Survey")
+    total = len(cards) + (1 if department_id is None else 0)
+    page = 0
+    if department_id is None:
+        page += 1
+        _summary_page(canvas, book, page, total)
+    for card in cards:
+        page += 1
+        _department_page(canvas, book, card, page, total)
+    canvas.save()
+    return len(cards)
+
+
+def _fit(canvas, text: str, font: str, size: float, width: float) -> float:
+    """The largest size up to `size` at which `text` fits in `width`."""
+    measured = canvas.stringWidth(text, font, size)
+    return size if measured <= width else max(7, size * width / measured)
+
+
+def _frame(canvas, book: ScorecardBook, page: int, total: int) -> None:
+    width, height = canvas._pagesize
+    canvas.setFillColorRGB(*MUTED)
+    canvas.setFont(FONT, 9)
+    canvas.drawString(MARGIN, height - 28, f"Chain Survey · {book.cycle.name}")
+    canvas.drawRightString(width - MARGIN, 22, f"Page {page} of {total}")
+    note = (
+        f"Answers are anonymous. No figure of a group smaller than {book.min_group_size} respondents is shown, "
+        "nor one that would let it be worked out by subtraction: such figures are left out and marked hidden."
+    )
+    canvas.setFont(FONT, 8)
+    canvas.drawString(MARGIN, 36, note[:150])
+    if len(note) > 150:
+        canvas.drawString(MARGIN, 26, note[150:].strip())
+
+
+def _department_page(canvas, book: ScorecardBook, card: DepartmentCard, page: int, total: int) -> None:
+    width, height = canvas._pagesize
+    name = card.department.name
+    canvas.setFillColorRGB(*INK)
+    size = _fit(canvas, name, BOLD, 24, width - 2 * MARGIN)
+    canvas.setFont(BOLD, size)
+    canvas.drawString(MARGIN, height - 62, name)
+    canvas.setFont(FONT, 11)
+    canvas.setFillColorRGB(*MUTED)
+    canvas.drawString(
+        MARGIN, height - 80, " · ".join([f"Department scorecard, {book.cycle.name}", *_facts(book, card)])
+    )
+    y = _key_figures(canvas, book, card, height - 100)
+    for scope in card.scopes:
+        y = _bars(canvas, book, card, scope, y - 18)
+    _trend(canvas, book, card, y - 18)
+    _frame(canvas, book, page, total)  # last, so that text extraction starts with the department's name
+    canvas.showPage()
+
+
+def _facts(book: ScorecardBook, card: DepartmentCard) -> list[str]:
+    facts = []
+    supplier = card.shown(Scope.SUPPLIER)
+    if supplier is not None:
+        facts.append(f"rated by {supplier.respondents} people of other departments")
+    rate = card.participation
+    if rate is not None and rate.eligible and rate.eligible >= book.min_group_size and rate.response_rate is not None:
+        facts.append(f"{rate.response_rate:.0%} of its {rate.eligible} staff took part")
+    return facts
+
+
+def _key_figures(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> float:
+    width = canvas._pagesize[0] - 2 * MARGIN
+    supplier = card.shown(Scope.SUPPLIER)
+    company = book.company_mean(Scope.SUPPLIER)
+    ranked = book.ranked.get(Scope.SUPPLIER, 0)
+    previous = book.previous_cycle
+    boxes = [
+        ("Overall as a supplier", _num(supplier.mean if supplier else None), f"company {_num(company)}"),
+        ("Rank", str(supplier.rank) if supplier and supplier.rank else "–", f"of {ranked} departments"),
+        (
+            "Gap to expectation",
+            _signed(supplier.gap if supplier else None),
+            f"expected {_num(_get(supplier, 'expectation_mean'))}",
+        ),
+        (
+            "Change",
+            _signed(supplier.delta if supplier else None),
+            f"since {previous}" if previous else "no earlier cycle",
+        ),
+    ]
+    box = width / len(boxes)
+    for i, (label, value, sub) in enumerate(boxes):
+        x = MARGIN + i * box
+        canvas.setStrokeColorRGB(*RULE)
+        canvas.roundRect(x + 2, top - 64, box - 4, 62, 6, stroke=1, fill=0)
+        canvas.setFillColorRGB(*MUTED)
+        canvas.setFont(FONT, 9)
+        canvas.drawString(x + 10, top - 16, label)
+        canvas.setFillColorRGB(*INK)
+        canvas.setFont(BOLD, 20)
+        canvas.drawString(x + 10, top - 40, value)
+        canvas.setFillColorRGB(*MUTED)
+        canvas.setFont(FONT, 9)
+        canvas.drawString(x + 10, top - 56, sub)
+    bottom = top - 64
+    if card.row(Scope.SUPPLIER) is not None and supplier is None:
+        canvas.setFont(FONT, 9)
+        canvas.drawString(MARGIN, bottom - 12, f"Hidden as a supplier: fewer than {book.min_group_size} respondents.")
+        bottom -= 12
+    return bottom
+
+
+def _get(row, attribute):
+    return None if row is None else getattr(row, attribute)
+
+
+def _num(value, decimals: int = 2) -> str:
+    return "–" if value is None else f"{value:.{decimals}f}"
+
+
+def _signed(value) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text.replace("-", "−")
+
+
+def _bars(canvas, book: ScorecardBook, card: DepartmentCard, scope: str, top: float) -> float:
+    """One bar per dimension (1 to 5 scale) with the company mean as a black tick, then the numbers."""
+    width = canvas._pagesize[0] - 2 * MARGIN
+    canvas.setFillColorRGB(*INK)
+    canvas.setFont(BOLD, 12)
+    canvas.drawString(MARGIN, top, SCOPE_TITLES[scope])
+    label_w, value_w = 110, 190
+    scale_x, scale_w = MARGIN + label_w, width - label_w - value_w
+    y = top - 14
+    _scale(canvas, scale_x, scale_w, y)
+    rows = [(d.label, d.slug) for d in book.dimensions] + [("Overall", OVERALL)]
+    for label, slug in rows:
+        y -= 18
+        canvas.setFillColorRGB(*INK)
+        canvas.setFont(BOLD if slug == OVERALL else FONT, 10)
+        canvas.drawString(MARGIN, y + 3, label)
+        result, company = card.row(scope, slug), book.company_mean(scope, slug)
+        shown = result is not None and not result.suppressed
+        if shown:
+            canvas.setFillColorRGB(*(WEAK if company is not None and result.mean < company - 0.25 else BAR))
+            canvas.rect(scale_x, y, scale_w * (result.mean - 1) / 4, 11, stroke=0, fill=1)
+        if company is not None:
+            x = scale_x + scale_w * (company - 1) / 4
+            canvas.setStrokeColorRGB(*COMPANY)
+            canvas.setLineWidth(1.5)
+            canvas.line(x, y - 2, x, y + 13)
+            canvas.setLineWidth(1)
+        canvas.setFont(FONT, 9)
+        canvas.setFillColorRGB(*(INK if shown else MUTED))
+        canvas.drawString(scale_x + scale_w + 8, y + 3, _row_text(book, result, company))
+    canvas.setFont(FONT, 8)
+    canvas.setFillColorRGB(*MUTED)
+    canvas.drawString(
+        scale_x, y - 14, "Bar: this department's mean (1–5). Black tick: company mean. Red: 0.25 or more below it."
+    )
+    return y - 20
+
+
+def _scale(canvas, x: float, width: float, y: float) -> None:
+    canvas.setFont(FONT, 8)
+    canvas.setFillColorRGB(*MUTED)
+    canvas.setStrokeColorRGB(*RULE)
+    for score in range(1, 6):
+        at = x + width * (score - 1) / 4
+        canvas.drawCentredString(at, y, str(score))
+        canvas.line(at, y - 4, at, y - 8 - 18 * 7)
+
+
+def _row_text(book: ScorecardBook, result, company) -> str:
+    if result is None:
+        return "no ratings"
+    if result.suppressed:
+        return f"hidden (fewer than {book.min_group_size})"
+    parts = [f"{result.mean:.2f}", f"{result.favorable_pct:.0f}% favorable"]
+    if result.gap is not None:
+        parts.append(f"gap {_signed(result.gap)}")
+    if result.delta is not None:
+        parts.append(f"change {_signed(result.delta)}")
+    return " · ".join(parts)
+
+
+def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> None:
+    """Overall mean as a supplier (and of its management) over the last cycles, as a small line chart."""
+    if len(card.trend) < 1 or top < 150:
+        return
+    canvas.setFillColorRGB(*INK)
+    canvas.setFont(BOLD, 12)
+    canvas.drawString(MARGIN, top, "Trend: overall mean by cycle")
+    chart_h, chart_w = min(120, top - 90), canvas._pagesize[0] - 2 * MARGIN - 150
+    base, x0 = top - 20 - chart_h, MARGIN + 30
+    canvas.setFont(FONT, 8)
+    canvas.setStrokeColorRGB(*RULE)
+    for score in range(1, 6):
+        y = base + chart_h * (score - 1) / 4
+        canvas.setFillColorRGB(*MUTED)
+        canvas.drawRightString(x0 - 6, y - 3, str(score))
+        canvas.line(x0, y, x0 + chart_w, y)
+    step = chart_w / max(1, len(card.trend) - 1) if len(card.trend) > 1 else 0
+    series = [(1, BAR, "As a supplier"), (2, MUTED, "Its management")]
+    for index, colour, legend in series:
+        points = [
+            (x0 + (step * i if step else chart_w / 2), base + chart_h * (entry[index] - 1) / 4, entry[index])
+            for i, entry in enumerate(card.trend)
+            if entry[index] is not None
+        ]
+        if not points:
+            continue
+        canvas.setStrokeColorRGB(*colour)
+        canvas.setFillColorRGB(*colour)
+        canvas.setLineWidth(2)
+        for (xa, ya, _), (xb, yb, _) in itertools.pairwise(points):
+            canvas.line(xa, ya, xb, yb)
+        canvas.setLineWidth(1)
+        for x, y, value in points:
+            canvas.circle(x, y, 2.5, stroke=0, fill=1)
+            canvas.setFont(FONT, 8)
+            # Supplier values above their line, management values below theirs: the two rarely collide.
+            canvas.drawCentredString(x, y + 6 if index == 1 else y - 11, f"{value:.2f}")
+        ly = base + chart_h - 14 * index
+        canvas.rect(x0 + chart_w + 14, ly, 10, 3, stroke=0, fill=1)
+        canvas.setFont(FONT, 9)
+        canvas.drawString(x0 + chart_w + 28, ly - 2, legend)
+    canvas.setFillColorRGB(*MUTED)
+    canvas.setFont(FONT, 8)
+    for i, (name, _, _) in enumerate(card.trend):
+        canvas.drawCentredString(x0 + (step * i if step else chart_w / 2), base - 12, name)
+
+
+def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
+    _width, height = canvas._pagesize
+    canvas.setFillColorRGB(*INK)
+    canvas.setFont(BOLD, 22)
+    canvas.drawString(MARGIN, height - 62, f"Department scorecards, {book.cycle.name}")
+    weakest = book.weakest or {}
+    department, link = weakest.get("department"), weakest.get("link")
+    lines = [
+        (
+            "Weakest department",
+            f"{department['department'].name} ({department['mean']:.2f})" if department else "none shown",
+        ),
+        ("Weakest link", f"{link_label(link)} ({link['mean']:.2f})" if link else "none shown"),
+        ("Company mean", _num(book.company_mean(Scope.SUPPLIER))),
+    ]
+    y = height - 92
+    for label, text in lines:
+        canvas.setFont(FONT, 11)
+        canvas.setFillColorRGB(*MUTED)
+        canvas.drawString(MARGIN, y, label)
+        canvas.setFillColorRGB(*INK)
+        canvas.setFont(BOLD, 11)
+        canvas.drawString(MARGIN + 130, y, text)
+        y -= 17
+    _ranking(canvas, book, y - 14)
+    canvas.setFont(FONT, 8)
+    canvas.setFillColorRGB(*MUTED)
+    canvas.drawString(MARGIN, 50, f"Made {datetime.date.today().isoformat()}. One page per department follows.")
+    _frame(canvas, book, page, total)
+    canvas.showPage()
+
+
+def _ranking(canvas, book: ScorecardBook, top: float) -> None:
+    """Every department as a supplier, weakest first: mean, favorable %, gap, change, rank."""
+    columns = [("Department", MARGIN), ("Mean", 300), ("Favorable", 350), ("Gap", 410), ("Change", 460), ("Rank", 515)]
+    canvas.setFont(BOLD, 10)
+    canvas.setFillColorRGB(*INK)
+    for title, x in columns:
+        canvas.drawString(x, top, title)
+    ordered = sorted(
+        book.cards, key=lambda c: (c.shown(Scope.SUPPLIER) is None, _get(c.shown(Scope.SUPPLIER), "mean") or 0)
+    )
+    rows = min(len(ordered), int((top - 80) // 13))
+    y = top - 15
+    for card in ordered[:rows]:
+        shown = card.shown(Scope.SUPPLIER)
+        canvas.setFont(FONT, 9.5)
+        name = card.department.name
+        canvas.drawString(MARGIN, y, name if canvas.stringWidth(name, FONT, 9.5) < 250 else name[:40] + "…")
+        if shown is None:
+            canvas.setFillColorRGB(*MUTED)
+            canvas.drawString(300, y, "hidden" if card.row(Scope.SUPPLIER) else "not rated as a supplier")
+            canvas.setFillColorRGB(*INK)
+        else:
+            values = [_num(shown.mean), f"{shown.favorable_pct:.0f}%", _signed(shown.gap), _signed(shown.delta)]
+            for (_, x), text in zip(columns[1:5], values, strict=True):
+                canvas.drawString(x, y, text)
+            canvas.drawString(515, y, str(shown.rank or "–"))
+        y -= 13
+    if rows < len(ordered):
+        canvas.setFont(FONT, 9)
+        canvas.drawString(MARGIN, y, f"… and {len(ordered) - rows} more: see their pages.")

@@ -1,0 +1,403 @@
+"""The scorecard workbook HR hands out: Summary, Links, one sheet per department and a Read-me.
+
+Pure layout over a `ScorecardBook`. Numbers are written as numbers (rounded like the CSV), every
+text with `write_string` (so a name such as "=Ops" stays text, never a formula), labels in words,
+hidden figures as blank cells with a note saying why, and every sheet set up to print: landscape,
+A4, one page wide, header rows repeated on each page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO
+
+from surveys.dimensions import OVERALL
+
+from ..models import Scope
+from .book import MIN_COMMENTS, SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
+
+RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
+GREEN, YELLOW, RED, HIDDEN_FILL = "#63BE7B", "#FFEB84", "#F8696B", "#D9D9D9"
+
+
+class _Formats:
+    def __init__(self, workbook):
+        add = workbook.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.subtitle = add({"bold": True, "font_size": 12})
+        self.bold = add({"bold": True, "valign": "top"})
+        self.name = add({"bold": True, "indent": 1})
+        self.header = add({"bold": True, "text_wrap": True, "valign": "bottom", "bottom": 1, "bg_color": "#EEF2F7"})
+        self.rotated = add({"bold": True, "rotation": 90, "valign": "bottom", "align": "center", "bottom": 1})
+        self.text = add({"valign": "top"})
+        self.wrap = add({"text_wrap": True, "valign": "top"})
+        self.note = add({"italic": True, "font_color": "#595959", "valign": "top"})
+        self.mean = add({"num_format": "0.00", "valign": "top"})
+        self.signed = add({"num_format": "+0.00;-0.00;0.00", "valign": "top"})
+        self.pct = add({"num_format": "0.0", "valign": "top"})
+        self.int = add({"num_format": "0", "valign": "top"})
+        self.hidden = add({"bg_color": HIDDEN_FILL})
+
+
+def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
+    """Write the workbook to a binary stream; returns the number of department sheets."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
+    workbook.set_properties({"title": f"Chain Survey scorecards {book.cycle.name}", "author": "Chain Survey"})
+    formats = _Formats(workbook)
+    _summary_sheet(workbook, formats, book)
+    _links_sheet(workbook, formats, book)
+    names = sheet_names([card.department.name for card in book.cards])
+    for card, name in zip(book.cards, names, strict=True):
+        _department_sheet(workbook.add_worksheet(name), formats, book, card)
+    _readme_sheet(workbook, formats, book)
+    workbook.close()
+    return len(book.cards)
+
+
+def sheet_names(departments: list[str]) -> list[str]:
+    """Valid, unique sheet names: no []:*?/\\, at most 31 characters, no clash with the fixed sheets."""
+    taken = set(RESERVED_SHEETS)
+    names = []
+    for department in departments:
+        base = re.sub(r"[\[\]:*?/\\]", "-", department).strip().strip("'")[:31] or "Department"
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: 31 - len(suffix)] + suffix
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _print_setup(sheet, book: ScorecardBook, *, repeat_row: int, repeat_column: bool = False) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.repeat_rows(repeat_row)
+    if repeat_column:
+        sheet.repeat_columns(0)
+    sheet.set_header(f'&L&"-,Bold"Chain Survey {book.cycle.name}&R&A')
+    sheet.set_footer("&LAnonymous: no figure of a group below the minimum size is shown&RPage &P of &N")
+
+
+DECIMALS = {"0.00": 2, "+0.00;-0.00;0.00": 2, "0.0": 1, "0": 0}
+
+
+def _number(sheet, row, col, value, fmt, *, hidden_fmt=None):
+    """A figure as a number, rounded as the CSV rounds it; None as a blank cell."""
+    if value is None:
+        if hidden_fmt is not None:
+            sheet.write_blank(row, col, None, hidden_fmt)
+        return
+    sheet.write_number(row, col, round(float(value), DECIMALS[fmt.num_format]), fmt)
+
+
+def _hidden_note(book: ScorecardBook) -> str:
+    return f"Hidden: fewer than {book.min_group_size} respondents, or hiding it protects a small group"
+
+
+SUMMARY_COLUMNS = (
+    ("Department", 28),
+    ("Respondents", 12),
+    ("Mean (1–5)", 10),
+    ("Favorable % (4 or 5)", 12),
+    ("Expected (1–5)", 10),
+    ("Gap (mean − expected)", 12),
+    ("Change since previous cycle", 12),
+    ("Rank (1 = best)", 10),
+    ("Compared with company mean", 12),
+    ("Management mean (1–5)", 12),
+    ("Management favorable %", 12),
+    ("Note", 48),
+)
+
+
+def _summary_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
+    sheet = workbook.add_worksheet("Summary")
+    weakest = book.weakest or {}
+    sheet.write_string(0, 0, f"Chain Survey — department scorecards, {book.cycle.name}", f.title)
+    department, link = weakest.get("department"), weakest.get("link")
+    lines = [
+        ("Weakest department", department["department"].name if department else "None shown", department),
+        ("Weakest link", link_label(link) if link else "None shown", link),
+    ]
+    # Label, mean (a number, beside the label), then the name across the next columns.
+    for offset, (label, text, found) in enumerate(lines, start=1):
+        sheet.write_string(offset, 0, label, f.bold)
+        _number(sheet, offset, 1, found["mean"] if found else None, f.mean)
+        sheet.merge_range(offset, 2, offset, 8, "", f.name)
+        sheet.write_string(offset, 2, text, f.name)
+    sheet.write_string(3, 0, "Company mean", f.bold)
+    _number(sheet, 3, 1, book.company_mean(Scope.SUPPLIER), f.mean)
+    previous = book.previous_cycle or "no earlier cycle"
+    sheet.write_string(
+        4, 0, f"Figures as a supplier (rated by the other departments); changes compare with {previous}.", f.note
+    )
+    header = 5
+    widths = [min(40, max([len(c.department.name) for c in book.cards] + [SUMMARY_COLUMNS[0][1]]) + 2)]
+    for col, (title, width) in enumerate(SUMMARY_COLUMNS):
+        sheet.write_string(header, col, title, f.header)
+        sheet.set_column(col, col, widths[0] if col == 0 else width)
+    sheet.set_row(header, 45)
+    company = book.company_mean(Scope.SUPPLIER)
+    for row, card in enumerate(book.cards, start=header + 1):
+        _summary_row(sheet, f, book, card, row, company)
+    sheet.freeze_panes(header + 1, 1)
+    _print_setup(sheet, book, repeat_row=header, repeat_column=True)
+    sheet.activate()
+
+
+def _summary_row(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, row: int, company) -> None:
+    sheet.write_string(row, 0, card.department.name, f.text)
+    supplier, management = card.shown(Scope.SUPPLIER), card.shown(Scope.MANAGEMENT)
+    if supplier is not None:
+        _number(sheet, row, 1, supplier.respondents, f.int)
+        _number(sheet, row, 2, supplier.mean, f.mean)
+        _number(sheet, row, 3, supplier.favorable_pct, f.pct)
+        _number(sheet, row, 4, supplier.expectation_mean, f.mean)
+        _number(sheet, row, 5, supplier.gap, f.signed)
+        _number(sheet, row, 6, supplier.delta, f.signed)
+        _number(sheet, row, 7, supplier.rank, f.int)
+        _number(sheet, row, 8, None if company is None else supplier.mean - company, f.signed)
+    if management is not None:
+        _number(sheet, row, 9, management.mean, f.mean)
+        _number(sheet, row, 10, management.favorable_pct, f.pct)
+    notes = []
+    if card.row(Scope.SUPPLIER) is None:
+        notes.append("Not rated as a supplier this cycle")
+    elif supplier is None:
+        notes.append(_hidden_note(book))
+    if card.row(Scope.MANAGEMENT) is not None and management is None:
+        notes.append("management hidden (small group)")
+    if notes:
+        sheet.write_string(row, 11, "; ".join(notes), f.note)
+
+
+def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
+    sheet = workbook.add_worksheet("Links")
+    matrix = book.matrix
+    sheet.write_string(0, 0, f"Who rates whom — overall mean of each link, {book.cycle.name}", f.title)
+    sheet.write_string(
+        1,
+        0,
+        "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
+        "The diagonal is a department's staff rating their own management. Colour: red 1 – yellow 3 – green 5.",
+        f.note,
+    )
+    sheet.write_string(
+        2, 0, f"Grey blank: hidden (fewer than {book.min_group_size} respondents). White blank: no ratings.", f.note
+    )
+    header, size = 3, len(matrix.departments)
+    sheet.write_string(header, 0, "Rater ↓  Provider →", f.header)
+    width = min(40, max([len(n) for n in matrix.departments] + [20]) + 2)
+    sheet.set_column(0, 0, width)
+    if size:
+        sheet.set_column(1, size, 6.5)
+    sheet.set_row(header, min(220, max(60, 7.5 * max([len(n) for n in matrix.departments] + [10]) + 12)))
+    for i, name in enumerate(matrix.departments):
+        sheet.write_string(header, i + 1, name, f.rotated)
+        sheet.write_string(header + 1 + i, 0, name, f.bold)
+    for (i, j), mean in matrix.cells.items():
+        _number(sheet, header + 1 + i, j + 1, mean, f.mean, hidden_fmt=f.hidden)
+    if size:
+        sheet.conditional_format(
+            header + 1,
+            1,
+            header + size,
+            size,
+            {
+                "type": "3_color_scale",
+                "min_type": "num",
+                "min_value": 1,
+                "min_color": RED,
+                "mid_type": "num",
+                "mid_value": 3,
+                "mid_color": YELLOW,
+                "max_type": "num",
+                "max_value": 5,
+                "max_color": GREEN,
+            },
+        )
+    sheet.freeze_panes(header + 1, 1)
+    _print_setup(sheet, book, repeat_row=header, repeat_column=True)
+
+
+DEPARTMENT_COLUMNS = (
+    ("Dimension", 22),
+    ("Respondents", 12),
+    ("Ratings", 12),
+    ("Mean (1–5)", 10),
+    ("Favorable % (4 or 5)", 12),
+    ("Company mean", 10),
+    ("Compared with company", 12),
+    ("Expected (1–5)", 10),
+    ("Gap (mean − expected)", 12),
+    ("Change since previous cycle", 12),
+    ("Rank (1 = best)", 10),
+    ("Note", 40),
+)
+
+
+def _department_sheet(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard) -> None:
+    sheet.write_string(0, 0, f"{card.department.name} — scorecard {book.cycle.name}", f.title)
+    row = _key_figures(sheet, f, book, card, 1)
+    for col, (_, width) in enumerate(DEPARTMENT_COLUMNS):
+        sheet.set_column(col, col, width)
+    first_header = None
+    for scope in card.scopes:
+        sheet.write_string(row + 1, 0, SCOPE_TITLES[scope], f.subtitle)
+        header = row + 2
+        first_header = header if first_header is None else first_header
+        for col, (title, _) in enumerate(DEPARTMENT_COLUMNS):
+            sheet.write_string(header, col, title, f.header)
+        sheet.set_row(header, 45)
+        row = header + 1
+        for dimension in [*book.dimensions, None]:
+            _dimension_row(sheet, f, book, card, scope, dimension, row)
+            row += 1
+    row = _trend_table(sheet, f, card, row + 1)
+    for scope in card.scopes:
+        row = _comments(sheet, f, book, card, scope, row + 1)
+    if first_header is not None:
+        sheet.freeze_panes(first_header + 1, 1)
+        _print_setup(sheet, book, repeat_row=first_header)
+    else:
+        _print_setup(sheet, book, repeat_row=0)
+
+
+def _key_figures(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, row: int) -> int:
+    supplier = card.shown(Scope.SUPPLIER)
+    ranked = book.ranked.get(Scope.SUPPLIER, 0)
+    figures = [
+        ("Overall as a supplier (1–5)", supplier.mean if supplier else None, f.mean, ""),
+        ("Company mean (1–5)", book.company_mean(Scope.SUPPLIER), f.mean, "every rating of every department"),
+        ("Rank as a supplier", supplier.rank if supplier else None, f.int, f"of {ranked} departments shown"),
+        ("Gap (mean − expected)", supplier.gap if supplier else None, f.signed, "negative: expectations not met"),
+    ]
+    rate = card.participation
+    if rate is not None and rate.eligible and rate.eligible >= book.min_group_size and rate.response_rate is not None:
+        figures.append(("Response rate of its staff (%)", rate.response_rate * 100, f.pct, f"of {rate.eligible}"))
+    for label, value, fmt, note in figures:
+        sheet.write_string(row, 0, label, f.bold)
+        _number(sheet, row, 2, value, fmt)
+        if value is None and card.row(Scope.SUPPLIER) is not None and label != "Company mean (1–5)":
+            note = _hidden_note(book)
+        if note:
+            sheet.write_string(row, 3, note, f.note)
+        row += 1
+    return row
+
+
+def _dimension_row(sheet, f: _Formats, book, card: DepartmentCard, scope, dimension, row: int) -> None:
+    # The questions themselves are on the Read-me sheet: here the label keeps the table narrow
+    # enough to print large on one page width.
+    slug = dimension.slug if dimension is not None else OVERALL
+    sheet.write_string(
+        row,
+        0,
+        dimension.label if dimension is not None else "Overall (all six)",
+        f.bold if dimension is None else f.text,
+    )
+    company = book.company_mean(scope, slug)
+    _number(sheet, row, 5, company, f.mean)
+    result = card.row(scope, slug)
+    if result is None or result.suppressed:
+        sheet.write_string(row, 11, "No ratings" if result is None else _hidden_note(book), f.note)
+        return
+    _number(sheet, row, 1, result.respondents, f.int)
+    _number(sheet, row, 2, result.ratings, f.int)
+    _number(sheet, row, 3, result.mean, f.mean)
+    _number(sheet, row, 4, result.favorable_pct, f.pct)
+    _number(sheet, row, 6, None if company is None else result.mean - company, f.signed)
+    _number(sheet, row, 7, result.expectation_mean, f.mean)
+    _number(sheet, row, 8, result.gap, f.signed)
+    _number(sheet, row, 9, result.delta, f.signed)
+    _number(sheet, row, 10, result.rank, f.int)
+
+
+def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:
+    if not card.trend:
+        return row
+    sheet.write_string(row, 0, "Trend: overall mean by cycle", f.subtitle)
+    for col, title in enumerate(("Cycle", "As a supplier", "Management")):
+        sheet.write_string(row + 1, col, title, f.header)
+    row += 2
+    for name, supplier, management in card.trend:
+        sheet.write_string(row, 0, name, f.text)
+        _number(sheet, row, 1, supplier, f.mean)
+        _number(sheet, row, 2, management, f.mean)
+        row += 1
+    return row
+
+
+def _comments(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, scope: str, row: int) -> int:
+    texts = card.comments.get(scope)
+    title = "Comments about it as a supplier" if scope == Scope.SUPPLIER else "Comments about its management"
+    if not texts:
+        threshold = max(MIN_COMMENTS, book.min_group_size)
+        sheet.write_string(row, 0, f"{title}: not shown (fewer than {threshold} comments).", f.note)
+        return row + 1
+    sheet.write_string(row, 0, f"{title} ({len(texts)}, in random order)", f.subtitle)
+    row += 1
+    width = sum(w for _, w in DEPARTMENT_COLUMNS)
+    for text in texts:
+        sheet.merge_range(row, 0, row, len(DEPARTMENT_COLUMNS) - 1, "", f.wrap)
+        sheet.write_string(row, 0, text, f.wrap)
+        sheet.set_row(row, 15 * _lines(text, width))
+        row += 1
+    return row
+
+
+def _lines(text: str, width: float) -> int:
+    """Roughly how many lines `text` takes in a wrapped column `width` characters wide."""
+    per_line = max(1, int(width * 1.15))
+    return sum(1 + len(part) // per_line for part in text.splitlines() or [""])
+
+
+README = (
+    ("Mean", "Average score, 1 (very poor) to 5 (excellent)."),
+    ("Favorable %", "Share of scores that are 4 (good) or 5 (excellent)."),
+    ("Expected", "Average of the level of service raters said they expected, 1 to 5."),
+    ("Gap", "Mean minus expected. Negative: the department served below what was expected of it."),
+    ("Change since previous cycle", "Mean minus the previous cycle's mean (blank when either is hidden or missing)."),
+    ("Rank", "Among the departments shown for that dimension, 1 = best; equal means share a rank."),
+    ("Compared with company", "Mean minus the company mean (all ratings of all departments in that scope)."),
+    ("Respondents", "Distinct people who gave at least one rating. Ratings: the number of scores."),
+    ("As a supplier", "How the other departments rated the department."),
+    ("Its management", "How the department's own staff rated their management (its managers do not rate it)."),
+    ("Weakest department", "The department with the lowest overall mean as a supplier."),
+    ("Weakest link", "The rater → provider pair with the lowest overall mean (a department's management included)."),
+    (
+        "Comments",
+        "Shown for a department only when at least 10 (and at least the minimum group size) were written, "
+        "in random order, never grouped by who wrote them.",
+    ),
+)
+
+
+def _readme_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
+    sheet = workbook.add_worksheet("Read-me")
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 100)
+    sheet.write_string(0, 0, f"How to read these scorecards ({book.cycle.name})", f.title)
+    sheet.write_string(2, 0, "Term", f.header)
+    sheet.write_string(2, 1, "What it means", f.header)
+    blank = (
+        f"A blank figure with a note means fewer than {book.min_group_size} people answered, or that showing it "
+        "would let someone work out the answers of a smaller group by subtraction. Answers are anonymous: "
+        "nothing about a group that small is shown, in any file."
+    )
+    rows = [("Blank cells", blank), *README]
+    rows += [(d.label, f"Dimension: {d.question}") for d in book.dimensions]
+    for row, (term, meaning) in enumerate(rows, start=3):
+        sheet.write_string(row, 0, term, f.bold)
+        sheet.write_string(row, 1, meaning, f.wrap)
+        sheet.set_row(row, 15 * _lines(meaning, 100))
+    sheet.freeze_panes(3, 0)
+    _print_setup(sheet, book, repeat_row=2)

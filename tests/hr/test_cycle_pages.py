@@ -1,0 +1,182 @@
+"""HR's cycle pages: create, open, close, publish with confirmations; participation while open
+(counts, rates only for big enough departments, never a score); the roll-up's progress."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from reports.models import RollupRun
+from reports.services import rollup_cycle
+from surveys.models import Cycle, CycleHeadcount, Participation
+from surveys.roles import Role
+from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory, OpenCycleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hr_client(client, hr):
+    client.force_login(hr.user)
+    return client
+
+
+@pytest.mark.parametrize("url", ["/hr/cycles/", "/hr/cycles/2026-Q4/", "/hr/cycles/2026-Q4/close/", "/hr/org/"])
+@pytest.mark.parametrize("persona", ["employee", "manager", "executive"])
+def test_people_who_are_not_hr_get_403(client, request, persona, url, open_cycle):
+    client.force_login(request.getfixturevalue(persona).user)
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert Cycle.objects.get(pk=open_cycle.pk).status == Cycle.Status.OPEN
+
+
+def test_signed_out_visitor_is_sent_to_login(client):
+    response = client.get("/hr/cycles/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_hr_creates_a_draft_cycle_with_the_next_quarter_suggested(hr_client):
+    CycleFactory(name="2026-Q3", status=Cycle.Status.PUBLISHED)
+    page = hr_client.get("/hr/cycles/").content.decode()
+    assert 'value="2026-Q4"' in page
+    response = hr_client.post("/hr/cycles/", {"name": "2026-Q4", "closes_on": ""})
+    assert response.status_code == 302 and response.url == "/hr/cycles/2026-Q4/"
+    assert Cycle.objects.get(name="2026-Q4").status == Cycle.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("2026-4", "YYYY-Qn"), ("2026-Q3", "exists already")], ids=["malformed", "taken"]
+)
+def test_a_refused_cycle_name_says_why_and_creates_nothing(hr_client, name, message):
+    CycleFactory(name="2026-Q3", status=Cycle.Status.PUBLISHED)
+    response = hr_client.post("/hr/cycles/", {"name": name})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert Cycle.objects.count() == 1
+
+
+def test_open_close_publish_through_confirmation_pages(hr_client, employee, django_capture_on_commit_callbacks):
+    cycle = CycleFactory(name="2026-Q4")
+    confirm = hr_client.get("/hr/cycles/2026-Q4/open/").content.decode()
+    assert "Open for answers: 2026-Q4?" in confirm
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.DRAFT  # a GET only asks
+    closes = timezone.localdate() + datetime.timedelta(days=10)
+    response = hr_client.post("/hr/cycles/2026-Q4/open/", {"closes_on": closes.isoformat()})
+    assert response.url == "/hr/cycles/2026-Q4/"
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.closes_on) == (Cycle.Status.OPEN, closes)
+
+    assert "cannot be reopened" in hr_client.get("/hr/cycles/2026-Q4/close/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        hr_client.post("/hr/cycles/2026-Q4/close/")
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    assert "Computed over" in page and "Last completed" in page
+    assert "Publish the results of 2026-Q4" in page
+
+    response = hr_client.post("/hr/cycles/2026-Q4/publish/", follow=True)
+    assert "Cycle 2026-Q4 published." in response.content.decode()
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.PUBLISHED
+    assert "/reports/2026-Q4/scorecards.xlsx" in response.content.decode()
+
+
+def test_publishing_before_the_rollup_finished_is_refused_with_the_reason(hr_client):
+    cycle = CycleFactory(name="2026-Q4", status=Cycle.Status.CLOSED)
+    RollupRun.objects.create(cycle=cycle, state=RollupRun.State.STARTED, started_at=timezone.now())
+    page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    assert "Computing the results" in page and "Publish (once the results are computed)" in page
+    response = hr_client.post("/hr/cycles/2026-Q4/publish/", follow=True)
+    assert "not computed yet" in response.content.decode()
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.CLOSED
+
+
+def test_a_closed_cycle_cannot_be_reopened_from_the_page(hr_client):
+    cycle = CycleFactory(name="2026-Q4", status=Cycle.Status.CLOSED)
+    assert "not possible now" in hr_client.get("/hr/cycles/2026-Q4/open/").content.decode()
+    response = hr_client.post("/hr/cycles/2026-Q4/open/", {"closes_on": "2099-01-01"}, follow=True)
+    assert "never reopened" in response.content.decode()
+    assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.CLOSED
+
+
+def test_a_failed_rollup_shows_its_error_and_can_be_requested_again(hr_client, django_capture_on_commit_callbacks):
+    cycle = CycleFactory(name="2026-Q4", status=Cycle.Status.CLOSED)
+    RollupRun.objects.create(cycle=cycle, state=RollupRun.State.FAILED, error="database went away")
+    assert "database went away" in hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        hr_client.post("/hr/cycles/2026-Q4/rollup/")
+    assert RollupRun.objects.filter(cycle=cycle).latest("requested_at").state == RollupRun.State.DONE
+    assert hr_client.get("/hr/cycles/2026-Q4/status.json").json() == {"status": "closed", "rollup": "done"}
+
+
+def open_with_participation(departments: int, *, staff: int, took_part: int):
+    cycle = OpenCycleFactory(name="2026-Q4", min_group_size=5)
+    for i in range(departments):
+        department = DepartmentFactory(name=f"Team {i:02d}", slug=f"team-{i}")
+        people = [EmployeeFactory(department=department) for _ in range(took_part)]
+        CycleHeadcount.objects.create(cycle=cycle, department=department, eligible=staff)
+        Participation.objects.bulk_create(
+            [Participation(employee=p, cycle=cycle, department=department) for p in people]
+        )
+    return cycle
+
+
+def test_participation_while_open_shows_counts_and_rates_but_no_rate_for_small_departments(hr_client):
+    cycle = open_with_participation(1, staff=8, took_part=6)
+    small = DepartmentFactory(name="Tiny", slug="tiny")
+    CycleHeadcount.objects.create(cycle=cycle, department=small, eligible=3)
+    Participation.objects.create(employee=EmployeeFactory(department=small), cycle=cycle, department=small)
+    page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    team = re.search(r"Team 00</th>(.*?)</tr>", page, re.S).group(1)
+    assert [cell.strip() for cell in re.findall(r">([^<>]*)<", team) if cell.strip()] == ["6", "8", "75 %"]
+    tiny = re.search(r"Tiny</th>(.*?)</tr>", page, re.S).group(1)
+    assert "not shown" in tiny and "%" not in tiny
+    assert "Taken part so far: 7 of 11" in page
+    for word in ("mean", "favorable", "score:"):
+        assert word not in page.lower()
+
+
+@pytest.mark.parametrize("departments", [2, 40], ids=["two", "forty"])
+def test_cycle_page_runs_a_fixed_number_of_queries(hr_client, departments, django_assert_num_queries):
+    open_with_participation(departments, staff=6, took_part=1)
+    # Session, user, permissions (user and group), the cycle with its counts and roll-up state,
+    # latest run, last finished run, headcounts, participation counts, department names.
+    with django_assert_num_queries(10):
+        response = hr_client.get("/hr/cycles/2026-Q4/")
+    assert response.status_code == 200
+
+
+def test_cycles_list_runs_a_fixed_number_of_queries(hr_client, django_assert_num_queries):
+    for i in range(12):
+        CycleFactory(name=f"{2020 + i // 4}-Q{i % 4 + 1}", status=Cycle.Status.PUBLISHED)
+    # Session, user, permissions (user and group), the cycles with counts and roll-up states.
+    with django_assert_num_queries(5):
+        hr_client.get("/hr/cycles/")
+
+
+def test_published_cycle_lists_a_pdf_per_department(hr_client, org):
+    from tests.reports.builders import add_answers, full_survey
+
+    cycle = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED, min_group_size=1)
+    add_answers(cycle, full_survey(1, org["sales"], org["it"], 4))
+    rollup_cycle(cycle_id=cycle.id)
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.PUBLISHED)
+    page = hr_client.get("/hr/cycles/2026-Q3/").content.decode()
+    assert "/reports/2026-Q3/departments/it/scorecard.pdf" in page
+
+
+def test_hr_home_links_to_the_workspace(client, hr):
+    client.force_login(hr.user)
+    page = client.get("/").content.decode()
+    assert 'href="/hr/cycles/"' in page and 'href="/hr/org/"' in page
+
+
+def test_employee_home_has_no_hr_links(client, employee):
+    client.force_login(employee.user)
+    assert "/hr/" not in client.get("/").content.decode()
+
+
+def test_manager_role_is_not_enough_for_hr_pages(client, org):
+    boss = EmployeeFactory(department=org["sales"], role=Role.MANAGER)
+    client.force_login(boss.user)
+    assert client.get("/hr/cycles/").status_code == 403
