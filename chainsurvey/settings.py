@@ -215,6 +215,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# One Redis can carry several deployments (or test runs): each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CHAINSURVEY_CELERY_QUEUE", default="celery")
+# Beat's record of when each entry last ran (a file of its own; one beat per deployment).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CHAINSURVEY_BEAT_SCHEDULE_FILE", default="celerybeat-schedule")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How long a message taken by a worker that then died waits before Redis hands it out again
     # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
@@ -259,6 +263,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from inside the container
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
