@@ -13,6 +13,7 @@ import re
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -300,6 +301,11 @@ def test_the_compose_stack_serves_signs_in_emails_throttles_and_rolls_up(stack, 
     assert sent["invitation"] == set(company["due"])
     assert company["took_part"] not in sent["invitation"] | sent["reminder"]
     assert "invitations.tasks.send_due_notices" in beat.log()
+
+    # The compose file's health check of the worker: the worker answers a ping by its node name.
+    ping = COMPOSE["services"]["worker"]["healthcheck"]["test"][1].replace("$$HOSTNAME", socket.gethostname())
+    answer = subprocess.run(argv(ping), env=stack_env, capture_output=True, text=True, timeout=STEP_TIMEOUT)
+    assert answer.returncode == 0 and "pong" in answer.stdout, answer.stdout + answer.stderr
 
     # Production headers; static files under hashed names, cached for good.
     emma = Visitor(port)
