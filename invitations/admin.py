@@ -69,7 +69,7 @@ class CycleWithNoticesAdmin(CycleAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """What was emailed to whom (never what anyone answered)."""
+    """What was emailed to whom and when (never what anyone answered)."""
 
     list_display = ["employee", "cycle", "kind", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["cycle", "kind", "status"]

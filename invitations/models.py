@@ -34,6 +34,8 @@ class Notice(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "invitation or reminder"
+        verbose_name_plural = "invitations and reminders"
         ordering = ["cycle", "kind", "employee_id"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "cycle", "kind"], name="one_notice_per_person_cycle_kind")

@@ -294,8 +294,9 @@ def test_the_compose_stack_serves_signs_in_emails_throttles_and_rolls_up(stack, 
         ),
         timeout=STEP_TIMEOUT + START_TIMEOUT,
         what="the invitations and reminders to be sent",
-        details=lambda: str(list(Notice.objects.values_list("employee__user__email", "kind", "status")))
-        + worker.log()[-3000:],
+        details=lambda: (
+            str(list(Notice.objects.values_list("employee__user__email", "kind", "status"))) + worker.log()[-3000:]
+        ),
     )
     sent = emails_in(worker.log())
     assert sent["invitation"] == set(company["due"])
