@@ -300,16 +300,18 @@ LOG_LEVEL = env_choice(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Only the formatter in use is built (the JSON one imports its library).
     "formatters": {
-        "json": {"()": "chainsurvey.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        LOG_FORMAT: {"()": "chainsurvey.logs.JsonFormatter"}
+        if LOG_FORMAT == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     },
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "stream": f"ext://sys.{LOG_STREAM}", "formatter": LOG_FORMAT}
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
-        # Django's own request logger repeats every 4xx at WARNING; axes logs each attempt at INFO.
+        # Axes logs every sign-in attempt at INFO (with the address masked); failures stay.
         "axes": {"level": "WARNING"},
     },
 }

@@ -6,6 +6,7 @@ the beat schedule sends through the worker, closes the cycle in the admin and wa
 worker's roll-up. `test_compose_file_runs_only_commands_the_stack_test_runs` keeps the two in step.
 """
 
+import contextlib
 import datetime
 import http.client
 import os
@@ -100,14 +101,17 @@ class Process:
             pytest.fail(f"{self.name} exited with {self.popen.returncode}:\n{self.log()[-4000:]}")
         return True
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        """After `terminate`: wait for a clean exit, then kill what is left of the group."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)  # also any child the leader left behind
+        self.popen.wait(timeout=10)
 
 
 class Visitor:
@@ -230,6 +234,8 @@ def stack(stack_env, company, tmp_path):
             processes[name] = Process(name, compose_command(name), env=stack_env, log_dir=tmp_path)
         yield processes
     finally:
+        for process in processes.values():
+            process.terminate()
         for process in processes.values():
             process.stop()
 
