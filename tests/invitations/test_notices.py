@@ -207,3 +207,14 @@ def test_counts_for_hr_cost_one_query_whatever_the_number_of_people(cycle, peopl
         counts = invitation_counts(cycle=cycle)
     assert counts.invitations_sent == 3
     assert connection.vendor  # keeps the import honest on every backend
+
+
+def test_someone_who_submits_between_planning_and_sending_gets_no_reminder(cycle, people):
+    reminder_day = datetime.datetime(2026, 10, 18, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(reminder_day, tick=False):
+        services.notices_due()  # invitations and reminders recorded, none sent yet
+        Participation.objects.create(employee=people["cy"], cycle=cycle, department=people["cy"].department)
+        while services.notices_send_batch(cycle_id=cycle.pk, kind=Notice.Kind.REMINDER, limit=1).taken:
+            pass
+    assert recipients("Reminder") == ["ana@example.com", "ben@example.com"]
+    assert Notice.objects.get(employee=people["cy"], kind=Notice.Kind.REMINDER).status == Notice.Status.SKIPPED
