@@ -218,3 +218,27 @@ def test_someone_who_submits_between_planning_and_sending_gets_no_reminder(cycle
             pass
     assert recipients("Reminder") == ["ana@example.com", "ben@example.com"]
     assert Notice.objects.get(employee=people["cy"], kind=Notice.Kind.REMINDER).status == Notice.Status.SKIPPED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_claiming_at_the_same_time_skips_the_rows_the_first_holds(cycle, people):
+    from tests.machine_services import require_postgresql
+
+    require_postgresql()
+    import psycopg
+
+    services.notices_plan(cycle=cycle, kind=Notice.Kind.INVITATION)
+    first_two = list(Notice.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None, host=db["HOST"], port=db["PORT"] or None
+    ) as other_worker:
+        # Another worker is in the middle of claiming two rows (it holds their locks).
+        other_worker.execute("SELECT id FROM invitations_notice WHERE id = ANY(%s) FOR UPDATE", [first_two])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # waiting for those rows would fail the test, not hang it
+        taken, notices = services.notices_claim(cycle_id=cycle.pk, kind=Notice.Kind.INVITATION, limit=10)
+        other_worker.rollback()
+    assert taken == 1 and [n.pk for n in notices] == sorted(
+        set(Notice.objects.values_list("pk", flat=True)) - set(first_two)
+    )
