@@ -237,8 +237,12 @@ def test_a_second_worker_claiming_at_the_same_time_skips_the_rows_the_first_hold
         other_worker.execute("SELECT id FROM invitations_notice WHERE id = ANY(%s) FOR UPDATE", [first_two])
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")  # waiting for those rows would fail the test, not hang it
-        taken, notices = services.notices_claim(cycle_id=cycle.pk, kind=Notice.Kind.INVITATION, limit=10)
-        other_worker.rollback()
+        try:
+            taken, notices = services.notices_claim(cycle_id=cycle.pk, kind=Notice.Kind.INVITATION, limit=10)
+        finally:
+            other_worker.rollback()
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
     assert taken == 1 and [n.pk for n in notices] == sorted(
         set(Notice.objects.values_list("pk", flat=True)) - set(first_two)
     )
