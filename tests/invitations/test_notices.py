@@ -246,3 +246,12 @@ def test_a_second_worker_claiming_at_the_same_time_skips_the_rows_the_first_hold
     assert taken == 1 and [n.pk for n in notices] == sorted(
         set(Notice.objects.values_list("pk", flat=True)) - set(first_two)
     )
+
+
+def test_counts_of_many_cycles_in_one_query(cycle, people, django_assert_num_queries):
+    from invitations.selectors import invitation_counts_by_cycle
+
+    tick(OPENED + datetime.timedelta(minutes=5))
+    with django_assert_num_queries(1):
+        counts = invitation_counts_by_cycle(cycle_ids=[cycle.pk, cycle.pk + 1])
+    assert counts == {cycle.pk: NoticeCounts(invitations_sent=3)}
