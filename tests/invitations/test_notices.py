@@ -220,7 +220,7 @@ def test_someone_who_submits_between_planning_and_sending_gets_no_reminder(cycle
     assert Notice.objects.get(employee=people["cy"], kind=Notice.Kind.REMINDER).status == Notice.Status.SKIPPED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_worker_claiming_at_the_same_time_skips_the_rows_the_first_holds(cycle, people):
     from tests.machine_services import require_postgresql
 
