@@ -1,6 +1,7 @@
 """Admin: the record of invitations and reminders, and their counts on the cycle list and page."""
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -20,6 +21,13 @@ def _sent_count(kind: str):
         .values("n")
     )
     return Coalesce(Subquery(sent, output_field=IntegerField()), 0)
+
+
+def invitations_when() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker and no beat: nothing sends them by itself
+        return "To email the invitations, run: python manage.py send_notices"
+    minutes = max(1, round(settings.CHAINSURVEY_NOTICES_EVERY / 60))
+    return f"Invitations are emailed to every active employee within {minutes} minute{'s' if minutes > 1 else ''}."
 
 
 admin.site.unregister(Cycle)
@@ -47,6 +55,12 @@ class CycleWithNoticesAdmin(CycleAdmin):
     @admin.display(description="reminders sent", ordering="reminders_sent")
     def reminders_sent(self, obj):
         return obj.reminders_sent
+
+    @admin.action(description="Open the selected cycle for answers", permissions=["manage_cycles"])
+    def open_cycles(self, request, queryset):
+        super().open_cycles(request, queryset)
+        if Cycle.objects.filter(pk__in=queryset, status=Cycle.Status.OPEN).exists():
+            self.message_user(request, invitations_when(), messages.INFO)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

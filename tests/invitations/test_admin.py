@@ -57,3 +57,14 @@ def test_the_cycle_list_costs_the_same_queries_for_many_cycles_and_emails(client
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_opening_a_cycle_in_the_admin_says_when_the_invitations_go_out(client, hr, settings):
+    cycle = CycleFactory(name="2027-Q1")
+    client.force_login(hr.user)
+    settings.CELERY_TASK_ALWAYS_EAGER, settings.CHAINSURVEY_NOTICES_EVERY = False, 300
+    action = {"action": "open_cycles", "_selected_action": [cycle.pk]}
+    response = client.post(reverse("admin:surveys_cycle_changelist"), action, follow=True)
+    page = response.content.decode()
+    assert "Cycle 2027-Q1 opened." in page
+    assert "Invitations are emailed to every active employee within 5 minutes." in page
