@@ -13,9 +13,23 @@ Configuration is the CELERY_* block of settings.py.
 import os
 
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
 
 app = Celery("chainsurvey")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _log_format(logger, **kwargs):
+    """Worker and beat log lines in the format of the web app (JSON in production)."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        from .logs import JsonFormatter
+
+        for handler in logger.handlers:
+            handler.setFormatter(JsonFormatter())

@@ -4,6 +4,7 @@ Every value comes from the environment variables of CONTRACT.md; with none set t
 an embedded default (SQLite file, Celery tasks in-process). Bad values fail loudly at start-up.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -40,6 +41,13 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(name, default="").strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 DEBUG = env_flag("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -47,6 +55,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-key-not-for-production"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 MIN_GROUP_SIZE = env_int("CHAINSURVEY_MIN_GROUP_SIZE", default=5, minimum=1)
 
@@ -62,10 +71,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
+    "axes",
     "accounts",
     "surveys",
     "reports",
     "hr",
+    "invitations",  # after surveys: its admin extends the cycle admin
 ]
 
 MIDDLEWARE = [
@@ -78,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in of a locked-out person into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chainsurvey.urls"
@@ -98,11 +111,15 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or the embedded SQLite file. Persistent connections with health checks
-# for a real server; SQLite opens a file, so there is nothing to keep alive.
+# Database: DATABASE_URL, or the embedded SQLite file.
+# Connection reuse: in production (gunicorn sync workers, Celery workers) each process serves one
+# request or task at a time and keeps one connection for up to DJANGO_CONN_MAX_AGE seconds, so
+# the server sees at most one connection per process (sum them up against max_connections, see
+# the README). The development server starts a thread per request, and a kept connection would
+# outlive its thread: with DJANGO_DEBUG on, connections close after each request by default.
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -111,6 +128,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # refuses a locked-out (email, address) before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,7 +148,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -137,6 +158,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Hashed names (css/app.3f2a….css) are cached by browsers for a year; WhiteNoise serves them.
+WHITENOISE_MAX_AGE = 60 if DEBUG else 3600
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -157,8 +180,30 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email: printed on the console unless an SMTP server is configured (see the README).
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if env.str("DJANGO_EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_flag("DJANGO_EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL cannot both be on.")
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", default=30, minimum=1)  # a hung server must not hang a worker
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="chain-survey@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Invitations and reminders (the invitations app). Links in emails start with the site's address.
+CHAINSURVEY_SITE_URL = env.str("CHAINSURVEY_SITE_URL", default="http://localhost:8000").rstrip("/")
+CHAINSURVEY_REMINDER_DAYS = env_int("CHAINSURVEY_REMINDER_DAYS", default=3)
+CHAINSURVEY_EMAIL_BATCH_SIZE = env_int("CHAINSURVEY_EMAIL_BATCH_SIZE", default=100, minimum=1)
+CHAINSURVEY_NOTICES_EVERY = env_int("CHAINSURVEY_NOTICES_EVERY", default=300, minimum=1)
 
 # Celery: Redis from REDIS_URL as broker and result store; unset, tasks run eagerly in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -171,6 +216,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# One Redis can carry several deployments (or test runs): each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CHAINSURVEY_CELERY_QUEUE", default="celery")
+# Beat's record of when each entry last ran (a file of its own; one beat per deployment).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CHAINSURVEY_BEAT_SCHEDULE_FILE", default="celerybeat-schedule")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How long a message taken by a worker that then died waits before Redis hands it out again
     # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
@@ -202,24 +251,75 @@ CELERY_BEAT_SCHEDULE = {
         # Ticks queued while no worker runs are dropped rather than all run at once later.
         "options": {"expires": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30)},
     },
+    # Invitations of the open cycle, then its reminders when they are due (idempotent: each
+    # person gets each message once, whatever the number of ticks).
+    "send-due-notices": {
+        "task": "invitations.tasks.send_due_notices",
+        "schedule": CHAINSURVEY_NOTICES_EVERY,
+        "options": {"expires": CHAINSURVEY_NOTICES_EVERY},
+    },
 }
 
+# Cookies: never read by scripts; SameSite=Lax so that the link in an invitation (a navigation
+# from the mail client) arrives signed in, while cross-site POSTs carry no cookie.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from inside the container
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Behind a proxy that terminates TLS, the request reaches the app as plain HTTP: trust the
+    # proxy's X-Forwarded-Proto (it must set it, overwriting any the client sent), or every
+    # request would be redirected to https again, forever.
+    if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Sign-in throttling (django-axes): after N wrong passwords for one email address from one client
+# address, that pair is refused for a while; HR can unlock it sooner (admin, People).
+AXES_FAILURE_LIMIT = env_int("CHAINSURVEY_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("CHAINSURVEY_LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Number of proxies in front of the app that append to X-Forwarded-For (0: the app is reached
+# directly, the client address is the connection's).
+CHAINSURVEY_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0)
+
+# Logs: one line per event on stdout, JSON in production (for the log collector), text while
+# developing. Gunicorn's and Celery's own loggers use the same format (gunicorn.conf.py, celery.py).
+# Management commands log to stderr (manage.py says so): their stdout is data, e.g. an export.
+LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json", choices=("json", "text"))
+LOG_STREAM = env_choice("DJANGO_LOG_STREAM", default="stdout", choices=("stdout", "stderr"))
+LOG_LEVEL = env_choice(
+    "DJANGO_LOG_LEVEL", default="warning" if DEBUG else "info", choices=("debug", "info", "warning", "error")
+).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+    # Only the formatter in use is built (the JSON one imports its library).
+    "formatters": {
+        LOG_FORMAT: {"()": "chainsurvey.logs.JsonFormatter"}
+        if LOG_FORMAT == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": f"ext://sys.{LOG_STREAM}", "formatter": LOG_FORMAT}
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Axes logs every sign-in attempt at INFO (with the address masked); failures stay.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.lockout import sign_in_unlock
+
 from .models import Cycle, CycleHeadcount, Department, Dimension, Employee, Participation
 from .roles import MANAGE_CYCLES, assign_role_groups, is_staff_for
 from .services.cycles import CycleError, cycle_close, cycle_open, cycle_publish
@@ -91,7 +93,7 @@ class EmployeeAdmin(NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["employee_id", "user__full_name", "user__email"]
     list_select_related = ["user", "department"]
     list_per_page = 100
-    actions = ["deactivate", "reactivate"]
+    actions = ["deactivate", "reactivate", "unlock_sign_in"]
 
     @admin.display(description="name", ordering="user__full_name")
     def name(self, obj):
@@ -131,6 +133,19 @@ class EmployeeAdmin(NoDeleteMixin, admin.ModelAdmin):
     def reactivate(self, request, queryset):
         count = get_user_model().objects.filter(employee__in=queryset).update(is_active=True)
         self.message_user(request, f"{count} people reactivated.", messages.SUCCESS)
+
+    @admin.action(
+        description="Unlock sign-in of the selected people (after too many wrong passwords)", permissions=["change"]
+    )
+    def unlock_sign_in(self, request, queryset):
+        emails = list(queryset.values_list("user__email", flat=True))
+        cleared = sign_in_unlock(emails=emails)
+        self.message_user(
+            request,
+            f"Sign-in unlocked for {len(emails)} people ({cleared} record{'s' if cleared != 1 else ''} of wrong "
+            "passwords cleared). They can sign in again now.",
+            messages.SUCCESS,
+        )
 
 
 class HeadcountInline(admin.TabularInline):

@@ -28,7 +28,16 @@ MANAGE_ORG = "surveys.change_employee"  # uploading the org file creates, change
 
 _ADMIN_MODEL_PERMS = [
     f"surveys.{action}_{model}" for model in ("department", "employee", "cycle") for action in ("view", "add", "change")
-] + ["surveys.view_dimension", "surveys.change_dimension", "surveys.view_participation", "reports.view_rolluprun"]
+] + [
+    "surveys.view_dimension",
+    "surveys.change_dimension",
+    "surveys.view_participation",
+    "reports.view_rolluprun",
+    "invitations.view_notice",
+    # Sign-in lockouts (django-axes): HR sees them and unlocks by deleting the record.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EMPLOYEE: [],

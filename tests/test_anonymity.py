@@ -93,6 +93,9 @@ def test_only_the_known_models_point_at_people_at_all():
     assert pointing == {
         ("admin.LogEntry", "user"),
         ("hr.OrgUpload", "uploaded_by"),  # an org file awaiting its uploader's confirmation: no cycle, no answer
+        # Who was emailed and when: says no more than Participation (who took part, and when)
+        # already does, and answers carry no time or order to join it to.
+        ("invitations.Notice", "employee"),
         ("surveys.Draft", "employee"),
         ("surveys.Employee", "user"),
         ("surveys.Participation", "employee"),

@@ -1,6 +1,10 @@
 """Settings come from the environment only, and bad values stop the app with a message naming them."""
 
+import os
 import runpy
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,18 @@ SETTINGS_FILE = Path(settings.BASE_DIR) / "chainsurvey" / "settings.py"
 
 def settings_with_env(monkeypatch, **env) -> dict:
     """The settings module evaluated afresh under `env` (None unsets a variable)."""
-    for name in ("REDIS_URL", "CHAINSURVEY_ROLLUP_STALE_AFTER", "DJANGO_DEBUG", "CHAINSURVEY_MIN_GROUP_SIZE"):
+    for name in (
+        "REDIS_URL",
+        "CHAINSURVEY_ROLLUP_STALE_AFTER",
+        "DJANGO_DEBUG",
+        "CHAINSURVEY_MIN_GROUP_SIZE",
+        "DJANGO_LOG_STREAM",
+        "DJANGO_LOG_FORMAT",
+        "DJANGO_LOG_LEVEL",
+        "DJANGO_CONN_MAX_AGE",
+        "DJANGO_EMAIL_HOST",
+        "DJANGO_EMAIL_BACKEND",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         if value is None:
@@ -31,12 +46,40 @@ def test_embedded_default_is_sqlite_debug_and_a_group_size_of_five(monkeypatch):
     assert conf["MIN_GROUP_SIZE"] == 5
 
 
-def test_postgres_url_gets_persistent_connections_with_health_checks(monkeypatch):
-    conf = settings_with_env(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/chainsurvey")
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60}
+
+
+def test_production_postgres_reuses_each_process_connection_with_health_checks(monkeypatch):
+    conf = settings_with_env(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/chainsurvey", **PRODUCTION)
 
     assert conf["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert conf["DATABASES"]["default"]["CONN_MAX_AGE"] > 0
+    assert conf["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
     assert conf["DATABASES"]["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_development_server_closes_its_connections_after_each_request(monkeypatch):
+    # runserver starts a thread per request: a kept connection would outlive its thread.
+    conf = settings_with_env(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/chainsurvey")
+
+    assert conf["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_production_logs_json_lines_on_stdout_and_development_logs_text(monkeypatch):
+    production = settings_with_env(monkeypatch, **PRODUCTION)
+    development = settings_with_env(monkeypatch)
+
+    assert production["LOGGING"]["handlers"]["stdout"]["formatter"] == "json"
+    assert production["LOGGING"]["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
+    assert production["LOGGING"]["root"]["level"] == "INFO"
+    assert development["LOGGING"]["handlers"]["stdout"]["formatter"] == "text"
+
+
+def test_an_smtp_host_switches_email_from_the_console_to_smtp(monkeypatch):
+    assert "console" in settings_with_env(monkeypatch)["EMAIL_BACKEND"]
+    conf = settings_with_env(monkeypatch, DJANGO_EMAIL_HOST="smtp.example.com")
+
+    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (conf["EMAIL_PORT"], conf["EMAIL_USE_TLS"], conf["EMAIL_USE_SSL"]) == (587, True, False)
 
 
 def test_debug_off_requires_a_secret_key(monkeypatch):
@@ -47,8 +90,52 @@ def test_debug_off_requires_a_secret_key(monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("CHAINSURVEY_MIN_GROUP_SIZE", "five"), ("CHAINSURVEY_MIN_GROUP_SIZE", "0")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("CHAINSURVEY_MIN_GROUP_SIZE", "five"),
+        ("CHAINSURVEY_MIN_GROUP_SIZE", "0"),
+        ("DJANGO_LOG_FORMAT", "xml"),
+        ("CHAINSURVEY_LOGIN_FAILURE_LIMIT", "0"),
+    ],
 )
 def test_a_bad_value_stops_the_app_naming_the_variable(monkeypatch, name, value):
     with pytest.raises(ImproperlyConfigured, match=name):
         settings_with_env(monkeypatch, **{name: value})
+
+
+def run_manage(*args, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CHAINSURVEY_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "survey.example.com",
+}
+
+
+def test_check_deploy_with_production_settings_reports_nothing():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_does_warn_about_an_unsafe_production_setting():
+    # The same check, with the HTTPS redirect turned off: it must complain (so the test above
+    # would notice a setting that goes missing).
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECURE_SSL_REDIRECT="0", **PRODUCTION_ENV
+    )
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
