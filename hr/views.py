@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from invitations.selectors import invitation_counts
 from reports.exporters.book import scorecard_departments
 from surveys.importers import ImportRejected
 from surveys.models import Cycle
@@ -87,6 +88,7 @@ def cycle(request: HttpRequest, name: str) -> HttpResponse:
         "run": selectors.latest_rollup_run(cycle=found),
         "finished": selectors.last_finished_rollup(cycle=found),
         "participation": selectors.participation(cycle=found) if found.status != Cycle.Status.DRAFT else None,
+        "notices": invitation_counts(cycle=found) if found.status != Cycle.Status.DRAFT else None,
         # Score-free names and slugs, for the per-department PDF links once results may leave the app.
         "downloadable": found.results_visible and found.has_rollup,
         "departments": scorecard_departments(cycle_id=found.id) if found.results_visible and found.has_rollup else [],

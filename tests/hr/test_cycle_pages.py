@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from invitations.models import Notice
 from reports.models import RollupRun
 from reports.services import rollup_cycle
 from surveys.models import Cycle, CycleHeadcount, Participation
@@ -140,8 +141,8 @@ def test_participation_while_open_shows_counts_and_rates_but_no_rate_for_small_d
 def test_cycle_page_runs_a_fixed_number_of_queries(hr_client, departments, django_assert_num_queries):
     open_with_participation(departments, staff=6, took_part=1)
     # Session, user, permissions (user and group), the cycle with its counts and roll-up state,
-    # latest run, last finished run, headcounts, participation counts, department names.
-    with django_assert_num_queries(10):
+    # latest run, last finished run, headcounts, participation counts, department names, emails sent.
+    with django_assert_num_queries(11):
         response = hr_client.get("/hr/cycles/2026-Q4/")
     assert response.status_code == 200
 
@@ -180,3 +181,14 @@ def test_manager_role_is_not_enough_for_hr_pages(client, org):
     boss = EmployeeFactory(department=org["sales"], role=Role.MANAGER)
     client.force_login(boss.user)
     assert client.get("/hr/cycles/").status_code == 403
+
+
+def test_cycle_page_says_how_many_invitations_and_reminders_went_out(hr_client):
+    cycle = open_with_participation(2, staff=6, took_part=1)
+    people = EmployeeFactory.create_batch(3)
+    Notice.objects.create(employee=people[0], cycle=cycle, kind=Notice.Kind.INVITATION, status=Notice.Status.SENT)
+    Notice.objects.create(employee=people[1], cycle=cycle, kind=Notice.Kind.INVITATION, status=Notice.Status.SENT)
+    Notice.objects.create(employee=people[2], cycle=cycle, kind=Notice.Kind.REMINDER, status=Notice.Status.SENT)
+    page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    assert "Invitations: 2 sent." in " ".join(page.split())
+    assert "Reminders: 1 sent." in " ".join(page.split())
