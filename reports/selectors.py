@@ -2,12 +2,20 @@
 
 import re
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
-from surveys.models import CYCLE_NAME_RE, Cycle
+from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department
 
-from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun, Scope
+from .models import (
+    CompanyResult,
+    CycleSummary,
+    DepartmentResult,
+    LinkResult,
+    ParticipationResult,
+    RollupRun,
+    Scope,
+)
 
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 
@@ -156,3 +164,106 @@ def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = 
         .select_related("cycle")
         .order_by("cycle__name")
     )
+
+
+# ---- Dashboards and department pages: plain dicts, a fixed number of queries whatever the size ----
+
+FIGURES = (
+    "respondents",
+    "ratings",
+    "mean",
+    "favorable_pct",
+    "ci_low",
+    "ci_high",
+    "expectation_mean",
+    "gap",
+    "delta",
+    "delta_p_value",
+    "delta_significant",
+    "rank",
+    "suppressed",
+)
+LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_significant", "suppressed")
+# Comments are shown for a department and scope only from this many commenters (or the cycle's
+# minimum group size, if larger): a handful of comments is too easy to attribute.
+COMMENTS_MIN_COMMENTERS = 10
+
+
+def visible_cycles() -> list[Cycle]:
+    """Cycles whose results executives may see, newest first, each with its `rollup_summary`. One query."""
+    return list(cycles_with_results().select_related("rollup_summary"))
+
+
+def snapshot_version(cycles: list[Cycle]) -> str:
+    """Changes whenever any visible cycle is rolled up again (a new summary row) or published: a
+    cache key part for everything built from these cycles' snapshots."""
+    return "-".join(f"{cycle.id}.{cycle.rollup_summary.pk}" for cycle in cycles)
+
+
+def departments() -> list[dict]:
+    """Every department: id, name, slug, is_executive_office, by name. One query."""
+    return list(Department.objects.order_by("name").values("id", "name", "slug", "is_executive_office"))
+
+
+def department_by_slug(slug: str) -> Department | None:
+    return Department.objects.filter(slug=slug).first()
+
+
+def dashboard_department_rows(*, cycle: Cycle, cycle_ids: list[int]) -> list[dict]:
+    """Every scorecard row of `cycle`, plus the supplier `overall` rows of `cycle_ids` (trends). One query."""
+    trend = Q(cycle_id__in=cycle_ids, scope=Scope.SUPPLIER, dimension=OVERALL)
+    return list(
+        DepartmentResult.objects.filter(Q(cycle=cycle) | trend).values(
+            "cycle_id", "department_id", "scope", "dimension", *FIGURES
+        )
+    )
+
+
+def department_page_rows(*, cycle: Cycle, department_id: int, cycle_ids: list[int]) -> list[dict]:
+    """Every scorecard row of `cycle` (all departments: ranks, comparisons), plus this department's
+    `overall` rows of both scopes in `cycle_ids` (its trend). One query."""
+    history = Q(cycle_id__in=cycle_ids, department_id=department_id, dimension=OVERALL)
+    return list(
+        DepartmentResult.objects.filter(Q(cycle=cycle) | history).values(
+            "cycle_id", "department_id", "scope", "dimension", *FIGURES
+        )
+    )
+
+
+def link_cells(*, cycle: Cycle, provider_id: int | None = None) -> list[dict]:
+    """The cycle's link rows (all dimensions), or only those of one provider. One query."""
+    rows = LinkResult.objects.filter(cycle=cycle)
+    if provider_id is not None:
+        rows = rows.filter(provider_department_id=provider_id)
+    return list(rows.values("rater_department_id", "provider_department_id", "dimension", *LINK_FIGURES))
+
+
+def company_rows(*, cycle_ids: list[int]) -> list[dict]:
+    """The company line (both scopes, every dimension) of these cycles. One query; none before the
+    roll-up fills it."""
+    return list(CompanyResult.objects.filter(cycle_id__in=cycle_ids).values("cycle_id", "scope", "dimension", *FIGURES))
+
+
+def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
+    """Comments on a department per scope, in random order, only for a scope where at least
+    COMMENTS_MIN_COMMENTERS (or the cycle's minimum group size, if larger) commented; never split
+    by rater department. A comment carries no respondent key, so comments are counted as
+    commenters (the survey takes one comment per person and provider). One query."""
+    minimum = max(COMMENTS_MIN_COMMENTERS, cycle.min_group_size)
+    scope = Case(
+        When(rater_department_id=F("provider_department_id"), then=Value(Scope.MANAGEMENT.value)),
+        default=Value(Scope.SUPPLIER.value),
+        output_field=CharField(),
+    )
+    rows = (
+        Comment.objects.filter(cycle=cycle, provider_department_id=department_id)
+        .annotate(scope=scope)
+        .annotate(commenters=Window(Count("id"), partition_by=[F("scope")]))
+        .filter(commenters__gte=minimum)
+        .order_by("?")
+        .values_list("scope", "text")
+    )
+    shown: dict[str, list[str]] = {Scope.SUPPLIER: [], Scope.MANAGEMENT: []}
+    for found_scope, text in rows:
+        shown[found_scope].append(text)
+    return shown

@@ -51,3 +51,33 @@ def sync_role_groups(**kwargs):
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.set([by_name[name] for name in perms if name in by_name])
+
+
+# ---- Who may see which results (the dashboards and department pages read these) ----
+
+
+def can_see_dashboards(user) -> bool:
+    """Executives and HR: the company dashboard and every department's scorecard."""
+    return user.is_authenticated and user.has_perm(VIEW_ALL_RESULTS)
+
+
+def can_download_results(user) -> bool:
+    """HR: the scorecard files (CSV, XLSX) beside the pages."""
+    return user.is_authenticated and user.has_perm(EXPORT_RESULTS)
+
+
+def own_department_id(user) -> int | None:
+    """The signed-in person's department, or None for an account that is nobody in the org."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.employee.department_id
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
+def can_see_department(user, department_id: int) -> bool:
+    """Executives and HR see every department's scorecard; a manager sees their own department's."""
+    if can_see_dashboards(user):
+        return True
+    return user.is_authenticated and user.has_perm(VIEW_OWN_DEPARTMENT) and own_department_id(user) == department_id
