@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -60,18 +61,24 @@ def get(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+_MARKS = {
+    True: (
+        '<span class="mark-up" title="significant improvement">▲'
+        '<span class="visually-hidden"> significant improvement</span></span>'
+    ),
+    False: (
+        '<span class="mark-down" title="significant decline">▼'
+        '<span class="visually-hidden"> significant decline</span></span>'
+    ),
+}
+
+
 @register.simple_tag
 def trend_mark(cell):
     """▲ or ▼ for a significant change since the previous cycle, with words for screen readers."""
     if not cell or cell.get("hidden") or not cell.get("delta_significant") or cell.get("delta") is None:
         return ""
-    if cell["delta"] > 0:
-        return format_html(
-            '<span class="mark-up" title="significant improvement">▲<span class="visually-hidden"> significant improvement</span></span>'
-        )
-    return format_html(
-        '<span class="mark-down" title="significant decline">▼<span class="visually-hidden"> significant decline</span></span>'
-    )
+    return mark_safe(_MARKS[cell["delta"] > 0])
 
 
 @register.filter
