@@ -220,7 +220,7 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
             "customdata": custom,
             "marker": {
                 "size": 10,
-                "color": [abs(x - y) for x, y in zip(xs, ys, strict=True)],
+                "color": [round(abs(x - y), 2) for x, y in zip(xs, ys, strict=True)],
                 "colorscale": [[0, "#92c5de"], [1, "#b35806"]],
                 "line": {"color": "#212529", "width": 0.5},
                 "colorbar": {"title": {"text": "Gap"}, "thickness": 14},

@@ -12,12 +12,12 @@ def score(cell, hidden_label: str, field: str = "mean", digits: int = 2):
     """A figure of a cell (see `reports.dashboards.cell`): the value; "fewer than N responses" when
     hidden; an en dash when nobody rated it."""
     if cell is None:
-        return format_html('<span class="text-body-secondary" title="no ratings">–</span>')
+        return mark_safe('<span class="text-body-secondary" title="no ratings">–</span>')
     if cell["hidden"]:
         return format_html('<span class="cell-hidden">{}</span>', hidden_label)
     value = cell.get(field)
     if value is None:
-        return format_html('<span class="text-body-secondary">–</span>')
+        return mark_safe('<span class="text-body-secondary">–</span>')
     if field == "favorable_pct":
         return f"{value:.1f}%"
     if field in ("delta", "gap"):
@@ -31,7 +31,7 @@ def score(cell, hidden_label: str, field: str = "mean", digits: int = 2):
 def compact(cell, min_group_size: int):
     """A heatmap table cell: the mean to two decimals, or "n<N" (fewer than N responses) when hidden."""
     if cell is None:
-        return format_html('<span class="text-body-secondary" aria-label="no ratings">·</span>')
+        return mark_safe('<span class="text-body-secondary" aria-label="no ratings">·</span>')
     if cell["hidden"]:
         return format_html(
             '<span class="cell-hidden" aria-hidden="true">n&lt;{}</span>'
