@@ -141,7 +141,7 @@ def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_s
 
 
 _HOVER = (
-    "<b>%{customdata[0]}</b> · %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}"
+    "%{customdata[0]} · %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}"
     "<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>"
 )
 
@@ -227,8 +227,8 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
             },
             "name": "Pair of departments",
             "hovertemplate": (
-                "<b>%{customdata[0]}</b> serves <b>%{customdata[1]}</b>: %{customdata[2]}<br>"
-                "<b>%{customdata[1]}</b> serves <b>%{customdata[0]}</b>: %{customdata[3]}<extra></extra>"
+                "%{customdata[0]} serves %{customdata[1]}: %{customdata[2]}<br>"
+                "%{customdata[1]} serves %{customdata[0]}: %{customdata[3]}<extra></extra>"
             ),
         },
     ]
@@ -279,7 +279,7 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             },
             "name": "Department",
             "hovertemplate": (
-                "<b>%{customdata[0]}</b><br>Expected %{customdata[1]}<br>Experienced %{customdata[2]}"
+                "%{customdata[0]}<br>Expected %{customdata[1]}<br>Experienced %{customdata[2]}"
                 "<br>Gap %{customdata[3]}<extra></extra>"
             ),
         },
@@ -369,7 +369,7 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
         "visible": visible,
         "marker": {"symbol": marks, "size": sizes},
         "customdata": [[item["name"], _signed(p.get("delta") if p else None)] for p in points],
-        "hovertemplate": "<b>%{customdata[0]}</b> %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
+        "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
     }
     return [band, line]
 

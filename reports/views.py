@@ -67,7 +67,8 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
-# content. Scripts stay 'self' only. (Its maplibre stylesheet is skipped: see base_report.html.)
+# content. Scripts stay 'self' only. Plotly turns <b> in labels into style="font-weight:bold", so
+# the figures use no <b>. (Its maplibre stylesheet is skipped: see reports/_plotly_head.html.)
 PLOTLY_STYLES = {"style-src": ["'unsafe-hashes'", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"]}
 
 

@@ -66,7 +66,7 @@
         zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
         texttemplate: small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
         colorbar: { title: { text: "Mean" }, thickness: 14 },
-        hovertemplate: "<b>%{customdata[0]} → %{customdata[1]}</b><br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
+        hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
     ];
     var cell = small ? 46 : 22;
     var layout = {

@@ -301,3 +301,20 @@ def test_a_new_roll_up_replaces_the_cached_page(client, executive, company):
     summary.computed_at = timezone.now()
     summary.save()
     assert "4.99" in departments_table()
+
+
+# ---- Links from home ----
+
+
+def test_home_links_executives_to_the_dashboard_and_managers_to_their_own_department(
+    client, executive, manager, employee, company
+):
+    client.force_login(executive.user)
+    assert 'href="/reports/"' in client.get("/").content.decode()
+
+    client.force_login(manager.user)
+    home = client.get("/").content.decode()
+    assert 'href="/reports/2020-Q3/departments/sales/"' in home and 'href="/reports/"' not in home
+
+    client.force_login(employee.user)
+    assert "/reports/" not in client.get("/").content.decode()
