@@ -17,6 +17,9 @@ from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 DEMO_PASSWORD = "chain-survey-demo"
 EXECUTIVE = "elena.fischer@demo.example"
 MANAGER = "marcus.reed@demo.example"
+ALL_DRAWN = (
+    "[...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
+)
 
 
 @pytest.fixture
@@ -94,9 +97,7 @@ def test_report_pages_read_on_a_phone_without_serious_violations(new_page, live_
     page = new_page(PHONE)
     sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
     page.goto(f"{live_server.url}{path}")
-    page.wait_for_function(
-        "[...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
-    )
+    page.wait_for_function(ALL_DRAWN)
     name = "dashboard" if path == "/reports/" else "department"
     page.screenshot(path=shots / f"{name}-phone-top.png")
     assert serious_violations(page) == []
