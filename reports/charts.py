@@ -172,7 +172,9 @@ def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int)
         "y": list(range(len(hidden))),
         "colorscale": [[0, HIDDEN_GREY], [1, HIDDEN_GREY]],
         "showscale": False,
-        "texttemplate": f"n<{min_group_size}",
+        # Text per cell, not a constant template: Plotly would also write a template into empty cells.
+        "text": [["" if h is None else f"n<{min_group_size}" for h in row] for row in hidden],
+        "texttemplate": "%{text}",
         "hovertemplate": f"{label}<extra></extra>",
         "xgap": 2,
         "ygap": 2,

@@ -6,6 +6,8 @@ summary row (and publishing adds a cycle), so the key changes and the stale body
 What depends on the person looking (the HR downloads, sign-out form) stays outside the body.
 """
 
+import json
+
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,12 +40,39 @@ def trend_cycles(cycle: Cycle, cycles: list[Cycle]) -> list[Cycle]:
     return sorted((c for c in cycles if c.name <= cycle.name), key=lambda c: c.name)
 
 
+def _dashboard_keys(cycle: Cycle, cycles: list[Cycle]) -> tuple[str, str]:
+    version = selectors.snapshot_version(cycles)
+    return f"reports:dashboard:{cycle.id}:{version}", f"reports:heatmap:{cycle.id}:{version}"
+
+
+def _build_dashboard(cycle: Cycle, cycles: list[Cycle]) -> tuple[str, str]:
+    """Render the body and the heatmap's other dimensions together, and cache both."""
+    data = dashboard_data(cycle=cycle, cycles=cycles)
+    heatmap = data["heatmap"]
+    # The page carries the overall heatmap only; the six dimensions (six times as much data) are
+    # fetched from heatmap.json when someone first switches dimension.
+    data["heatmap"] = {
+        **heatmap,
+        "cells": {OVERALL: heatmap["cells"][OVERALL]} if OVERALL in heatmap["cells"] else {},
+        "more": reverse("reports:heatmap_json", args=[cycle.name]),
+    }
+    body = render_to_string("reports/_dashboard_body.html", data)
+    more = json.dumps({"cells": {d: c for d, c in heatmap["cells"].items() if d != OVERALL}}, separators=(",", ":"))
+    body_key, heatmap_key = _dashboard_keys(cycle, cycles)
+    cache.set_many({body_key: body, heatmap_key: more}, CACHE_SECONDS)
+    return body, more
+
+
 def dashboard_body(*, cycle: Cycle, cycles: list[Cycle]) -> str:
-    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Five queries when not cached."""
-    key = f"reports:dashboard:{cycle.id}:{selectors.snapshot_version(cycles)}"
-    return _cached(
-        key, lambda: render_to_string("reports/_dashboard_body.html", dashboard_data(cycle=cycle, cycles=cycles))
-    )
+    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Four queries when not cached."""
+    body = cache.get(_dashboard_keys(cycle, cycles)[0])
+    return body if body is not None else _build_dashboard(cycle, cycles)[0]
+
+
+def heatmap_dimensions_json(*, cycle: Cycle, cycles: list[Cycle]) -> str:
+    """The heatmap's six dimensions as JSON (the page itself holds overall)."""
+    more = cache.get(_dashboard_keys(cycle, cycles)[1])
+    return more if more is not None else _build_dashboard(cycle, cycles)[1]
 
 
 def dashboard_data(*, cycle: Cycle, cycles: list[Cycle]) -> dict:

@@ -191,7 +191,10 @@ COMMENTS_MIN_COMMENTERS = 10
 
 def visible_cycles() -> list[Cycle]:
     """Cycles whose results executives may see, newest first, each with its `rollup_summary`. One query."""
-    return list(cycles_with_results().select_related("rollup_summary"))
+    visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
+    return list(
+        Cycle.objects.filter(visible, rollup_summary__isnull=False).select_related("rollup_summary").order_by("-name")
+    )
 
 
 def snapshot_version(cycles: list[Cycle]) -> str:

@@ -110,6 +110,18 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
 @never_cache
 @require_safe
 @login_required
+def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
+    """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
+    if not roles.can_see_dashboards(request.user):
+        raise PermissionDenied("The dashboards are for executives and HR.")
+    cycles = selectors.visible_cycles()
+    shown = _chosen_cycle(request, cycles, cycle)
+    return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
+
+
+@never_cache
+@require_safe
+@login_required
 @csp_update(PLOTLY_STYLES)
 def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     found = selectors.department_by_slug(slug)

@@ -33,12 +33,8 @@ def compact(cell, min_group_size: int):
     if cell is None:
         return mark_safe('<span class="text-body-secondary" aria-label="no ratings">·</span>')
     if cell["hidden"]:
-        return format_html(
-            '<span class="cell-hidden" aria-hidden="true">n&lt;{}</span>'
-            '<span class="visually-hidden">fewer than {} responses</span>',
-            min_group_size,
-            min_group_size,
-        )
+        # Short: a 40-department table has hundreds of these; the caption says what n<N means.
+        return format_html('<span class="cell-hidden">n&lt;{}</span>', min_group_size)
     return f"{cell['mean']:.2f}"
 
 

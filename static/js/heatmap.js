@@ -59,8 +59,10 @@
     }
     var label = function (name) { return name.length > 22 ? name.slice(0, 21) + "…" : name; };
     var traces = [
+      // Text per cell, not a constant template: Plotly would also write a template into empty cells.
       { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
-        showscale: false, xgap: 2, ygap: 2, texttemplate: small ? data.hiddenText : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
+        showscale: false, xgap: 2, ygap: 2, text: hiddenLayer.map(function (row) { return row.map(function (h) { return h ? data.hiddenText : ""; }); }),
+        texttemplate: small ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
         customdata: custom },
       { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
         zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
@@ -105,8 +107,34 @@
       });
     }
 
+    // The page holds the overall heatmap; the six dimensions come from heatmap.json on first use.
+    var loading = null;
+    function ensureLoaded() {
+      if (data.cells[dimension.value]) return Promise.resolve();
+      if (!loading) {
+        if (status) status.textContent = "Loading the dimensions…";
+        loading = fetch(data.more, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) {
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            return response.json();
+          })
+          .then(function (more) { Object.assign(data.cells, more.cells); })
+          .catch(function () { loading = null; });
+      }
+      return loading;
+    }
+
     controls.hidden = false;
-    dimension.addEventListener("change", function () { render(false); });
+    dimension.addEventListener("change", function () {
+      ensureLoaded().then(function () {
+        if (!data.cells[dimension.value]) {
+          if (status) status.textContent = "The dimensions could not be loaded: reload the page to try again.";
+          dimension.value = element.getAttribute("data-dimension") || "overall";
+          return;
+        }
+        render(false);
+      });
+    });
     by.addEventListener("change", function () { render(false); });
     render(true).then(function () {
       element.on("plotly_click", function (event) {

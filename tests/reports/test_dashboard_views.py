@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from reports.models import CompanyResult, CycleSummary, DepartmentResult
+from surveys.dimensions import SERVICE_DIMENSIONS
 from surveys.models import Comment, Cycle
 from tests.factories import CycleFactory
 from tests.reports.snapshots import CANARY_STRINGS, build_company
@@ -48,6 +49,15 @@ def test_an_employee_gets_403_and_no_result_data(client, employee, company, url)
     response = client.get(url)
     assert response.status_code == 403
     assert b"Weakest" not in response.content and b"heatmap" not in response.content
+
+
+def test_the_heatmap_dimensions_are_for_executives_and_hr_only(client, employee, manager, executive, company):
+    for person in (employee, manager):
+        client.force_login(person.user)
+        assert client.get("/reports/2020-Q3/heatmap.json").status_code == 403
+    client.force_login(executive.user)
+    assert client.get("/reports/2020-Q3/heatmap.json").status_code == 200
+    assert client.get("/reports/1999-Q1/heatmap.json").status_code == 404
 
 
 def test_an_account_that_is_nobody_in_the_org_gets_403(client, outsider, company):
@@ -193,7 +203,13 @@ def test_no_figure_of_a_hidden_row_appears_in_any_page_or_payload(client, execut
             assert canary not in text, f"a hidden figure ({canary}) leaked"
         for payload in json_payloads(content).values():
             assert "7.654" not in json.dumps(payload) and "101.7" not in json.dumps(payload)
+    more = client.get("/reports/2020-Q3/heatmap.json")
+    assert more.status_code == 200 and more["Content-Type"] == "application/json"
+    for canary in CANARY_STRINGS:
+        assert canary not in more.content.decode()
     heatmap = json_payloads(pages[0])["heatmap-data"]
+    heatmap["cells"].update(more.json()["cells"])
+    assert set(heatmap["cells"]) == {"overall", *SERVICE_DIMENSIONS}
     hidden_cells = [
         (dim, i, j)
         for dim, cells in heatmap["cells"].items()
