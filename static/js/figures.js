@@ -48,4 +48,7 @@
 /* Paper has no clicks: open every figure table before printing. */
 window.addEventListener("beforeprint", function () {
   document.querySelectorAll("details.figure-table").forEach(function (d) { d.open = true; });
+  if (window.Plotly) {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) { window.Plotly.Plots.resize(el); });
+  }
 });
