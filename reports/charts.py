@@ -373,7 +373,9 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
         "customdata": [[item["name"], _signed(p.get("delta") if p else None)] for p in points],
         "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
     }
-    return [band, line]
+    # Bands only for the series shown at first: forty bands would double the figure's data for
+    # lines nobody has asked to see (the legend still shows those lines on a click).
+    return [band, line] if visible is True else [line]
 
 
 def bars_against_company(*, labels: list[str], department: list, company: list, name: str) -> dict:
