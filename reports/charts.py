@@ -328,7 +328,7 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         )
     layout = _layout(
         height=460,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
         xaxis={"type": "category", "title": {"text": "Cycle"}, "automargin": True},
         yaxis={"title": {"text": "Overall mean (1–5)"}, "automargin": True},
         legend={"orientation": "h", "y": -0.25},
@@ -409,6 +409,7 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
         data.append(trace(company, "Company", "#b0b0b0"))
     layout = _layout(
         height=380,
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
         barmode="group",
         yaxis={"range": [0, 5.4], "title": {"text": "Mean (1–5)"}, "automargin": True},
         xaxis={"automargin": True},
