@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["survey_submit.py", "import_responses.py", "rollup.py"]
+SCRIPTS = ["survey_submit.py", "import_responses.py", "rollup.py", "pages.py"]
 
 
 def main() -> int:
