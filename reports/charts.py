@@ -198,11 +198,11 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
             "showarrow": True,
             "arrowhead": 0,
             "ax": 30,
-            "ay": -25,
+            "ay": (-30, 30, -55, 55, -15)[rank],
             "font": {"size": 12},
             "bgcolor": "rgba(255,255,255,0.85)",
         }
-        for i in labelled
+        for rank, i in enumerate(labelled)
     ]
     data = [
         {
