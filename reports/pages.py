@@ -95,6 +95,7 @@ def dashboard_data(*, cycle: Cycle, cycles: list[Cycle]) -> dict:
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
         "headline": dashboards.headline(snap, cycle.rollup_summary, url=url),
+        "centre_is_company": dashboards.shown(snap.company_cell()),
         "departments": dashboards.department_table(snap, url=url),
         "heatmap": heatmap,
         "link_table": dashboards.link_table(snap, heatmap),
