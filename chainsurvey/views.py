@@ -12,7 +12,7 @@ def home(request):
     user = request.user
     can_export = roles.can_download_results(user)
     sees_dashboards = roles.can_see_dashboards(user)
-    manages = not sees_dashboards and user.has_perm(roles.VIEW_OWN_DEPARTMENT)
+    manages = not sees_dashboards and roles.can_see_own_department(user)
     latest = cycles_with_results().first() if (sees_dashboards or manages) else None
     department = user.employee.department if manages and roles.own_department_id(user) else None
     return render(

@@ -13,15 +13,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
-from surveys.models import Cycle, Department
+from surveys.models import Department
 
 from . import charts, dashboards, selectors
+from .selectors import VisibleCycle
 
 CACHE_SECONDS = 300  # bounds staleness of what the key cannot see (a department renamed in the admin)
 DIMENSIONS = [(slug, charts.DIMENSION_LABELS[slug]) for slug in (*SERVICE_DIMENSIONS, OVERALL)]
 
 
-def _url_maker(cycle: Cycle, departments: list[dict]):
+def _url_maker(cycle: VisibleCycle, departments: list[dict]):
     pattern = reverse("reports:department", args=[cycle.name, "__slug__"])
     slugs = {d["id"]: d["slug"] for d in departments}
     return lambda department_id: pattern.replace("__slug__", slugs[department_id])
@@ -35,17 +36,17 @@ def _cached(key: str, build) -> str:
     return body
 
 
-def trend_cycles(cycle: Cycle, cycles: list[Cycle]) -> list[Cycle]:
+def trend_cycles(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> list[VisibleCycle]:
     """The visible cycles up to and including `cycle`, oldest first."""
     return sorted((c for c in cycles if c.name <= cycle.name), key=lambda c: c.name)
 
 
-def _dashboard_keys(cycle: Cycle, cycles: list[Cycle]) -> tuple[str, str]:
+def _dashboard_keys(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
     version = selectors.snapshot_version(cycles)
     return f"reports:dashboard:{cycle.id}:{version}", f"reports:heatmap:{cycle.id}:{version}"
 
 
-def _build_dashboard(cycle: Cycle, cycles: list[Cycle]) -> tuple[str, str]:
+def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
     """Render the body and the heatmap's other dimensions together, and cache both."""
     data = dashboard_data(cycle=cycle, cycles=cycles)
     heatmap = data["heatmap"]
@@ -63,20 +64,21 @@ def _build_dashboard(cycle: Cycle, cycles: list[Cycle]) -> tuple[str, str]:
     return body, more
 
 
-def dashboard_body(*, cycle: Cycle, cycles: list[Cycle]) -> str:
+def dashboard_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
     """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Four queries when not cached."""
     body = cache.get(_dashboard_keys(cycle, cycles)[0])
     return body if body is not None else _build_dashboard(cycle, cycles)[0]
 
 
-def heatmap_dimensions_json(*, cycle: Cycle, cycles: list[Cycle]) -> str:
+def heatmap_dimensions_json(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
     """The heatmap's six dimensions as JSON (the page itself holds overall)."""
     more = cache.get(_dashboard_keys(cycle, cycles)[1])
     return more if more is not None else _build_dashboard(cycle, cycles)[1]
 
 
-def dashboard_data(*, cycle: Cycle, cycles: list[Cycle]) -> dict:
+def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     history = trend_cycles(cycle, cycles)
+    cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
     departments = selectors.departments()
     snap = dashboards.Snapshot.build(
         cycle=cycle,
@@ -115,7 +117,7 @@ def dashboard_data(*, cycle: Cycle, cycles: list[Cycle]) -> dict:
     }
 
 
-def department_body(*, cycle: Cycle, cycles: list[Cycle], department: Department, full: bool) -> str:
+def department_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> str:
     """A department page's body; `full` (executives, HR) links to the other departments' pages."""
     key = f"reports:department:{cycle.id}:{department.id}:{int(full)}:{selectors.snapshot_version(cycles)}"
 
@@ -126,8 +128,9 @@ def department_body(*, cycle: Cycle, cycles: list[Cycle], department: Department
     return _cached(key, build)
 
 
-def department_data(*, cycle: Cycle, cycles: list[Cycle], department: Department, full: bool) -> dict:
+def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> dict:
     history = trend_cycles(cycle, cycles)
+    cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
     departments = selectors.departments()
     snap = dashboards.Snapshot.build(
         cycle=cycle,

@@ -1,6 +1,7 @@
 """Reads of the roll-up snapshot. Dashboards and exports call these; none of them touch answers."""
 
 import re
+from typing import NamedTuple
 
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
@@ -189,18 +190,39 @@ LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_signific
 COMMENTS_MIN_COMMENTERS = 10
 
 
-def visible_cycles() -> list[Cycle]:
-    """Cycles whose results executives may see, newest first, each with its `rollup_summary`. One query."""
+class VisibleCycle(NamedTuple):
+    """A cycle whose results may be shown, light: what a page needs on every request."""
+
+    id: int
+    name: str
+    summary_id: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def visible_cycles() -> list[VisibleCycle]:
+    """Cycles whose results executives may see (published, or imported history) and that are
+    rolled up, newest first, with the id of their roll-up summary. One light query."""
     visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
-    return list(
-        Cycle.objects.filter(visible, rollup_summary__isnull=False).select_related("rollup_summary").order_by("-name")
+    rows = (
+        Cycle.objects.filter(visible, rollup_summary__isnull=False)
+        .order_by("-name")
+        .values_list("id", "name", "rollup_summary__id")
     )
+    return [VisibleCycle(*row) for row in rows]
 
 
-def snapshot_version(cycles: list[Cycle]) -> str:
+def cycle_with_summary(*, cycle_id: int) -> Cycle:
+    """The cycle with its `rollup_summary` (what a page body needs when it is not cached). One query."""
+    return Cycle.objects.select_related("rollup_summary").get(pk=cycle_id)
+
+
+def snapshot_version(cycles: list[VisibleCycle]) -> str:
     """Changes whenever any visible cycle is rolled up again (a new summary row) or published: a
     cache key part for everything built from these cycles' snapshots."""
-    return "-".join(f"{cycle.id}.{cycle.rollup_summary.pk}" for cycle in cycles)
+    return "-".join(f"{cycle.id}.{cycle.summary_id}" for cycle in cycles)
 
 
 def departments() -> list[dict]:

@@ -263,10 +263,9 @@ def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(cli
 
 
 def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
-    # Session, user, the user's and their groups' permissions (4); visible cycles with summaries (1);
-    # then, unless cached: departments, scorecard rows (the cycle's and the trend's), link rows,
-    # company rows (4).
-    with django_assert_num_queries(5 if cached else 9):
+    # Session, user, the user's role groups, visible cycles (4); then, unless cached: the cycle with
+    # its summary, departments, scorecard rows (the cycle's and the trend's), link rows, company rows (5).
+    with django_assert_num_queries(4 if cached else 9):
         assert client.get("/reports/").status_code == 200
 
 
@@ -289,11 +288,12 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     build_company(departments=departments, cycles=cycles, include=(org["sales"],))
     client.force_login(manager.user)
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
-    # Session, user, the department, the user's and their groups' permissions, their employee row (6);
-    # visible cycles (1); unless cached: departments, scorecard rows, its links, company rows, comments (5).
+    # Session, user, the department, the user's role groups, their employee row, visible cycles (6);
+    # unless cached: the cycle with its summary, departments, scorecard rows, its links, company rows,
+    # comments (6).
     with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
 
 
