@@ -9,7 +9,8 @@ ceiling. Also in-process: the time to build a page's body (uncached) and to serv
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_dash .venv/bin/python bench/pages.py [--duration 10] [--reuse]
 
-Works in a throwaway database `<name>_bench` (kept only with --reuse). Runs `collectstatic` into
+Works in a throwaway database `<name>_bench` (kept only with --reuse). BENCH_GUNICORN_ARGS adds
+gunicorn options (e.g. "--worker-class gthread --threads 4") to compare worker models. Runs `collectstatic` into
 STATIC_ROOT, as a deployment would (DEBUG off serves hashed static names).
 """
 
@@ -37,6 +38,7 @@ from surveys.roles import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS, THREADS = 16, 2
+EXTRA = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
 
 
 def free_port() -> int:
@@ -136,7 +138,7 @@ def collectstatic(database_url: str) -> None:
 def start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
     env = server_env(database_url)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "chainsurvey.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [gunicorn, "chainsurvey.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", *EXTRA]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
