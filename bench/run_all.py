@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["survey_submit.py", "ballots.py", "import_responses.py", "rollup.py", "exports.py"]
+SCRIPTS = ["survey_submit.py", "ballots.py", "import_responses.py", "rollup.py", "exports.py", "pages.py"]
 
 
 def main() -> int:

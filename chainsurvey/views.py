@@ -4,10 +4,24 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from reports.selectors import cycles_with_results
-from surveys.roles import EXPORT_RESULTS
+from surveys import roles
 
 
 @login_required
 def home(request):
-    can_export = request.user.has_perm(EXPORT_RESULTS)
-    return render(request, "home.html", {"export_cycles": cycles_with_results()[:8] if can_export else []})
+    user = request.user
+    can_export = roles.can_download_results(user)
+    sees_dashboards = roles.can_see_dashboards(user)
+    manages = not sees_dashboards and roles.can_see_own_department(user)
+    latest = cycles_with_results().first() if (sees_dashboards or manages) else None
+    department = user.employee.department if manages and roles.own_department_id(user) else None
+    return render(
+        request,
+        "home.html",
+        {
+            "export_cycles": cycles_with_results()[:8] if can_export else [],
+            "sees_dashboards": sees_dashboards,
+            "latest_cycle": latest,
+            "own_department": department,
+        },
+    )

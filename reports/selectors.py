@@ -1,13 +1,22 @@
 """Reads of the roll-up snapshot. Dashboards and exports call these; none of them touch answers."""
 
 import re
+from typing import NamedTuple
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
-from surveys.models import CYCLE_NAME_RE, Cycle
+from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department
 
-from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun, Scope
+from .models import (
+    CompanyResult,
+    CycleSummary,
+    DepartmentResult,
+    LinkResult,
+    ParticipationResult,
+    RollupRun,
+    Scope,
+)
 
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 
@@ -156,3 +165,130 @@ def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = 
         .select_related("cycle")
         .order_by("cycle__name")
     )
+
+
+# ---- Dashboards and department pages: plain dicts, a fixed number of queries whatever the size ----
+
+FIGURES = (
+    "respondents",
+    "ratings",
+    "mean",
+    "favorable_pct",
+    "ci_low",
+    "ci_high",
+    "expectation_mean",
+    "gap",
+    "delta",
+    "delta_p_value",
+    "delta_significant",
+    "rank",
+    "suppressed",
+)
+LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_significant", "suppressed")
+# Comments are shown for a department and scope only from this many commenters (or the cycle's
+# minimum group size, if larger): a handful of comments is too easy to attribute.
+COMMENTS_MIN_COMMENTERS = 10
+
+
+class VisibleCycle(NamedTuple):
+    """A cycle whose results may be shown, light: what a page needs on every request."""
+
+    id: int
+    name: str
+    summary_id: int
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def visible_cycles() -> list[VisibleCycle]:
+    """Cycles whose results executives may see (published, or imported history) and that are
+    rolled up, newest first, with the id of their roll-up summary. One light query."""
+    visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
+    rows = (
+        Cycle.objects.filter(visible, rollup_summary__isnull=False)
+        .order_by("-name")
+        .values_list("id", "name", "rollup_summary__id")
+    )
+    return [VisibleCycle(*row) for row in rows]
+
+
+def cycle_with_summary(*, cycle_id: int) -> Cycle:
+    """The cycle with its `rollup_summary` (what a page body needs when it is not cached). One query."""
+    return Cycle.objects.select_related("rollup_summary").get(pk=cycle_id)
+
+
+def snapshot_version(cycles: list[VisibleCycle]) -> str:
+    """Changes whenever any visible cycle is rolled up again (a new summary row) or published: a
+    cache key part for everything built from these cycles' snapshots."""
+    return "-".join(f"{cycle.id}.{cycle.summary_id}" for cycle in cycles)
+
+
+def departments() -> list[dict]:
+    """Every department: id, name, slug, is_executive_office, by name. One query."""
+    return list(Department.objects.order_by("name").values("id", "name", "slug", "is_executive_office"))
+
+
+def department_by_slug(slug: str) -> Department | None:
+    return Department.objects.filter(slug=slug).first()
+
+
+def dashboard_department_rows(*, cycle: Cycle, cycle_ids: list[int]) -> list[dict]:
+    """Every scorecard row of `cycle`, plus the supplier `overall` rows of `cycle_ids` (trends). One query."""
+    trend = Q(cycle_id__in=cycle_ids, scope=Scope.SUPPLIER, dimension=OVERALL)
+    return list(
+        DepartmentResult.objects.filter(Q(cycle=cycle) | trend).values(
+            "cycle_id", "department_id", "scope", "dimension", *FIGURES
+        )
+    )
+
+
+def department_page_rows(*, cycle: Cycle, department_id: int, cycle_ids: list[int]) -> list[dict]:
+    """Every scorecard row of `cycle` (all departments: ranks, comparisons), plus this department's
+    `overall` rows of both scopes in `cycle_ids` (its trend). One query."""
+    history = Q(cycle_id__in=cycle_ids, department_id=department_id, dimension=OVERALL)
+    return list(
+        DepartmentResult.objects.filter(Q(cycle=cycle) | history).values(
+            "cycle_id", "department_id", "scope", "dimension", *FIGURES
+        )
+    )
+
+
+def link_cells(*, cycle: Cycle, provider_id: int | None = None) -> list[dict]:
+    """The cycle's link rows (all dimensions), or only those of one provider. One query."""
+    rows = LinkResult.objects.filter(cycle=cycle)
+    if provider_id is not None:
+        rows = rows.filter(provider_department_id=provider_id)
+    return list(rows.values("rater_department_id", "provider_department_id", "dimension", *LINK_FIGURES))
+
+
+def company_rows(*, cycle_ids: list[int]) -> list[dict]:
+    """The company line (both scopes, every dimension) of these cycles. One query; none before the
+    roll-up fills it."""
+    return list(CompanyResult.objects.filter(cycle_id__in=cycle_ids).values("cycle_id", "scope", "dimension", *FIGURES))
+
+
+def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
+    """Comments on a department per scope, in random order, only for a scope where at least
+    COMMENTS_MIN_COMMENTERS (or the cycle's minimum group size, if larger) commented; never split
+    by rater department. A comment carries no respondent key, so comments are counted as
+    commenters (the survey takes one comment per person and provider). One query."""
+    minimum = max(COMMENTS_MIN_COMMENTERS, cycle.min_group_size)
+    scope = Case(
+        When(rater_department_id=F("provider_department_id"), then=Value(Scope.MANAGEMENT.value)),
+        default=Value(Scope.SUPPLIER.value),
+        output_field=CharField(),
+    )
+    rows = (
+        Comment.objects.filter(cycle=cycle, provider_department_id=department_id)
+        .annotate(scope=scope)
+        .annotate(commenters=Window(Count("id"), partition_by=[F("scope")]))
+        .filter(commenters__gte=minimum)
+        .order_by("?")
+        .values_list("scope", "text")
+    )
+    shown: dict[str, list[str]] = {Scope.SUPPLIER: [], Scope.MANAGEMENT: []}
+    for found_scope, text in rows:
+        shown[found_scope].append(text)
+    return shown

@@ -1,6 +1,15 @@
-"""Report URLs. The dashboards (/reports/ and /reports/<cycle>/) come with a later issue; HR's
-downloads are in download_urls.py (namespace "downloads"), mounted at the same prefix."""
+"""Report URLs: the dashboards and department scorecards (CONTRACT.md, URLs); HR's downloads are in
+download_urls.py (namespace "downloads"), mounted at the same prefix."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<str:cycle>/", views.dashboard, name="dashboard_cycle"),
+    path("<str:cycle>/heatmap.json", views.heatmap_json, name="heatmap_json"),
+    path("<str:cycle>/departments/<slug:slug>/", views.department, name="department"),
+]

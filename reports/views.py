@@ -1,1 +1,102 @@
-"""Report pages. The dashboards come with a later issue; HR's downloads moved to downloads.py."""
+"""Report pages: the executive dashboard and a department's scorecard (HR's downloads: downloads.py).
+
+Thin views: check who asks and which cycle, then render what `reports.pages` builds.
+"""
+
+import re
+
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from surveys import roles
+from surveys.models import CYCLE_NAME_RE
+
+from . import pages, selectors
+
+# plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
+# the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
+# content. Scripts stay 'self' only. Plotly turns <b> in labels into style="font-weight:bold", so
+# the figures use no <b>. (Its maplibre stylesheet is skipped: see reports/_plotly_head.html.)
+PLOTLY_STYLES = {"style-src": ["'unsafe-hashes'", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"]}
+
+
+def _chosen_cycle(request: HttpRequest, cycles: list, name: str | None):
+    """The visible cycle of that name (the latest without one); 404 page for any other."""
+    if name is None:
+        return cycles[0] if cycles else None
+    found = next((c for c in cycles if c.name == name), None)
+    if found is None:
+        raise Http404("No results for that cycle.")
+    return found
+
+
+@never_cache
+@require_safe
+@login_required
+@csp_update(PLOTLY_STYLES)
+def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
+    if not roles.can_see_dashboards(request.user):
+        raise PermissionDenied("The dashboards are for executives and HR.")
+    picked = request.GET.get("cycle")
+    if cycle is None and picked:
+        # The cycle picker is a plain GET form, so that it works without JavaScript.
+        if re.fullmatch(CYCLE_NAME_RE, picked):
+            return redirect("reports:dashboard_cycle", cycle=picked)
+        return redirect("reports:dashboard")
+    cycles = selectors.visible_cycles()
+    shown = _chosen_cycle(request, cycles, cycle)
+    if shown is None:
+        return render(request, "reports/no_results.html", {})
+    body = pages.dashboard_body(cycle=shown, cycles=cycles)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"cycle": shown, "cycles": cycles, "body": body, "downloads": roles.can_download_results(request.user)},
+    )
+
+
+@never_cache
+@require_safe
+@login_required
+def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
+    """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
+    if not roles.can_see_dashboards(request.user):
+        raise PermissionDenied("The dashboards are for executives and HR.")
+    cycles = selectors.visible_cycles()
+    shown = _chosen_cycle(request, cycles, cycle)
+    return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
+
+
+@never_cache
+@require_safe
+@login_required
+@csp_update(PLOTLY_STYLES)
+def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
+    found = selectors.department_by_slug(slug)
+    # Who may ask is checked before anything is said about the department: a manager asking for
+    # another department, existing or not, gets 403 either way.
+    if found is None or not roles.can_see_department(request.user, found.id):
+        if found is None and roles.can_see_dashboards(request.user):
+            raise Http404("No such department.")
+        raise PermissionDenied("This scorecard is for executives, HR and the department's own managers.")
+    cycles = selectors.visible_cycles()
+    shown = _chosen_cycle(request, cycles, cycle)
+    full = roles.can_see_dashboards(request.user)
+    body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
+    return render(
+        request,
+        "reports/department.html",
+        {
+            "cycle": shown,
+            "cycles": cycles,
+            "department": found,
+            "body": body,
+            "full": full,
+            "downloads": roles.can_download_results(request.user),
+        },
+    )

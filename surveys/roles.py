@@ -98,3 +98,55 @@ def assign_role_groups(role_of_user: dict[int, str]) -> None:
     missing = [through(user_id=u, group_id=g) for u, g in wanted if (u, g) not in current]
     if missing:
         through.objects.bulk_create(missing)
+# ---- Who may see which results (the dashboards and department pages read these) ----
+# Decided from the person's role groups (one light query, remembered on the user object for the
+# request) rather than `has_perm`, which loads every permission of the user and their groups (two
+# joined queries) on each page view: the groups hold exactly ROLE_PERMISSIONS (sync_role_groups).
+
+
+def _roles(user) -> frozenset[str]:
+    cached = getattr(user, "_chain_survey_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._chain_survey_roles = cached
+    return cached
+
+
+def _role_may(user, permission: str) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return any(permission in ROLE_PERMISSIONS.get(role, ()) for role in _roles(user))
+
+
+def can_see_dashboards(user) -> bool:
+    """Executives and HR: the company dashboard and every department's scorecard."""
+    return _role_may(user, VIEW_ALL_RESULTS)
+
+
+def can_download_results(user) -> bool:
+    """HR: the scorecard files (CSV, XLSX) beside the pages."""
+    return _role_may(user, EXPORT_RESULTS)
+
+
+def can_see_own_department(user) -> bool:
+    """Managers (and everyone above them): their own department's scorecard."""
+    return _role_may(user, VIEW_OWN_DEPARTMENT)
+
+
+def own_department_id(user) -> int | None:
+    """The signed-in person's department, or None for an account that is nobody in the org."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return user.employee.department_id
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
+def can_see_department(user, department_id: int) -> bool:
+    """Executives and HR see every department's scorecard; a manager sees their own department's."""
+    if can_see_dashboards(user):
+        return True
+    return can_see_own_department(user) and own_department_id(user) == department_id

@@ -49,7 +49,18 @@ def test_logout_is_a_post_and_ends_the_session(client, employee):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("url", ["/", "/survey/", "/reports/2026-Q3/scorecards.csv", "/admin/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/survey/",
+        "/reports/",
+        "/reports/2026-Q3/",
+        "/reports/2026-Q3/departments/sales/",
+        "/reports/2026-Q3/scorecards.csv",
+        "/admin/",
+    ],
+)
 def test_protected_pages_send_signed_out_visitors_to_login(client, url):
     try:
         resolve(url)

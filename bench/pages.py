@@ -1,0 +1,291 @@
+"""Dashboard and department page benchmark: a 40-department company with 8 published cycles, served
+by gunicorn (2 workers, DJANGO_DEBUG=0, persistent database connections) on loopback.
+
+For each page it prints requests/s, p50 and p99 latency under a bounded load (`wrk`, 16
+connections, 2 threads, DURATION seconds each; without wrk, a small threaded Python client), the
+page's size and its heatmap JSON size, and its query counts (uncached and cached, measured
+in-process); next to the same load on `/healthz` (one `SELECT 1`) measured in the same run as the
+ceiling. Also in-process: the time to build a page's body (uncached) and to serve it cached.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_dash .venv/bin/python bench/pages.py [--duration 10] [--reuse]
+
+Works in a throwaway database `<name>_bench` (kept only with --reuse). BENCH_GUNICORN_ARGS adds
+gunicorn options (e.g. "--worker-class gthread --threads 4") to compare worker models. Runs `collectstatic` into
+STATIC_ROOT, as a deployment would (DEBUG off serves hashed static names).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from _common import require_postgres, throwaway_database
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from surveys.roles import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS, THREADS = 16, 2
+EXTRA = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(departments: int, cycles: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from tests.reports.snapshots import build_company
+
+    started = time.perf_counter()
+    built = build_company(departments=departments, cycles=cycles, links_every_cycle=True, hidden_share=0.2)
+    print(f"built {departments} departments × {cycles} cycles in {time.perf_counter() - started:.1f} s", flush=True)
+    return built
+
+
+def person(email: str, department, role: str):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from surveys.models import Employee
+
+    Employee.objects.filter(employee_id=email).delete()  # from an earlier run with --reuse
+    User.objects.filter(email=email).delete()
+    user = User.objects.create_user(email=email, full_name=email.split("@")[0], password=None)
+    user.groups.set([Group.objects.get(name=role)])
+    Employee.objects.create(user=user, employee_id=email, department=department, role=role)
+    return user
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def in_process(user, url: str) -> dict:
+    """Query counts and times through Django's test client: uncached (cache cleared) and cached."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    cache.clear()
+    reset_queries()  # the test client resets the query log at each request start: begin empty
+    with CaptureQueriesContext(connection) as uncached:
+        started = time.perf_counter()
+        response = client.get(url)
+        build_ms = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    # captured_queries reads the connection's log lazily: count before the next request resets it.
+    queries_uncached = len(uncached.captured_queries)
+    reset_queries()
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    queries_cached = len(cached.captured_queries)
+    times = []
+    for _ in range(50):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    body = response.content.decode()
+    found = re.search(r'<script id="heatmap-data" type="application/json">(.*?)</script>', body, flags=re.S)
+    more_kb = 0.0
+    if found:
+        more_kb = len(client.get(json.loads(found.group(1))["more"]).content) / 1024
+    return {
+        "more_kb": more_kb,
+        "queries_uncached": queries_uncached,
+        "queries_cached": queries_cached,
+        "build_ms": build_ms,
+        "cached_ms": statistics.median(times),
+        "page_kb": len(response.content) / 1024,
+        "heatmap_kb": len(found.group(1).encode()) / 1024 if found else 0.0,
+    }
+
+
+def server_env(database_url: str) -> dict:
+    """Production-like settings; the bench's own secret key, so that its session cookies are valid."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.pop("REDIS_URL", None)  # /healthz then pings the database only: the floor is one SELECT 1
+    return env
+
+
+def collectstatic(database_url: str) -> None:
+    """As a deployment does: hashed, compressed static files (DEBUG off serves those)."""
+    command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(command, cwd=ROOT, env=server_env(database_url), check=True, timeout=600)
+
+
+def start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
+    env = server_env(database_url)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "chainsurvey.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", *EXTRA]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def wrk(url: str, cookie: str, duration: int) -> dict:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(THREADS),
+            "-c",
+            str(CONNECTIONS),
+            "-d",
+            f"{duration}s",
+            "--latency",
+            "-H",
+            f"Cookie: {cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
+    ).stdout
+
+    def latency(label):
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, flags=re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency("50%"),
+        "p99": latency("99%"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def python_load(url: str, cookie: str, duration: int) -> dict:
+    """Fallback without wrk: CONNECTIONS keep-alive clients in threads, bounded by `duration`."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    latencies, errors, stop = [], [0], time.monotonic() + duration
+
+    def client():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            conn.request("GET", parts.path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                errors[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(CONNECTIONS)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "rps": len(latencies) / (time.monotonic() - started),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99)],
+        "errors": errors[0],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
+    parser.add_argument("--departments", type=int, default=40)
+    parser.add_argument("--cycles", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="keep and reuse the throwaway database")
+    args = parser.parse_args()
+    require_postgres("bench/pages.py")
+    load = wrk if shutil.which("wrk") else python_load
+    print(f"load generator: {'wrk' if load is wrk else 'threaded Python client (wrk not installed)'}", flush=True)
+
+    with throwaway_database(keep=args.reuse):
+        from reports.models import LinkResult
+
+        if not LinkResult.objects.exists():
+            build(args.departments, args.cycles)
+        from surveys.models import Cycle, Department
+
+        latest = Cycle.objects.order_by("-name").first()
+        first_unit = Department.objects.exclude(is_executive_office=True).order_by("name").first()
+        executive = person("bench-exec@example.com", first_unit, Role.EXECUTIVE)
+        manager = person("bench-manager@example.com", first_unit, Role.MANAGER)
+        pages = {
+            "/healthz": (None, "/healthz"),
+            "dashboard": (executive, "/reports/"),
+            "department": (manager, f"/reports/{latest.name}/departments/{first_unit.slug}/"),
+        }
+        figures = {name: in_process(user, url) for name, (user, url) in pages.items() if user}
+
+        database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
+        collectstatic(database_url)
+        port = free_port()
+        server = start_gunicorn(port, database_url)
+        try:
+            results = {}
+            for name, (user, url) in pages.items():
+                cookie = session_cookie(user) if user else "none=1"
+                load(f"http://127.0.0.1:{port}{url}", cookie, 2)  # warm-up: each worker caches the page body
+                results[name] = load(f"http://127.0.0.1:{port}{url}", cookie, args.duration)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        report(results, figures, args)
+    return 0
+
+
+def report(results: dict, figures: dict, args) -> None:
+    ceiling = results["/healthz"]["rps"]
+    print(
+        f"\n{args.departments} departments, {args.cycles} cycles; gunicorn 2 workers, DEBUG off; "
+        f"{CONNECTIONS} connections, {args.duration} s per page; load average {os.getloadavg()[0]:.1f}"
+    )
+    header = f"{'page':<12}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs /healthz':>13}"
+    header += f"{'queries':>10}{'build ms':>10}{'cached ms':>11}{'page KB':>9}{'heatmap KB':>12}"
+    print(header)
+    for name, r in results.items():
+        f = figures.get(name)
+        line = f"{name:<12}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}{r['rps'] / ceiling:>12.0%} "
+        if f:
+            line += f"{f['queries_uncached']:>5}/{f['queries_cached']:<4}{f['build_ms']:>10.0f}{f['cached_ms']:>11.1f}"
+            line += f"{f['page_kb']:>9.0f}{f['heatmap_kb']:>12.1f}"
+        print(line)
+    print("(queries: uncached/cached, in-process; goal ≥ 500 req/s and p99 < 50 ms per page, ≤ 12 queries)")
+    more = figures.get("dashboard", {}).get("more_kb")
+    if more:
+        print(f"heatmap.json (the six dimensions, fetched on the first switch): {more:.0f} KB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

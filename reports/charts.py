@@ -1,0 +1,424 @@
+"""Plotly figures of the dashboards as plain dicts (no Plotly import): static JS draws them from
+`json_script` data. Hidden (suppressed) cells carry no figure at all, only a flag and a label.
+
+The colour scale diverges around the company mean, orange (worse) to blue (better): an
+orange–blue pair stays distinct for the common colour-vision deficiencies, unlike red–green.
+"""
+
+from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+
+DIVERGING = [
+    [0.0, "#b35806"],
+    [0.2, "#e08214"],
+    [0.4, "#fdb863"],
+    [0.5, "#f7f7f7"],
+    [0.6, "#92c5de"],
+    [0.8, "#4393c3"],
+    [1.0, "#2166ac"],
+]
+HIDDEN_GREY = "#c8c8c8"
+COMPANY_COLOUR = "#212529"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
+DIMENSION_LABELS = {slug: slug.capitalize() for slug in (*SERVICE_DIMENSIONS, OVERALL)}
+HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
+
+
+def _round(value, digits):
+    return None if value is None else round(value, digits)
+
+
+def hidden_label(min_group_size: int) -> str:
+    return f"fewer than {min_group_size} responses"
+
+
+def colour_range(centre: float, values) -> dict:
+    """zmin/zmax symmetric around `centre`, so that the centre is the scale's neutral colour."""
+    spread = max((abs(v - centre) for v in values if v is not None), default=0.5)
+    spread = max(spread, 0.5)
+    return {"zmid": round(centre, 2), "zmin": round(centre - spread, 2), "zmax": round(centre + spread, 2)}
+
+
+def _layout(**extra) -> dict:
+    layout = {
+        "font": FONT,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"size": 15}},
+        "autosize": True,
+    }
+    layout.update(extra)
+    return layout
+
+
+def _outline(x: float, y: float, *, colour: str = "#000000", width: int = 3, dash: str = "solid") -> dict:
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y",
+        "x0": x - 0.5,
+        "x1": x + 0.5,
+        "y0": y - 0.5,
+        "y1": y + 0.5,
+        "line": {"color": colour, "width": width, "dash": dash},
+        "fillcolor": "rgba(0,0,0,0)",
+    }
+
+
+def link_heatmap(
+    *, names: list[str], urls: list[str], cells: dict, scores: dict, weakest: dict, centre: float, min_group_size: int
+) -> dict:
+    """The weakest-link heatmap's data: `static/js/heatmap.js` draws it and switches dimension and
+    order without a reload. `cells[dim]` holds rater × provider matrices (mean, fav, n, delta, and
+    `hidden` 1/0; every figure is None where hidden); `scores[dim]` each department's supplier
+    mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell."""
+    means = [v for matrix in (cells[d]["mean"] for d in cells) for row in matrix for v in row]
+    return {
+        "names": names,
+        "urls": urls,
+        "dimensions": [{"slug": d, "label": DIMENSION_LABELS[d]} for d in HEATMAP_DIMENSIONS if d in cells],
+        "cells": cells,
+        "scores": scores,
+        "weakest": weakest,
+        "colorscale": DIVERGING,
+        "hiddenColour": HIDDEN_GREY,
+        "hiddenLabel": hidden_label(min_group_size),
+        "hiddenText": f"n<{min_group_size}",
+        **colour_range(centre, means),
+    }
+
+
+def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int) -> dict:
+    """Each provider (supplier scope) against the six dimensions and overall; each department's
+    weakest dimension outlined. `rows`: {name, url, cells: {dim: cell or None}} in display order."""
+    dims = (*SERVICE_DIMENSIONS, OVERALL)
+    z, hidden, custom, shapes = [], [], [], []
+    for y, row in enumerate(rows):
+        z_row, hidden_row, custom_row = [], [], []
+        for dim in dims:
+            cell = row["cells"].get(dim)
+            shown = cell is not None and not cell["hidden"]
+            z_row.append(_round(cell["mean"], 2) if shown else None)
+            hidden_row.append(1 if cell is not None and cell["hidden"] else None)
+            custom_row.append(_custom(row["name"], DIMENSION_LABELS[dim], cell if shown else None))
+        z.append(z_row)
+        hidden.append(hidden_row)
+        custom.append(custom_row)
+        shown_service = [(v, x) for x, v in enumerate(z_row[:-1]) if v is not None]
+        if shown_service:
+            shapes.append(_outline(min(shown_service)[1], y))
+    ticks = {"tickvals": list(range(len(rows))), "ticktext": [row["name"] for row in rows], "autorange": "reversed"}
+    data = [
+        _hidden_trace(hidden, dims_x=list(range(len(dims))), min_group_size=min_group_size),
+        {
+            "type": "heatmap",
+            "z": z,
+            "x": list(range(len(dims))),
+            "y": list(range(len(rows))),
+            "customdata": custom,
+            "colorscale": DIVERGING,
+            **colour_range(centre, [v for r in z for v in r]),
+            "texttemplate": "%{z:.2f}",
+            "hovertemplate": _HOVER,
+            "colorbar": {"title": {"text": "Mean"}, "thickness": 14},
+            "xgap": 2,
+            "ygap": 2,
+        },
+    ]
+    layout = _layout(
+        height=max(300, 90 + 30 * len(rows)),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={
+            "tickvals": list(range(len(dims))),
+            "ticktext": [DIMENSION_LABELS[d] for d in dims],
+            "side": "top",
+            "fixedrange": True,
+        },
+        yaxis={**ticks, "fixedrange": True, "automargin": True},
+        shapes=shapes,
+    )
+    return {"data": data, "layout": layout, "links": [row["url"] for row in rows]}
+
+
+_HOVER = (
+    "%{customdata[0]} · %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}"
+    "<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>"
+)
+
+
+def _custom(name: str, what: str, cell: dict | None) -> list:
+    if cell is None:
+        return [name, what, "", "", "", ""]
+    return [
+        name,
+        what,
+        f"{cell['mean']:.2f}",
+        "" if cell.get("favorable_pct") is None else f"{cell['favorable_pct']:.1f}%",
+        "" if cell.get("respondents") is None else str(cell["respondents"]),
+        _signed(cell.get("delta")),
+    ]
+
+
+def _signed(value) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"
+
+
+def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int) -> dict:
+    label = hidden_label(min_group_size)
+    return {
+        "type": "heatmap",
+        "z": hidden,
+        "x": dims_x,
+        "y": list(range(len(hidden))),
+        "colorscale": [[0, HIDDEN_GREY], [1, HIDDEN_GREY]],
+        "showscale": False,
+        # Text per cell, not a constant template: Plotly would also write a template into empty cells.
+        "text": [["" if h is None else f"n<{min_group_size}" for h in row] for row in hidden],
+        "texttemplate": "%{text}",
+        "hovertemplate": f"{label}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
+
+
+def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
+    """One point per pair of departments A, B (both directions shown): x = how well A serves B (as B
+    rates it), y = how well B serves A. Off the diagonal, one side serves far worse than it is served."""
+    xs = [p["a_serves_b"] for p in pairs]
+    ys = [p["b_serves_a"] for p in pairs]
+    lo = min([*xs, *ys, centre], default=1.0) - 0.2
+    hi = max([*xs, *ys, centre], default=5.0) + 0.2
+    custom = [[p["a"], p["b"], f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs]
+    labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
+    annotations = [
+        {
+            "x": xs[i],
+            "y": ys[i],
+            "text": f"{pairs[i]['a']} ↔ {pairs[i]['b']}",
+            "showarrow": True,
+            "arrowhead": 0,
+            "ax": 30,
+            "ay": (-30, 30, -55, 55, -15)[rank],
+            "font": {"size": 12},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+        for rank, i in enumerate(labelled)
+    ]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [lo, hi],
+            "y": [lo, hi],
+            "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
+            "name": "Served as well as it serves",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": xs,
+            "y": ys,
+            "customdata": custom,
+            "marker": {
+                "size": 10,
+                "color": [round(abs(x - y), 2) for x, y in zip(xs, ys, strict=True)],
+                "colorscale": [[0, "#92c5de"], [1, "#b35806"]],
+                "line": {"color": "#212529", "width": 0.5},
+                "colorbar": {"title": {"text": "Gap"}, "thickness": 14},
+            },
+            "name": "Pair of departments",
+            "hovertemplate": (
+                "%{customdata[0]} serves %{customdata[1]}: %{customdata[2]}<br>"
+                "%{customdata[1]} serves %{customdata[0]}: %{customdata[3]}<extra></extra>"
+            ),
+        },
+    ]
+    layout = _layout(
+        height=480,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": {"text": "How well A serves B (B's rating)"}, "range": [lo, hi], "automargin": True},
+        yaxis={"title": {"text": "How well B serves A (A's rating)"}, "range": [lo, hi], "automargin": True},
+        showlegend=False,
+        annotations=annotations,
+    )
+    return {"data": data, "layout": layout}
+
+
+def expectation_scatter(*, rows: list[dict]) -> dict:
+    """Each department's expectation (x) against experience (y), supplier scope, with the "met
+    exactly" line: below it, experience falls short of what its customers expected."""
+    xs = [r["expectation_mean"] for r in rows]
+    ys = [r["mean"] for r in rows]
+    lo = min([*xs, *ys], default=1.0) - 0.2
+    hi = max([*xs, *ys], default=5.0) + 0.2
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [lo, hi],
+            "y": [lo, hi],
+            "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
+            "name": "Met exactly",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "x": xs,
+            "y": ys,
+            "text": [r["name"] for r in rows],
+            "textposition": "top center",
+            "textfont": {"size": 12},
+            "customdata": [
+                [r["name"], f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])] for r in rows
+            ],
+            "marker": {
+                "size": 11,
+                "color": ["#b35806" if r["gap"] < 0 else "#2166ac" for r in rows],
+                "symbol": ["triangle-down" if r["gap"] < 0 else "circle" for r in rows],
+                "line": {"color": "#212529", "width": 0.5},
+            },
+            "name": "Department",
+            "hovertemplate": (
+                "%{customdata[0]}<br>Expected %{customdata[1]}<br>Experienced %{customdata[2]}"
+                "<br>Gap %{customdata[3]}<extra></extra>"
+            ),
+        },
+    ]
+    layout = _layout(
+        height=480,
+        xaxis={"title": {"text": "Expected (mean expectation)"}, "range": [lo, hi], "automargin": True},
+        yaxis={"title": {"text": "Experienced (mean rating)"}, "range": [lo, hi], "automargin": True},
+        showlegend=False,
+        annotations=[
+            {
+                "x": hi,
+                "y": lo,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "text": "below the line: expectations not met",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#7a3d04"},
+            }
+        ],
+    )
+    return {"data": data, "layout": layout, "links": [r["url"] for r in rows]}
+
+
+def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, highlighted: set[str]) -> dict:
+    """Overall mean per cycle with its 95 % confidence band; significant changes marked (▲/▼); the
+    company line dashed for reference. `series`: {name, url, points: [cell or None per cycle]}.
+    Series not in `highlighted` start hidden (click the legend to show them)."""
+    data = []
+    for index, item in enumerate(series):
+        visible = True if item["name"] in highlighted else "legendonly"
+        data.extend(_trend_traces(cycles, item, visible=visible, group=f"g{index}"))
+    if company:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": cycles,
+                "y": [_round(c["mean"], 2) if c else None for c in company],
+                "name": "Company",
+                "line": {"color": COMPANY_COLOUR, "dash": "dash", "width": 2},
+                "hovertemplate": "Company %{x}: %{y:.2f}<extra></extra>",
+            }
+        )
+    layout = _layout(
+        height=460,
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
+        xaxis={"type": "category", "title": {"text": "Cycle"}, "automargin": True},
+        yaxis={"title": {"text": "Overall mean (1–5)"}, "automargin": True},
+        legend={"orientation": "h", "y": -0.25},
+        hovermode="closest",
+    )
+    return {"data": data, "layout": layout}
+
+
+def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list[dict]:
+    points = item["points"]
+    means = [_round(p["mean"], 2) if p else None for p in points]
+    low = [_round(p["ci_low"], 2) if p else None for p in points]
+    high = [_round(p["ci_high"], 2) if p else None for p in points]
+    marks = [
+        ("triangle-up" if p["delta"] > 0 else "triangle-down") if p and p.get("delta_significant") else "circle"
+        for p in points
+    ]
+    sizes = [14 if p and p.get("delta_significant") else 7 for p in points]
+    band = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": [*cycles, *reversed(cycles)],
+        "y": [*high, *reversed(low)],
+        "fill": "toself",
+        "fillcolor": "rgba(67,147,195,0.15)",
+        "line": {"width": 0},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "legendgroup": group,
+        "visible": visible,
+        "connectgaps": False,
+    }
+    line = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": cycles,
+        "y": means,
+        "name": item["name"],
+        "legendgroup": group,
+        "visible": visible,
+        "marker": {"symbol": marks, "size": sizes},
+        "customdata": [[item["name"], _signed(p.get("delta") if p else None)] for p in points],
+        "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
+    }
+    # Bands only for the series shown at first: forty bands would double the figure's data for
+    # lines nobody has asked to see (the legend still shows those lines on a click).
+    return [band, line] if visible is True else [line]
+
+
+def bars_against_company(*, labels: list[str], department: list, company: list, name: str) -> dict:
+    """A department's mean per dimension beside the company's, with 95 % confidence intervals."""
+
+    def trace(values, trace_name, colour):
+        return {
+            "type": "bar",
+            "x": labels,
+            "y": [_round(v["mean"], 2) if v else None for v in values],
+            "name": trace_name,
+            "marker": {"color": colour},
+            "text": [f"{v['mean']:.2f}" if v else "" for v in values],
+            "textposition": "outside",
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": [
+                    _round(v["ci_high"] - v["mean"], 3) if v and v.get("ci_high") is not None else None for v in values
+                ],
+                "arrayminus": [
+                    _round(v["mean"] - v["ci_low"], 3) if v and v.get("ci_low") is not None else None for v in values
+                ],
+                "color": "#495057",
+            },
+            "hovertemplate": f"{trace_name} · %{{x}}: %{{y:.2f}}<extra></extra>",
+        }
+
+    data = [trace(department, name, "#2166ac")]
+    if any(company):
+        data.append(trace(company, "Company", "#b0b0b0"))
+    layout = _layout(
+        height=380,
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
+        barmode="group",
+        yaxis={"range": [0, 5.4], "title": {"text": "Mean (1–5)"}, "automargin": True},
+        xaxis={"automargin": True},
+        legend={"orientation": "h", "y": 1.12},
+    )
+    return {"data": data, "layout": layout}
+
+
+def rater_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int) -> dict:
+    """How each rater department sees one provider: raters × dimensions (same shape as the
+    department × dimension heatmap, rows are raters)."""
+    return department_dimension_heatmap(rows=rows, centre=centre, min_group_size=min_group_size)

@@ -1,0 +1,162 @@
+"""The dashboard and department page bodies: selectors → page data → HTML, cached per snapshot.
+
+A snapshot never changes once its roll-up is done, so the rendered body (tables and figure data)
+is cached under a key that names every visible cycle's summary row: a new roll-up writes a new
+summary row (and publishing adds a cycle), so the key changes and the stale body is never read.
+What depends on the person looking (the HR downloads, sign-out form) stays outside the body.
+"""
+
+import json
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.models import Department
+
+from . import charts, dashboards, selectors
+from .selectors import VisibleCycle
+
+CACHE_SECONDS = 300  # bounds staleness of what the key cannot see (a department renamed in the admin)
+DIMENSIONS = [(slug, charts.DIMENSION_LABELS[slug]) for slug in (*SERVICE_DIMENSIONS, OVERALL)]
+
+
+def _url_maker(cycle: VisibleCycle, departments: list[dict]):
+    pattern = reverse("reports:department", args=[cycle.name, "__slug__"])
+    slugs = {d["id"]: d["slug"] for d in departments}
+    return lambda department_id: pattern.replace("__slug__", slugs[department_id])
+
+
+def _cached(key: str, build) -> str:
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
+def trend_cycles(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> list[VisibleCycle]:
+    """The visible cycles up to and including `cycle`, oldest first."""
+    return sorted((c for c in cycles if c.name <= cycle.name), key=lambda c: c.name)
+
+
+def _dashboard_keys(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
+    version = selectors.snapshot_version(cycles)
+    return f"reports:dashboard:{cycle.id}:{version}", f"reports:heatmap:{cycle.id}:{version}"
+
+
+def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
+    """Render the body and the heatmap's other dimensions together, and cache both."""
+    data = dashboard_data(cycle=cycle, cycles=cycles)
+    heatmap = data["heatmap"]
+    # The page carries the overall heatmap only; the six dimensions (six times as much data) are
+    # fetched from heatmap.json when someone first switches dimension.
+    data["heatmap"] = {
+        **heatmap,
+        "cells": {OVERALL: heatmap["cells"][OVERALL]} if OVERALL in heatmap["cells"] else {},
+        "more": reverse("reports:heatmap_json", args=[cycle.name]),
+    }
+    body = render_to_string("reports/_dashboard_body.html", data)
+    more = json.dumps({"cells": {d: c for d, c in heatmap["cells"].items() if d != OVERALL}}, separators=(",", ":"))
+    body_key, heatmap_key = _dashboard_keys(cycle, cycles)
+    cache.set_many({body_key: body, heatmap_key: more}, CACHE_SECONDS)
+    return body, more
+
+
+def dashboard_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
+    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Four queries when not cached."""
+    body = cache.get(_dashboard_keys(cycle, cycles)[0])
+    return body if body is not None else _build_dashboard(cycle, cycles)[0]
+
+
+def heatmap_dimensions_json(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
+    """The heatmap's six dimensions as JSON (the page itself holds overall)."""
+    more = cache.get(_dashboard_keys(cycle, cycles)[1])
+    return more if more is not None else _build_dashboard(cycle, cycles)[1]
+
+
+def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
+    history = trend_cycles(cycle, cycles)
+    cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
+    departments = selectors.departments()
+    snap = dashboards.Snapshot.build(
+        cycle=cycle,
+        departments=departments,
+        department_rows=selectors.dashboard_department_rows(cycle=cycle, cycle_ids=[c.id for c in history]),
+        link_rows=selectors.link_cells(cycle=cycle),
+        company_rows=selectors.company_rows(cycle_ids=[c.id for c in history]),
+    )
+    url = _url_maker(cycle, departments)
+    heatmap = dashboards.link_heatmap(snap, url=url)
+    dimension_rows = dashboards.dimension_rows(snap, url=url)
+    pairs = dashboards.asymmetry_pairs(snap)
+    expectations = dashboards.expectation_rows(snap, url=url)
+    return {
+        "cycle": cycle,
+        "min_group_size": cycle.min_group_size,
+        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "headline": dashboards.headline(snap, cycle.rollup_summary, url=url),
+        "centre_is_company": dashboards.shown(snap.company_cell()),
+        "departments": dashboards.department_table(snap, url=url),
+        "heatmap": heatmap,
+        "link_table": dashboards.link_table(snap, heatmap),
+        "dimensions": DIMENSIONS,
+        "dimension_rows": dimension_rows,
+        "dimension_figure": charts.department_dimension_heatmap(
+            rows=dimension_rows, centre=snap.centre(), min_group_size=cycle.min_group_size
+        )
+        if dimension_rows
+        else None,
+        "pairs": pairs[: dashboards.ASYMMETRY_TABLE_ROWS],
+        "pairs_count": len(pairs),
+        "asymmetry_figure": charts.asymmetry_scatter(pairs=pairs, centre=snap.centre()) if pairs else None,
+        "expectations": expectations,
+        "expectation_figure": charts.expectation_scatter(rows=expectations) if expectations else None,
+        "trends": dashboards.trends(snap, cycles=history, url=url),
+    }
+
+
+def department_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> str:
+    """A department page's body; `full` (executives, HR) links to the other departments' pages."""
+    key = f"reports:department:{cycle.id}:{department.id}:{int(full)}:{selectors.snapshot_version(cycles)}"
+
+    def build():
+        data = department_data(cycle=cycle, cycles=cycles, department=department, full=full)
+        return render_to_string("reports/_department_body.html", data)
+
+    return _cached(key, build)
+
+
+def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> dict:
+    history = trend_cycles(cycle, cycles)
+    cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
+    departments = selectors.departments()
+    snap = dashboards.Snapshot.build(
+        cycle=cycle,
+        departments=departments,
+        department_rows=selectors.department_page_rows(
+            cycle=cycle, department_id=department.id, cycle_ids=[c.id for c in history]
+        ),
+        link_rows=selectors.link_cells(cycle=cycle, provider_id=department.id),
+        company_rows=selectors.company_rows(cycle_ids=[c.id for c in history]),
+    )
+    department_url = _url_maker(cycle, departments)
+    url = department_url if full else (lambda department_id: "")
+    page = dashboards.department_page(
+        snap,
+        department.id,
+        cycles=history,
+        url=url,
+        comments=selectors.comments_shown(cycle=cycle, department_id=department.id),
+    )
+    return {
+        "cycle": cycle,
+        "department": department,
+        "full": full,
+        "min_group_size": cycle.min_group_size,
+        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "comments_minimum": max(selectors.COMMENTS_MIN_COMMENTERS, cycle.min_group_size),
+        "dimensions": DIMENSIONS,
+        "page": page,
+    }

@@ -1,0 +1,54 @@
+/* Draws every figure of a report page from its json_script data (Plotly figure dicts built by
+   reports/charts.py) and submits the cycle picker on change. No inline script: CSP-safe. */
+(function () {
+  "use strict";
+
+  var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function followLinks(element, links) {
+    if (!links || !links.length) return;
+    element.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      if (!point) return;
+      var index = typeof point.y === "number" ? point.y : point.pointIndex;
+      var url = links[index];
+      if (url) window.location.assign(url);
+    });
+  }
+
+  function draw(element) {
+    var figure = readJson(element.getAttribute("data-figure"));
+    if (!figure || !window.Plotly) return;
+    window.Plotly.newPlot(element, figure.data, figure.layout, CONFIG).then(function () {
+      element.classList.add("figure-drawn");
+      followLinks(element, figure.links);
+    });
+  }
+
+  function autosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var button = select.form.querySelector("[data-autosubmit-button]");
+      if (button) button.classList.add("visually-hidden-focusable");
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  window.ChainFigures = { config: CONFIG, readJson: readJson };
+  document.addEventListener("DOMContentLoaded", function () {
+    autosubmit();
+    document.querySelectorAll("[data-figure]").forEach(draw);
+  });
+})();
+
+/* Paper has no clicks: open every figure table before printing. */
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details.figure-table").forEach(function (d) { d.open = true; });
+  if (window.Plotly) {
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) { window.Plotly.Plots.resize(el); });
+  }
+});

@@ -1,0 +1,152 @@
+/* The weakest-link heatmap: rater departments (rows) × provider departments (columns), one
+   dimension at a time, ordered by name or by score, redrawn without a page reload. Hidden cells are
+   a separate grey layer that carries no figure; clicking a column opens that department. */
+(function () {
+  "use strict";
+
+  function fmt(value, digits, suffix) {
+    return value === null || value === undefined ? "n/a" : value.toFixed(digits) + (suffix || "");
+  }
+
+  function signed(value) {
+    if (value === null || value === undefined) return "n/a";
+    return (value > 0 ? "+" : "") + value.toFixed(2);
+  }
+
+  function order(data, dimension, by) {
+    var indexes = data.names.map(function (_, i) { return i; });
+    if (by !== "score") return indexes;
+    var scores = data.scores[dimension];
+    return indexes.sort(function (a, b) {
+      var sa = scores[a], sb = scores[b];
+      if (sa === null && sb === null) return data.names[a].localeCompare(data.names[b]);
+      if (sa === null) return 1;
+      if (sb === null) return -1;
+      return sa - sb || data.names[a].localeCompare(data.names[b]);
+    });
+  }
+
+  function pick(matrix, rows) {
+    return rows.map(function (i) { return rows.map(function (j) { return matrix[i][j]; }); });
+  }
+
+  function outline(x, y, colour, width, dash) {
+    return { type: "rect", xref: "x", yref: "y", x0: x - 0.5, x1: x + 0.5, y0: y - 0.5, y1: y + 0.5,
+             line: { color: colour, width: width, dash: dash }, fillcolor: "rgba(0,0,0,0)" };
+  }
+
+  function figure(data, dimension, by) {
+    var cells = data.cells[dimension];
+    var rows = order(data, dimension, by);
+    var n = rows.length;
+    var names = rows.map(function (i) { return data.names[i]; });
+    var mean = pick(cells.mean, rows), fav = pick(cells.fav, rows), count = pick(cells.n, rows);
+    var delta = pick(cells.delta, rows), hidden = pick(cells.hidden, rows);
+    var custom = mean.map(function (row, i) {
+      return row.map(function (value, j) {
+        return [names[i], names[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null ? "n/a" : String(count[i][j]), signed(delta[i][j])];
+      });
+    });
+    var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
+    var axis = names.map(function (_, i) { return i; });
+    var small = n <= 16;
+    var shapes = [];
+    for (var d = 0; d < n; d++) shapes.push(outline(d, d, "#495057", 1.5, "dot"));
+    var weakest = data.weakest[dimension];
+    if (weakest) {
+      var wy = rows.indexOf(weakest[0]), wx = rows.indexOf(weakest[1]);
+      shapes.push(outline(wx, wy, "#000000", 4, "solid"));
+    }
+    var label = function (name) { return name.length > 22 ? name.slice(0, 21) + "…" : name; };
+    var traces = [
+      // Text per cell, not a constant template: Plotly would also write a template into empty cells.
+      { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
+        showscale: false, xgap: 2, ygap: 2, text: hiddenLayer.map(function (row) { return row.map(function (h) { return h ? data.hiddenText : ""; }); }),
+        texttemplate: small ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
+        customdata: custom },
+      { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
+        zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
+        texttemplate: small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
+        colorbar: { title: { text: "Mean" }, thickness: 14 },
+        hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
+    ];
+    var cell = small ? 46 : 22;
+    var layout = {
+      font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
+      height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 15 } },
+      xaxis: { tickvals: axis, ticktext: names.map(label), tickangle: -40, automargin: true, fixedrange: true,
+               title: { text: "Supplier (rated department)" } },
+      yaxis: { tickvals: axis, ticktext: names.map(label), autorange: "reversed", automargin: true, fixedrange: true,
+               title: { text: "Internal customer (rating department)" } },
+      shapes: shapes
+    };
+    return { traces: traces, layout: layout, rows: rows };
+  }
+
+  function init(element) {
+    var data = window.ChainFigures.readJson(element.getAttribute("data-heatmap"));
+    if (!data || !window.Plotly || !data.names.length) return;
+    var section = element.closest("section");
+    var controls = section.querySelector("[data-heatmap-controls]");
+    var dimension = section.querySelector("[data-heatmap-dimension]");
+    var by = section.querySelector("[data-heatmap-order]");
+    var status = section.querySelector("[data-heatmap-status]");
+    var current = null;
+
+    function render(first) {
+      current = figure(data, dimension.value, by.value);
+      var drawn = first
+        ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
+        : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);
+      return drawn.then(function () {
+        element.setAttribute("data-dimension", dimension.value);
+        element.setAttribute("data-order", by.value);
+        element.classList.add("figure-drawn");
+        if (status) status.textContent = "Showing " + dimension.options[dimension.selectedIndex].text.toLowerCase() + ", " + by.options[by.selectedIndex].text.toLowerCase() + ".";
+      });
+    }
+
+    // The page holds the overall heatmap; the six dimensions come from heatmap.json on first use.
+    var loading = null;
+    function ensureLoaded() {
+      if (data.cells[dimension.value]) return Promise.resolve();
+      if (!loading) {
+        if (status) status.textContent = "Loading the dimensions…";
+        loading = fetch(data.more, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) {
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            return response.json();
+          })
+          .then(function (more) { Object.assign(data.cells, more.cells); })
+          .catch(function () { loading = null; });
+      }
+      return loading;
+    }
+
+    controls.hidden = false;
+    dimension.addEventListener("change", function () {
+      ensureLoaded().then(function () {
+        if (!data.cells[dimension.value]) {
+          if (status) status.textContent = "The dimensions could not be loaded: reload the page to try again.";
+          dimension.value = element.getAttribute("data-dimension") || "overall";
+          return;
+        }
+        render(false);
+      });
+    });
+    by.addEventListener("change", function () { render(false); });
+    render(true).then(function () {
+      element.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        if (!point) return;
+        var url = data.urls[current.rows[point.x]];
+        if (url) window.location.assign(url);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-heatmap]").forEach(init);
+  });
+})();

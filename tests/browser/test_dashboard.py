@@ -1,0 +1,121 @@
+"""The demo company's dashboard and department pages in a real browser: the heatmap drawn, a
+dimension switched and the order changed without a reload, a department opened by clicking the
+heatmap, no console error (a strict CSP included), no serious accessibility violation at desktop
+and phone widths. Screenshots go to $SCREENSHOT_DIR (or the test's temp folder)."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from surveys.demo import seed_demo
+
+from .conftest import DESKTOP, PHONE, serious_violations, sign_in
+
+DEMO_PASSWORD = "chain-survey-demo"
+EXECUTIVE = "elena.fischer@demo.example"
+MANAGER = "marcus.reed@demo.example"
+ALL_DRAWN = (
+    "[...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
+)
+
+
+@pytest.fixture
+def demo():
+    cache.clear()
+    # A fixed day: 2026-Q1 to Q3 published, Q4 open, whatever the date the suite runs on.
+    return seed_demo(today=datetime.date(2026, 11, 15))
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def heatmap_cell_point(page, rater: str, provider: str) -> dict:
+    """Page coordinates of the centre of one heatmap cell, from Plotly's own axes."""
+    return page.evaluate(
+        """([rater, provider]) => {
+          const el = document.getElementById("link-heatmap");
+          const data = JSON.parse(document.getElementById("heatmap-data").textContent);
+          const layout = el._fullLayout, box = el.getBoundingClientRect();
+          const order = layout.xaxis.ticktext;
+          const x = order.indexOf(provider), y = order.indexOf(rater);
+          return { x: box.left + layout.xaxis._offset + layout.xaxis.l2p(x),
+                   y: box.top + layout.yaxis._offset + layout.yaxis.l2p(y), known: data.names.includes(provider) };
+        }""",
+        [rater, provider],
+    )
+
+
+def test_an_executive_reads_the_dashboard_switches_the_heatmap_and_opens_a_department(
+    new_page, live_server, demo, shots
+):
+    page = new_page(DESKTOP)
+    sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/")
+
+    heatmap = page.locator("#link-heatmap.figure-drawn")
+    heatmap.wait_for()
+    assert page.get_by_role("heading", name="Weakest department").is_visible()
+    assert page.get_by_role("heading", name="Weakest link").is_visible()
+    assert page.locator("#link-heatmap .hm, #link-heatmap image").count() >= 1  # the heatmap layer is drawn
+    page.screenshot(path=shots / "dashboard-desktop-top.png")
+    page.screenshot(path=shots / "dashboard-desktop-full.png", full_page=True)
+    assert serious_violations(page) == []
+
+    # Switch dimension and order: the figure is redrawn in place, the page is not reloaded.
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_label("Dimension", exact=True).select_option("ownership")
+    page.locator('#link-heatmap[data-dimension="ownership"]').wait_for()
+    page.get_by_label("Order", exact=True).select_option("score")
+    page.locator('#link-heatmap[data-order="score"]').wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    ticks = page.evaluate("document.getElementById('link-heatmap')._fullLayout.xaxis.ticktext")
+    assert ticks[0] == "Facilities"  # the demo's weakest supplier comes first by score
+    page.locator("#heatmap").screenshot(path=shots / "dashboard-heatmap-ownership-by-score.png")
+
+    # Click the Facilities column: its scorecard opens.
+    point = heatmap_cell_point(page, "Sales", "Facilities")
+    with page.expect_navigation(wait_until="load"):
+        page.mouse.click(point["x"], point["y"])
+    assert page.url.endswith("/departments/facilities/")
+    page.locator("[data-figure].figure-drawn").first.wait_for()
+    assert page.get_by_role("heading", name="How each department sees Facilities").is_visible()
+    page.screenshot(path=shots / "department-desktop-full.png", full_page=True)
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/reports/", "/reports/2026-Q3/departments/facilities/"], ids=["dashboard", "department"]
+)
+def test_report_pages_read_on_a_phone_without_serious_violations(new_page, live_server, demo, shots, path):
+    page = new_page(PHONE)
+    sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_function(ALL_DRAWN)
+    name = "dashboard" if path == "/reports/" else "department"
+    page.screenshot(path=shots / f"{name}-phone-top.png")
+    assert serious_violations(page) == []
+    # Wide figures scroll inside their own box: the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_manager_sees_their_own_department_page_drawn_and_is_refused_the_dashboard(
+    new_page, live_server, demo, console_errors
+):
+    page = new_page(DESKTOP)
+    sign_in(page, live_server, MANAGER, DEMO_PASSWORD)
+    page.get_by_role("link", name="Customer Service scorecard (2026-Q3)").click()
+    page.locator("[data-figure].figure-drawn").first.wait_for()
+    assert page.url.endswith("/reports/2026-Q3/departments/customer-service/")
+    assert serious_violations(page) == []
+
+    response = page.goto(f"{live_server.url}/reports/")
+    assert response.status == 403
+    # The refusal is a 403 on purpose, which the browser logs as a failed load: not a page error.
+    console_errors[:] = [error for error in console_errors if "403" not in error]

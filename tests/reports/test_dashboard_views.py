@@ -1,0 +1,347 @@
+"""The executive dashboard /reports/[<cycle>/] and department pages /reports/<cycle>/departments/<slug>/:
+who sees what, the contract's labels, no figure of a hidden group anywhere, a fixed number of
+queries whatever the company's size, and a cache that a new roll-up replaces."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from reports.models import CompanyResult, CycleSummary, DepartmentResult
+from surveys.dimensions import SERVICE_DIMENSIONS
+from surveys.models import Comment, Cycle
+from tests.factories import CycleFactory
+from tests.reports.snapshots import CANARY_STRINGS, build_company
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def company(org):
+    """12 departments (Sales and IT among them) over 3 published cycles; 2020-Q3 is the latest."""
+    return build_company(departments=10, cycles=3, include=(org["sales"], org["it"]))
+
+
+def json_payloads(content: bytes) -> dict:
+    """Every json_script payload of a page, by element id."""
+    text = content.decode()
+    found = re.findall(r'<script id="([^"]+)" type="application/json">(.*?)</script>', text, flags=re.S)
+    return {key: json.loads(value) for key, value in found}
+
+
+# ---- Who may see what ----
+
+
+@pytest.mark.parametrize(
+    "url", ["/reports/", "/reports/2020-Q3/", "/reports/2020-Q3/departments/sales/", "/reports/2020-Q3/departments/it/"]
+)
+def test_an_employee_gets_403_and_no_result_data(client, employee, company, url):
+    client.force_login(employee.user)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert b"Weakest" not in response.content and b"heatmap" not in response.content
+
+
+def test_the_heatmap_dimensions_are_for_executives_and_hr_only(client, employee, manager, executive, company):
+    for person in (employee, manager):
+        client.force_login(person.user)
+        assert client.get("/reports/2020-Q3/heatmap.json").status_code == 403
+    client.force_login(executive.user)
+    assert client.get("/reports/2020-Q3/heatmap.json").status_code == 200
+    assert client.get("/reports/1999-Q1/heatmap.json").status_code == 404
+
+
+def test_an_account_that_is_nobody_in_the_org_gets_403(client, outsider, company):
+    client.force_login(outsider.user if hasattr(outsider, "user") else outsider)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/2020-Q3/departments/sales/").status_code == 403
+
+
+def test_a_manager_sees_their_own_department_and_nothing_else(client, manager, company):
+    client.force_login(manager.user)
+
+    own = client.get("/reports/2020-Q3/departments/sales/")
+    assert own.status_code == 200
+    assert b"<h1" in own.content and b"Sales" in own.content
+
+    assert client.get("/reports/2020-Q3/departments/it/").status_code == 403
+    assert client.get("/reports/2020-Q3/departments/no-such-department/").status_code == 403
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/2020-Q3/").status_code == 403
+    # Their page links to no other department's page (they could not open it anyway).
+    assert b"/departments/it/" not in own.content
+
+
+def test_executives_and_hr_see_the_dashboard_and_every_department(client, executive, hr, company):
+    for person in (executive, hr):
+        client.force_login(person.user)
+        assert client.get("/reports/").status_code == 200
+        assert client.get("/reports/2020-Q2/").status_code == 200
+        assert client.get("/reports/2020-Q3/departments/it/").status_code == 200
+        assert client.get("/reports/2020-Q3/departments/unit-03/").status_code == 200
+        assert client.get("/reports/2020-Q3/departments/no-such-department/").status_code == 404
+
+
+def test_only_hr_gets_the_downloads_beside_the_dashboard(client, executive, hr, company):
+    client.force_login(hr.user)
+    body = client.get("/reports/").content.decode()
+    assert (
+        "Downloads" in body and "/reports/2020-Q3/scorecards.csv" in body and "/reports/2020-Q3/scorecards.xlsx" in body
+    )
+    assert "/reports/2020-Q3/scorecards.csv" in client.get("/reports/2020-Q3/departments/it/").content.decode()
+
+    client.force_login(executive.user)
+    assert "scorecards.csv" not in client.get("/reports/").content.decode()
+
+
+# ---- Which cycle ----
+
+
+def test_the_dashboard_shows_the_latest_published_cycle_and_the_picker_lists_only_visible_ones(
+    client, executive, company
+):
+    CycleFactory(name="2020-Q4", status=Cycle.Status.CLOSED)  # closed, not published: never shown
+    client.force_login(executive.user)
+
+    body = client.get("/reports/").content.decode()
+
+    assert "2020-Q3</h1>" in body
+    assert 'value="2020-Q1"' in body and 'value="2020-Q4"' not in body
+    assert client.get("/reports/2020-Q4/").status_code == 404
+    assert client.get("/reports/1999-Q1/").status_code == 404
+
+
+def test_the_cycle_picker_works_without_javascript(client, executive, company):
+    client.force_login(executive.user)
+    response = client.get("/reports/", {"cycle": "2020-Q1"})
+    assert response.status_code == 302 and response.url == "/reports/2020-Q1/"
+    assert client.get("/reports/", {"cycle": "nonsense"}).url == "/reports/"
+
+
+def test_an_imported_historical_cycle_is_shown_without_publishing(client, executive, company):
+    latest = company["latest"]
+    Cycle.objects.filter(pk=latest.pk).update(status=Cycle.Status.CLOSED, is_historical=True)
+    client.force_login(executive.user)
+    assert client.get("/reports/2020-Q3/").status_code == 200
+
+
+def test_with_no_published_results_the_dashboard_says_so(client, executive):
+    client.force_login(executive.user)
+    response = client.get("/reports/")
+    assert response.status_code == 200
+    assert b"No results yet" in response.content
+
+
+# ---- What the dashboard says ----
+
+
+def test_the_headline_names_the_weakest_department_and_link_under_the_contract_labels(client, executive, company):
+    latest = company["latest"]
+    shown = DepartmentResult.objects.filter(cycle=latest, scope="supplier", dimension="overall", suppressed=False)
+    weakest = min(shown, key=lambda row: row.mean)
+    client.force_login(executive.user)
+
+    body = client.get("/reports/").content.decode()
+
+    assert "Weakest department" in body and "Weakest link" in body
+    headline = body[body.index("Weakest department") : body.index("Weakest link")]
+    assert weakest.department.name in headline
+    assert f"{weakest.mean:.2f}" in headline
+
+
+def test_the_company_line_is_shown_when_the_roll_up_stored_it_and_left_out_when_not(client, executive, org):
+    build_company(departments=6, cycles=2, company_line=False, include=(org["sales"],))
+    client.force_login(executive.user)
+    body = client.get("/reports/").content.decode()
+    assert "company figure not available" in body
+    assert json_payloads(client.get("/reports/").content)["fig-trends"]["data"][-1]["name"] != "Company"
+
+    cache.clear()
+    latest = Cycle.objects.get(name="2020-Q2")
+    CompanyResult.objects.create(
+        cycle=latest, scope="management", dimension="overall", mean=3.987, respondents=40, suppressed=False
+    )
+    CompanyResult.objects.create(
+        cycle=latest, scope="supplier", dimension="overall", mean=3.654, respondents=80, suppressed=False
+    )
+    body = client.get("/reports/").content.decode()
+    assert "3.99" in body and "company figure not available" not in body
+    assert "company 3.65" in body
+
+
+def test_a_hidden_company_line_shows_the_label_and_no_value(client, executive, org):
+    build_company(departments=6, cycles=1, company_line=False, include=(org["sales"],))
+    CompanyResult.objects.create(
+        cycle=Cycle.objects.get(name="2020-Q1"), scope="management", dimension="overall", mean=1.234, suppressed=True
+    )
+    client.force_login(executive.user)
+    body = client.get("/reports/").content.decode()
+    assert "1.23" not in body
+    assert "fewer than 5 responses" in body
+
+
+@pytest.mark.parametrize("hidden_share", [0.3, 0.7])
+def test_no_figure_of_a_hidden_row_appears_in_any_page_or_payload(client, executive, org, hidden_share):
+    """Hidden rows carry canary figures here (a real roll-up stores none): none may surface."""
+    built = build_company(departments=30, cycles=3, hidden_share=hidden_share, include=(org["sales"],))
+    client.force_login(executive.user)
+    pages = [client.get("/reports/").content] + [
+        client.get(f"/reports/2020-Q3/departments/{d.slug}/").content for d in built["departments"]
+    ]
+    for content in pages:
+        text = content.decode()
+        for canary in CANARY_STRINGS:
+            assert canary not in text, f"a hidden figure ({canary}) leaked"
+        for payload in json_payloads(content).values():
+            assert "7.654" not in json.dumps(payload) and "101.7" not in json.dumps(payload)
+    more = client.get("/reports/2020-Q3/heatmap.json")
+    assert more.status_code == 200 and more["Content-Type"] == "application/json"
+    for canary in CANARY_STRINGS:
+        assert canary not in more.content.decode()
+    heatmap = json_payloads(pages[0])["heatmap-data"]
+    heatmap["cells"].update(more.json()["cells"])
+    assert set(heatmap["cells"]) == {"overall", *SERVICE_DIMENSIONS}
+    hidden_cells = [
+        (dim, i, j)
+        for dim, cells in heatmap["cells"].items()
+        for i, row in enumerate(cells["hidden"])
+        for j, flag in enumerate(row)
+        if flag == 1
+    ]
+    assert hidden_cells, "the generated company has hidden links"
+    for dim, i, j in hidden_cells:
+        cells = heatmap["cells"][dim]
+        assert (cells["mean"][i][j], cells["fav"][i][j], cells["n"][i][j], cells["delta"][i][j]) == (None,) * 4
+    assert heatmap["hiddenLabel"] == "fewer than 5 responses"
+
+
+# ---- Comments ----
+
+
+def _comments(cycle, rater, provider, count, text="Helpful"):
+    Comment.objects.bulk_create(
+        Comment(cycle=cycle, rater_department=rater, provider_department=provider, text=f"{text} {i}")
+        for i in range(count)
+    )
+
+
+def test_comments_show_only_from_ten_commenters_per_scope_and_never_by_rater_department(
+    client, executive, org, company
+):
+    latest, sales, it, office = company["latest"], org["sales"], org["it"], org["executive_office"]
+    _comments(latest, sales, it, 6, "Supplier remark")
+    _comments(latest, office, it, 4, "Supplier remark from the office")  # 10 in the supplier scope together
+    _comments(latest, it, it, 9, "Management remark")  # 9: too few
+    client.force_login(executive.user)
+
+    body = client.get("/reports/2020-Q3/departments/it/").content.decode()
+
+    assert body.count("Supplier remark") == 10
+    assert "Management remark" not in body
+    comments = body[body.index('id="comments-title"') :]
+    assert "Sales" not in comments and "Executive Office" not in comments
+
+
+def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(client, executive, org, company):
+    latest, sales, it = company["latest"], org["sales"], org["it"]
+    Cycle.objects.filter(pk=latest.pk).update(min_group_size=12)
+    _comments(latest, sales, it, 11, "Supplier remark")
+    client.force_login(executive.user)
+    assert "Supplier remark" not in client.get("/reports/2020-Q3/departments/it/").content.decode()
+
+
+# ---- Queries and the cache ----
+
+
+def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
+    # Session, user, the user's role groups, visible cycles (4); then, unless cached: the cycle with
+    # its summary, departments, scorecard rows (the cycle's and the trend's), link rows, company rows (5).
+    with django_assert_num_queries(4 if cached else 9):
+        assert client.get("/reports/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [(6, 2), (40, 8)], ids=["small", "40-departments-8-cycles"])
+def test_the_dashboard_makes_a_fixed_number_of_queries_whatever_the_size(
+    client, executive, django_assert_num_queries, size
+):
+    departments, cycles = size
+    build_company(departments=departments, cycles=cycles)
+    client.force_login(executive.user)
+    _dashboard_queries(client, django_assert_num_queries, cached=False)
+    _dashboard_queries(client, django_assert_num_queries, cached=True)
+
+
+@pytest.mark.parametrize("size", [(6, 2), (40, 8)], ids=["small", "40-departments-8-cycles"])
+def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
+    client, manager, org, django_assert_num_queries, size
+):
+    departments, cycles = size
+    build_company(departments=departments, cycles=cycles, include=(org["sales"],))
+    client.force_login(manager.user)
+    url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
+    # Session, user, the department, the user's role groups, their employee row, visible cycles (6);
+    # unless cached: the cycle with its summary, departments, scorecard rows, its links, company rows,
+    # comments (6).
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+
+
+def test_a_new_roll_up_replaces_the_cached_page(client, executive, company):
+    latest = company["latest"]
+    client.force_login(executive.user)
+    client.get("/reports/")
+    row = DepartmentResult.objects.get(cycle=latest, department__name="Sales", scope="supplier", dimension="overall")
+    DepartmentResult.objects.filter(pk=row.pk).update(mean=4.987, suppressed=False)
+
+    def departments_table():
+        body = client.get("/reports/").content.decode()
+        return body[body.index('id="departments-title"') : body.index('id="dimensions-title"')]
+
+    assert "4.99" not in departments_table()  # the same snapshot: served from the cache
+
+    # A roll-up writes a new summary row along with the new snapshot.
+    summary = CycleSummary.objects.get(cycle=latest)
+    summary.pk = None
+    CycleSummary.objects.filter(cycle=latest).delete()
+    summary.computed_at = timezone.now()
+    summary.save()
+    assert "4.99" in departments_table()
+
+
+# ---- Links from home ----
+
+
+def test_home_links_executives_to_the_dashboard_and_managers_to_their_own_department(
+    client, executive, manager, employee, company
+):
+    client.force_login(executive.user)
+    assert 'href="/reports/"' in client.get("/").content.decode()
+
+    client.force_login(manager.user)
+    home = client.get("/").content.decode()
+    assert 'href="/reports/2020-Q3/departments/sales/"' in home and 'href="/reports/"' not in home
+
+    client.force_login(employee.user)
+    assert "/reports/" not in client.get("/").content.decode()
+
+
+def test_plotly_js_comes_from_the_plotly_wheel_and_is_collected_as_a_static_file():
+    from django.contrib.staticfiles import finders
+
+    from reports.staticfinders import PlotlyFinder
+
+    found = finders.find("vendor/plotly.min.js")
+    assert found and found.replace("\\", "/").endswith("plotly/package_data/plotly.min.js")
+    assert [(path, storage.prefix) for path, storage in PlotlyFinder().list([])] == [("plotly.min.js", "vendor")]
+    assert PlotlyFinder().check() == []
