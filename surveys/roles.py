@@ -98,6 +98,8 @@ def assign_role_groups(role_of_user: dict[int, str]) -> None:
     missing = [through(user_id=u, group_id=g) for u, g in wanted if (u, g) not in current]
     if missing:
         through.objects.bulk_create(missing)
+
+
 # ---- Who may see which results (the dashboards and department pages read these) ----
 # Decided from the person's role groups (one light query, remembered on the user object for the
 # request) rather than `has_perm`, which loads every permission of the user and their groups (two
