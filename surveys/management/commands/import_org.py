@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 
-
 class Command(BaseCommand):
     help = (
         "Create or update departments and people from an org CSV (employee_id,email,full_name,department,role; "

@@ -5,7 +5,6 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 
-
 class Command(BaseCommand):
     help = (
         "Import a past cycle's answers from a CSV (rater_employee_id,provider_department,dimension,score; other "

@@ -3,7 +3,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 
-
 class Command(BaseCommand):
     help = "Create a demo company with three published quarters and the current one open. Safe to re-run."
 
