@@ -101,6 +101,29 @@ def time_view(client, employee, cycle, providers) -> tuple[float, int]:
     return elapsed, len(ctx)
 
 
+def time_page(client, employee, cycle, providers) -> tuple[float, int, int]:
+    """GET /survey/ with a draft of `providers`: (seconds, bytes of HTML, queries)."""
+    from surveys.models import Draft
+
+    Draft.objects.get_or_create(employee=employee, cycle=cycle, defaults={"providers": [p.id for p in providers]})
+    client.force_login(employee.user)
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get("/survey/")
+        elapsed = time.perf_counter() - start
+    assert response.status_code == 200 and b"survey-section" in response.content, response.content[:2000]
+    return elapsed, len(response.content), len(ctx)
+
+
+def time_page_floor(client) -> float:
+    """The same request stack (sessions, sign-in, CSP, WhiteNoise) serving /healthz: one query, tiny body."""
+    start = time.perf_counter()
+    response = client.get("/healthz")
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200
+    return elapsed
+
+
 def time_service(employee, cycle, providers) -> tuple[float, int]:
     from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
     from surveys.models import Draft
