@@ -36,3 +36,55 @@ def throwaway_database(*, keep: bool = False):
     finally:
         if not keep:
             connection.creation.destroy_test_db(name, verbosity=0)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 3  # every figure is the median of this many runs
+
+
+def median(values) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def timed_command(args: list[str], *, env: dict | None = None, cwd: Path = ROOT, check: bool = True) -> float:
+    """Wall-clock seconds of `python ARGS` run as a user runs it: a fresh process, output discarded."""
+    import subprocess
+    import time
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, timeout=900)
+    elapsed = time.perf_counter() - started
+    if check and result.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed: {result.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def command_env(database_name: str | None = None, **overrides) -> dict:
+    """The environment for a `manage.py` subprocess: this one's, pointed at `database_name` if given."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    if database_name:
+        settings_dict = connection.settings_dict
+        user = settings_dict.get("USER") or "postgres"
+        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+        host, port = settings_dict.get("HOST") or "127.0.0.1", settings_dict.get("PORT") or 5432
+        env["DATABASE_URL"] = f"postgres://{user}{password}@{host}:{port}/{database_name}"
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def startup_seconds(env: dict, runs: int = RUNS) -> float:
+    """Median start-up of this project's `manage.py check`: what every command pays before its work."""
+    return median(timed_command(["manage.py", "check"], env=env) for _ in range(runs))
+
+
+def figure(what: str, *, end_to_end: str, in_process: str, floor: str, ratio: str, target: str) -> None:
+    """One line of `make bench`'s closing table (bench/run_all.py collects the lines starting with FIGURE)."""
+    print(f"FIGURE | {what} | {end_to_end} | {in_process} | {floor} | {ratio} | {target}", flush=True)

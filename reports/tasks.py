@@ -13,6 +13,8 @@ import kombu.exceptions
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+import chainsurvey.celery  # noqa: F401 - the app these shared tasks bind to (not loaded at start-up)
+
 from . import runs
 
 logger = logging.getLogger(__name__)
