@@ -50,15 +50,31 @@ def median(values) -> float:
 
 def timed_command(args: list[str], *, env: dict | None = None, cwd: Path = ROOT, check: bool = True) -> float:
     """Wall-clock seconds of `python ARGS` run as a user runs it: a fresh process, output discarded."""
+    return timed_command_cpu(args, env=env, cwd=cwd, check=check)[0]
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_command_cpu(
+    args: list[str], *, env: dict | None = None, cwd: Path = ROOT, check: bool = True
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of `python ARGS` in a fresh process. The CPU time moves less than
+    the wall time when other work shares the machine."""
     import subprocess
     import time
 
-    started = time.perf_counter()
+    cpu, started = children_cpu_seconds(), time.perf_counter()
     result = subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, timeout=900)
     elapsed = time.perf_counter() - started
     if check and result.returncode:
         raise RuntimeError(f"{' '.join(args)} failed: {result.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, children_cpu_seconds() - cpu
 
 
 def command_env(database_name: str | None = None, **overrides) -> dict:
