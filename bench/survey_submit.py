@@ -132,6 +132,7 @@ def time_page_over_http(client, employee, cycle, providers, n: int) -> tuple[lis
     import urllib.request
 
     from _common import ROOT, command_env
+    from django.conf import settings
 
     from surveys.models import Draft
 
@@ -141,7 +142,15 @@ def time_page_over_http(client, employee, cycle, providers, n: int) -> tuple[lis
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = command_env(connection.settings_dict["NAME"], DJANGO_DEBUG="0", DJANGO_SECRET_KEY="bench-" + "x" * 50)
+    # As in production (DEBUG off), but plain HTTP on loopback: no redirect to HTTPS.
+    env = command_env(
+        connection.settings_dict["NAME"],
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the session made here must be valid there
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
+    # DEBUG off serves hashed static file names from the manifest: build it, as a deploy does.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
