@@ -198,9 +198,12 @@ def _insert(model, frame: pd.DataFrame) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             fields = {field.column: field for field in model._meta.concrete_fields}
-            statement = f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)"
+            types = [_copy_type(fields[column]) for column in frame.columns]
+            binary = all(name in _BINARY_COPY_TYPES for name in types)  # else psycopg's text COPY
+            statement = f"COPY {table} ({columns}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
             with cursor.cursor.copy(statement) as copy:
-                copy.set_types([_copy_type(fields[column]) for column in frame.columns])
+                if binary:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
             # COPY bypasses Django's cursor wrapper; log it so that query counts (tests, bench) include it.
@@ -218,6 +221,10 @@ def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
         column = frame[name].astype(object)
         values.append(column.where(frame[name].notna(), None).tolist())
     return list(zip(*values, strict=True))
+
+
+# Column types whose binary encoding psycopg takes from the Python values _plain_rows gives.
+_BINARY_COPY_TYPES = {"smallint", "integer", "bigint", "double precision", "real", "boolean", "text"}
 
 
 def _copy_type(field) -> str:
