@@ -11,6 +11,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
 warnings.filterwarnings("ignore", message="No directory at")
+# The benchmarks run tasks in-process (an import's roll-up is part of what it costs): Django here
+# never sees REDIS_URL. startup.py gives it back to the worker it starts, as BENCH_REDIS_URL.
+BENCH_REDIS_URL = os.environ.pop("REDIS_URL", "")
 
 import django  # noqa: E402
 

@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _common import ROOT, children_cpu_seconds, figure, median, timed_command_cpu
+from _common import BENCH_REDIS_URL, ROOT, children_cpu_seconds, figure, median, timed_command_cpu
 
 LIMIT = 0.25  # seconds over the bare project
 COMMANDS = [
@@ -110,7 +110,7 @@ def web_start(cwd: Path, path: str, env: dict | None = None) -> tuple[float, flo
     return time_until(process, answered, started, cpu)
 
 
-def worker_start(cwd: Path, app: str, env: dict | None = None) -> tuple[float, float]:
+def worker_start(cwd: Path, app: str, env: dict) -> tuple[float, float]:
     log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)  # noqa: SIM115
     queue = f"bench-startup-{os.getpid()}"
     cpu, started = children_cpu_seconds(), time.perf_counter()
@@ -144,23 +144,26 @@ def main() -> None:
             for name in COMMANDS
         ]
         measures.append(("web: runserver to first page", lambda: web_start(ROOT, "/accounts/login/"), "web"))
-        if os.environ.get("REDIS_URL"):
-            measures.append(("worker: celery worker to ready", lambda: worker_start(ROOT, "chainsurvey"), "worker"))
+        if BENCH_REDIS_URL:
+            worker_env = {**os.environ, "REDIS_URL": BENCH_REDIS_URL}
+            measures.append(
+                ("worker: celery worker to ready", lambda: worker_start(ROOT, "chainsurvey", worker_env), "worker")
+            )
         baselines = {
             "bare manage.py check": lambda: timed_command_cpu(["manage.py", "check"], cwd=bare, env=bare_env),
             "web": lambda: web_start(bare, "/", bare_env),
-            "worker": lambda: worker_start(bare, "bare_celery", bare_env),
+            "worker": lambda: worker_start(bare, "bare_celery", {**bare_env, "REDIS_URL": BENCH_REDIS_URL}),
         }
         # Interleaved, so that a burst of load on the shared machine hits both sides alike.
         ours = {name: [] for name, _, _ in measures}
-        floors = {name: [] for name in baselines if name != "worker" or os.environ.get("REDIS_URL")}
+        floors = {name: [] for name in baselines if name != "worker" or BENCH_REDIS_URL}
         for _ in range(runs):
             for name, measure, _ in measures:
                 ours[name].append(measure())
             for name in floors:
                 floors[name].append(baselines[name]())
         report(measures, ours, {name: tuple(map(median, zip(*values, strict=True))) for name, values in floors.items()})
-    if not os.environ.get("REDIS_URL"):
+    if not BENCH_REDIS_URL:
         print("worker: not measured (set REDIS_URL to a Redis database the benchmark may use)")
 
 
