@@ -4,10 +4,17 @@
 
 Builds a throwaway database (the test database name of DATABASE_URL with a `_bench` suffix),
 imports an org of 10,000 employees in 40 departments through the org import service, writes an
-answers file per size (default 720,000 and 1,000,000 rows) into a temp folder, then times the whole
-command (read + validate + write + commit) three times per size and reports the median. The floor
-is measured in the same run: psycopg binary COPY of the same rows, already encoded, into an
-unlogged table with the same columns and no index, constraint or trigger.
+answers file per size (default 720,000 and 1,000,000 rows) into a temp folder, then times, three
+times per size (median reported):
+
+  - end to end: `manage.py import_responses` in a fresh process, as HR runs it, without REDIS_URL so
+    that the roll-up it triggers runs in the same command, minus the start-up of `manage.py check`
+    measured alongside;
+  - in-process: the same command through call_command in this warm process (the roll-up included);
+
+next to the floor measured in the same run: psycopg binary COPY of the same rows, already encoded,
+into an unlogged table with the same columns and no index, constraint or trigger. Target: at least
+250,000 rows/s end to end at 720,000 rows.
 """
 
 import os
@@ -19,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import require_postgres, throwaway_database
+from _common import command_env, figure, require_postgres, startup_seconds, throwaway_database, timed_command
 
 EMPLOYEES = 10_000
 DEPARTMENTS = 40
 RUNS = 3
-LIMITS = {720_000: 10.0, 1_000_000: 15.0}  # seconds, from the issues
+TARGET_ROWS_PER_SECOND = 250_000  # end to end, start-up subtracted, roll-up included
 
 
 def main(sizes: list[int]) -> None:
@@ -109,7 +116,6 @@ def copy_floor(frame: pd.DataFrame) -> float:
 
 
 def run(folder: Path, sizes: list[int]) -> None:
-    from django.core.management import call_command
     from django.db import connection
 
     from surveys.importers import org_lookup, parse_org, parse_responses
@@ -132,13 +138,19 @@ def run(folder: Path, sizes: list[int]) -> None:
         path.write_bytes(content)
         print(f"\n{rows:,} rows, {len(content) / 1e6:.1f} MB")
 
-        timings, floors = [], []
+        timings, commands, floors = [], [], []
+        env = command_env(connection.settings_dict["NAME"], REDIS_URL=None)
+        startup = startup_seconds(env)
         for attempt in range(RUNS):
             cycle = f"2024-Q{attempt + 1}"
-            started = time.perf_counter()
-            with open(os.devnull, "w") as devnull:
-                call_command("import_responses", str(path), cycle=cycle, stdout=devnull)
-            timings.append(time.perf_counter() - started)
+            if attempt % 2:  # alternate which comes first: the second run finds the table's pages warm
+                timings.append(import_in_process(path, cycle))
+                empty_answers()
+                commands.append(timed_command(["manage.py", "import_responses", str(path), "--cycle", cycle], env=env))
+            else:
+                commands.append(timed_command(["manage.py", "import_responses", str(path), "--cycle", cycle], env=env))
+                empty_answers()
+                timings.append(import_in_process(path, cycle))
             assert Answer.objects.filter(cycle__name=cycle).count() == rows
             frame = pd.DataFrame.from_records(
                 Answer.objects.filter(cycle__name=cycle).values_list(
@@ -154,11 +166,7 @@ def run(folder: Path, sizes: list[int]) -> None:
                 ],
             )
             floors.append(copy_floor(frame))
-            # Each run starts from an empty answers table, as the first import of history does.
-            Answer.objects.all().delete()
-            Cycle.objects.all().delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM ANALYZE {Answer._meta.db_table}")
+            empty_answers()
 
         # One more run split into its stages, to show where the time goes.
         started = time.perf_counter()
@@ -171,11 +179,16 @@ def run(folder: Path, sizes: list[int]) -> None:
         Cycle.objects.all().delete()
 
         median, floor = statistics.median(timings), statistics.median(floors)
-        limit = LIMITS.get(rows)
-        verdict = "" if limit is None else (f"  limit {limit:.0f}s: " + ("PASS" if median <= limit else "FAIL"))
+        command = statistics.median(commands) - startup
+        verdict = "pass" if rows / command >= TARGET_ROWS_PER_SECOND else "FAIL"
         print(
-            f"  import_responses: median {median:.2f}s of {', '.join(f'{t:.2f}' for t in timings)}; "
-            f"{rows / median:,.0f} rows/s{verdict}"
+            f"  manage.py import_responses (end to end, roll-up included): median {statistics.median(commands):.2f}s "
+            f"of {', '.join(f'{t:.2f}' for t in commands)} - start-up {startup:.2f}s = {command:.2f}s; "
+            f"{rows / command:,.0f} rows/s (target {TARGET_ROWS_PER_SECOND:,}: {verdict})"
+        )
+        print(
+            f"  in-process (call_command, roll-up included): median {median:.2f}s of "
+            f"{', '.join(f'{t:.2f}' for t in timings)}; {rows / median:,.0f} rows/s"
         )
         print(f"  stages (one run): read+validate {validate:.2f}s, write+commit {write:.2f}s")
         print(
@@ -183,6 +196,38 @@ def run(folder: Path, sizes: list[int]) -> None:
             f"import = {median / floor:.1f}x the floor"
         )
         print(f"  load average now {os.getloadavg()[0]:.2f}")
+        figure(
+            f"import_responses, {rows:,} rows",
+            end_to_end=f"{command:.2f} s = {rows / command:,.0f} rows/s (− start-up, roll-up included)",
+            in_process=f"{median:.2f} s = {rows / median:,.0f} rows/s",
+            floor=f"{floor:.2f} s (binary COPY, no index)",
+            ratio=f"{command / floor:.1f}x end to end, {median / floor:.1f}x in-process",
+            target=f"≥ {TARGET_ROWS_PER_SECOND:,} rows/s: {verdict}",
+        )
+
+
+def import_in_process(path: Path, cycle: str) -> float:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as devnull:
+        call_command("import_responses", str(path), cycle=cycle, stdout=devnull)
+    return time.perf_counter() - started
+
+
+def empty_answers() -> None:
+    """Each run starts from an empty answers table, as the first import of history does."""
+    from django.db import connection
+
+    from reports.models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
+    from surveys.models import Answer, Cycle
+
+    for model in (CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun):
+        model.objects.all().delete()
+    Answer.objects.all().delete()
+    Cycle.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Answer._meta.db_table}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,15 @@ production), then times, each RUNS times (median reported):
   (a) import_responses of the current quarter's answers (a CSV through the real command when this
       build has it; otherwise surveys.bulk.write_answers, the COPY it uses, and says so);
   (b) the roll-up (reports.services.rollup_cycle: read, aggregate, significance, write, commit);
-  (c) the floor: one plain SQL GROUP BY rater, provider, dimension with count and average;
+  (b') the same roll-up as a user runs it: `manage.py rollup` in a fresh process, minus the
+      start-up of `manage.py check` measured alongside;
+  (c) the floor: the two plain SQL GROUP BYs any roll-up needs (provider x dimension, and rater
+      department x provider x dimension, count and average);
+  (d) `export_scorecards --format csv` of the result, in-process and as a command minus start-up;
 
-and prints each time, the ratio (b)/(c), the roll-up's query count and its peak memory (the
-process's peak RSS and traced Python/numpy allocations, each measured in an extra run so that
-neither skews the timings).
+and prints each time, the ratios (b)/(c) and (b')/(c), the roll-up's query count and its peak
+memory (the process's peak RSS and traced Python/numpy allocations, each measured in an extra run
+so that neither skews the timings).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_rollup .venv/bin/python bench/rollup.py [--answers N] [--reuse]
 
@@ -27,7 +31,7 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-from _common import require_postgres, throwaway_database
+from _common import command_env, figure, require_postgres, startup_seconds, throwaway_database, timed_command
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -137,15 +141,19 @@ def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, s
 
 
 def time_floor(cycle_id: int) -> float:
+    """The two GROUP BYs any roll-up needs: per provider and dimension, per link and dimension."""
     table = Answer._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT rater_department_id, provider_department_id, dimension_id, COUNT(*), AVG(score) "
-            f"FROM {table} WHERE cycle_id = %s GROUP BY rater_department_id, provider_department_id, dimension_id",
-            [cycle_id],
-        )
-        cursor.fetchall()
+        for columns in (
+            "provider_department_id, dimension_id",
+            "rater_department_id, provider_department_id, dimension_id",
+        ):
+            cursor.execute(
+                f"SELECT {columns}, COUNT(*), AVG(score) FROM {table} WHERE cycle_id = %s GROUP BY {columns}",
+                [cycle_id],
+            )
+            cursor.fetchall()
     return time.perf_counter() - started
 
 
@@ -176,6 +184,28 @@ def generate_and_import(args, rng) -> tuple[list[float], str, int]:
         seconds, how = time_import(current, employee_ids, names, slugs, rng)
         imports.append(seconds)
     return imports, how, len(current)
+
+
+def measure_commands(cycle: Cycle, runs: int) -> tuple[list[float], float, float, float]:
+    """(b') and (d): the roll-up and the CSV export as commands in fresh processes, the start-up
+    (`manage.py check`) they include, and the export in-process. Medians of `runs`."""
+    import io
+
+    from reports.exporters import ScorecardExporter, render
+
+    env = command_env(connection.settings_dict["NAME"])
+    startup = startup_seconds(env, runs)
+    end_to_end = [timed_command(["manage.py", "rollup", cycle.name], env=env) for _ in range(runs)]
+    exports = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        render(ScorecardExporter(cycle_id=cycle.id), "csv", io.StringIO())
+        exports.append(time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as folder:
+        target = os.path.join(folder, "scorecards.csv")
+        command = ["manage.py", "export_scorecards", cycle.name, "--format", "csv", "-o", target]
+        export_command = statistics.median(timed_command(command, env=env) for _ in range(runs))
+    return end_to_end, startup, statistics.median(exports), export_command
 
 
 def peak_rss_during(function) -> int:
@@ -232,13 +262,41 @@ def measure(args) -> None:
 
     summary = CycleSummary.objects.get(cycle=cycle)
     runs = f"median of {args.runs}"
+    end_to_end, startup, export, export_command = measure_commands(cycle, args.runs)
+    floors.append(time_floor(cycle.id))
     rollup_median, floor_median = statistics.median(rollups), statistics.median(floors)
     if imports:
         median = statistics.median(imports)
         print(f"(a) import of {current_count:,} answers: {median:.2f} s (median of {len(imports)}; {how})")
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
-    print(f"(c) floor GROUP BY rater, provider, dimension: {floor_median * 1000:.0f} ms ({runs})")
+    print(f"(c) floor, GROUP BY provider, dimension + GROUP BY link, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
+    command = statistics.median(end_to_end) - startup
+    print(
+        f"(b') manage.py rollup {CURRENT}: {statistics.median(end_to_end):.2f} s ({runs}; runs "
+        f"{', '.join(f'{s:.2f}' for s in end_to_end)}) - start-up {startup:.2f} s = {command * 1000:.0f} ms "
+        f"= {command / floor_median:.1f}x the floor"
+    )
+    print(
+        f"(d) export_scorecards --format csv: {export * 1000:.0f} ms in-process; as a command "
+        f"{export_command:.2f} s - start-up {startup:.2f} s = {(export_command - startup) * 1000:.0f} ms"
+    )
+    figure(
+        f"roll-up, {current_count:,} answers",
+        end_to_end=f"{command:.2f} s (manage.py rollup − start-up)",
+        in_process=f"{rollup_median:.2f} s",
+        floor=f"{floor_median:.2f} s (two GROUP BYs)",
+        ratio=f"{command / floor_median:.1f}x end to end, {rollup_median / floor_median:.1f}x in-process",
+        target="≤ 3x the floor end to end: " + ("pass" if command <= 3 * floor_median else "FAIL"),
+    )
+    figure(
+        "export_scorecards csv",
+        end_to_end=f"{export_command:.2f} s ({export_command - startup:.2f} s − start-up)",
+        in_process=f"{export:.3f} s",
+        floor=f"{startup:.2f} s (manage.py check)",
+        ratio=f"{export_command / startup:.1f}x start-up",
+        target="-",
+    )
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
     print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")
     print(

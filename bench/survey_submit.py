@@ -101,6 +101,87 @@ def time_view(client, employee, cycle, providers) -> tuple[float, int]:
     return elapsed, len(ctx)
 
 
+def time_page(client, employee, cycle, providers) -> tuple[float, int, int]:
+    """GET /survey/ with a draft of `providers`: (seconds, bytes of HTML, queries)."""
+    from surveys.models import Draft
+
+    Draft.objects.get_or_create(employee=employee, cycle=cycle, defaults={"providers": [p.id for p in providers]})
+    client.force_login(employee.user)
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.get("/survey/")
+        elapsed = time.perf_counter() - start
+    assert response.status_code == 200 and b"survey-section" in response.content, response.content[:2000]
+    return elapsed, len(response.content), len(ctx)
+
+
+def time_page_floor(client) -> float:
+    """The same request stack (sessions, sign-in, CSP, WhiteNoise) serving /healthz: one query, tiny body."""
+    start = time.perf_counter()
+    response = client.get("/healthz")
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200
+    return elapsed
+
+
+def time_page_over_http(client, employee, cycle, providers, n: int) -> tuple[list[float], list[float]]:
+    """GET /survey/ and the /healthz floor over HTTP from `manage.py runserver` in a fresh process on a
+    free loopback port, signed in with a session made here: (page seconds, floor seconds), n each."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from _common import ROOT, command_env
+    from django.conf import settings
+
+    from surveys.models import Draft
+
+    Draft.objects.get_or_create(employee=employee, cycle=cycle, defaults={"providers": [p.id for p in providers]})
+    client.force_login(employee.user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # As in production (DEBUG off), but plain HTTP on loopback: no redirect to HTTPS.
+    env = command_env(
+        connection.settings_dict["NAME"],
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the session made here must be valid there
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
+    # DEBUG off serves hashed static file names from the manifest: build it, as a deploy does.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(path: str) -> float:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie})
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        elapsed = time.perf_counter() - start
+        assert response.status == 200 and (path != "/survey/" or b"survey-section" in body), body[:500]
+        return elapsed
+
+    try:
+        for _ in range(300):  # until it answers, at most 30 s
+            try:
+                get("/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        get("/survey/")  # warm: templates, URLconf
+        return [get("/survey/") for _ in range(n)], [get("/healthz") for _ in range(n)]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def time_service(employee, cycle, providers) -> tuple[float, int]:
     from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
     from surveys.models import Draft
@@ -144,6 +225,39 @@ def time_floor(cycle, home, providers) -> float:
     return time.perf_counter() - start
 
 
+def report_page(page_runs, page_floor_runs, http_runs, http_floor_runs, page_bytes, queries) -> None:
+    from _common import figure
+
+    page_ms = statistics.median(page_runs) * 1000
+    floor_ms = statistics.median(page_floor_runs) * 1000
+    fmt = ", ".join
+    print(f"\nThe ratings page, {RATED} departments: {page_bytes / 1000:.1f} KB of HTML, {queries} queries.\n")
+    print("| measure | median of 3 runs | per-run medians |")
+    print("| --- | --- | --- |")
+    print(f"| GET /survey/ in-process (server time) | {page_ms:.1f} ms | {fmt(f'{v * 1000:.1f}' for v in page_runs)} |")
+    print(f"| floor: GET /healthz in-process | {floor_ms:.1f} ms | {fmt(f'{v * 1000:.1f}' for v in page_floor_runs)} |")
+    http = "-"
+    if http_runs:
+        http_ms, http_floor_ms = statistics.median(http_runs) * 1000, statistics.median(http_floor_runs) * 1000
+        http = f"{http_ms:.1f} ms over HTTP (floor /healthz {http_floor_ms:.1f} ms)"
+        print(
+            f"| GET /survey/ over HTTP (runserver) | {http_ms:.1f} ms | {fmt(f'{v * 1000:.1f}' for v in http_runs)} |"
+        )
+        print(
+            f"| floor: GET /healthz over HTTP | {http_floor_ms:.1f} ms | "
+            f"{fmt(f'{v * 1000:.1f}' for v in http_floor_runs)} |"
+        )
+    verdict = "pass" if page_ms <= 30 and page_bytes <= 80_000 else "FAIL"
+    figure(
+        f"survey ratings page, {RATED} departments",
+        end_to_end=http,
+        in_process=f"{page_ms:.1f} ms, {page_bytes / 1000:.1f} KB, {queries} queries",
+        floor=f"{floor_ms:.1f} ms (/healthz in-process)",
+        ratio=f"{page_ms / floor_ms:.0f}x",
+        target=f"≤ 30 ms and ≤ 80 KB: {verdict}",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=40, help="submissions per run (default 40)")
@@ -169,6 +283,20 @@ def main() -> None:
         _, view_q12 = time_view(client, next(people), cycle, twelve)
         _, view_q40 = time_view(client, next(people), cycle, forty)
         _, svc_q40 = time_service(next(people), cycle, forty)
+
+        page_person = next(people)
+        time_page(client, page_person, cycle, twelve)  # warm
+        page_bytes, page_q12 = time_page(client, page_person, cycle, twelve)[1:]
+        page_runs, page_floor_runs = [], []
+        for _ in range(RUNS):
+            page_runs.append(statistics.median(time_page(client, page_person, cycle, twelve)[0] for _ in range(n)))
+            page_floor_runs.append(statistics.median(time_page_floor(client) for _ in range(n)))
+        http_runs, http_floor_runs = [], []
+        if connection.vendor == "postgresql":
+            for _ in range(RUNS):
+                pages, floors = time_page_over_http(client, page_person, cycle, twelve, n)
+                http_runs.append(statistics.median(pages))
+                http_floor_runs.append(statistics.median(floors))
 
         view_runs, service_runs, floor_runs = [], [], []
         for _ in range(RUNS):
@@ -197,6 +325,17 @@ def main() -> None:
         )
         print(
             f"\nRatio whole request / floor: {view_ms / floor_ms:.1f}x; service / floor: {service_ms / floor_ms:.1f}x"
+        )
+        report_page(page_runs, page_floor_runs, http_runs, http_floor_runs, page_bytes, page_q12)
+        from _common import figure
+
+        figure(
+            f"survey submit, {RATED} departments",
+            end_to_end="-",
+            in_process=f"{view_ms:.1f} ms (POST /survey/), {service_ms:.1f} ms (service)",
+            floor=f"{floor_ms:.1f} ms (one INSERT of the answers)",
+            ratio=f"{view_ms / floor_ms:.1f}x",
+            target="≤ 30 ms: " + ("pass" if view_ms <= 30 else "FAIL"),
         )
     finally:
         teardown_databases(old, verbosity=0)

@@ -8,7 +8,6 @@ a lower bound cannot decide. A few thousand aggregate rows reach Python whatever
 answers, and the number of queries is fixed: it grows with neither departments nor links.
 """
 
-import io
 from functools import partial
 
 import pandas as pd
@@ -187,32 +186,49 @@ def _read_link_respondents(
 def _insert(model, frame: pd.DataFrame) -> None:
     """Insert a frame whose columns are `model`'s database columns, in one statement.
 
-    PostgreSQL gets COPY (a snapshot of 40 departments is ~11,000 link rows); other databases one
-    executemany. NaN/NA become NULL.
+    PostgreSQL gets a binary COPY (a snapshot of 40 departments is ~11,000 link rows): psycopg
+    encodes the rows in C, where `DataFrame.to_csv` took ~5x as long to format the floats. Other
+    databases get one executemany. NaN/NA become NULL.
     """
     if frame.empty:
         return
     table = model._meta.db_table
     columns = ", ".join(frame.columns)
+    rows = _plain_rows(frame)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            frame.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N")
-            statement = f"COPY {table} ({columns}) FROM STDIN"
+            fields = {field.column: field for field in model._meta.concrete_fields}
+            types = [_copy_type(fields[column]) for column in frame.columns]
+            binary = all(name in _BINARY_COPY_TYPES for name in types)  # else psycopg's text COPY
+            statement = f"COPY {table} ({columns}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
             with cursor.cursor.copy(statement) as copy:
-                copy.write(buffer.getvalue())
+                if binary:
+                    copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
             # COPY bypasses Django's cursor wrapper; log it so that query counts (tests, bench) include it.
             if connection.queries_logged:
                 connection.queries_log.append({"sql": statement, "time": "0.000"})
         else:
-            rows = [
-                tuple(None if pd.isna(value) else _plain(value) for value in row)
-                for row in frame.astype(object).itertuples(index=False, name=None)
-            ]
             placeholders = ", ".join(["%s"] * len(frame.columns))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _plain(value):
-    """numpy scalars as the Python values database drivers bind."""
-    return value.item() if hasattr(value, "item") else value
+def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
+    """The frame's rows as tuples of plain Python values (None for NaN/NA), built column by column."""
+    values = []
+    for name in frame.columns:
+        column = frame[name].astype(object)
+        values.append(column.where(frame[name].notna(), None).tolist())
+    return list(zip(*values, strict=True))
+
+
+# Column types whose binary encoding psycopg takes from the Python values _plain_rows gives.
+_BINARY_COPY_TYPES = {"smallint", "integer", "bigint", "double precision", "real", "boolean", "text"}
+
+
+def _copy_type(field) -> str:
+    """The PostgreSQL type name psycopg encodes a column as in a binary COPY ("integer", "text", ...)."""
+    db_type = field.db_type(connection) or field.target_field.db_type(connection)
+    base = db_type.split("(")[0].strip()
+    return "text" if base == "varchar" else base

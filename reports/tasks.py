@@ -13,7 +13,9 @@ import kombu.exceptions
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import runs, services
+import chainsurvey.celery  # noqa: F401 - the app these shared tasks bind to (not loaded at start-up)
+
+from . import runs
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.Operation
     reject_on_worker_lost=True,
 )
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> int:
+    # Imported here: the roll-up needs pandas, which the worker should not load until it rolls up.
+    from . import services
+
     try:
         return services.rollup_cycle(cycle_id=cycle_id, run_id=run_id).pk
     except TRANSIENT_ERRORS:

@@ -1,8 +1,8 @@
 """surveys.forms: the screener and the ratings form parse, validate and lay out the survey."""
 
 import pytest
-from crispy_forms.utils import render_crispy_form
 from django.http import QueryDict
+from django.template.loader import render_to_string
 
 from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
 from surveys.forms import ScreenerForm, SurveyForm
@@ -104,10 +104,17 @@ def test_too_long_a_comment_is_refused():
     assert "p3-comment" in form.errors
 
 
+def render_ratings(form) -> str:
+    return render_to_string("surveys/_ratings.html", {"sections": form.page_sections()})
+
+
 def test_layout_renders_one_section_per_provider_with_scale_words_and_labelled_controls():
-    html = render_crispy_form(survey_form(None))
+    html = render_ratings(survey_form(None))
     assert html.count('class="survey-section card') == 3
     assert html.count("<fieldset") == 3 * 7
     assert "I did not deal with Your management (Sales) after all" in html
     assert 'for="id_p3-comment"' in html
     assert html.count("Very poor") == 3 * 6 and html.count("Very high") == 3
+    # Every radio sits inside the label that names it: "<b>1</b> Very poor" reads as "1 Very poor".
+    assert html.count("<label><input type=radio") == 3 * 6 * 5 + 3 * 5
+    assert html.count('<label class="scale-none"><input type=radio') == 3 * 6

@@ -1,6 +1,7 @@
 """/survey/: the screener, the ratings, save and resume, submit once, and every refusal."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,24 @@ from tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/survey/"
+
+
+class _CheckedRadios(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.checked: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "radio" and "checked" in found:
+            self.checked.setdefault(found["name"], []).append(found.get("value"))
+
+
+def checked_radios(html: str) -> dict[str, list[str]]:
+    """{radio group name: the values ticked} as a browser reads the page."""
+    parser = _CheckedRadios()
+    parser.feed(html)
+    return parser.checked
 
 
 def nothing_written():
@@ -116,7 +135,7 @@ def test_employee_chooses_departments_saves_resumes_and_submits_once(signed_in, 
 
     html = signed_in.get(URL).content.decode()
     assert "1 of 3" in html
-    assert [line for line in html.splitlines() if f'name="p{eo}-willingness"' in line and "checked" in line]
+    assert checked_radios(html)[f"p{eo}-willingness"] == ["5"]
     assert "Clear goals" in html
 
     data = {**rated(eo, "5", comment="Clear goals"), **rated(sales, "3"), f"p{it}-skip": "on"}
@@ -138,18 +157,14 @@ def test_saved_draft_restores_exactly_what_was_chosen(signed_in, draft, org):
     eo = org["executive_office"].id
     post_ratings(signed_in, draft, {f"p{eo}-ownership": "2", f"p{eo}-comment": "Slow replies"}, "save")
     html = signed_in.get(URL).content.decode()
-    checked = [line for line in html.splitlines() if f'name="p{eo}-ownership"' in line and "checked" in line]
-    assert len(checked) == 1 and 'value="2"' in checked[0]
+    assert checked_radios(html)[f"p{eo}-ownership"] == ["2"]
     assert "Slow replies" in html
 
 
 def test_each_rating_group_is_a_fieldset_whose_legend_names_provider_and_dimension(signed_in, draft):
     html = signed_in.get(URL).content.decode()
     assert html.count("<fieldset") >= 3 * 7
-    assert (
-        '<legend class="scale-legend"><span class="visually-hidden">Executive Office — </span>Willingness to help'
-        in html
-    )
+    assert '<legend><span class="visually-hidden">Executive Office — </span>Willingness to help' in html
     assert '<span class="visually-hidden">Your management (Sales) — </span>What you expected' in html
     for word in ("Very poor", "Poor", "Acceptable", "Good", "Excellent", "Very low", "Very high"):
         assert word in html

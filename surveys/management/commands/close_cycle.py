@@ -2,7 +2,6 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chainsurvey.celery import app as celery_app
 from surveys.models import Cycle
 from surveys.services.cycles import CycleError, cycle_close
 
@@ -21,5 +20,7 @@ class Command(BaseCommand):
             closed = cycle_close(cycle=found, by="manage.py close_cycle")
         except CycleError as exc:
             raise CommandError(str(exc)) from exc
+        from chainsurvey.celery import app as celery_app  # loaded by the roll-up request already
+
         how = "done in-process" if celery_app.conf.task_always_eager else "queued for a Celery worker"
         self.stdout.write(self.style.SUCCESS(f"Cycle {closed.name} is closed; its roll-up was {how}."))

@@ -2,9 +2,6 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.importers import ImportRejected, parse_org
-from surveys.services.org import org_import
-
 
 class Command(BaseCommand):
     help = (
@@ -17,6 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and report changes, write nothing")
 
     def handle(self, *args, file, dry_run, **options):
+        # Imported here, not at the top: they load pandas, which `--help` and `check` should not pay for.
+        from surveys.importers import ImportRejected, parse_org
+        from surveys.services.org import org_import
+
         try:
             with open(file, "rb") as handle:
                 parsed = parse_org(handle)

@@ -4,9 +4,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.importers import ImportRejected, org_lookup, parse_responses
-from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
-
 
 class Command(BaseCommand):
     help = (
@@ -28,6 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, cycle, replace, dry_run, **options):
         self.started = time.monotonic()
+        # Imported here, not at the top: they load pandas, which `--help` and `check` should not pay for.
+        from surveys.importers import ImportRejected, org_lookup, parse_responses
+        from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
+
         refusal = cycle_refusal(cycle_name=cycle, replace=replace)
         if refusal:
             raise CommandError(refusal)

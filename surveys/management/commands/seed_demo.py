@@ -2,16 +2,17 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.demo import DEFAULT_PEOPLE, seed_demo
-
 
 class Command(BaseCommand):
     help = "Create a demo company with three published quarters and the current one open. Safe to re-run."
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE, help="Headcount (default 250).")
+        parser.add_argument("--people", type=int, default=None, help="Headcount (default 250).")
 
     def handle(self, *args, people, **options):
+        from surveys.demo import DEFAULT_PEOPLE, seed_demo  # pandas: loaded only when it runs
+
+        people = DEFAULT_PEOPLE if people is None else people
         if people < 20:
             raise CommandError("--people must be at least 20: smaller groups would all be suppressed.")
         result = seed_demo(people=people)
