@@ -22,15 +22,20 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from .dimensions import ALL_DIMENSIONS
 from .roles import MANAGEMENT_ROLES, Role
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+# numpy and pandas load inside the functions that parse: this module's errors and row types are
+# imported at start-up (the HR workspace's views), where every process would pay ~0.3 s for them.
 
 ORG_COLUMNS = ("employee_id", "email", "full_name", "department", "role")
 RESPONSE_COLUMNS = ("rater_employee_id", "provider_department", "dimension", "score")
@@ -98,6 +103,8 @@ def _read_table(file: bytes | IO, columns: tuple[str, ...]) -> tuple[pd.DataFram
 
     Returns (None, errors) when the file cannot be read as a table at all (encoding, header).
     """
+    import pandas as pd
+
     raw = _as_bytes(file)
     if raw.startswith(BOM):
         raw = raw[len(BOM) :]
@@ -145,6 +152,8 @@ def _read_table(file: bytes | IO, columns: tuple[str, ...]) -> tuple[pd.DataFram
 def _read_table_slowly(
     text: str, *, header_width: int, positions: list[int], columns: tuple[str, ...]
 ) -> tuple[pd.DataFrame, list[RowError]]:
+    import pandas as pd
+
     errors = []
     records = []
     reader = csv.reader(io.StringIO(text))
@@ -159,6 +168,8 @@ def _read_table_slowly(
 
 
 def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    import numpy as np
+
     return np.arange(len(frame)) + HEADER_ROW + 1
 
 
@@ -271,6 +282,8 @@ def _codes(column: pd.Series, mapping: Mapping[str, int], *, normalise) -> np.nd
     Works on the categories (a few thousand distinct values at most) and then takes by code,
     so a million rows cost one numpy gather rather than a million dictionary lookups.
     """
+    import numpy as np
+
     categories = column.cat.categories
     table = np.empty(len(categories) + 1, dtype=np.int64)
     for i, value in enumerate(categories):
@@ -294,6 +307,9 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     that wrote it may as well have averaged something. Managers and executives may not rate their
     own department (they are its management); anyone may rate each provider on each question once.
     """
+    import numpy as np
+    import pandas as pd
+
     frame, errors = _read_table(file, RESPONSE_COLUMNS)
     if frame is None:
         return Parsed(None, errors)
@@ -356,6 +372,8 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
 
 def _response_messages(frame, bad_rows, codes, own_department, key, duplicate) -> list[RowError]:
     """RowErrors for the bad rows only (the happy path never gets here)."""
+    import numpy as np
+
     unknown = {
         "rater_employee_id": "no employee has employee_id {!r}",
         "provider_department": "no department is named {!r}",

@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 
 from ..dimensions import EXPECTATION, SERVICE_DIMENSIONS
 from ..models import Cycle, Department, Dimension, Draft, Employee, Participation
-from ..tasks import enqueue_ballots_move
 from .ballots import ballot_seal, ballots_ready
 
 COMMENT_MAX_LENGTH = 2000
@@ -192,5 +191,7 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
 
 def _move_ballots_if_ready(*, cycle_id: int, rater_department_id: int, min_group_size: int) -> None:
     """After a submission commits: start the ballot box if the department now fills a batch."""
+    from ..tasks import enqueue_ballots_move  # Celery loads where a task is sent, not at start-up
+
     if ballots_ready(cycle_id=cycle_id, rater_department_id=rater_department_id, min_group_size=min_group_size):
         enqueue_ballots_move(cycle_id=cycle_id)
