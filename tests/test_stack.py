@@ -266,7 +266,8 @@ def submit_survey(visitor: Visitor, cycle: Cycle) -> None:
     assert status == 302, page
     status, _, page = visitor.get("/survey/")
     draft = re.search(r'name="draft" value="(\d+)"', page).group(1)
-    questions = set(re.findall(r'name="(p\d+-(?!skip|comment)[a-z]+)"', page))
+    # The ratings page writes its radios' attributes unquoted (a smaller page): match either way.
+    questions = set(re.findall(r'name="?(p\d+-(?!skip|comment)[a-z]+)[" ]', page))
     assert questions, page
     answers = dict.fromkeys(questions, "4")
     status, _headers, page = visitor.post_form(
