@@ -57,6 +57,10 @@ class DepartmentAdmin(NoDeleteMixin, admin.ModelAdmin):
         # The slug is in report URLs and exports: renaming a department must not break old links.
         return ["slug"] if obj else []
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only slug is not a form field: prepopulating it made every change page a 500.
+        return {} if obj else super().get_prepopulated_fields(request, obj)
+
 
 class EmployeeForm(forms.ModelForm):
     """Edits the person's sign-in account (email, name) together with their place in the org."""
