@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+CSRF_FAILURE_VIEW = "chainsurvey.errors.csrf_failure"  # the app's own page, not Django's bare one
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
