@@ -172,8 +172,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How long a message taken by a worker that then died waits before Redis hands it out again
-    # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
-    # re-run (CHAINSURVEY_ROLLUP_STALE_AFTER) usually gets there first.
+    # (acks_late). Longer than the longest roll-up, or a slow one would run twice. Recovery does
+    # not wait for it: `recover_rollups` re-requests a dead worker's run within a minute, and the
+    # late copy of the old message is then skipped.
     "visibility_timeout": 3600,
     # An unreachable Redis fails an enqueue in seconds instead of hanging the request.
     "socket_connect_timeout": 5,
@@ -187,6 +188,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.close_due_cycles",
         "schedule": 15 * 60,
         "options": {"expires": 15 * 60},
+    },
+    # Within a minute: a roll-up the broker never got (Redis down at close) is sent once Redis is
+    # back, and one whose worker died is re-requested (reports.runs.rollup_recover).
+    "recover-rollups": {
+        "task": "reports.tasks.recover_rollups",
+        "schedule": 30,  # reports.runs.RECOVER_EVERY
+        "options": {"expires": 30},
     },
     "rerun-stale-rollups": {
         "task": "reports.tasks.rerun_stale_rollups",
