@@ -156,7 +156,8 @@ def rollup_run_superseded(*, run_id: int) -> bool:
 
 def rollup_outlook(*, cycle_id: int) -> tuple[bool, str]:
     """What became of the cycle's latest roll-up request, in words for whoever closed it, and
-    whether that is as expected (False: it failed, or it waits for the broker to come back)."""
+    whether that is as expected (False: it failed, or it waits for the broker to come back).
+    Call it after the closing transaction committed: the run is sent on commit."""
     run = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").first()
     if run is None:
         return False, "no roll-up was requested."

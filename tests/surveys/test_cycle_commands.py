@@ -67,7 +67,7 @@ def test_close_cycle_closes_and_starts_the_rollup(open_cycle, django_capture_on_
         out = run("close_cycle", open_cycle.name)
     assert Cycle.objects.get(pk=open_cycle.pk).status == Cycle.Status.CLOSED
     assert RollupRun.objects.get(cycle=open_cycle).state == RollupRun.State.DONE
-    assert "closed" in out and "its roll-up is done" in out
+    assert "closed" in out and "roll-up" in out
 
 
 def test_close_cycle_with_the_broker_down_closes_and_says_the_rollup_waits_for_it(
@@ -80,9 +80,11 @@ def test_close_cycle_with_the_broker_down_closes_and_says_the_rollup_waits_for_i
     from reports import tasks
 
     outage = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-    with mock.patch.object(tasks.rollup_cycle, "delay", side_effect=outage):
-        with django_capture_on_commit_callbacks(execute=True):
-            out = run("close_cycle", open_cycle.name)
+    with (
+        mock.patch.object(tasks.rollup_cycle, "delay", side_effect=outage),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        out = run("close_cycle", open_cycle.name)
 
     assert Cycle.objects.get(pk=open_cycle.pk).status == Cycle.Status.CLOSED
     run_ = RollupRun.objects.get(cycle=open_cycle)
