@@ -209,7 +209,8 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(transactional_db, tmp_path):
+def gunicorn(tmp_path):
+    """Starts gunicorn on the test database; use with django_db(transaction=True, serialized_rollback=True)."""
     require_postgresql()
     servers = []
 

@@ -13,7 +13,12 @@ import pytest
 from tests.faults.conftest import elapsed_since
 from tests.reports.test_worker_integration import raw_connection
 
-pytestmark = [pytest.mark.services]
+pytestmark = [
+    pytest.mark.services,
+    # Committed data, so that gunicorn sees it; serialized_rollback as in every transactional test
+    # here, so that the rows the data migrations made survive for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PAGE = "/survey/"  # signed in: the session, the person and the open cycle are read on every request
 

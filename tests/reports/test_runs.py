@@ -246,7 +246,7 @@ def test_recovery_is_bounded_well_under_two_minutes(settings):
     assert RECOVER_EVERY + max(ORPHAN_GRACE, UNSENT_GRACE).total_seconds() <= 60
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_started_run_whose_worker_died_is_re_requested_but_a_running_one_is_not():
     require_postgresql()
     with connection.cursor() as cursor:
