@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from tests.faults.conftest import elapsed_since
 from tests.reports.test_worker_integration import raw_connection
 
 pytestmark = [
@@ -68,12 +67,9 @@ def test_connections_dropped_under_traffic_recover_without_a_restart(gunicorn, s
     server = gunicorn(app_name=app_name, workers=2)
     pids = server.worker_pids()
     statuses: list[int] = []
-    stop = threading.Event()
 
     def traffic():
-        for _ in range(2_000):  # bounded; stopped sooner
-            if stop.is_set():
-                return
+        for _ in range(15):  # bounded: 4 clients × 15 requests
             try:
                 statuses.append(get(server.base_url, signed_in_cookie))
             except OSError:
@@ -83,19 +79,16 @@ def test_connections_dropped_under_traffic_recover_without_a_restart(gunicorn, s
     for thread in clients:
         thread.start()
     drops = 0
-    started = time.monotonic()
-    while elapsed_since(started) < 6:
-        time.sleep(0.5)
-        drop_connections(app_name)
-        drops += 1
-    stop.set()
+    while any(thread.is_alive() for thread in clients) and drops < 200:
+        time.sleep(0.3)
+        drops += drop_connections(app_name) > 0
     for thread in clients:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
 
     failed = [status for status in statuses if status != 200]
     # At most the requests that were mid-query when their connection went: one per worker per drop.
-    assert len(failed) <= drops * 2, f"{len(failed)} of {len(statuses)} requests failed over {drops} drops"
-    assert len(statuses) >= drops  # the drops did happen under traffic
+    assert drops >= 3, "the connections were not dropped while requests ran"
+    assert len(failed) <= 2 * drops, f"{len(failed)} of {len(statuses)} requests failed over {drops} drops"
     # And then the app is whole again, with the same worker processes: no restart.
     assert [get(server.base_url, signed_in_cookie) for _ in range(20)] == [200] * 20
     assert server.process.poll() is None
