@@ -201,3 +201,24 @@ def test_no_exported_text_cell_can_start_a_formula_and_nothing_else_changes(text
     cell_text = format_cell(Column("department"), text)
     assert not cell_text.startswith(FORMULA_PREFIXES)
     assert cell_text in (text, "'" + text)
+
+
+# --- hostile names on the pages people see --------------------------------------------------------
+
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>{% now "Y" %}{{ request.user }}'
+
+
+@pytest.mark.django_db
+def test_hostile_department_and_people_names_are_inert_text_on_the_survey(client, employee, open_cycle, org):
+    from tests.factories import DepartmentFactory
+
+    hostile = DepartmentFactory(name=f"Ops {HOSTILE}", slug="ops")
+    employee.user.full_name = f"Emma {HOSTILE}"
+    employee.user.save()
+    client.force_login(employee.user)
+    Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["executive_office"].id, hostile.id])
+    for url in ("/", "/survey/?step=departments", "/survey/"):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url  # shown, as text
+        assert "{% now &quot;Y&quot; %}{{ request.user }}" in page, url  # template syntax stays text
