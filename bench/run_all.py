@@ -21,6 +21,7 @@ SCRIPTS = [
     "rollup.py",
     "exports.py",
     "pages.py",
+    "load.py",
 ]
 
 

@@ -227,8 +227,9 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CHAINSURVEY_CELERY_QUEUE", default="celery"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CHAINSURVEY_BEAT_SCHEDULE_FILE", default="celerybeat-schedule")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How long a message taken by a worker that then died waits before Redis hands it out again
-    # (acks_late). Longer than the longest roll-up, or a slow one would run twice; the stale
-    # re-run (CHAINSURVEY_ROLLUP_STALE_AFTER) usually gets there first.
+    # (acks_late). Longer than the longest roll-up, or a slow one would run twice. Recovery does
+    # not wait for it: `recover_rollups` re-requests a dead worker's run within a minute, and the
+    # late copy of the old message is then skipped.
     "visibility_timeout": 3600,
     # An unreachable Redis fails an enqueue in seconds instead of hanging the request.
     "socket_connect_timeout": 5,
@@ -250,6 +251,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
         "options": {"expires": 15 * 60},
     },
+    # Within a minute: a roll-up the broker never got (Redis down at close) is sent once Redis is
+    # back, and one whose worker died is re-requested (reports.runs.rollup_recover).
+    "recover-rollups": {
+        "task": "reports.tasks.recover_rollups",
+        "schedule": 30,  # reports.runs.RECOVER_EVERY
+        "options": {"expires": 30},
+    },
     "rerun-stale-rollups": {
         "task": "reports.tasks.rerun_stale_rollups",
         "schedule": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30),
@@ -265,6 +273,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+CSRF_FAILURE_VIEW = "chainsurvey.errors.csrf_failure"  # the app's own page, not Django's bare one
 # Cookies: never read by scripts; SameSite=Lax so that the link in an invitation (a navigation
 # from the mail client) arrives signed in, while cross-site POSTs carry no cookie.
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,9 @@ from . import health, views
 admin.site.site_header = "Chain Survey administration"
 admin.site.site_title = "Chain Survey"
 
+# Bad and oversized requests get the app's page, like 403, 404 and 500 (templates/).
+handler400 = "chainsurvey.errors.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(

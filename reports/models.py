@@ -18,6 +18,9 @@ class RollupRun(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="rollup_runs")
     state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
     requested_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it reached the Celery broker; empty while the broker was unreachable."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     answers_count = models.PositiveIntegerField(

@@ -3,6 +3,10 @@ recording a run that failed for good. Plain functions; the Celery tasks are thin
 
 A run stalls when its message never reached a worker (Redis was down at close) or the worker
 died mid-run (the roll-up transaction rolled back, so the previous snapshot is still current).
+Two quick checks on a short beat interval (`rollup_recover`) find both cases within a minute:
+a run the broker never got (`sent_at` empty) is sent again, and a started run whose cycle row is
+not locked is orphaned, because a live roll-up holds that lock from start to commit. The slower
+time-based re-run (`rollup_rerun_stale`) stays as the net for anything else.
 """
 
 import datetime
@@ -13,9 +17,18 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from surveys.models import Cycle
+
 from .models import RollupRun
 
 PENDING_STATES = (RollupRun.State.REQUESTED, RollupRun.State.STARTED)
+
+# How often beat runs `rollup_recover` (settings.CELERY_BEAT_SCHEDULE), and how long a run is left
+# alone first: the close sends its run itself right after committing, and a started roll-up takes
+# its cycle's lock within milliseconds. Together they bound recovery to well under two minutes.
+RECOVER_EVERY = 30
+UNSENT_GRACE = datetime.timedelta(seconds=10)
+ORPHAN_GRACE = datetime.timedelta(seconds=15)
 
 
 def stale_after_default() -> datetime.timedelta:
@@ -51,7 +64,6 @@ def rollup_rerun_stale(
     re-enqueued at most once per `stale_after` even while no worker is running. If the old message
     is redelivered after all, the roll-up simply runs twice: it is idempotent.
     """
-    from .tasks import enqueue_rollup
 
     stale_after = stale_after if stale_after is not None else stale_after_default()
     with transaction.atomic():
@@ -59,15 +71,107 @@ def rollup_rerun_stale(
         stale = list(stale_rollup_runs(now=now, stale_after=stale_after).select_for_update(skip_locked=True))
         if not stale:
             return []
-        RollupRun.objects.filter(pk__in=[run.pk for run in stale]).update(
-            state=RollupRun.State.FAILED,
-            finished_at=timezone.now(),
-            error=f"Not finished {int(stale_after.total_seconds())} s after it was requested; re-requested.",
+        return _rerequest(
+            stale, error=f"Not finished {int(stale_after.total_seconds())} s after it was requested; re-requested."
         )
-        fresh = RollupRun.objects.bulk_create([RollupRun(cycle_id=run.cycle_id) for run in stale])
-        for run in fresh:
-            transaction.on_commit(lambda run=run: enqueue_rollup(cycle_id=run.cycle_id, run_id=run.pk))
+
+
+def _rerequest(stalled: list[RollupRun], *, error: str) -> list[RollupRun]:
+    """Mark `stalled` failed with `error` and request a fresh run of each of their cycles, sent when
+    the caller's transaction commits. A late message of a stalled run is then skipped by the task."""
+    from .tasks import enqueue_rollup
+
+    RollupRun.objects.filter(pk__in=[run.pk for run in stalled]).update(
+        state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error
+    )
+    fresh = RollupRun.objects.bulk_create([RollupRun(cycle_id=run.cycle_id) for run in stalled])
+    for run in fresh:
+        transaction.on_commit(lambda run=run: enqueue_rollup(cycle_id=run.cycle_id, run_id=run.pk))
     return fresh
+
+
+def rollup_resend_unsent(*, now: datetime.datetime | None = None, grace: datetime.timedelta = UNSENT_GRACE):
+    """Send again every pending run the broker never received (it was unreachable when the run was
+    requested); returns them. Runs while the broker is back, since beat reaches the worker through it."""
+    from .tasks import enqueue_rollup
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        unsent = list(
+            stale_rollup_runs(now=now, stale_after=grace)
+            .filter(state=RollupRun.State.REQUESTED, sent_at__isnull=True)
+            .select_for_update(skip_locked=True)
+        )
+        for run in unsent:
+            transaction.on_commit(lambda run=run: enqueue_rollup(cycle_id=run.cycle_id, run_id=run.pk))
+    return unsent
+
+
+def rollup_rerun_orphaned(*, now: datetime.datetime | None = None, grace: datetime.timedelta = ORPHAN_GRACE):
+    """Re-request every started run whose roll-up is no longer running; returns the new runs.
+
+    A roll-up holds its cycle's row lock (FOR UPDATE) from the start of its transaction to the
+    commit, so a started run whose cycle row can be locked has no live worker: it was killed and
+    its transaction rolled back. Found at once instead of after Redis's visibility timeout (an
+    hour) or the stale threshold. A roll-up queued behind another one of the same cycle waits on
+    that lock, so it reads as alive, correctly. PostgreSQL only: SQLite has no row locks (and runs
+    its roll-ups in-process), so there it is left to the time-based re-run.
+    """
+    if transaction.get_connection().vendor != "postgresql":
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        started = list(
+            stale_rollup_runs(now=now, stale_after=grace)
+            .filter(state=RollupRun.State.STARTED)
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        if not started:
+            return []
+        # NO KEY UPDATE conflicts with the roll-up's FOR UPDATE but not with foreign-key checks of
+        # rows being inserted elsewhere; SKIP LOCKED returns only the cycles nobody is rolling up.
+        free = set(
+            Cycle.objects.filter(pk__in=[run.cycle_id for run in started])
+            .select_for_update(no_key=True, skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        orphaned = [run for run in started if run.cycle_id in free]
+        if not orphaned:
+            return []
+        return _rerequest(
+            orphaned, error="Its worker stopped mid-run (the roll-up was no longer running); re-requested."
+        )
+
+
+def rollup_recover(*, unsent_grace: datetime.timedelta = UNSENT_GRACE, orphan_grace: datetime.timedelta = ORPHAN_GRACE):
+    """The quick checks beat runs every RECOVER_EVERY seconds: (runs sent again, runs re-requested)."""
+    return rollup_resend_unsent(grace=unsent_grace), rollup_rerun_orphaned(grace=orphan_grace)
+
+
+def rollup_run_superseded(*, run_id: int) -> bool:
+    """Whether a run is finished already (done, or failed and replaced by a fresh request), so that
+    a late copy of its message (redelivered after the visibility timeout) must not run it again."""
+    return RollupRun.objects.filter(pk=run_id, state__in=[RollupRun.State.DONE, RollupRun.State.FAILED]).exists()
+
+
+def rollup_outlook(*, cycle_id: int) -> tuple[bool, str]:
+    """What became of the cycle's latest roll-up request, in words for whoever closed it, and
+    whether that is as expected (False: it failed, or it waits for the broker to come back).
+    Call it after the closing transaction committed: the run is sent on commit."""
+    run = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").first()
+    if run is None:
+        return False, "no roll-up was requested."
+    if run.state == RollupRun.State.DONE:
+        return True, f"its roll-up is done ({run.answers_count} answers)."
+    if run.state == RollupRun.State.FAILED:
+        return False, f"its roll-up failed: {run.error} (see Roll-up runs in the admin)."
+    if run.sent_at is None:
+        return False, (
+            "the Celery broker (Redis) cannot be reached, so its roll-up is not queued yet. It is recorded, "
+            f"and sent by itself within {RECOVER_EVERY + UNSENT_GRACE.seconds} s of Redis and the Celery "
+            "worker and beat being back: nothing else to do."
+        )
+    return True, "its roll-up was sent to a Celery worker (see Roll-up runs in the admin)."
 
 
 def rollup_run_fail(*, run_id: int, error: str) -> bool:

@@ -225,9 +225,18 @@ class CycleAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     @admin.action(description="Close the selected cycles and roll them up", permissions=["manage_cycles"])
     def close_cycles(self, request, queryset):
-        self._transition(
-            request, queryset, "closed; its roll-up has started", lambda c: cycle_close(cycle=c, by=request.user)
-        )
+        from reports.runs import rollup_outlook
+
+        for cycle in queryset:
+            try:
+                cycle_close(cycle=cycle, by=request.user)
+            except CycleError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                # Read back from the run record: says truthfully whether the broker got the roll-up.
+                as_expected, outlook = rollup_outlook(cycle_id=cycle.pk)
+                level = messages.SUCCESS if as_expected else messages.WARNING
+                self.message_user(request, f"Cycle {cycle.name} closed; {outlook}", level)
 
     @admin.action(description="Publish the selected closed cycles", permissions=["manage_cycles"])
     def publish_cycles(self, request, queryset):

@@ -4,11 +4,25 @@ the roll-up enqueued on commit runs in-process (the conftest forces eager Celery
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from reports.models import RollupRun
-from reports.runs import rollup_rerun_stale, rollup_run_fail, stale_rollup_runs
+from reports.runs import (
+    ORPHAN_GRACE,
+    RECOVER_EVERY,
+    UNSENT_GRACE,
+    rollup_outlook,
+    rollup_rerun_orphaned,
+    rollup_rerun_stale,
+    rollup_resend_unsent,
+    rollup_run_fail,
+    rollup_run_superseded,
+    stale_rollup_runs,
+)
 from tests.factories import CycleFactory
+from tests.machine_services import require_postgresql
+from tests.reports.test_worker_integration import raw_connection
 
 State = RollupRun.State
 TEN_MINUTES = datetime.timedelta(minutes=10)
@@ -172,3 +186,85 @@ def test_recording_a_late_failure_leaves_a_done_run_done(cycle):
 
     run.refresh_from_db()
     assert (run.state, run.error) == (State.DONE, "")
+
+
+# --- quick recovery: unsent runs and orphaned runs ------------------------------------------------
+
+
+def test_a_run_the_broker_never_got_is_sent_again_with_the_same_run(cycle, django_capture_on_commit_callbacks):
+    unsent = make_run(cycle, State.REQUESTED, requested_ago=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = rollup_resend_unsent()
+
+    assert resent == [unsent]
+    unsent.refresh_from_db()
+    assert unsent.state == State.DONE and unsent.sent_at is not None  # eager: sent and run at once
+    assert RollupRun.objects.count() == 1  # the same run, not a new request
+
+
+def test_a_run_the_broker_got_or_just_requested_is_not_sent_again(cycle, django_capture_on_commit_callbacks):
+    sent = make_run(cycle, State.REQUESTED, requested_ago=5)
+    RollupRun.objects.filter(pk=sent.pk).update(sent_at=timezone.now())
+    other = make_run(CycleFactory(name="2026-Q1", status="closed"), State.REQUESTED, requested_ago=0)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert rollup_resend_unsent() == []
+
+    assert callbacks == []
+    assert {run.state for run in RollupRun.objects.filter(pk__in=[sent.pk, other.pk])} == {State.REQUESTED}
+
+
+def test_a_late_message_of_a_finished_or_replaced_run_is_skipped(cycle):
+    for state in (State.DONE, State.FAILED):
+        run = make_run(cycle, state, requested_ago=90, started_ago=89, finished_ago=88)
+        assert rollup_run_superseded(run_id=run.pk)
+    for state in (State.REQUESTED, State.STARTED):
+        assert not rollup_run_superseded(run_id=make_run(cycle, state, requested_ago=1).pk)
+
+
+def test_outlook_says_truthfully_whether_the_rollup_reached_the_broker(cycle):
+    run = make_run(cycle, State.REQUESTED, requested_ago=0)
+    ok, text = rollup_outlook(cycle_id=cycle.pk)
+    assert not ok and "cannot be reached" in text and "nothing else to do" in text
+
+    RollupRun.objects.filter(pk=run.pk).update(sent_at=timezone.now())
+    assert rollup_outlook(cycle_id=cycle.pk) == (
+        True,
+        "its roll-up was sent to a Celery worker (see Roll-up runs in the admin).",
+    )
+
+    RollupRun.objects.filter(pk=run.pk).update(state=State.DONE, answers_count=12)
+    assert rollup_outlook(cycle_id=cycle.pk) == (True, "its roll-up is done (12 answers).")
+
+
+def test_recovery_is_bounded_well_under_two_minutes(settings):
+    # A dead worker's run is found by the first check after the grace; a worker back then runs it.
+    entry = settings.CELERY_BEAT_SCHEDULE["recover-rollups"]
+    assert entry["task"] == "reports.tasks.recover_rollups"
+    assert entry["schedule"] == RECOVER_EVERY
+    assert RECOVER_EVERY + max(ORPHAN_GRACE, UNSENT_GRACE).total_seconds() <= 60
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_started_run_whose_worker_died_is_re_requested_but_a_running_one_is_not():
+    require_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '5s'")  # were the live run re-requested, it would wait on the lock
+    dead_cycle = CycleFactory(name="2026-Q1", status="closed")
+    live_cycle = CycleFactory(name="2026-Q2", status="closed")
+    dead = make_run(dead_cycle, State.STARTED, requested_ago=2, started_ago=1)
+    live = make_run(live_cycle, State.STARTED, requested_ago=2, started_ago=1)
+    recent = make_run(CycleFactory(name="2026-Q3", status="closed"), State.STARTED, requested_ago=0, started_ago=0)
+
+    # A live roll-up holds its cycle's row lock for its whole transaction: hold it as one would.
+    with raw_connection() as worker:
+        worker.execute("SELECT id FROM surveys_cycle WHERE id = %s FOR UPDATE", [live_cycle.pk])
+        fresh = rollup_rerun_orphaned()  # sent on commit: eager here, so rolled up at once
+
+    assert [run.cycle_id for run in fresh] == [dead_cycle.pk]
+    fresh[0].refresh_from_db()
+    assert fresh[0].state == State.DONE
+    states = dict(RollupRun.objects.filter(pk__in=[dead.pk, live.pk, recent.pk]).values_list("pk", "state"))
+    assert states == {dead.pk: State.FAILED, live.pk: State.STARTED, recent.pk: State.STARTED}
+    assert "stopped mid-run" in RollupRun.objects.get(pk=dead.pk).error

@@ -91,12 +91,12 @@ def raw_connection(*, autocommit: bool = False) -> psycopg.Connection:
 class Worker:
     """One `celery worker` subprocess; its output goes to a log file the test can read."""
 
-    def __init__(self, *, queue: str, env: dict, log_path: Path, pool: str = "solo"):
+    def __init__(self, *, queue: str, env: dict, log_path: Path, pool: str = "solo", app: str = "chainsurvey"):
         self.name = f"{queue}-{uuid.uuid4().hex[:6]}@%h"
         self.log_path = log_path
         self.app_name = f"worker-{uuid.uuid4().hex[:8]}"  # names its database session
         command = [
-            *(sys.executable, "-m", "celery", "-A", "chainsurvey", "worker"),
+            *(sys.executable, "-m", "celery", "-A", app, "worker"),
             *(f"--pool={pool}", "--concurrency=1", f"--queues={queue}", f"--hostname={self.name}"),
             *("--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=INFO"),
         ]

@@ -70,6 +70,29 @@ def test_close_cycle_closes_and_starts_the_rollup(open_cycle, django_capture_on_
     assert "closed" in out and "roll-up" in out
 
 
+def test_close_cycle_with_the_broker_down_closes_and_says_the_rollup_waits_for_it(
+    open_cycle, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    import kombu.exceptions
+
+    from reports import tasks
+
+    outage = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(tasks.rollup_cycle, "delay", side_effect=outage),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        out = run("close_cycle", open_cycle.name)
+
+    assert Cycle.objects.get(pk=open_cycle.pk).status == Cycle.Status.CLOSED
+    run_ = RollupRun.objects.get(cycle=open_cycle)
+    assert (run_.state, run_.sent_at) == (RollupRun.State.REQUESTED, None)
+    assert "cannot be reached" in out and "sent by itself" in out
+    assert "queued for" not in out and "was sent" not in out
+
+
 def test_close_cycle_refuses_a_cycle_that_is_not_open(db):
     CycleFactory(name="2026-Q1", status=Cycle.Status.PUBLISHED)
     with pytest.raises(CommandError, match="not open"):

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.runs import rollup_outlook
 from surveys.models import Cycle
 from surveys.services.cycles import CycleError, cycle_close
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             closed = cycle_close(cycle=found, by="manage.py close_cycle")
         except CycleError as exc:
             raise CommandError(str(exc)) from exc
-        from chainsurvey.celery import app as celery_app  # loaded by the roll-up request already
-
-        how = "done in-process" if celery_app.conf.task_always_eager else "queued for a Celery worker"
-        self.stdout.write(self.style.SUCCESS(f"Cycle {closed.name} is closed; its roll-up was {how}."))
+        # Read back from the run record, so it says what really happened to the roll-up request.
+        as_expected, outlook = rollup_outlook(cycle_id=closed.pk)
+        style = self.style.SUCCESS if as_expected else self.style.WARNING
+        self.stdout.write(style(f"Cycle {closed.name} is closed; {outlook}"))

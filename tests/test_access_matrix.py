@@ -1,0 +1,266 @@
+"""Who may open what: every URL pattern of the project × every role, with the expected answer.
+
+The patterns are walked from the URL resolver, so a page added without a row here fails
+`test_every_url_pattern_has_a_row`: add its row to MATRIX (or, for an admin model, its rights to
+HR_ADMIN_RIGHTS). Rows name the statuses per role: a number, or LOGIN / ADMIN_LOGIN for a redirect
+to the sign-in page (the app's or the admin's). A deactivated person is signed out by the
+authentication backend, so they get what a signed-out visitor gets.
+
+Objects that belong to someone (drafts now; department pages once they exist) also get a check
+that nobody else can reach them by changing an id: IDOR_CASES below, and
+`test_every_department_url_has_an_idor_case`, which fails for a URL that takes a department
+without a case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from reports.models import CycleSummary, RollupRun
+from surveys.models import Cycle, Department, Dimension, Draft, Participation
+from surveys.roles import Role
+from tests.factories import CycleFactory, EmployeeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("signed_out", "employee", "manager", "executive", "hr", "deactivated")
+LOGIN = "login"  # 302 to /accounts/login/?next=...
+ADMIN_LOGIN = "admin-login"  # 302 to /admin/login/?next=...
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL pattern: an example URL ({placeholders} filled from the fixture) and what each role gets."""
+
+    url: str
+    signed_out: int | str
+    employee: int | str
+    manager: int | str
+    executive: int | str
+    hr: int | str
+
+    def expected(self, role: str) -> int | str:
+        return self.signed_out if role == "deactivated" else getattr(self, role)
+
+
+def everyone(status, url) -> Row:
+    return Row(url, status, status, status, status, status)
+
+
+def signed_in(status, url) -> Row:
+    return Row(url, LOGIN, status, status, status, status)
+
+
+def admin_only(hr_status, url) -> Row:
+    return Row(url, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, hr_status)
+
+
+# Route pattern (as the resolver spells it) → row.
+MATRIX: dict[str, Row] = {
+    "": signed_in(200, "/"),
+    "accounts/login/": everyone(200, "/accounts/login/"),
+    "accounts/logout/": everyone(405, "/accounts/logout/"),  # POST only
+    "accounts/password_change/": signed_in(200, "/accounts/password_change/"),
+    "accounts/password_change/done/": signed_in(200, "/accounts/password_change/done/"),
+    "accounts/password_reset/": everyone(200, "/accounts/password_reset/"),
+    "accounts/password_reset/done/": everyone(200, "/accounts/password_reset/done/"),
+    "accounts/reset/<uidb64>/<token>/": everyone(200, "/accounts/reset/MQ/bad-token/"),  # "link invalid" page
+    "accounts/reset/done/": everyone(200, "/accounts/reset/done/"),
+    "survey/": signed_in(200, "/survey/"),
+    "reports/<str:cycle>/scorecards.csv": Row("/reports/{cycle}/scorecards.csv", LOGIN, 403, 403, 403, 200),
+    "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 403, 200),
+    "healthz": everyone(200, "/healthz"),
+    "admin/": admin_only(200, "/admin/"),
+    "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
+    "admin/logout/": Row("/admin/logout/", 302, 302, 302, 302, 405),  # POST only; others sent to the admin
+    "admin/password_change/": admin_only(200, "/admin/password_change/"),
+    "admin/password_change/done/": admin_only(200, "/admin/password_change/done/"),
+    "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
+    "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
+    "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
+    "admin/^(?P<app_label>auth|accounts|surveys|reports)/$": admin_only(200, "/admin/surveys/"),
+    "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
+    "admin/accounts/user/<id>/password/": admin_only(403, "/admin/accounts/user/{user}/password/"),
+}
+
+# What HR may do with each model registered in the admin; every other role is sent to the admin's
+# sign-in page. A model registered later needs its line here.
+HR_ADMIN_RIGHTS: dict[str, set[str]] = {
+    "auth.group": set(),
+    "accounts.user": set(),
+    "surveys.department": {"view", "add", "change"},
+    "surveys.employee": {"view", "add", "change"},
+    "surveys.cycle": {"view", "add", "change"},
+    "surveys.dimension": {"view", "change"},
+    "surveys.participation": {"view"},
+    "reports.rolluprun": {"view"},
+}
+
+
+def admin_model_rows() -> dict[str, Row]:
+    rows = {}
+    for label, rights in HR_ADMIN_RIGHTS.items():
+        app, model = label.split(".")
+        base, obj = f"admin/{app}/{model}/", f"/admin/{app}/{model}/{{{label}}}/"
+        can_view = 200 if rights & {"view", "change"} else 403
+        rows[base] = admin_only(can_view, f"/{base}")
+        rows[f"{base}add/"] = admin_only(200 if "add" in rights else 403, f"/{base}add/")
+        rows[f"{base}<path:object_id>/change/"] = admin_only(can_view, f"{obj}change/")
+        rows[f"{base}<path:object_id>/history/"] = admin_only(can_view, f"{obj}history/")
+        rows[f"{base}<path:object_id>/delete/"] = admin_only(403, f"{obj}delete/")  # nothing is deleted
+        rows[f"{base}<path:object_id>/"] = admin_only(302, obj)  # the old address: redirects to change/
+    return rows
+
+
+def all_rows() -> dict[str, Row]:
+    return {**MATRIX, **admin_model_rows()}
+
+
+def url_patterns(patterns=None, prefix: str = ""):
+    """Every route of the project as the resolver spells it (nested includes joined)."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+@pytest.fixture
+def world(org, open_cycle):
+    """One of everything a row's URL names, and one person per role."""
+    published = CycleFactory(name="2026-Q2", status=Cycle.Status.PUBLISHED)
+    # A finished (empty) roll-up, made by hand: the pandas roll-up is not what is under test here.
+    run = RollupRun.objects.create(cycle=published, state=RollupRun.State.DONE, answers_count=0)
+    CycleSummary.objects.create(cycle=published, run=run, computed_at=timezone.now(), answers_count=0)
+    people = {
+        "employee": EmployeeFactory(department=org["sales"], role=Role.EMPLOYEE),
+        "manager": EmployeeFactory(department=org["sales"], role=Role.MANAGER),
+        "executive": EmployeeFactory(department=org["executive_office"], role=Role.EXECUTIVE),
+        "hr": EmployeeFactory(department=org["it"], role=Role.HR),
+    }
+    gone = EmployeeFactory(department=org["sales"])
+    gone.user.is_active = False
+    gone.user.save()
+    people["deactivated"] = gone
+    Participation.objects.create(employee=people["employee"], cycle=published, department=org["sales"])
+    objects = {
+        "cycle": published.name,
+        "user": people["hr"].user.pk,
+        "auth.group": Group.objects.get(name=Role.HR).pk,
+        "accounts.user": people["hr"].user.pk,
+        "surveys.department": org["sales"].pk,
+        "surveys.employee": people["employee"].pk,
+        "surveys.cycle": published.pk,
+        "surveys.dimension": Dimension.objects.order_by("pk").first().pk,
+        "surveys.participation": Participation.objects.get().pk,
+        "reports.rolluprun": published.rollup_runs.get().pk,
+    }
+    return people, objects
+
+
+def test_every_url_pattern_has_a_row():
+    rows = all_rows()
+    missing = [route for route in url_patterns() if route not in rows]
+    assert not missing, f"URL patterns without a row in tests/test_access_matrix.py: {missing}"
+    stale = set(rows) - set(url_patterns())
+    assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+
+
+def test_every_admin_model_has_its_rights_listed():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(HR_ADMIN_RIGHTS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access(client, world, role):
+    """Every row for one role (one fixture per role keeps this fast); lists every mismatch at once."""
+    people, objects = world
+    wrong = []
+    for route, row in all_rows().items():
+        client.logout()
+        if role != "signed_out":
+            client.force_login(people[role].user)
+        url = re.sub(r"\{([\w.]+)\}", lambda m: str(objects[m.group(1)]), row.url)
+        response = client.get(url)
+        expected = row.expected(role)
+        if expected in (LOGIN, ADMIN_LOGIN):
+            sign_in = "/accounts/login/" if expected == LOGIN else "/admin/login/"
+            location = response.get("Location", "")
+            if response.status_code != 302 or not location.startswith(f"{sign_in}?next="):
+                wrong.append(f"{url} ({route}): {response.status_code} {location}, expected {sign_in}")
+        elif response.status_code != expected:
+            wrong.append(f"{url} ({route}): {response.status_code}, expected {expected}")
+        elif (
+            response.status_code in (403, 404)
+            and not url.startswith("/admin/")
+            and "Chain Survey" not in response.content.decode()
+        ):
+            wrong.append(f"{url}: a bare {response.status_code} page, not the app's own")
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
+
+
+# --- IDOR: someone else's objects, reached by changing an id ------------------------------------
+
+
+def idor_draft(client, people, org):
+    """An employee posts into a colleague's draft by its id: refused, and the draft is untouched."""
+    colleague = EmployeeFactory(department=org["it"])
+    cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    theirs = Draft.objects.create(employee=colleague, cycle=cycle, providers=[org["sales"].id])
+    Draft.objects.create(employee=people["employee"], cycle=cycle, providers=[org["it"].id])
+    client.force_login(people["employee"].user)
+    response = client.post(
+        "/survey/",
+        {"cycle": cycle.name, "draft": str(theirs.pk), "action": "save", f"p{org['sales'].id}-willingness": "1"},
+    )
+    theirs.refresh_from_db()
+    return response.status_code == 403 and "belongs to someone else" in response.content.decode() and not theirs.answers
+
+
+# URL name → case, for every URL that takes a department (scorecards, dashboards): a manager of one
+# department asks for another's. None exists yet; the department pages bring theirs.
+DEPARTMENT_IDOR_CASES: dict[str, object] = {}
+IDOR_CASES = {"draft": idor_draft, **DEPARTMENT_IDOR_CASES}
+
+
+@pytest.mark.parametrize("case", list(IDOR_CASES))
+def test_nobody_reaches_someone_elses_objects_by_changing_an_id(client, world, org, case):
+    people, _ = world
+    assert IDOR_CASES[case](client, people, org)
+
+
+def test_every_department_url_has_an_idor_case():
+    resolver = get_resolver()
+    takes_department = sorted(
+        name
+        for name, entries in resolver.reverse_dict.lists()
+        if isinstance(name, str)
+        for _possibility, pattern, defaults, converters in entries
+        if re.search(r"\(\?P<(department|slug|department_id|dept)>", pattern)
+    )
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        takes_department += [
+            f"{namespace}:{name}"
+            for name, entries in sub.reverse_dict.lists()
+            if isinstance(name, str)
+            for _possibility, pattern, *_ in entries
+            if re.search(r"\(\?P<(department|slug|department_id|dept)>", pattern)
+        ]
+    missing = [name for name in takes_department if name not in DEPARTMENT_IDOR_CASES and not name.startswith("admin:")]
+    assert not missing, f"URLs taking a department without an IDOR case: {missing}"
+
+
+def test_a_department_exists_for_each_fixture_role(world):
+    # Guards the fixture itself: every role above is a real, distinct person.
+    people, _ = world
+    assert len({person.user.pk for person in people.values()}) == len(people) == len(ROLES) - 1
+    assert Department.objects.count() >= 3
+    assert UserFactory._meta.model.objects.filter(is_active=False).count() == 1
