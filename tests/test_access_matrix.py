@@ -18,11 +18,13 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
 from surveys.models import Cycle, Department, Dimension, Draft, Participation
 from surveys.roles import Role
@@ -76,6 +78,25 @@ MATRIX: dict[str, Row] = {
     "survey/": signed_in(200, "/survey/"),
     "reports/<str:cycle>/scorecards.csv": Row("/reports/{cycle}/scorecards.csv", LOGIN, 403, 403, 403, 200),
     "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 403, 200),
+    "reports/<str:cycle>/scorecards.pdf": Row("/reports/{cycle}/scorecards.pdf", LOGIN, 403, 403, 403, 200),
+    # HR only; Sales has no scorecard rows in the fixture's (empty) roll-up: "no such scorecard".
+    "reports/<str:cycle>/departments/<slug:slug>/scorecard.pdf": Row(
+        "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 403, 403, 404
+    ),
+    "reports/": Row("/reports/", LOGIN, 403, 403, 200, 200),
+    "reports/<str:cycle>/": Row("/reports/{cycle}/", LOGIN, 403, 403, 200, 200),
+    "reports/<str:cycle>/heatmap.json": Row("/reports/{cycle}/heatmap.json", LOGIN, 403, 403, 200, 200),
+    # The manager is Sales's: their own department's scorecard, and no other (the IDOR cases below).
+    "reports/<str:cycle>/departments/<slug:slug>/": Row(
+        "/reports/{cycle}/departments/sales/", LOGIN, 403, 200, 200, 200
+    ),
+    "hr/cycles/": Row("/hr/cycles/", LOGIN, 403, 403, 403, 200),
+    "hr/cycles/<str:name>/": Row("/hr/cycles/{cycle}/", LOGIN, 403, 403, 403, 200),
+    "hr/cycles/<str:name>/status.json": Row("/hr/cycles/{cycle}/status.json", LOGIN, 403, 403, 403, 200),
+    "hr/cycles/<str:name>/<slug:action>/": Row("/hr/cycles/{cycle}/rollup/", LOGIN, 403, 403, 403, 200),
+    "hr/org/": Row("/hr/org/", LOGIN, 403, 403, 403, 200),
+    # A preview token nobody uploaded (or expired): HR is sent back to the upload page.
+    "hr/org/<uuid:token>/": Row("/hr/org/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 302),
     "healthz": everyone(200, "/healthz"),
     "admin/": admin_only(200, "/admin/"),
     "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
@@ -85,7 +106,7 @@ MATRIX: dict[str, Row] = {
     "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
     "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
-    "admin/^(?P<app_label>auth|accounts|surveys|reports)/$": admin_only(200, "/admin/surveys/"),
+    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations)/$": admin_only(200, "/admin/surveys/"),
     "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
     "admin/accounts/user/<id>/password/": admin_only(403, "/admin/accounts/user/{user}/password/"),
 }
@@ -101,6 +122,11 @@ HR_ADMIN_RIGHTS: dict[str, set[str]] = {
     "surveys.dimension": {"view", "change"},
     "surveys.participation": {"view"},
     "reports.rolluprun": {"view"},
+    "invitations.notice": {"view"},
+    # Sign-in lockouts: HR sees them and unlocks a person by deleting their entry.
+    "axes.accessattempt": {"view", "delete"},
+    "axes.accesslog": set(),
+    "axes.accessfailurelog": set(),
 }
 
 
@@ -114,7 +140,8 @@ def admin_model_rows() -> dict[str, Row]:
         rows[f"{base}add/"] = admin_only(200 if "add" in rights else 403, f"/{base}add/")
         rows[f"{base}<path:object_id>/change/"] = admin_only(can_view, f"{obj}change/")
         rows[f"{base}<path:object_id>/history/"] = admin_only(can_view, f"{obj}history/")
-        rows[f"{base}<path:object_id>/delete/"] = admin_only(403, f"{obj}delete/")  # nothing is deleted
+        # Nothing of the survey is ever deleted; only a sign-in lockout is, to unlock someone.
+        rows[f"{base}<path:object_id>/delete/"] = admin_only(200 if "delete" in rights else 403, f"{obj}delete/")
         rows[f"{base}<path:object_id>/"] = admin_only(302, obj)  # the old address: redirects to change/
     return rows
 
@@ -162,6 +189,14 @@ def world(org, open_cycle):
         "surveys.dimension": Dimension.objects.order_by("pk").first().pk,
         "surveys.participation": Participation.objects.get().pk,
         "reports.rolluprun": published.rollup_runs.get().pk,
+        "invitations.notice": Notice.objects.create(
+            employee=people["employee"], cycle=published, kind=Notice.Kind.INVITATION
+        ).pk,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="guess@example.com", ip_address="10.0.0.1", failures_since_start=1, get_data="", post_data=""
+        ).pk,
+        "axes.accesslog": AccessLog.objects.create(username="hr@example.com", ip_address="10.0.0.2").pk,
+        "axes.accessfailurelog": AccessFailureLog.objects.create(username="x@example.com", ip_address="10.0.0.3").pk,
     }
     return people, objects
 
@@ -225,9 +260,31 @@ def idor_draft(client, people, org):
     return response.status_code == 403 and "belongs to someone else" in response.content.decode() and not theirs.answers
 
 
+def _manager_asks_for_it(client, people, path: str) -> bool:
+    """Sales's manager asks for IT's page by changing the slug: 403, and nothing of IT's results."""
+    cycle = Cycle.objects.get(status=Cycle.Status.PUBLISHED)
+    client.force_login(people["manager"].user)
+    response = client.get(path.format(cycle=cycle.name))
+    body = response.content.decode(errors="replace")
+    return (
+        response.status_code == 403 and "Chain Survey" in body and "scorecard" not in response.get("Content-Type", "")
+    )
+
+
+def idor_department_page(client, people, org):
+    return _manager_asks_for_it(client, people, "/reports/{cycle}/departments/it/")
+
+
+def idor_department_pdf(client, people, org):
+    return _manager_asks_for_it(client, people, "/reports/{cycle}/departments/it/scorecard.pdf")
+
+
 # URL name → case, for every URL that takes a department (scorecards, dashboards): a manager of one
-# department asks for another's. None exists yet; the department pages bring theirs.
-DEPARTMENT_IDOR_CASES: dict[str, object] = {}
+# department asks for another's.
+DEPARTMENT_IDOR_CASES: dict[str, object] = {
+    "reports:department": idor_department_page,
+    "downloads:department_pdf": idor_department_pdf,
+}
 IDOR_CASES = {"draft": idor_draft, **DEPARTMENT_IDOR_CASES}
 
 
