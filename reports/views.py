@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from surveys import roles
 from surveys.models import CYCLE_NAME_RE
 
-from . import pages, selectors
+from . import pages, responses, selectors
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
@@ -52,12 +52,14 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
     shown = _chosen_cycle(request, cycles, cycle)
     if shown is None:
         return render(request, "reports/no_results.html", {})
-    body = pages.dashboard_body(cycle=shown, cycles=cycles)
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"cycle": shown, "cycles": cycles, "body": body, "downloads": roles.can_download_results(request.user)},
-    )
+    downloads = roles.can_download_results(request.user)
+
+    def context():
+        body = pages.dashboard_body(cycle=shown, cycles=cycles)
+        return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads}
+
+    key = f"reports:page:dashboard:{shown.id}:{int(downloads)}:{selectors.snapshot_version(cycles)}"
+    return responses.page_response(request, "reports/dashboard.html", context, key=key)
 
 
 @never_cache
@@ -87,16 +89,13 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     cycles = selectors.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     full = roles.can_see_dashboards(request.user)
-    body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
-    return render(
-        request,
-        "reports/department.html",
-        {
-            "cycle": shown,
-            "cycles": cycles,
-            "department": found,
-            "body": body,
-            "full": full,
-            "downloads": roles.can_download_results(request.user),
-        },
-    )
+    downloads = roles.can_download_results(request.user)
+
+    def context():
+        body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
+        context = {"cycle": shown, "cycles": cycles, "department": found, "full": full, "downloads": downloads}
+        return {**context, "body": body}
+
+    version = selectors.snapshot_version(cycles)
+    key = f"reports:page:department:{shown.id}:{found.id}:{int(full)}{int(downloads)}:{version}"
+    return responses.page_response(request, "reports/department.html", context, key=key)
