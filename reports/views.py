@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from surveys import roles
 from surveys.models import CYCLE_NAME_RE
 
-from . import pages, responses, selectors
+from . import pages, responses, selectors, visible
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
@@ -48,7 +48,7 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
         if re.fullmatch(CYCLE_NAME_RE, picked):
             return redirect("reports:dashboard_cycle", cycle=picked)
         return redirect("reports:dashboard")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     if shown is None:
         return render(request, "reports/no_results.html", {})
@@ -69,7 +69,7 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
     """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
     if not roles.can_see_dashboards(request.user):
         raise PermissionDenied("The dashboards are for executives and HR.")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
 
@@ -86,7 +86,7 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
         if found is None and roles.can_see_dashboards(request.user):
             raise Http404("No such department.")
         raise PermissionDenied("This scorecard is for executives, HR and the department's own managers.")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     full = roles.can_see_dashboards(request.user)
     downloads = roles.can_download_results(request.user)
