@@ -79,7 +79,7 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
 @login_required
 @csp_update(PLOTLY_STYLES)
 def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
-    found = selectors.department_by_slug(slug)
+    found = visible.department_by_slug(slug)
     # Who may ask is checked before anything is said about the department: a manager asking for
     # another department, existing or not, gets 403 either way.
     if found is None or not roles.can_see_department(request.user, found.id):

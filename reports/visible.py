@@ -1,5 +1,6 @@
-"""The visible cycles, remembered by each process for a moment: every report request needs them,
-and they change only when HR publishes a cycle or a roll-up replaces a snapshot.
+"""The visible cycles and the departments, remembered by each process for a moment: every report
+request needs them, and they change only when HR publishes a cycle, a roll-up replaces a snapshot
+or someone edits a department.
 
 A request within VISIBLE_CYCLES_SECONDS of such a change may still see the previous list in
 another process (in this one, the change forgets it at once): at worst the page as it was a
@@ -12,7 +13,7 @@ import time
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from surveys.models import Cycle
+from surveys.models import Cycle, Department
 
 from . import selectors
 from .models import CycleSummary
@@ -21,6 +22,7 @@ VISIBLE_CYCLES_SECONDS = 2.0
 
 _lock = threading.Lock()
 _remembered: tuple[float, list[selectors.VisibleCycle]] | None = None
+_departments: tuple[float, dict[str, Department]] | None = None
 
 
 def visible_cycles() -> list[selectors.VisibleCycle]:
@@ -36,12 +38,27 @@ def visible_cycles() -> list[selectors.VisibleCycle]:
     return cycles
 
 
+def department_by_slug(slug: str) -> Department | None:
+    """`selectors.department_by_slug()`, from every department read at most once per
+    VISIBLE_CYCLES_SECONDS per process (a few dozen rows)."""
+    global _departments
+    now = time.monotonic()
+    remembered = _departments
+    if remembered is None or now - remembered[0] >= VISIBLE_CYCLES_SECONDS:
+        remembered = (now, {d.slug: d for d in Department.objects.all()})
+        with _lock:
+            _departments = remembered
+    return remembered[1].get(slug)
+
+
+@receiver(post_save, sender=Department)
+@receiver(post_delete, sender=Department)
 @receiver(post_save, sender=Cycle)
 @receiver(post_delete, sender=Cycle)
 @receiver(post_save, sender=CycleSummary)
 @receiver(post_delete, sender=CycleSummary)
 def forget(**kwargs) -> None:
-    """A cycle or its summary changed in this process: read the list again at the next request."""
-    global _remembered
+    """A cycle, its summary or a department changed in this process: read again at the next request."""
+    global _remembered, _departments
     with _lock:
-        _remembered = None
+        _remembered = _departments = None

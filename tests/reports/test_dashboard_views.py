@@ -289,12 +289,12 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     build_company(departments=departments, cycles=cycles, include=(org["sales"],))
     client.force_login(manager.user)
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
-    # Session, user (with their role and department), the department; the visible cycles the first
-    # time (remembered for a moment); unless cached: the cycle with its summary, departments,
-    # scorecard rows, its links, company rows, comments (6).
+    # Session, user (with their role and department); the departments and the visible cycles the
+    # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
+    # summary, departments, scorecard rows, its links, company rows, comments (6).
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
 
 
@@ -318,6 +318,17 @@ def test_a_new_roll_up_replaces_the_cached_page(client, executive, company):
     summary.computed_at = timezone.now()
     summary.save()
     assert "4.99" in departments_table()
+
+
+def test_a_department_renamed_is_found_under_its_new_address_at_once(client, executive, company, org):
+    client.force_login(executive.user)
+    latest = company["latest"].name
+    assert client.get(f"/reports/{latest}/departments/sales/").status_code == 200
+    sales = org["sales"]
+    sales.slug = "sales-and-marketing"
+    sales.save()
+    assert client.get(f"/reports/{latest}/departments/sales-and-marketing/").status_code == 200
+    assert client.get(f"/reports/{latest}/departments/sales/").status_code == 404
 
 
 def test_a_cached_page_shows_each_person_their_own_name_and_a_sign_out_that_works(company, executive):
