@@ -40,4 +40,4 @@ def page_response(request: HttpRequest, template: str, context: Callable[[], dic
         page = html.encode()
         cache.set(key, page, CACHE_SECONDS)
     name = escape(request.user.get_full_name()).encode()
-    return HttpResponse(page.replace(_TOKEN.encode(), get_token(request).encode(), 1).replace(_NAME.encode(), name, 1))
+    return HttpResponse(page.replace(_TOKEN.encode(), get_token(request).encode()).replace(_NAME.encode(), name))
