@@ -14,3 +14,5 @@ class ReportsConfig(AppConfig):
         from .runs import rollup_finished
 
         register_rollup_finished(rollup_finished)
+
+        from . import visible  # noqa: F401  (its receivers forget the remembered visible cycles)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from surveys import roles
 from surveys.models import CYCLE_NAME_RE
 
-from . import pages, selectors
+from . import pages, responses, selectors, visible
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
@@ -48,16 +48,18 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
         if re.fullmatch(CYCLE_NAME_RE, picked):
             return redirect("reports:dashboard_cycle", cycle=picked)
         return redirect("reports:dashboard")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     if shown is None:
         return render(request, "reports/no_results.html", {})
-    body = pages.dashboard_body(cycle=shown, cycles=cycles)
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"cycle": shown, "cycles": cycles, "body": body, "downloads": roles.can_download_results(request.user)},
-    )
+    downloads = roles.can_download_results(request.user)
+
+    def context():
+        body = pages.dashboard_body(cycle=shown, cycles=cycles)
+        return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads}
+
+    key = f"reports:page:dashboard:{shown.id}:{int(downloads)}:{selectors.snapshot_version(cycles)}"
+    return responses.page_response(request, "reports/dashboard.html", context, key=key)
 
 
 @never_cache
@@ -67,7 +69,7 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
     """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
     if not roles.can_see_dashboards(request.user):
         raise PermissionDenied("The dashboards are for executives and HR.")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
 
@@ -77,26 +79,23 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
 @login_required
 @csp_update(PLOTLY_STYLES)
 def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
-    found = selectors.department_by_slug(slug)
+    found = visible.department_by_slug(slug)
     # Who may ask is checked before anything is said about the department: a manager asking for
     # another department, existing or not, gets 403 either way.
     if found is None or not roles.can_see_department(request.user, found.id):
         if found is None and roles.can_see_dashboards(request.user):
             raise Http404("No such department.")
         raise PermissionDenied("This scorecard is for executives, HR and the department's own managers.")
-    cycles = selectors.visible_cycles()
+    cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     full = roles.can_see_dashboards(request.user)
-    body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
-    return render(
-        request,
-        "reports/department.html",
-        {
-            "cycle": shown,
-            "cycles": cycles,
-            "department": found,
-            "body": body,
-            "full": full,
-            "downloads": roles.can_download_results(request.user),
-        },
-    )
+    downloads = roles.can_download_results(request.user)
+
+    def context():
+        body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
+        context = {"cycle": shown, "cycles": cycles, "department": found, "full": full, "downloads": downloads}
+        return {**context, "body": body}
+
+    version = selectors.snapshot_version(cycles)
+    key = f"reports:page:department:{shown.id}:{found.id}:{int(full)}{int(downloads)}:{version}"
+    return responses.page_response(request, "reports/department.html", context, key=key)

@@ -5,6 +5,8 @@ The stories, so that the dashboards have something to say:
 - Facilities is the weakest link: low ownership and responsiveness, every quarter.
 - IT improves quarter by quarter (a new service desk).
 - Expectations run a little above experience almost everywhere.
+- People comment: plenty on Facilities and IT (enough to show), a few on most others (too few to
+  show: a department page says so), and Operations' staff on their own management.
 
 Idempotent: everything is keyed by name, email or employee ID, a past quarter that already holds
 answers is left alone, and re-running changes nothing. Names come from the fixed lists below with a
@@ -27,6 +29,7 @@ from .bulk import write_answers
 from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
 from .models import (
     EXECUTIVE_OFFICE,
+    Comment,
     Cycle,
     CycleHeadcount,
     Department,
@@ -59,8 +62,101 @@ DEPARTMENTS = [
     ("Legal", 0.04, (3.6, 3.6, 3.7), 3.8, 0.3, {"communication": -0.2}),
     ("Operations", 0.16, (3.6, 3.7, 3.6), 3.2, 0.6, {}),
 ]
+# Share of raters who leave a comment, per provider (supplier scope; the rest: COMMENT_RATE_OTHERS)
+# and per department for its own management: enough on Facilities and IT to pass the comment
+# threshold, too few on a small department like Legal.
+COMMENT_RATES = {"Facilities": 0.4, "IT": 0.35, EXECUTIVE_OFFICE: 0.1, "Legal": 0.02}
+COMMENT_RATE_OTHERS = 0.05
+MANAGEMENT_COMMENT_RATES = {"Operations": 0.6, "Facilities": 0.2}
 STORY_WEAKEST = "Facilities"
 STORY_IMPROVING = "IT"
+
+
+# What people write, by provider (supplier scope) and by tone; `None`: any provider.
+COMMENTS = {
+    ("Facilities", "low"): [
+        "I logged a broken heater three times before anyone came. Nobody owns a ticket there.",
+        'Every request is bounced to another team; "that\'s not our job" is the usual answer.',
+        "Meeting rooms are booked but never set up on time.",
+        "It took five weeks to fix the lock on our storage room.",
+        "We never hear back after reporting a problem, so we stopped reporting.",
+        "The help desk form disappears into a void. A phone number that someone answers would help.",
+        "Cleaning is fine, but repairs wait for weeks with no update.",
+        "They promise a date and then it slips without a word.",
+        "Whoever picks up is friendly, but nothing happens afterwards.",
+        "Our desk moves were planned for a month and done in a weekend with half the cables missing.",
+        "Nobody seems to know who is responsible for the parking gates.",
+        "Please tell us when something will be fixed, even if it is late.",
+        "The air conditioning on the third floor has been broken since spring.",
+        "A simple lamp replacement needed two tickets and a reminder from my manager.",
+        "When the lift broke, we learned about it from the sign, not from them.",
+        "They close tickets as done when the contractor is only booked.",
+        "Nobody answered when the kitchen flooded on a Friday evening.",
+        "We are passed between facilities and the landlord, and neither takes it on.",
+        "The office move checklist was good, but half of it was not done.",
+        "They only seem to react when a director complains.",
+        'Replies are polite, but always "we\'ll look into it" and then nothing.',
+        "The new ticket portal is an improvement, if only someone read the tickets.",
+    ],
+    ("Facilities", "high"): [
+        "The new badge readers were installed quickly and explained well.",
+        "The caretaker on our floor goes out of his way to help.",
+        "Much better at handling urgent leaks than last year.",
+    ],
+    ("IT", "low"): [
+        "Laptop replacements still take too long.",
+        "Tickets get closed before the problem is solved.",
+        "Password resets should not need a phone call and a two-day wait.",
+        "The VPN drops every afternoon and nobody tells us why.",
+    ],
+    ("IT", "high"): [
+        "The new service desk is a real improvement: a person answers and follows up.",
+        "They fixed my access in ten minutes and checked in the next day.",
+        "Clear status updates on outages now, thank you.",
+        "The walk-in hour on Tuesdays saves us a lot of time.",
+        "Onboarding a new colleague went smoothly this time, accounts ready on day one.",
+        "They explained the migration in plain words and kept to the plan.",
+        "Much faster than last year; tickets are owned by one person from start to end.",
+        "The new laptops arrived configured and ready; a big change from before.",
+        "Security training was short and to the point.",
+        "When the CRM went down they told us within minutes and gave a workaround.",
+        "The chat channel for quick questions is great.",
+        "Our printer issue was fixed on the first visit.",
+    ],
+    (EXECUTIVE_OFFICE, "low"): [
+        "Decisions reach us through the grapevine before any announcement.",
+        "We would like to know the reasons behind the reorganisation, not only the result.",
+        "Town halls are too rare to ask questions that matter.",
+    ],
+    (EXECUTIVE_OFFICE, "high"): [
+        "The quarterly update was clear and honest about what went wrong.",
+        "Approvals came quickly when we needed them.",
+    ],
+    ("management", "low"): [
+        "Our manager is stretched too thin to help when shifts are short.",
+        "Schedules change at the last minute without asking us.",
+        "Feedback only comes when something goes wrong.",
+        "We hear about changes to our own team from other departments first.",
+        "One-to-ones are cancelled more often than they happen.",
+    ],
+    ("management", "high"): [
+        "My manager backs us up in front of other departments.",
+        "Good weekly stand-ups: we know what is coming.",
+        "Leave requests are answered the same day.",
+    ],
+    (None, "low"): [
+        "Replies take days, even for simple questions.",
+        "Hard to know whom to ask; the shared mailbox is not answered.",
+        "They were polite but the work came back wrong twice.",
+        "Please keep us informed when a request is delayed.",
+    ],
+    (None, "high"): [
+        "Always helpful and quick to respond.",
+        "They take ownership and follow through.",
+        "Friendly, reliable and easy to work with.",
+        "Good communication throughout the quarter.",
+    ],
+}
 
 FIRST_NAMES = [
     "Aaron",
@@ -448,4 +544,33 @@ def _write(cycle, pairs, participations, dimension_ids, np_rng) -> int:
     frame = frame[is_expectation | (np_rng.random(len(frame)) >= 0.04)].copy()
     frame["cycle_id"] = cycle.id
     Participation.objects.bulk_create(participations)
-    return write_answers(frame)
+    written = write_answers(frame)
+    _comments(cycle, pairs_frame, np_rng)
+    return written
+
+
+def _comments(cycle, pairs_frame: pd.DataFrame, np_rng) -> None:
+    """Some raters comment on a provider they rated, in the tone their own scores would have.
+
+    Anonymous like the survey's: no respondent key, rows in random order (bulk insert of a
+    shuffled list), as the ballot box writes them."""
+    management = (pairs_frame["provider"].isna()).to_numpy()
+    names = dict(
+        Department.objects.filter(pk__in=pairs_frame["provider_department_id"].unique()).values_list("pk", "name")
+    )
+    provider = pairs_frame["provider_department_id"].map(names)
+    rate = np.where(
+        management,
+        provider.map(MANAGEMENT_COMMENT_RATES).fillna(0.0),
+        provider.map(COMMENT_RATES).fillna(COMMENT_RATE_OTHERS),
+    )
+    chosen = pairs_frame[np_rng.random(len(pairs_frame)) < rate]
+    rows = []
+    columns = [chosen[c] for c in ("rater_department_id", "provider_department_id", "mu")]
+    for rater, provider_id, mu, is_management in zip(*columns, chosen["provider"].isna(), strict=True):
+        tone = "high" if mu + np_rng.normal(0, 0.5) >= 3.6 else "low"
+        bank = COMMENTS.get(("management" if is_management else names[provider_id], tone)) or COMMENTS[(None, tone)]
+        text = bank[int(np_rng.integers(len(bank)))]
+        rows.append(Comment(cycle=cycle, rater_department_id=rater, provider_department_id=provider_id, text=text))
+    np_rng.shuffle(rows)
+    Comment.objects.bulk_create(rows)

@@ -108,6 +108,10 @@ def assign_role_groups(role_of_user: dict[int, str]) -> None:
 
 def _roles(user) -> frozenset[str]:
     cached = getattr(user, "_chain_survey_roles", None)
+    if cached is None and hasattr(user, "chain_survey_role"):
+        # Read with the user by accounts.backends.PasswordBackend: their highest role, which holds
+        # every permission of the lower ones.
+        cached = frozenset({user.chain_survey_role} - {None})
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
         user._chain_survey_roles = cached
@@ -141,6 +145,8 @@ def own_department_id(user) -> int | None:
     """The signed-in person's department, or None for an account that is nobody in the org."""
     from django.core.exceptions import ObjectDoesNotExist
 
+    if hasattr(user, "chain_survey_department"):  # read with the user (accounts.backends)
+        return user.chain_survey_department
     try:
         return user.employee.department_id
     except (AttributeError, ObjectDoesNotExist):

@@ -21,6 +21,17 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_remembered_cycles():
+    # Each process remembers the visible cycles for a moment (reports/visible.py); a test's
+    # database is rolled back without signals, so each test starts without that memory.
+    from reports import visible
+
+    visible.forget()
+    yield
+    visible.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Every persona has a password: the production hasher would cost ~0.4 s per person for nothing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -49,6 +49,9 @@
 window.addEventListener("beforeprint", function () {
   document.querySelectorAll("details.figure-table").forEach(function (d) { d.open = true; });
   if (window.Plotly) {
-    document.querySelectorAll(".js-plotly-plot").forEach(function (el) { window.Plotly.Plots.resize(el); });
+    // A department's page prints its tables, not its figures: resize only the figures shown.
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) {
+      if (el.getClientRects().length) { window.Plotly.Plots.resize(el); }
+    });
   }
 });

@@ -119,3 +119,23 @@ def test_a_manager_sees_their_own_department_page_drawn_and_is_refused_the_dashb
     assert response.status == 403
     # The refusal is a 403 on purpose, which the browser logs as a failed load: not a page error.
     console_errors[:] = [error for error in console_errors if "403" not in error]
+
+
+def test_a_department_scorecard_prints_on_one_landscape_page_with_its_comments(new_page, live_server, demo, shots):
+    import re
+
+    page = new_page(DESKTOP)
+    sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/2026-Q3/departments/facilities/")
+    page.wait_for_function(ALL_DRAWN)
+    # The demo's Facilities has enough comments to show, as a supplier; not on its management.
+    comments = page.locator("#comments-title").locator("..")
+    assert comments.locator(".comment-list li").count() >= 10
+    assert "Too few comments to show." in comments.inner_text()
+    page.screenshot(path=shots / "department-facilities.png", full_page=True)
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    (shots / "department-facilities.pdf").write_bytes(pdf)
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", pdf)
+    assert len(pages) == 1
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 841\.\d+ 59[45]\.\d+", pdf), "A4 landscape"

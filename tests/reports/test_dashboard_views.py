@@ -263,9 +263,10 @@ def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(cli
 
 
 def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
-    # Session, user, the user's role groups, visible cycles (4); then, unless cached: the cycle with
-    # its summary, departments, scorecard rows (the cycle's and the trend's), link rows, company rows (5).
-    with django_assert_num_queries(4 if cached else 9):
+    # Session, user (with their role); the visible cycles the first time (remembered for a moment:
+    # reports/visible.py); then, unless cached: the cycle with its summary, departments, scorecard
+    # rows (the cycle's and the trend's), link rows, company rows (5).
+    with django_assert_num_queries(2 if cached else 8):
         assert client.get("/reports/").status_code == 200
 
 
@@ -288,12 +289,12 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     build_company(departments=departments, cycles=cycles, include=(org["sales"],))
     client.force_login(manager.user)
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
-    # Session, user, the department, the user's role groups, their employee row, visible cycles (6);
-    # unless cached: the cycle with its summary, departments, scorecard rows, its links, company rows,
-    # comments (6).
-    with django_assert_num_queries(12):
+    # Session, user (with their role and department); the departments and the visible cycles the
+    # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
+    # summary, departments, scorecard rows, its links, company rows, comments (6).
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
 
 
@@ -317,6 +318,49 @@ def test_a_new_roll_up_replaces_the_cached_page(client, executive, company):
     summary.computed_at = timezone.now()
     summary.save()
     assert "4.99" in departments_table()
+
+
+def test_a_department_renamed_is_found_under_its_new_address_at_once(client, executive, company, org):
+    client.force_login(executive.user)
+    latest = company["latest"].name
+    assert client.get(f"/reports/{latest}/departments/sales/").status_code == 200
+    sales = org["sales"]
+    sales.slug = "sales-and-marketing"
+    sales.save()
+    assert client.get(f"/reports/{latest}/departments/sales-and-marketing/").status_code == 200
+    assert client.get(f"/reports/{latest}/departments/sales/").status_code == 404
+
+
+def test_a_cached_page_shows_each_person_their_own_name_and_a_sign_out_that_works(company, executive):
+    from django.test import Client
+
+    from surveys.roles import Role
+    from tests.factories import EmployeeFactory
+
+    other = EmployeeFactory(
+        department=executive.department,
+        role=Role.EXECUTIVE,
+        user__full_name="Olga <Other>",
+        user__email="o@example.com",
+    )
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(executive.user)
+    second.force_login(other.user)
+    assert executive.user.get_full_name() in first.get("/reports/").content.decode()
+    page = second.get("/reports/").content.decode()  # the same cached page, with Olga's parts
+    assert "Olga &lt;Other&gt;" in page and executive.user.get_full_name() not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert second.get("/reports/").status_code == 302  # signed out: sent to the login page
+
+
+def test_a_role_taken_away_applies_at_the_next_request_even_to_a_cached_page(client, company, executive):
+    from django.contrib.auth.models import Group
+
+    client.force_login(executive.user)
+    assert client.get("/reports/").status_code == 200
+    executive.user.groups.set([Group.objects.get(name="employee")])
+    assert client.get("/reports/").status_code == 403
 
 
 # ---- Links from home ----

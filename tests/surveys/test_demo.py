@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from accounts.models import User
 from reports.models import RollupRun
 from surveys.demo import DEMO_PASSWORD, seed_demo
-from surveys.models import Answer, Cycle, CycleHeadcount, Department, Employee, Participation
+from surveys.models import Answer, Comment, Cycle, CycleHeadcount, Department, Employee, Participation
 from surveys.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,29 @@ def test_staff_rate_their_own_management_and_expectations_run_above_experience(d
     assert 0.1 < expectation - experience < 1.0
 
 
+def test_facilities_and_it_get_enough_comments_to_show_and_a_small_department_too_few(demo):
+    minimum = 10  # max(COMMENTS_MIN_COMMENTERS, the demo's minimum group size)
+    for cycle in Cycle.objects.filter(status=Cycle.Status.PUBLISHED):
+        supplier = dict(
+            Comment.objects.filter(cycle=cycle)
+            .exclude(rater_department=F("provider_department"))
+            .values_list("provider_department__name")
+            .annotate(n=Count("id"))
+        )
+        assert supplier["Facilities"] >= minimum and supplier["IT"] >= minimum, (cycle.name, supplier)
+        assert supplier.get("Legal", 0) < minimum, cycle.name
+    # Comments are anonymous like the survey's: nothing ties one to a person or to a ballot.
+    assert {f.name for f in Comment._meta.get_fields()} == {
+        "id",
+        "cycle",
+        "rater_department",
+        "provider_department",
+        "text",
+    }
+    facilities = Comment.objects.filter(provider_department__name="Facilities").values_list("text", flat=True)
+    assert any("not our job" in text for text in facilities)
+
+
 def test_demo_accounts_sign_in_with_the_demo_password(demo):
     roles = [role for role, _, _ in demo.accounts]
     assert roles == ["Employee", "Manager", "Executive", "HR"]
@@ -126,6 +149,7 @@ def test_running_it_again_changes_nothing(demo):
             Department.objects.count(),
             list(Cycle.objects.order_by("name").values_list("name", "status", "closes_on")),
             Answer.objects.count(),
+            Comment.objects.count(),
             Participation.objects.count(),
             RollupRun.objects.count(),
             CycleHeadcount.objects.count(),

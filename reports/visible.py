@@ -1,0 +1,64 @@
+"""The visible cycles and the departments, remembered by each process for a moment: every report
+request needs them, and they change only when HR publishes a cycle, a roll-up replaces a snapshot
+or someone edits a department.
+
+A request within VISIBLE_CYCLES_SECONDS of such a change may still see the previous list in
+another process (in this one, the change forgets it at once): at worst the page as it was a
+second before the change, never a figure that the snapshot hides.
+"""
+
+import threading
+import time
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from surveys.models import Cycle, Department
+
+from . import selectors
+from .models import CycleSummary
+
+VISIBLE_CYCLES_SECONDS = 2.0
+
+_lock = threading.Lock()
+_remembered: tuple[float, list[selectors.VisibleCycle]] | None = None
+_departments: tuple[float, dict[str, Department]] | None = None
+
+
+def visible_cycles() -> list[selectors.VisibleCycle]:
+    """`selectors.visible_cycles()`, read at most once per VISIBLE_CYCLES_SECONDS per process."""
+    global _remembered
+    now = time.monotonic()
+    remembered = _remembered
+    if remembered is not None and now - remembered[0] < VISIBLE_CYCLES_SECONDS:
+        return remembered[1]
+    cycles = selectors.visible_cycles()
+    with _lock:
+        _remembered = (now, cycles)
+    return cycles
+
+
+def department_by_slug(slug: str) -> Department | None:
+    """`selectors.department_by_slug()`, from every department read at most once per
+    VISIBLE_CYCLES_SECONDS per process (a few dozen rows)."""
+    global _departments
+    now = time.monotonic()
+    remembered = _departments
+    if remembered is None or now - remembered[0] >= VISIBLE_CYCLES_SECONDS:
+        remembered = (now, {d.slug: d for d in Department.objects.all()})
+        with _lock:
+            _departments = remembered
+    return remembered[1].get(slug)
+
+
+@receiver(post_save, sender=Department)
+@receiver(post_delete, sender=Department)
+@receiver(post_save, sender=Cycle)
+@receiver(post_delete, sender=Cycle)
+@receiver(post_save, sender=CycleSummary)
+@receiver(post_delete, sender=CycleSummary)
+def forget(**kwargs) -> None:
+    """A cycle, its summary or a department changed in this process: read again at the next request."""
+    global _remembered, _departments
+    with _lock:
+        _remembered = _departments = None
