@@ -1,0 +1,232 @@
+"""The contract's "No differencing" rule: which rows of one cycle's roll-up are hidden, decided once.
+
+`hidden_rows` takes the sums of every published row (links, departments, company) and returns, per
+row, whether it is suppressed: for its own size (fewer respondents than the minimum group size, or
+no rating at all) or because a reader could otherwise work out a small group by subtraction.
+
+Families. A *family* is one published total and the published parts it is the sum of (ratings,
+score totals and favourable counts all add up, so the mean and favourable % of the pooled parts
+follow from the total and the parts):
+
+* ``dims``: every ``overall`` row and its six dimension rows, for each link and for each
+  department in the supplier scope (a department's management rows *are* its diagonal link's rows,
+  see below);
+* ``links``: a department's supplier row in one dimension (or overall) and its links from the
+  other departments in that dimension;
+* ``company``: the company row of a scope and dimension and the department rows it pools;
+  ``company-dims``: the company ``overall`` row of a scope and its six dimension rows.
+
+The diagonal link (rater = provider) and the department's management row hold the same ratings:
+they are one node here, so they always get one decision.
+
+Who can be recovered. If a family's total is shown, total minus shown parts gives the *pooled*
+hidden parts. Their distinct raters are what matter:
+
+* ``dims``: one person may rate several dimensions, so the hidden dimensions' raters are the
+  people who rated *any* of them. The roll-up reads, per link, how many respondents answered each
+  combination of the six dimensions (a 6-bit mask); the union for any set of dimensions follows
+  exactly. A department's (or the management company line's) union is the sum over its links,
+  whose raters are disjoint (each person belongs to one rater department).
+* ``links``: the hidden links' raters are disjoint (one rater department each): their sum.
+* ``company`` (management scope): disjoint as well (each department's own staff): the sum.
+* ``company`` and ``company-dims`` in the supplier scope: one person rates several suppliers and
+  per-link aggregates cannot tell how many people the hidden departments share; the rule takes the
+  largest hidden part's raters, a lower bound of the union. It may hide a company row that an
+  exact count would let through, never the reverse.
+
+The rule, for every family, repeated until nothing changes:
+
+1. if the total is shown and its hidden parts that received ratings hold fewer distinct raters
+   than the minimum (but at least one), the group is recoverable: hide more;
+2. if exactly one member that received ratings (total or part) is hidden, it is recoverable
+   exactly (the total minus the shown parts, or the sum of the parts); a row hidden to protect
+   another would then protect nothing, and chains of such rows give small groups away (a hidden
+   dimension recovered from its department column, then subtracted from its link's overall):
+   hide more.
+
+"Hide more" means: the next smallest shown part that received ratings (fewest respondents, then
+fewest ratings, then the lowest ids: deterministic); or the total where no part is left. The
+company families hide their total straight away: hiding a department instead would not help
+while that department's links add up to it. Every extra hidden row records the family that asked
+for it (`Decision.reasons`). Hidden rows only ever get added, so the loop ends; each round
+decides from the state at its start, so the result does not depend on the order of the input.
+
+Cross-cycle: a delta is published only where both cycles show the row (`frames._with_delta`), so
+delta = mean − previous mean adds no row that either cycle hides.
+
+Limit (stated in SECURITY.md): the rule looks at one family at a time. Chains through several
+families that pin down a single hidden part are blocked by rule 2 and by the "several hidden
+parts per family" pattern it produces, but a combination of many families could in theory still
+pin a sum down; the property tests check every family and every single hidden row on random
+companies.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SCOPES = ("supplier", "management")
+DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
+OVERALL_INDEX = DIMENSION_COUNT
+_MASKS = 1 << DIMENSION_COUNT
+# _HITS[h, m]: does a respondent with answer mask m count among the raters of dimension set h?
+_HITS = (np.arange(_MASKS)[:, None] & np.arange(_MASKS)[None, :]) != 0
+
+
+@dataclass(frozen=True)
+class Family:
+    kind: str
+    total: tuple
+    parts: tuple[tuple, ...]
+    mask_owner: tuple | None = None  # whose mask table counts raters of hidden dimensions (dims families)
+
+
+@dataclass
+class Decision:
+    """`hidden`: every hidden node key; `reasons`: extra hidden node → (rule, family kind, family total)."""
+
+    hidden: set = field(default_factory=set)
+    reasons: dict = field(default_factory=dict)
+
+
+def link_key(rater: int, provider: int, dimension: int) -> tuple:
+    return ("L", int(rater), int(provider), int(dimension))
+
+
+def department_key(department: int, scope: str, dimension: int) -> tuple:
+    # The management row of a department is its diagonal link: one node, one decision.
+    if scope == "management":
+        return link_key(department, department, dimension)
+    return ("D", int(department), int(dimension))
+
+
+def company_key(scope: str, dimension: int) -> tuple:
+    return ("C", scope, int(dimension))
+
+
+def mask_raters(masks: pd.DataFrame) -> dict[tuple, np.ndarray]:
+    """Per link (rater, provider): distinct raters of every set of dimensions (an array of 64, by bit set).
+
+    `masks`: rater, provider, mask (bit i = the i-th service dimension answered), respondents.
+    """
+    out: dict[tuple, np.ndarray] = {}
+    if masks.empty:
+        return out
+    grouped = masks.groupby(["rater", "provider", "mask"], as_index=False)["respondents"].sum()
+    for (rater, provider), group in grouped.groupby(["rater", "provider"]):
+        counts = np.zeros(_MASKS, dtype="int64")
+        counts[group["mask"].to_numpy(dtype="int64")] = group["respondents"].to_numpy(dtype="int64")
+        out[(int(rater), int(provider))] = _HITS.astype("int64") @ counts
+    return out
+
+
+def hidden_rows(nodes: pd.DataFrame, masks: pd.DataFrame, *, min_group_size: int) -> Decision:
+    """Decide the hidden rows. `nodes`: key (tuple), respondents, ratings, one row per distinct node."""
+    size = dict(zip(nodes["key"], nodes["respondents"].astype("int64"), strict=True))
+    ratings = dict(zip(nodes["key"], nodes["ratings"].astype("int64"), strict=True))
+    union = _union_tables(mask_raters(masks))
+    families = _families(list(size))
+    decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
+    members_of = defaultdict(list)
+    for index, family in enumerate(families):
+        for member in (family.total, *family.parts):
+            members_of[member].append(index)
+    dirty = set(range(len(families)))
+    while dirty:
+        picks = {}
+        for index in sorted(dirty):
+            family = families[index]
+            found = _violation(family, decision.hidden, size, ratings, union, min_group_size)
+            if found is not None:
+                picks.setdefault(found[0], (found[1], family.kind, family.total))
+        dirty = set()
+        for key, reason in picks.items():
+            if key not in decision.hidden:
+                decision.hidden.add(key)
+                decision.reasons[key] = reason
+                dirty.update(members_of[key])
+    return decision
+
+
+def _violation(family, hidden, size, ratings, union, minimum) -> tuple[tuple, str] | None:
+    """The node this family asks to hide next and why ('few' or 'lone'), or None."""
+    rated_parts = [part for part in family.parts if ratings.get(part, 0) > 0]
+    hidden_parts = [part for part in rated_parts if part in hidden]
+    total_hidden = family.total in hidden
+    reason = None
+    if not total_hidden and hidden_parts and _raters(family, hidden_parts, size, union) < minimum:
+        reason = "few"
+    elif len(hidden_parts) + (total_hidden and ratings.get(family.total, 0) > 0) == 1:
+        reason = "lone"
+    if reason is None:
+        return None
+    shown = [part for part in rated_parts if part not in hidden]
+    if family.kind.startswith("company") and not total_hidden:
+        return family.total, reason
+    if shown:
+        return min(shown, key=lambda part: (size[part], ratings[part], part)), reason
+    return (family.total, reason) if not total_hidden else None
+
+
+def _raters(family: Family, parts: list[tuple], size: dict, union: dict) -> int:
+    """Distinct raters of the pooled hidden parts of a family (see the module docstring)."""
+    table = union.get(family.mask_owner) if family.mask_owner is not None else None
+    if table is not None:
+        return int(table[sum(1 << part[-1] for part in parts)])
+    if family.kind == "links" or family.total[1] == "management":
+        return sum(size[part] for part in parts)
+    # Supplier company lines: raters overlap across departments; the largest part is a lower bound.
+    return max(size[part] for part in parts)
+
+
+def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
+    """Mask tables per dims family owner: a link; a supplier department (sum of its links); the
+    management company line (sum of the diagonal links)."""
+    tables: dict = {}
+    for (rater, provider), table in per_link.items():
+        tables[("L", rater, provider)] = table
+        owner = ("D", provider) if rater != provider else ("C", "management")
+        tables[owner] = tables.get(owner, 0) + table
+    return tables
+
+
+def _families(keys: list[tuple]) -> list[Family]:
+    """Every family among the published nodes, in a fixed order."""
+    present = set(keys)
+    links = sorted(key for key in present if key[0] == "L")
+    by_link = defaultdict(list)
+    for key in links:
+        by_link[key[1:3]].append(key)
+    families = []
+    for (rater, provider), members in sorted(by_link.items()):
+        families.append(_dims_family(link_key(rater, provider, OVERALL_INDEX), members, ("L", rater, provider)))
+    into = defaultdict(list)  # (provider, dimension) → supplier links; (None, dimension) → diagonal links
+    for key in links:
+        into[(key[2] if key[1] != key[2] else None, key[3])].append(key)
+    departments = sorted({key[1] for key in present if key[0] == "D"})
+    for department in departments:
+        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
+        families.append(_dims_family(members[-1], members, ("D", department)))
+        for dimension in range(OVERALL_INDEX + 1):
+            parts = tuple(into[(department, dimension)])
+            families.append(Family("links", department_key(department, "supplier", dimension), parts))
+    for scope in SCOPES:
+        members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
+        if members[-1] not in present:
+            continue
+        owner = ("C", "management") if scope == "management" else None
+        families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
+        for dimension in range(OVERALL_INDEX + 1):
+            if scope == "supplier":
+                parts = tuple(department_key(d, scope, dimension) for d in departments)
+            else:
+                parts = tuple(into[(None, dimension)])
+            families.append(Family("company", company_key(scope, dimension), parts))
+    return [family for family in families if family.total in present]
+
+
+def _dims_family(total: tuple, members: list[tuple], owner, *, kind: str = "dims") -> Family:
+    parts = tuple(key for key in members if key[-1] != OVERALL_INDEX)
+    return Family(kind, total, parts, owner)
