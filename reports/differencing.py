@@ -48,8 +48,9 @@ The rule, for every family, repeated until nothing changes:
 fewest ratings, then the lowest ids: deterministic); or the total where no part is left. The
 company families hide their total straight away: hiding a department instead would not help
 while that department's links add up to it. Every extra hidden row records the family that asked
-for it (`Decision.reasons`). Hidden rows only ever get added, so the loop ends; each round
-decides from the state at its start, so the result does not depend on the order of the input.
+for it (`Decision.reasons`). Families are visited one violation at a time in a fixed order (links,
+then departments, then the company; by ids within each), so the result does not depend on the
+order of the input; hidden rows only ever get added, so the loop ends.
 
 Cross-cycle: a delta is published only where both cycles show the row (`frames._with_delta`), so
 delta = mean − previous mean adds no row that either cycle hides.
@@ -61,6 +62,7 @@ pin a sum down; the property tests check every family and every single hidden ro
 companies.
 """
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -133,20 +135,24 @@ def hidden_rows(nodes: pd.DataFrame, masks: pd.DataFrame, *, min_group_size: int
     for index, family in enumerate(families):
         for member in (family.total, *family.parts):
             members_of[member].append(index)
-    dirty = set(range(len(families)))
+    # One violation at a time, lowest family first (links, then departments, then the company):
+    # a fix made low down often settles the families above it, so fewer rows are hidden.
+    dirty = list(range(len(families)))
+    queued = set(dirty)
     while dirty:
-        picks = {}
-        for index in sorted(dirty):
-            family = families[index]
-            found = _violation(family, decision.hidden, size, ratings, union, min_group_size)
-            if found is not None:
-                picks.setdefault(found[0], (found[1], family.kind, family.total))
-        dirty = set()
-        for key, reason in picks.items():
-            if key not in decision.hidden:
-                decision.hidden.add(key)
-                decision.reasons[key] = reason
-                dirty.update(members_of[key])
+        index = heapq.heappop(dirty)
+        queued.discard(index)
+        family = families[index]
+        found = _violation(family, decision.hidden, size, ratings, union, min_group_size)
+        if found is None:
+            continue
+        key, why = found
+        decision.hidden.add(key)
+        decision.reasons[key] = (why, family.kind, family.total)
+        for other in (*members_of[key], index):
+            if other not in queued:
+                queued.add(other)
+                heapq.heappush(dirty, other)
     return decision
 
 
@@ -193,7 +199,7 @@ def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
 
 
 def _families(keys: list[tuple]) -> list[Family]:
-    """Every family among the published nodes, in a fixed order."""
+    """Every family among the published nodes, bottom-up: links, departments, company."""
     present = set(keys)
     links = sorted(key for key in present if key[0] == "L")
     by_link = defaultdict(list)
@@ -207,23 +213,23 @@ def _families(keys: list[tuple]) -> list[Family]:
         into[(key[2] if key[1] != key[2] else None, key[3])].append(key)
     departments = sorted({key[1] for key in present if key[0] == "D"})
     for department in departments:
-        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
-        families.append(_dims_family(members[-1], members, ("D", department)))
         for dimension in range(OVERALL_INDEX + 1):
             parts = tuple(into[(department, dimension)])
             families.append(Family("links", department_key(department, "supplier", dimension), parts))
+    for department in departments:
+        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
+        families.append(_dims_family(members[-1], members, ("D", department)))
     for scope in SCOPES:
-        members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
-        if members[-1] not in present:
-            continue
-        owner = ("C", "management") if scope == "management" else None
-        families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
         for dimension in range(OVERALL_INDEX + 1):
             if scope == "supplier":
                 parts = tuple(department_key(d, scope, dimension) for d in departments)
             else:
                 parts = tuple(into[(None, dimension)])
             families.append(Family("company", company_key(scope, dimension), parts))
+    for scope in SCOPES:
+        members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
+        owner = ("C", "management") if scope == "management" else None
+        families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
     return [family for family in families if family.total in present]
 
 

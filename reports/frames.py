@@ -162,8 +162,8 @@ def previous_link_masks(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFram
     respondents consistent with the per-dimension counts). Good for suppression decisions only."""
     exact = exact[MASK_COLUMNS].astype("int64")
     counts = _dimension_counts(_typed_cells(cells))
-    read = pd.MultiIndex.from_frame(exact[["rater", "provider"]]) if len(exact) else pd.MultiIndex.from_tuples([])
-    counts = counts[~counts.index.isin(read)]
+    if len(exact):
+        counts = counts[~counts.index.isin(pd.MultiIndex.from_frame(exact[["rater", "provider"]]))]
     matrix = counts.to_numpy(dtype="int64")  # links × 6
     if not len(matrix):
         return exact
