@@ -8,25 +8,9 @@ from scipy import stats as scipy_stats
 
 from reports import frames
 from surveys.dimensions import SERVICE_DIMENSIONS
+from tests.reports.builders import aggregate
 
 SALES, IT, HR, OPS = 1, 2, 3, 4
-
-
-def aggregate(answers):
-    """What the SQL GROUP BYs return, from (respondent, rater, provider, dimension, score) tuples."""
-    raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
-    raw["sq"] = raw["score"] ** 2
-    raw["fav"] = (raw["score"] >= 4).astype(int)
-    cells = (
-        raw.groupby(["rater", "provider", "dimension"])
-        .agg(n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum"), favorable=("fav", "sum"))
-        .reset_index()
-    )
-    service = raw[raw["dimension"] != "expectation"]
-    bit = service["dimension"].map({slug: 1 << i for i, slug in enumerate(SERVICE_DIMENSIONS)})
-    per_person = service.assign(bit=bit).groupby(["rater", "provider", "respondent"], as_index=False)["bit"].sum()
-    masks = per_person.groupby(["rater", "provider", "bit"]).size().reset_index(name="respondents")
-    return cells, masks.rename(columns={"bit": "mask"})
 
 
 def run(answers, *, min_group_size=1, previous=None):
