@@ -33,7 +33,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from reports.models import CycleSummary, DepartmentResult, LinkResult, RollupRun
+from reports import differencing
+from reports.models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, RollupRun
 from reports.services import rollup_cycle
 from surveys.bulk import write_answers
 from surveys.dimensions import ALL_DIMENSIONS
@@ -149,6 +150,22 @@ def time_floor(cycle_id: int) -> float:
     return time.perf_counter() - started
 
 
+_rule_seconds: list[float] = []
+_hidden_rows = differencing.hidden_rows
+
+
+def _timed_hidden_rows(*args, **kwargs):
+    """The differencing decision alone, timed inside each roll-up (it runs for both quarters)."""
+    started = time.perf_counter()
+    try:
+        return _hidden_rows(*args, **kwargs)
+    finally:
+        _rule_seconds.append(time.perf_counter() - started)
+
+
+differencing.hidden_rows = _timed_hidden_rows
+
+
 def time_rollup(cycle_id: int) -> tuple[float, int]:
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -241,6 +258,18 @@ def measure(args) -> None:
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
     print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")
+    rule = statistics.median(_rule_seconds) * 2  # two quarters per roll-up
+    hidden = {
+        model.__name__: (
+            model.objects.filter(cycle=cycle, suppressed=True).count(),
+            model.objects.filter(cycle=cycle).count(),
+        )
+        for model in (DepartmentResult, LinkResult, CompanyResult)
+    }
+    print(
+        f"differencing rule: ≈{rule * 1000:.0f} ms of each roll-up (both quarters); hidden rows: "
+        + ", ".join(f"{name} {h:,} of {n:,}" for name, (h, n) in hidden.items())
+    )
     print(
         f"snapshot: {DepartmentResult.objects.filter(cycle=cycle).count():,} scorecard rows, "
         f"{LinkResult.objects.filter(cycle=cycle).count():,} link rows over {summary.answers_count:,} answers; "

@@ -113,67 +113,110 @@ def mask_raters(masks: pd.DataFrame) -> dict[tuple, np.ndarray]:
 
     `masks`: rater, provider, mask (bit i = the i-th service dimension answered), respondents.
     """
-    out: dict[tuple, np.ndarray] = {}
     if masks.empty:
-        return out
-    grouped = masks.groupby(["rater", "provider", "mask"], as_index=False)["respondents"].sum()
-    for (rater, provider), group in grouped.groupby(["rater", "provider"]):
-        counts = np.zeros(_MASKS, dtype="int64")
-        counts[group["mask"].to_numpy(dtype="int64")] = group["respondents"].to_numpy(dtype="int64")
-        out[(int(rater), int(provider))] = _HITS.astype("int64") @ counts
-    return out
+        return {}
+    links, index = np.unique(masks[["rater", "provider"]].to_numpy(dtype="int64"), axis=0, return_inverse=True)
+    counts = np.zeros((len(links), _MASKS), dtype="int64")
+    np.add.at(counts, (index.ravel(), masks["mask"].to_numpy(dtype="int64")), masks["respondents"].to_numpy("int64"))
+    tables = counts @ _HITS.T.astype("int64")  # [link, set of dimensions]
+    return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}
 
 
 def hidden_rows(nodes: pd.DataFrame, masks: pd.DataFrame, *, min_group_size: int) -> Decision:
     """Decide the hidden rows. `nodes`: key (tuple), respondents, ratings, one row per distinct node."""
     size = dict(zip(nodes["key"], nodes["respondents"].astype("int64"), strict=True))
     ratings = dict(zip(nodes["key"], nodes["ratings"].astype("int64"), strict=True))
-    union = _union_tables(mask_raters(masks))
-    families = _families(list(size))
+    rule = _Rule(_families(list(size)), size, ratings, _union_tables(mask_raters(masks)), min_group_size)
     decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
-    members_of = defaultdict(list)
-    for index, family in enumerate(families):
-        for member in (family.total, *family.parts):
-            members_of[member].append(index)
-    # One violation at a time, lowest family first (links, then departments, then the company):
-    # a fix made low down often settles the families above it, so fewer rows are hidden.
-    dirty = list(range(len(families)))
-    queued = set(dirty)
+    known: set = set()
+    dirty = {i for i, f in enumerate(rule.families) if any(m in decision.hidden and ratings[m] for m in _members(f))}
     while dirty:
-        index = heapq.heappop(dirty)
-        queued.discard(index)
-        family = families[index]
-        found = _violation(family, decision.hidden, size, ratings, union, min_group_size)
-        if found is None:
-            continue
-        key, why = found
-        decision.hidden.add(key)
-        decision.reasons[key] = (why, family.kind, family.total)
-        for other in (*members_of[key], index):
-            if other not in queued:
-                queued.add(other)
-                heapq.heappush(dirty, other)
+        rule.settle(decision, known, dirty)
+        # Rows the family rule left hidden but that some combination of families pins down.
+        worked_out = _worked_out(rule.families, decision.hidden, ratings)
+        leaks = sorted((key for key in worked_out if size[key] < min_group_size), key=str)
+        changed = (worked_out - set(leaks)) ^ known
+        known = worked_out - set(leaks)
+        dirty = {i for key in changed for i in rule.members_of[key]}
+        for leak in leaks:
+            dirty |= rule.unpin(leak, decision)
     return decision
 
 
-def _violation(family, hidden, size, ratings, union, minimum) -> tuple[tuple, str] | None:
-    """The node this family asks to hide next and why ('few' or 'lone'), or None."""
-    rated_parts = [part for part in family.parts if ratings.get(part, 0) > 0]
-    hidden_parts = [part for part in rated_parts if part in hidden]
-    total_hidden = family.total in hidden
+class _Rule:
+    """The families of one cycle and the loop that applies the rule to them."""
+
+    def __init__(self, families, size, ratings, union, minimum):
+        self.families, self.size, self.ratings, self.union, self.minimum = families, size, ratings, union, minimum
+        self.members_of = defaultdict(list)
+        for index, family in enumerate(families):
+            for member in _members(family):
+                self.members_of[member].append(index)
+
+    def settle(self, decision: Decision, known: set, dirty: set) -> None:
+        """One violation at a time, lowest family first (links, then departments, then the company):
+        a fix made low down often settles the families above it, so fewer rows are hidden."""
+        queue = sorted(dirty)
+        queued = set(queue)
+        while queue:
+            index = heapq.heappop(queue)
+            queued.discard(index)
+            family = self.families[index]
+            found = _violation(family, decision.hidden, known, self)
+            if found is None:
+                continue
+            key, why = found
+            decision.hidden.add(key)
+            decision.reasons[key] = (why, family.kind, family.total)
+            for other in (*self.members_of[key], index):
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(queue, other)
+
+    def unpin(self, leak: tuple, decision: Decision) -> set:
+        """Hide one more row beside a small row that a combination of families pins down: the
+        smallest shown part (or the shown total) of the first family it belongs to that has one."""
+        for index in self.members_of[leak]:
+            family = self.families[index]
+            shown = [p for p in family.parts if self.ratings.get(p, 0) and p not in decision.hidden]
+            pick = min(shown, key=self._order) if shown else None
+            if pick is None and family.total not in decision.hidden and self.ratings.get(family.total, 0):
+                pick = family.total
+            if pick is not None:
+                decision.hidden.add(pick)
+                decision.reasons[pick] = ("worked out", family.kind, family.total)
+                return set(self.members_of[pick])
+        return set()
+
+    def _order(self, key: tuple) -> tuple:
+        return (self.size[key], self.ratings[key], key)
+
+
+def _members(family: Family) -> tuple:
+    return (family.total, *family.parts)
+
+
+def _violation(family: Family, hidden: set, known: set, rule: _Rule) -> tuple[tuple, str] | None:
+    """The node this family asks to hide next and why ('few' or 'lone'), or None.
+
+    A hidden row in `known` is worked out exactly elsewhere: it counts as shown here."""
+    rated = [part for part in family.parts if rule.ratings.get(part, 0) > 0]
+    opaque_parts = [part for part in rated if part in hidden and part not in known]
+    total_rated = rule.ratings.get(family.total, 0) > 0
+    total_open = family.total not in hidden or family.total in known
     reason = None
-    if not total_hidden and hidden_parts and _raters(family, hidden_parts, size, union) < minimum:
+    if total_open and opaque_parts and _raters(family, opaque_parts, rule.size, rule.union) < rule.minimum:
         reason = "few"
-    elif len(hidden_parts) + (total_hidden and ratings.get(family.total, 0) > 0) == 1:
+    elif len(opaque_parts) + (not total_open and total_rated) == 1:
         reason = "lone"
     if reason is None:
         return None
-    shown = [part for part in rated_parts if part not in hidden]
-    if family.kind.startswith("company") and not total_hidden:
+    shown = [part for part in rated if part not in hidden]
+    if family.kind.startswith("company") and family.total not in hidden:
         return family.total, reason
     if shown:
-        return min(shown, key=lambda part: (size[part], ratings[part], part)), reason
-    return (family.total, reason) if not total_hidden else None
+        return min(shown, key=rule._order), reason
+    return (family.total, reason) if family.total not in hidden and total_rated else None
 
 
 def _raters(family: Family, parts: list[tuple], size: dict, union: dict) -> int:
@@ -236,3 +279,55 @@ def _families(keys: list[tuple]) -> list[Family]:
 def _dims_family(total: tuple, members: list[tuple], owner, *, kind: str = "dims") -> Family:
     parts = tuple(key for key in members if key[-1] != OVERALL_INDEX)
     return Family(kind, total, parts, owner)
+
+
+def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
+    """Hidden rows with ratings that the shown rows pin down exactly, by any combination of families.
+
+    Each family is an equation, total − Σ parts = 0, over the additive figures of its rows; shown
+    rows are constants. A hidden row is pinned down when it is zero in every solution of the
+    homogeneous system over the hidden rows (its kernel), solved per connected group of equations."""
+    unknown = {key for key in hidden if ratings.get(key, 0)}
+    equations = []
+    for family in families:
+        row = {}
+        for member, sign in ((family.total, 1.0), *((p, -1.0) for p in family.parts)):
+            if member in unknown:
+                row[member] = row.get(member, 0.0) + sign
+        if row:
+            equations.append(row)
+    pinned = set()
+    for keys, rows in _components(equations):
+        column = {key: i for i, key in enumerate(keys)}
+        matrix = np.zeros((len(rows), len(keys)))
+        for r, row in enumerate(rows):
+            for key, value in row.items():
+                matrix[r, column[key]] = value
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+        kernel = vt[int((singular > 1e-9).sum()) :]
+        pinned.update(key for key in keys if not len(kernel) or np.abs(kernel[:, column[key]]).max() < 1e-9)
+    return pinned
+
+
+def _components(equations: list[dict]) -> list[tuple[list, list]]:
+    """Groups of hidden rows linked by equations, each with its equations (union-find)."""
+    parent: dict = {}
+
+    def find(key):
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for row in equations:
+        first, *rest = row
+        for key in rest:
+            parent[find(key)] = find(first)
+        find(first)
+    keys, rows = defaultdict(list), defaultdict(list)
+    for key in sorted(parent, key=str):
+        keys[find(key)].append(key)
+    for row in equations:
+        rows[find(next(iter(row)))].append(row)
+    return [(keys[root], rows[root]) for root in sorted(keys, key=str)]
