@@ -303,9 +303,11 @@ def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
         for r, row in enumerate(rows):
             for key, value in row.items():
                 matrix[r, column[key]] = value
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-        kernel = vt[int((singular > 1e-9).sum()) :]
-        pinned.update(key for key in keys if not len(kernel) or np.abs(kernel[:, column[key]]).max() < 1e-9)
+        # Pinned down ⇔ e_key lies in the row space ⇔ its projection onto the row space has norm 1.
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
+        reach = (basis**2).sum(axis=0)
+        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-9)
     return pinned
 
 

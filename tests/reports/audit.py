@@ -81,9 +81,10 @@ def determined_hidden_rows(hidden: dict, raters: dict) -> list[tuple]:
         for r, row in enumerate(rows):
             for key, value in row.items():
                 matrix[r, column[key]] = value
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-        kernel = vt[int((singular > 1e-9).sum()) :]  # every solution of matrix @ x = 0
-        determined += [key for key in keys if not len(kernel) or np.abs(kernel[:, column[key]]).max() < 1e-9]
+        # Least squares: is e_key a combination of the equations? (residual of its projection ≈ 0)
+        solution, *_ = np.linalg.lstsq(matrix.T, np.eye(len(keys)), rcond=None)
+        residual = np.abs(matrix.T @ solution - np.eye(len(keys))).max(axis=0)
+        determined += [key for key in keys if residual[column[key]] < 1e-6]
     return determined
 
 
