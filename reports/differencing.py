@@ -47,19 +47,32 @@ The rule, for every family, repeated until nothing changes:
 "Hide more" means: the next smallest shown part that received ratings (fewest respondents, then
 fewest ratings, then the lowest ids: deterministic); or the total where no part is left. The
 company families hide their total straight away: hiding a department instead would not help
-while that department's links add up to it. Every extra hidden row records the family that asked
-for it (`Decision.reasons`). Families are visited one violation at a time in a fixed order (links,
-then departments, then the company; by ids within each), so the result does not depend on the
-order of the input; hidden rows only ever get added, so the loop ends.
+while that department's links add up to it.
+
+3. Combinations. Families share rows, so a reader can chain them: a hidden row may be pinned down
+   by adding and subtracting several families even when each family on its own passes 1 and 2.
+   After the family loop settles, every family becomes an equation (total − Σ parts = 0 over the
+   hidden rows; shown rows are constants) and linear algebra finds each hidden row that lies in
+   the row space of those equations, i.e. that some combination of shown figures gives exactly
+   (`_worked_out`, one small SVD per connected group of hidden rows). Such a row with at least the
+   minimum of respondents is then treated as shown by rules 1 and 2 (it is, in effect); one with
+   fewer gets a partner: the smallest shown part, or the total, of the first family it is in. Then
+   the family loop runs again, until neither step hides anything more.
+
+Every extra hidden row records the rule and the family that asked for it (`Decision.reasons`).
+Families are visited one violation at a time in a fixed order (links, then departments, then the
+company; by ids within each), so the result does not depend on the order of the input; hidden
+rows only ever get added, so the loop ends.
 
 Cross-cycle: a delta is published only where both cycles show the row (`frames._with_delta`), so
-delta = mean − previous mean adds no row that either cycle hides.
+delta = mean − previous mean adds no row that either cycle hides; the previous cycle's decision is
+recomputed by the same rule (with exact masks where they can change it).
 
-Limit (stated in SECURITY.md): the rule looks at one family at a time. Chains through several
-families that pin down a single hidden part are blocked by rule 2 and by the "several hidden
-parts per family" pattern it produces, but a combination of many families could in theory still
-pin a sum down; the property tests check every family and every single hidden row on random
-companies.
+Limits (stated in SECURITY.md): step 3 finds every single hidden row that sums and differences
+give exactly; rule 1 covers the pooled group of each family. A sum of several hidden rows pinned
+down only by a combination of several families, and bounds (ratings are counts ≥ 0, scores 1–5)
+rather than exact values, are not searched for. Supplier-scope company rows use a lower bound of
+distinct raters (see above), so they are hidden a little more often than strictly needed.
 """
 
 import heapq

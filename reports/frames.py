@@ -105,9 +105,10 @@ def rollup(
         .sum()
     )
     company_sums = _company_sums(department_sums, company_respondents)
-    decision = _decide(link_sums, department_sums, company_sums, link_masks, min_group_size)
+    sums = {"link": link_sums, "department": department_sums, "company": company_sums}
+    decision, hidden = _decide(sums, link_masks, min_group_size)
 
-    links = _figures(link_sums, link_expectation, ["rater", "provider"], _hidden(decision, link_sums, "link"))
+    links = _figures(link_sums, link_expectation, ["rater", "provider"], hidden["link"])
     links.insert(2, "scope", _scope(links))
     department_expectation = (
         link_expectation.assign(department=link_expectation["provider"], scope=_scope(link_expectation))
@@ -118,12 +119,12 @@ def rollup(
         department_sums,
         department_expectation,
         ["department", "scope"],
-        _hidden(decision, department_sums, "department"),
+        hidden["department"],
     )
     company_expectation = department_expectation.groupby("scope", as_index=False, observed=True)[
         ["exp_n", "exp_total"]
     ].sum()
-    company = _figures(company_sums, company_expectation, ["scope"], _hidden(decision, company_sums, "company"))
+    company = _figures(company_sums, company_expectation, ["scope"], hidden["company"])
 
     if previous is not None:
         departments = _with_delta(departments, previous.departments, DEPARTMENT_KEYS)
@@ -295,22 +296,27 @@ def _node_keys(frame: pd.DataFrame, kind: str) -> list[tuple]:
     return [differencing.company_key(*k) for k in zip(frame["scope"], dimension, strict=True)]
 
 
-def _decide(link_sums, department_sums, company_sums, link_masks, min_group_size) -> differencing.Decision:
-    """The differencing rule over every published node (management rows share their diagonal link's node)."""
+def _decide(sums: dict[str, pd.DataFrame], link_masks, min_group_size) -> tuple[differencing.Decision, dict]:
+    """The differencing rule over every published node (management rows share their diagonal link's
+    node); returns the decision and, per kind of row, a boolean Series: hidden or not."""
+    small = {kind: (f["respondents"] < min_group_size) | (f["ratings"] == 0) for kind, f in sums.items()}
+    if not any(flags.any() for flags in small.values()):
+        # Nothing is hidden for its size, so no subtraction can give a small group away.
+        return differencing.Decision(), {kind: flags.astype("bool") for kind, flags in small.items()}
+    keys = {kind: _node_keys(frame, kind) for kind, frame in sums.items()}
     nodes = pd.concat(
         [
-            pd.DataFrame(
-                {"key": _node_keys(frame, kind), "respondents": frame["respondents"], "ratings": frame["ratings"]}
-            )
-            for frame, kind in ((link_sums, "link"), (department_sums, "department"), (company_sums, "company"))
+            pd.DataFrame({"key": keys[kind], "respondents": frame["respondents"], "ratings": frame["ratings"]})
+            for kind, frame in sums.items()
         ],
         ignore_index=True,
     ).drop_duplicates("key")
-    return differencing.hidden_rows(nodes, link_masks, min_group_size=min_group_size)
-
-
-def _hidden(decision: differencing.Decision, frame: pd.DataFrame, kind: str) -> pd.Series:
-    return pd.Series([key in decision.hidden for key in _node_keys(frame, kind)], index=frame.index, dtype="bool")
+    decision = differencing.hidden_rows(nodes, link_masks, min_group_size=min_group_size)
+    hidden = {
+        kind: pd.Series([key in decision.hidden for key in keys[kind]], index=frame.index, dtype="bool")
+        for kind, frame in sums.items()
+    }
+    return decision, hidden
 
 
 def _figures(sums: pd.DataFrame, expectation: pd.DataFrame, group: list[str], suppressed: pd.Series) -> pd.DataFrame:
