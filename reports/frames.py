@@ -251,9 +251,10 @@ def _link_sums(service: pd.DataFrame, link_masks: pd.DataFrame) -> pd.DataFrame:
     sums = pd.concat(
         [per_dimension[["rater", "provider", "dimension", *_SUMS]], overall[["rater", "provider", "dimension", *_SUMS]]]
     )
-    full = overall[["rater", "provider"]].merge(pd.DataFrame({"dimension": list(ROW_DIMENSIONS)}), how="cross")
-    sums = full.merge(sums, on=LINK_KEYS, how="left")
-    sums[_SUMS] = sums[_SUMS].fillna(0).astype("int64")
+    if len(sums) < len(overall) * len(ROW_DIMENSIONS):  # some link has a dimension nobody rated
+        full = overall[["rater", "provider"]].merge(pd.DataFrame({"dimension": list(ROW_DIMENSIONS)}), how="cross")
+        sums = full.merge(sums, on=LINK_KEYS, how="left")
+        sums[_SUMS] = sums[_SUMS].fillna(0).astype("int64")
     sums["dimension"] = pd.Categorical(sums["dimension"], categories=ROW_DIMENSIONS, ordered=True)
     return sums.sort_values(LINK_KEYS, ignore_index=True)
 
