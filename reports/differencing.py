@@ -187,18 +187,24 @@ class _Rule:
                     heapq.heappush(queue, other)
 
     def unpin(self, leak: tuple, decision: Decision) -> set:
-        """Hide one more row beside a small row that a combination of families pins down: the
-        smallest shown part (or the shown total) of the first family it belongs to that has one."""
-        for index in self.members_of[leak]:
-            family = self.families[index]
-            shown = [p for p in family.parts if self.ratings.get(p, 0) and p not in decision.hidden]
-            pick = min(shown, key=self._order) if shown else None
-            if pick is None and family.total not in decision.hidden and self.ratings.get(family.total, 0):
-                pick = family.total
-            if pick is not None:
-                decision.hidden.add(pick)
-                decision.reasons[pick] = ("worked out", family.kind, family.total)
-                return set(self.members_of[pick])
+        """Hide one more row near a small row that a combination of families pins down: the smallest
+        shown part (or the shown total) of the nearest family that has one, searching outwards
+        from the families of the leak through their hidden rows (breadth first, by family order)."""
+        seen, frontier, rows = set(), sorted(self.members_of[leak]), {leak}
+        while frontier:
+            for index in frontier:
+                family = self.families[index]
+                shown = [p for p in family.parts if self.ratings.get(p, 0) and p not in decision.hidden]
+                pick = min(shown, key=self._order) if shown else None
+                if pick is None and family.total not in decision.hidden and self.ratings.get(family.total, 0):
+                    pick = family.total
+                if pick is not None:
+                    decision.hidden.add(pick)
+                    decision.reasons[pick] = ("worked out", family.kind, family.total)
+                    return set(self.members_of[pick])
+            seen.update(frontier)
+            rows.update(m for i in frontier for m in _members(self.families[i]) if m in decision.hidden)
+            frontier = sorted({i for m in rows for i in self.members_of[m]} - seen)
         return set()
 
     def _order(self, key: tuple) -> tuple:
@@ -320,7 +326,7 @@ def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
         _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
         basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
         reach = (basis**2).sum(axis=0)
-        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-9)
+        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-6)
     return pinned
 
 
