@@ -2,17 +2,20 @@
 
 The input is what one SQL GROUP BY returns (see `reports.services`): per link (rater department →
 provider department) and dimension, the count, sum, sum of squares and count of favourable scores,
-plus per link the distinct respondents over the six service dimensions. Everything else follows
-from those sufficient statistics, because
+plus per link how many respondents answered each combination of the six service dimensions (a
+6-bit mask; their sum is the link's distinct respondents, and the differencing rule needs the
+combinations, see `reports.differencing`). Everything else follows from those sufficient
+statistics, because
 
 * a respondent gives at most one answer per provider and dimension (a database constraint), so a
   link-and-dimension count of answers *is* its count of distinct respondents; and
 * each respondent belongs to exactly one rater department in a cycle, so distinct respondents of a
   department (in a scope) are the sum of its links' distinct respondents.
 
-Counts, sums and sums of squares add up exactly; means, variances and confidence intervals are
-derived last, suppression is applied in `_figures` (the one place), and only then are deltas,
-significance and ranks computed, over non-suppressed rows only.
+Counts, sums and sums of squares add up exactly. Suppression (minimum group size and the
+differencing rule) is decided once by `reports.differencing.hidden_rows`, applied in `_figures`
+(the one place that blanks figures), and only then are deltas, significance and ranks computed,
+over shown rows only.
 """
 
 from dataclasses import dataclass
@@ -22,16 +25,18 @@ import pandas as pd
 
 from surveys.dimensions import EXPECTATION, OVERALL, SERVICE_DIMENSIONS
 
-from . import stats
+from . import differencing, stats
 
 SUPPLIER, MANAGEMENT = "supplier", "management"
 SCOPES = (SUPPLIER, MANAGEMENT)
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 
 CELL_COLUMNS = ["rater", "provider", "dimension", "n", "total", "total_sq", "favorable"]
-LINK_RESPONDENT_COLUMNS = ["rater", "provider", "respondents"]
+MASK_COLUMNS = ["rater", "provider", "mask", "respondents"]
+COMPANY_RESPONDENT_COLUMNS = ["scope", "dimension", "respondents"]
 DEPARTMENT_KEYS = ["department", "scope", "dimension"]
 LINK_KEYS = ["rater", "provider", "dimension"]
+COMPANY_KEYS = ["scope", "dimension"]
 FIGURE_COLUMNS = [
     "respondents",
     "ratings",
@@ -52,95 +57,140 @@ _SUMS = ["respondents", "ratings", "total", "total_sq", "favorable"]
 
 @dataclass(frozen=True)
 class Rollup:
-    """Result frames of one cycle. `departments` and `links` hold FIGURE_COLUMNS (plus `variance`,
-    kept for the next cycle's significance tests and never stored); `summary` the per-cycle figures."""
+    """Result frames of one cycle. `departments`, `links` and `company` hold FIGURE_COLUMNS (plus
+    `variance`, kept for the next cycle's significance tests and never stored); `summary` the
+    per-cycle figures; `decision` what the differencing rule hid and why (for tests and audits)."""
 
     departments: pd.DataFrame
     links: pd.DataFrame
     summary: dict
+    company: pd.DataFrame = None
+    decision: differencing.Decision = None
 
 
 def empty_cells() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=LINK_RESPONDENT_COLUMNS)
+    return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=MASK_COLUMNS)
 
 
 def rollup(
     cells: pd.DataFrame,
-    link_respondents: pd.DataFrame,
+    link_masks: pd.DataFrame,
     *,
     min_group_size: int,
     previous: "Rollup | None" = None,
+    company_respondents: pd.DataFrame | None = None,
 ) -> Rollup:
     """Every figure of the contract for one cycle, from its aggregate frames.
 
+    `link_masks`: per link, respondents per combination of service dimensions answered.
+    `company_respondents`: distinct supplier-scope raters per dimension and overall (they overlap
+    across departments); without it a lower bound is used, good for suppression decisions only.
     `previous` is the previous cycle's Rollup (computed with that cycle's own minimum group size);
     deltas are empty without it.
     """
     cells = _typed_cells(cells)
+    link_masks = link_masks[MASK_COLUMNS].astype("int64")
     service = cells[cells["dimension"] != EXPECTATION]
     expectation = cells[cells["dimension"] == EXPECTATION]
 
-    link_sums = _link_sums(service, link_respondents)
+    link_sums = _link_sums(service, link_masks)
     link_expectation = (
         expectation.groupby(["rater", "provider"], as_index=False)[["n", "total"]]
         .sum()
         .rename(columns={"n": "exp_n", "total": "exp_total"})
     )
-    links = _figures(link_sums, link_expectation, ["rater", "provider"], min_group_size)
-    links.insert(2, "scope", _scope(links))
-
     department_sums = (
         link_sums.assign(department=link_sums["provider"], scope=_scope(link_sums))
         .groupby(DEPARTMENT_KEYS, as_index=False, observed=True)[_SUMS]
         .sum()
     )
+    company_sums = _company_sums(department_sums, company_respondents)
+    sums = {"link": link_sums, "department": department_sums, "company": company_sums}
+    decision, hidden = _decide(sums, link_masks, min_group_size)
+
+    links = _figures(link_sums, link_expectation, ["rater", "provider"], hidden["link"])
+    links.insert(2, "scope", _scope(links))
     department_expectation = (
         link_expectation.assign(department=link_expectation["provider"], scope=_scope(link_expectation))
         .groupby(["department", "scope"], as_index=False)[["exp_n", "exp_total"]]
         .sum()
     )
-    departments = _figures(department_sums, department_expectation, ["department", "scope"], min_group_size)
+    departments = _figures(
+        department_sums,
+        department_expectation,
+        ["department", "scope"],
+        hidden["department"],
+    )
+    company_expectation = department_expectation.groupby("scope", as_index=False, observed=True)[
+        ["exp_n", "exp_total"]
+    ].sum()
+    company = _figures(company_sums, company_expectation, ["scope"], hidden["company"])
 
     if previous is not None:
         departments = _with_delta(departments, previous.departments, DEPARTMENT_KEYS)
         links = _with_delta(links, previous.links, LINK_KEYS)
+        if previous.company is not None:
+            company = _with_delta(company, previous.company, COMPANY_KEYS)
     departments = _ranked(departments, DEPARTMENT_KEYS)
     links = _ranked(links, LINK_KEYS)
+    company = company.sort_values(COMPANY_KEYS, ignore_index=True)
 
     supplier_service = service[service["rater"] != service["provider"]]
     summary = {
         "company_mean": _ratio(supplier_service["total"].sum(), supplier_service["n"].sum()),
         **_weakest(departments, links),
     }
-    return Rollup(departments=departments, links=links, summary=summary)
+    return Rollup(departments=departments, links=links, summary=summary, company=company, decision=decision)
 
 
-def links_needing_exact_respondents(cells: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
-    """Links (rater, provider) of a *previous* cycle whose distinct respondents must be counted exactly.
+def links_needing_masks(cells: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+    """Links (rater, provider) of a *previous* cycle whose dimension masks must be read exactly.
 
-    The previous cycle's respondent counts serve one purpose: deciding which of its rows are
-    suppressed (deltas need nothing else). A link's largest per-dimension count is a lower bound of
-    its distinct respondents (one answer per respondent and dimension). Where that bound reaches the
-    minimum group size, the link is certainly shown, and so is its department (whose respondents
-    are the sum over its links); only the other links need an exact count, which spares a full
-    DISTINCT scan. A department whose links are all short gets every link counted exactly.
+    The previous cycle's respondent counts serve one purpose: deciding which of its rows are hidden
+    (deltas need nothing else). A link whose every dimension was answered by none or by at least
+    the minimum group size needs no exact masks: the union of any of its dimensions that received
+    ratings reaches the minimum whatever the overlap, so nested masks (`previous_link_masks`) give
+    the same decisions. Only links with a dimension answered by 1 to minimum − 1 people are read,
+    which spares a full DISTINCT scan of the previous cycle.
     """
-    bounds = _respondent_lower_bounds(_typed_cells(cells))
-    return bounds.loc[bounds["respondents"] < min_group_size, ["rater", "provider"]].reset_index(drop=True)
+    counts = _dimension_counts(_typed_cells(cells))
+    small = ((counts > 0) & (counts < min_group_size)).any(axis=1)
+    return counts.index[small].to_frame(index=False)
 
 
-def previous_link_respondents(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
-    """Per link of a previous cycle: the exact distinct respondents where counted, else the lower bound
-    (see `links_needing_exact_respondents`). Good for suppression decisions only, never for display."""
-    bounds = _respondent_lower_bounds(_typed_cells(cells))
-    merged = bounds.merge(exact[LINK_RESPONDENT_COLUMNS].astype("int64"), on=["rater", "provider"], how="left")
-    merged["respondents"] = merged["respondents_y"].fillna(merged["respondents_x"]).astype("int64")
-    return merged[LINK_RESPONDENT_COLUMNS]
+def previous_link_masks(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
+    """Per link of a previous cycle: the exact masks where read, else nested masks (the fewest
+    respondents consistent with the per-dimension counts). Good for suppression decisions only."""
+    exact = exact[MASK_COLUMNS].astype("int64")
+    counts = _dimension_counts(_typed_cells(cells))
+    if len(exact):
+        counts = counts[~counts.index.isin(pd.MultiIndex.from_frame(exact[["rater", "provider"]]))]
+    matrix = counts.to_numpy(dtype="int64")  # links × 6
+    if not len(matrix):
+        return exact
+    # Respondent k of a link answers every dimension whose count is at least k: for a dimension
+    # with count c, the respondents between the next lower count and c share one mask.
+    covers = matrix[:, None, :] >= matrix[:, :, None]  # [link, d, d']: does count d' reach count d?
+    masks = (covers * (1 << np.arange(differencing.DIMENSION_COUNT))).sum(axis=2)
+    lower = np.where(matrix[:, None, :] < matrix[:, :, None], matrix[:, None, :], 0).max(axis=2)
+    links = counts.index.to_frame(index=False)
+    nested = pd.DataFrame(
+        {
+            "rater": np.repeat(links["rater"].to_numpy(), differencing.DIMENSION_COUNT),
+            "provider": np.repeat(links["provider"].to_numpy(), differencing.DIMENSION_COUNT),
+            "mask": masks.ravel(),
+            "respondents": (matrix - lower).ravel(),
+        }
+    )
+    nested = nested[nested["respondents"] > 0].drop_duplicates(["rater", "provider", "mask"])
+    return pd.concat([exact, nested], ignore_index=True)
 
 
-def _respondent_lower_bounds(cells: pd.DataFrame) -> pd.DataFrame:
+def _dimension_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Answers per link (index: rater, provider) and service dimension (columns, contract order)."""
     service = cells[cells["dimension"] != EXPECTATION]
-    return service.groupby(["rater", "provider"], as_index=False)["n"].max().rename(columns={"n": "respondents"})
+    table = service.pivot_table(index=["rater", "provider"], columns="dimension", values="n", aggfunc="sum")
+    return table.reindex(columns=list(SERVICE_DIMENSIONS)).fillna(0).astype("int64")
 
 
 def response_rates(participants: pd.DataFrame, headcounts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -184,32 +234,102 @@ def _scope(frame: pd.DataFrame) -> np.ndarray:
     return np.where(frame["rater"] == frame["provider"], MANAGEMENT, SUPPLIER)
 
 
-def _link_sums(service: pd.DataFrame, link_respondents: pd.DataFrame) -> pd.DataFrame:
-    """Per link and dimension (six slugs and overall): respondents, ratings, total, total_sq, favorable."""
+def _link_sums(service: pd.DataFrame, link_masks: pd.DataFrame) -> pd.DataFrame:
+    """Per link and dimension (six slugs and overall): respondents, ratings, total, total_sq, favorable.
+
+    Every link that received a rating gets all seven rows: a dimension nobody in it rated has zeros
+    (and is hidden), as the contract's link export requires."""
     per_dimension = service.rename(columns={"n": "ratings"}).assign(respondents=service["n"])
     overall = per_dimension.groupby(["rater", "provider"], as_index=False)[
         ["ratings", "total", "total_sq", "favorable"]
     ].sum()
-    respondents = link_respondents[LINK_RESPONDENT_COLUMNS].astype("int64")
+    answered = link_masks[link_masks["mask"] != 0]
+    respondents = answered.groupby(["rater", "provider"], as_index=False)["respondents"].sum()
     overall = overall.merge(respondents, on=["rater", "provider"], how="left", validate="one_to_one")
     overall["respondents"] = overall["respondents"].fillna(0).astype("int64")
     overall["dimension"] = OVERALL
     sums = pd.concat(
         [per_dimension[["rater", "provider", "dimension", *_SUMS]], overall[["rater", "provider", "dimension", *_SUMS]]]
     )
+    if len(sums) < len(overall) * len(ROW_DIMENSIONS):  # some link has a dimension nobody rated
+        full = overall[["rater", "provider"]].merge(pd.DataFrame({"dimension": list(ROW_DIMENSIONS)}), how="cross")
+        sums = full.merge(sums, on=LINK_KEYS, how="left")
+        sums[_SUMS] = sums[_SUMS].fillna(0).astype("int64")
     sums["dimension"] = pd.Categorical(sums["dimension"], categories=ROW_DIMENSIONS, ordered=True)
     return sums.sort_values(LINK_KEYS, ignore_index=True)
 
 
-def _figures(sums: pd.DataFrame, expectation: pd.DataFrame, group: list[str], min_group_size: int) -> pd.DataFrame:
-    """Means, favourable %, CI, expectation mean and gap from the sums; suppression applied here."""
+def _company_sums(department_sums: pd.DataFrame, company_respondents: pd.DataFrame | None) -> pd.DataFrame:
+    """Per scope and dimension, the sums of the department rows; respondents as the docstring of `rollup` says.
+
+    Management raters are disjoint across departments (each rates their own): their sum is exact.
+    """
+    sums = department_sums.groupby(COMPANY_KEYS, as_index=False, observed=True)[_SUMS].sum()
+    largest = department_sums.groupby(COMPANY_KEYS, as_index=False, observed=True)["respondents"].max()
+    supplier = sums["scope"] == SUPPLIER
+    lower_bound = sums[COMPANY_KEYS].merge(largest, on=COMPANY_KEYS, how="left")["respondents"]
+    sums.loc[supplier, "respondents"] = lower_bound[supplier].to_numpy()
+    if company_respondents is not None and len(company_respondents):
+        exact = (
+            sums[COMPANY_KEYS]
+            .astype(str)
+            .merge(
+                company_respondents[COMPANY_RESPONDENT_COLUMNS].astype({"scope": str, "dimension": str}),
+                on=COMPANY_KEYS,
+                how="left",
+            )["respondents"]
+        )
+        sums.loc[supplier, "respondents"] = exact[supplier].fillna(0).astype("int64").to_numpy()
+    sums["respondents"] = sums["respondents"].astype("int64")
+    return sums
+
+
+def _node_keys(frame: pd.DataFrame, kind: str) -> list[tuple]:
+    dimension = frame["dimension"].cat.codes.to_numpy() if hasattr(frame["dimension"], "cat") else None
+    if dimension is None:
+        dimension = frame["dimension"].map({d: i for i, d in enumerate(ROW_DIMENSIONS)}).to_numpy()
+    if kind == "link":
+        return [differencing.link_key(*k) for k in zip(frame["rater"], frame["provider"], dimension, strict=True)]
+    if kind == "department":
+        return [
+            differencing.department_key(*k) for k in zip(frame["department"], frame["scope"], dimension, strict=True)
+        ]
+    return [differencing.company_key(*k) for k in zip(frame["scope"], dimension, strict=True)]
+
+
+def _decide(sums: dict[str, pd.DataFrame], link_masks, min_group_size) -> tuple[differencing.Decision, dict]:
+    """The differencing rule over every published node (management rows share their diagonal link's
+    node); returns the decision and, per kind of row, a boolean Series: hidden or not."""
+    small = {kind: (f["respondents"] < min_group_size) | (f["ratings"] == 0) for kind, f in sums.items()}
+    if not any(flags.any() for flags in small.values()):
+        # Nothing is hidden for its size, so no subtraction can give a small group away.
+        return differencing.Decision(), {kind: flags.astype("bool") for kind, flags in small.items()}
+    keys = {kind: _node_keys(frame, kind) for kind, frame in sums.items()}
+    nodes = pd.concat(
+        [
+            pd.DataFrame({"key": keys[kind], "respondents": frame["respondents"], "ratings": frame["ratings"]})
+            for kind, frame in sums.items()
+        ],
+        ignore_index=True,
+    ).drop_duplicates("key")
+    decision = differencing.hidden_rows(nodes, link_masks, min_group_size=min_group_size)
+    hidden = {
+        kind: pd.Series([key in decision.hidden for key in keys[kind]], index=frame.index, dtype="bool")
+        for kind, frame in sums.items()
+    }
+    return decision, hidden
+
+
+def _figures(sums: pd.DataFrame, expectation: pd.DataFrame, group: list[str], suppressed: pd.Series) -> pd.DataFrame:
+    """Means, favourable %, CI, expectation mean and gap from the sums; a hidden row keeps none of them."""
     frame = sums.merge(expectation, on=group, how="left")
+    suppressed = pd.Series(suppressed.to_numpy(), index=frame.index)
     n = frame["ratings"].astype("float64")
-    mean = frame["total"] / n
-    variance = stats.sample_variance(n, frame["total"], frame["total_sq"])
-    ci_low, ci_high = stats.mean_ci(n, mean.to_numpy(), variance)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = frame["total"] / n.where(n > 0)
+        variance = stats.sample_variance(n, frame["total"], frame["total_sq"])
+        ci_low, ci_high = stats.mean_ci(n, mean.to_numpy(), variance)
     expectation_mean = frame["exp_total"] / frame["exp_n"]
-    suppressed = frame["respondents"] < min_group_size
     shown = ~suppressed
 
     out = frame[[*group, "dimension"]].copy()
@@ -227,7 +347,7 @@ def _figures(sums: pd.DataFrame, expectation: pd.DataFrame, group: list[str], mi
     out["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     out["suppressed"] = suppressed.astype("bool")
     out["variance"] = pd.Series(variance, index=frame.index).where(shown)
-    if group == ["department", "scope"]:
+    if "scope" in group:
         out["scope"] = pd.Categorical(out["scope"], categories=SCOPES, ordered=True)
     return out
 

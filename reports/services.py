@@ -2,9 +2,10 @@
 transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
 
 The database does the heavy part with three GROUP BYs: count, sum, sum of squares and favourable
-count per link and dimension, of this cycle and the previous one (for deltas) in one scan; distinct
-respondents per link of this cycle; and of the previous cycle only for the links whose suppression
-a lower bound cannot decide. A few thousand aggregate rows reach Python whatever the number of
+count per link and dimension, of this cycle and the previous one (for deltas) in one scan;
+respondents per link and combination of dimensions answered (and the company's distinct supplier
+raters) of this cycle; and of the previous cycle only for the links whose suppression nested
+masks cannot decide. A few thousand aggregate rows reach Python whatever the number of
 answers, and the number of queries is fixed: it grows with neither departments nor links.
 """
 
@@ -15,11 +16,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from surveys.dimensions import EXPECTATION, FAVORABLE_MIN
+from surveys.dimensions import FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
 
 from . import frames
-from .models import CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
+from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
 _RESULT_COLUMNS = ["dimension", *frames.FIGURE_COLUMNS]
 
@@ -56,7 +57,7 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
 def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
     """The cycle's result frames (read-only): the rollup, its number of answers and the previous cycle."""
     dimension_slugs = dict(Dimension.objects.values_list("id", "slug"))
-    expectation_ids = [pk for pk, slug in dimension_slugs.items() if slug == EXPECTATION] or [0]
+    bits = {pk: 1 << SERVICE_DIMENSIONS.index(s) for pk, s in dimension_slugs.items() if s in SERVICE_DIMENSIONS}
     previous = previous_cycle(cycle=cycle)
     cycle_ids = [cycle.id] if previous is None else [cycle.id, previous.id]
     with connection.cursor() as cursor:
@@ -69,18 +70,24 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
             cursor.execute("SET LOCAL synchronous_commit = off")
     all_cells = _read_cells(cycle_ids, dimension_slugs)
     cells = all_cells[all_cells["cycle"] == cycle.id]
-    respondents = _read_link_respondents(cycle.id, expectation_ids)
+    masks, company_respondents = _read_link_masks(cycle.id, bits, company=True)
     previous_rollup = None
     if previous is not None:
         previous_cells = all_cells[all_cells["cycle"] == previous.id]
-        needed = frames.links_needing_exact_respondents(previous_cells, min_group_size=previous.min_group_size)
-        exact = _read_link_respondents(previous.id, expectation_ids, links=needed)
+        needed = frames.links_needing_masks(previous_cells, min_group_size=previous.min_group_size)
+        exact, _ = _read_link_masks(previous.id, bits, links=needed)
         previous_rollup = frames.rollup(
             previous_cells,
-            frames.previous_link_respondents(previous_cells, exact),
+            frames.previous_link_masks(previous_cells, exact),
             min_group_size=previous.min_group_size,
         )
-    result = frames.rollup(cells, respondents, min_group_size=cycle.min_group_size, previous=previous_rollup)
+    result = frames.rollup(
+        cells,
+        masks,
+        min_group_size=cycle.min_group_size,
+        previous=previous_rollup,
+        company_respondents=company_respondents,
+    )
     return result, int(cells["n"].sum()), previous
 
 
@@ -106,7 +113,7 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     )
     participation, overall = frames.response_rates(participants, headcounts)
 
-    for model in (DepartmentResult, LinkResult, ParticipationResult, CycleSummary):
+    for model in (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary):
         model.objects.filter(cycle=cycle).delete()
 
     departments = result.departments.rename(columns={"department": "department_id"})
@@ -115,6 +122,9 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     links = result.links.rename(columns={"rater": "rater_department_id", "provider": "provider_department_id"})
     links.insert(0, "cycle_id", cycle.id)
     _insert(LinkResult, links[["cycle_id", "rater_department_id", "provider_department_id", "scope", *_RESULT_COLUMNS]])
+    company = result.company.copy()
+    company.insert(0, "cycle_id", cycle.id)
+    _insert(CompanyResult, company[["cycle_id", "scope", *_RESULT_COLUMNS]])
     participation = participation.rename(columns={"department": "department_id"})
     participation.insert(0, "cycle_id", cycle.id)
     _insert(
@@ -151,13 +161,15 @@ def _read_cells(cycle_ids: list[int], dimension_slugs: dict[int, str]) -> pd.Dat
     return cells
 
 
-def _read_link_respondents(
-    cycle_id: int, expectation_ids: list[int], *, links: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Distinct respondents per link over the service dimensions: of every link, or of `links` only.
+def _read_link_masks(
+    cycle_id: int, bits: dict[int, int], *, links: pd.DataFrame | None = None, company: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Respondents per link and combination of service dimensions answered (of every link, or of
+    `links` only); with `company`, also the distinct supplier-scope raters per dimension and overall.
 
-    A respondent answers each (provider, dimension) at most once, so only the link level needs
-    distinct respondents. Two-level GROUP BY: PostgreSQL hashes it, where COUNT(DISTINCT) sorts.
+    A respondent answers each (provider, dimension) at most once, so the sum of the dimension bits
+    of their answers to one provider is the set they answered. Two-level GROUP BY: PostgreSQL hashes
+    it, where COUNT(DISTINCT) sorts. A person's supplier-wide set ORs their links' sets: one MAX per bit.
     """
     table = Answer._meta.db_table
     only = ""
@@ -165,22 +177,46 @@ def _read_link_respondents(
         # Ids come from the database as integers: inlined, so that SQLite's parameter limit never bites.
         pairs = ", ".join(f"({int(r)}, {int(p)})" for r, p in links[["rater", "provider"]].itertuples(index=False))
         only = f" AND (rater_department_id, provider_department_id) IN (VALUES {pairs})" if pairs else " AND 1 = 0"
-    excluded = ", ".join(str(int(pk)) for pk in expectation_ids)
+    mask = "CASE dimension_id " + " ".join(f"WHEN {int(pk)} THEN {bit}" for pk, bit in bits.items()) + " END"
+    service = ", ".join(str(int(pk)) for pk in bits) or "0"
+    company_part = ""
+    if company:
+        union = " + ".join(f"MAX(mask & {1 << i})" for i in range(len(SERVICE_DIMENSIONS)))
+        company_part = f"""
+            UNION ALL
+            SELECT 'company', 0, 0, person_mask, COUNT(*) FROM (
+                SELECT respondent, {union} AS person_mask FROM per_link
+                WHERE rater <> provider GROUP BY respondent
+            ) AS people GROUP BY person_mask"""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT rater_department_id, provider_department_id, COUNT(*)
-            FROM (
-                SELECT rater_department_id, provider_department_id, respondent
+            WITH per_link AS (
+                SELECT rater_department_id AS rater, provider_department_id AS provider, respondent,
+                       SUM({mask}) AS mask
                 FROM {table}
-                WHERE cycle_id = %s AND dimension_id NOT IN ({excluded}){only}
+                WHERE cycle_id = %s AND dimension_id IN ({service}){only}
                 GROUP BY rater_department_id, provider_department_id, respondent
-            ) AS link_respondents
-            GROUP BY rater_department_id, provider_department_id
+            )
+            SELECT 'link', rater, provider, mask, COUNT(*) FROM per_link GROUP BY rater, provider, mask{company_part}
             """,
             [cycle_id],
         )
-        return pd.DataFrame(cursor.fetchall(), columns=frames.LINK_RESPONDENT_COLUMNS)
+        rows = pd.DataFrame(cursor.fetchall(), columns=["kind", *frames.MASK_COLUMNS])
+    masks = rows.loc[rows["kind"] == "link", frames.MASK_COLUMNS].reset_index(drop=True)
+    if not company:
+        return masks, None
+    return masks, _company_respondents(rows.loc[rows["kind"] == "company", ["mask", "respondents"]])
+
+
+def _company_respondents(people: pd.DataFrame) -> pd.DataFrame:
+    """Distinct supplier-scope raters per dimension and overall, from counts per person-wide mask."""
+    masks, counts = people["mask"].to_numpy(dtype="int64"), people["respondents"].to_numpy(dtype="int64")
+    rows = [
+        (frames.SUPPLIER, slug, int(counts[(masks & (1 << i)) != 0].sum())) for i, slug in enumerate(SERVICE_DIMENSIONS)
+    ]
+    rows.append((frames.SUPPLIER, OVERALL, int(counts[masks != 0].sum())))
+    return pd.DataFrame(rows, columns=frames.COMPANY_RESPONDENT_COLUMNS)
 
 
 def _insert(model, frame: pd.DataFrame) -> None:

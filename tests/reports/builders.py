@@ -45,3 +45,36 @@ def full_survey(respondent, rater, provider, scores, expectation=None):
     if expectation is not None:
         rows.append((respondent, rater, provider, "expectation", expectation))
     return rows
+
+
+def aggregate(answers):
+    """What the roll-up's SQL GROUP BYs return (cells, link masks), from (respondent, rater,
+    provider, dimension, score) tuples or a frame with those columns."""
+    import pandas as pd
+
+    raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
+    raw["sq"] = raw["score"] ** 2
+    raw["fav"] = (raw["score"] >= 4).astype(int)
+    cells = (
+        raw.groupby(["rater", "provider", "dimension"])
+        .agg(n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum"), favorable=("fav", "sum"))
+        .reset_index()
+    )
+    service = raw[raw["dimension"] != "expectation"]
+    bit = service["dimension"].map({slug: 1 << i for i, slug in enumerate(SERVICE_DIMENSIONS)})
+    per_person = service.assign(bit=bit).groupby(["rater", "provider", "respondent"], as_index=False)["bit"].sum()
+    masks = per_person.groupby(["rater", "provider", "bit"]).size().reset_index(name="respondents")
+    return cells, masks.rename(columns={"bit": "mask"})
+
+
+def company_respondents(answers):
+    """Distinct supplier-scope raters per dimension and overall, as the roll-up's SQL counts them."""
+    import pandas as pd
+
+    raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
+    supplier = raw[(raw["rater"] != raw["provider"]) & (raw["dimension"] != "expectation")]
+    rows = [
+        ("supplier", d, supplier.loc[supplier["dimension"] == d, "respondent"].nunique()) for d in SERVICE_DIMENSIONS
+    ]
+    rows.append(("supplier", "overall", supplier["respondent"].nunique()))
+    return pd.DataFrame(rows, columns=["scope", "dimension", "respondents"])

@@ -45,12 +45,14 @@ def rolled_up(org):
 
 @pytest.mark.django_db
 def test_scorecard_csv_is_exactly_the_contract(rolled_up):
-    # IT, supplier: willingness 5,4,2 → 3.67; ownership 4,4,1 → 3.00; the other four dimensions
-    # have two raters (below 3) and are suppressed; overall 14 ratings, sum 47 → 3.357…, 8 favourable, 3 raters.
-    # Expectation 4, 5 → 4.5. Previous cycle: 3.00 everywhere with 3 raters.
+    # IT, supplier: ownership 4,4,1 → 3.00; the last four dimensions have two raters (below 3) and
+    # are suppressed; overall 14 ratings, sum 47 → 3.357…, 8 favourable, 3 raters. Overall minus
+    # willingness and ownership would give away the two raters' pooled four dimensions, so the
+    # differencing rule hides the smaller shown dimension too: willingness (3 raters, ties go to the
+    # first dimension). Expectation 4, 5 → 4.5. Previous cycle: 3.00 everywhere with 3 raters.
     assert csv_text(ScorecardExporter(cycle_id=rolled_up.id)).splitlines() == [
         SCORECARD_HEADER,
-        "2026-Q3,IT,supplier,willingness,3,3,3.67,66.7,4.50,-0.83,0.67,1,false",
+        "2026-Q3,IT,supplier,willingness,,,,,,,,,true",
         "2026-Q3,IT,supplier,ownership,3,3,3.00,66.7,4.50,-1.50,0.00,1,false",
         "2026-Q3,IT,supplier,responsiveness,,,,,,,,,true",
         "2026-Q3,IT,supplier,reliability,,,,,,,,,true",
@@ -67,7 +69,8 @@ def test_scorecard_csv_is_exactly_the_contract(rolled_up):
 def test_link_csv_is_exactly_the_contract_with_the_diagonal_as_management(rolled_up):
     lines = csv_text(LinkExporter(cycle_id=rolled_up.id)).splitlines()
     assert lines[0] == LINK_HEADER
-    assert lines[1] == "2026-Q3,Sales,IT,willingness,3,3,3.67,66.7,false"
+    assert lines[1] == "2026-Q3,Sales,IT,willingness,,,,,true"
+    assert lines[2] == "2026-Q3,Sales,IT,ownership,3,3,3.00,66.7,false"
     assert lines[7] == "2026-Q3,Sales,IT,overall,3,14,3.36,57.1,false"
     assert lines[8:] == [
         f"2026-Q3,Sales,Sales,{d},,,,,true"
@@ -112,7 +115,7 @@ def test_xlsx_has_the_same_header_and_rows_with_numbers_as_numbers(rolled_up):
     for name in SCORECARD_HEADER.split(","):
         assert f">{name}<" in strings
     assert "<f>" not in sheet  # no formula anywhere
-    assert re.search(r"<v>3\.67</v>", sheet) and re.search(r"<v>14</v>", sheet)
+    assert re.search(r"<v>3\.36</v>", sheet) and re.search(r"<v>14</v>", sheet)
 
 
 @pytest.mark.django_db

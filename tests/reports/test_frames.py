@@ -8,23 +8,9 @@ from scipy import stats as scipy_stats
 
 from reports import frames
 from surveys.dimensions import SERVICE_DIMENSIONS
+from tests.reports.builders import aggregate
 
 SALES, IT, HR, OPS = 1, 2, 3, 4
-
-
-def aggregate(answers):
-    """What the SQL GROUP BYs return, from (respondent, rater, provider, dimension, score) tuples."""
-    raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
-    raw["sq"] = raw["score"] ** 2
-    raw["fav"] = (raw["score"] >= 4).astype(int)
-    cells = (
-        raw.groupby(["rater", "provider", "dimension"])
-        .agg(n=("score", "size"), total=("score", "sum"), total_sq=("sq", "sum"), favorable=("fav", "sum"))
-        .reset_index()
-    )
-    service = raw[raw["dimension"] != "expectation"]
-    respondents = service.groupby(["rater", "provider"])["respondent"].nunique().reset_index(name="respondents")
-    return cells, respondents
 
 
 def run(answers, *, min_group_size=1, previous=None):
@@ -223,22 +209,27 @@ def test_empty_cycle_gives_no_rows_and_no_weakest():
     assert result.summary["weakest_department_id"] is None and result.summary["company_mean"] is None
 
 
-def test_previous_cycle_counts_respondents_exactly_only_where_a_bound_cannot_decide_suppression():
+def test_previous_cycle_reads_exact_masks_only_where_nested_masks_could_decide_differently():
     answers = (
         survey(1, SALES, IT, 4)
         + survey(2, SALES, IT, 4)
         + [(3, HR, IT, "willingness", 3), (4, HR, IT, "ownership", 3)]
         + [row for r in (5, 6, 7) for row in survey(r, OPS, HR, 5)]
+        + [(8, OPS, HR, "willingness", 2)]
     )
-    cells, respondents = aggregate(answers)
-    needed = frames.links_needing_exact_respondents(cells, min_group_size=3)
-    # OPS → HR has 3 answers on every dimension: certainly shown. The two links into IT are short.
+    cells, masks = aggregate(answers)
+    needed = frames.links_needing_masks(cells, min_group_size=3)
+    # OPS → HR has at least 3 answers on every dimension: nested masks decide it. The links into IT are short.
     assert sorted(map(tuple, needed.to_numpy().tolist())) == [(SALES, IT), (HR, IT)]
-    exact = respondents.merge(needed, on=["rater", "provider"])
-    mixed = frames.previous_link_respondents(cells, exact)
-    counts = {(r, p): n for r, p, n in mixed.itertuples(index=False)}
-    assert counts == {(SALES, IT): 2, (HR, IT): 2, (OPS, HR): 3}
+    exact = masks.merge(needed, on=["rater", "provider"])
+    mixed = frames.previous_link_masks(cells, exact)
+    nested = mixed[(mixed["rater"] == OPS) & (mixed["provider"] == HR)]
+    # Respondents 5–7 answered everything; the 4th willingness answer is a person of its own.
+    assert sorted(map(tuple, nested[["mask", "respondents"]].to_numpy().tolist())) == [(1, 1), (63, 3)]
     previous = frames.rollup(cells, mixed, min_group_size=3)
+    reference = frames.rollup(cells, masks, min_group_size=3)
+    for kind in ("departments", "links"):
+        assert getattr(previous, kind)["suppressed"].tolist() == getattr(reference, kind)["suppressed"].tolist()
     # IT's department row pools 4 respondents (shown); each of its links is below 3 (suppressed).
     assert not row(previous.departments, department=IT, dimension="overall")["suppressed"]
     assert row(previous.links, rater=HR, provider=IT, dimension="overall")["suppressed"]

@@ -1,5 +1,9 @@
 """Property tests: on random cycles, the roll-up (SQL GROUP BYs + pandas) equals a straightforward
-reference computation over the raw answers, written here with plain Python loops and sets."""
+reference computation over the raw answers, written here with plain Python loops and sets.
+
+The reference hides rows for their own size only; which further rows the differencing rule hides
+is checked in `test_differencing.py`. Here: every row the reference hides is hidden, every shown
+row has the reference's figures, and ranks and deltas follow the rows that are shown."""
 
 import math
 from collections import defaultdict
@@ -11,7 +15,7 @@ from hypothesis import strategies as st
 
 from reports.models import CycleSummary, DepartmentResult, LinkResult
 from reports.services import rollup_cycle
-from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, OVERALL
+from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, OVERALL, SERVICE_DIMENSIONS
 from tests.factories import CycleFactory, DepartmentFactory
 from tests.reports.builders import add_answers
 
@@ -46,13 +50,17 @@ def reference(rows, min_group_size):
             else:
                 groups[(*key, dimension)].append((respondent_key, score))
                 groups[(*key, OVERALL)].append((respondent_key, score))
+    # Every link and department rated at all has its seven rows; an unrated dimension is hidden.
+    for key in {key[:-1] for key in groups}:
+        for dimension in SERVICE_DIMENSIONS:
+            groups.setdefault((*key, dimension), [])
     result = {}
     for key, answers in groups.items():
         scores = [score for _, score in answers]
         respondents = len({r for r, _ in answers})
-        suppressed = respondents < min_group_size
+        suppressed = respondents < min_group_size or not scores
         expected = expectations.get(key[:-1])
-        mean = sum(scores) / len(scores)
+        mean = sum(scores) / len(scores) if scores else None
         expectation_mean = sum(expected) / len(expected) if expected else None
         result[key] = {
             "suppressed": suppressed,
@@ -63,24 +71,6 @@ def reference(rows, min_group_size):
             "expectation_mean": None if suppressed else expectation_mean,
             "gap": None if suppressed or expectation_mean is None else mean - expectation_mean,
         }
-    for key, figures in result.items():
-        kind, dimension = key[0], key[-1]
-        scope = key[2] if kind == "department" else ("management" if key[1] == key[2] else "supplier")
-        if figures["suppressed"]:
-            figures["rank"] = None
-            continue
-        peers = [
-            other["mean"]
-            for other_key, other in result.items()
-            if other_key[0] == kind
-            and other_key[-1] == dimension
-            and not other["suppressed"]
-            and (
-                other_key[2] if kind == "department" else ("management" if other_key[1] == other_key[2] else "supplier")
-            )
-            == scope
-        ]
-        figures["rank"] = 1 + sum(mean > figures["mean"] for mean in peers)
     return result
 
 
@@ -104,6 +94,22 @@ def stored(cycle):
     ):
         found[("link", row["rater_department_id"], row["provider_department_id"], row["dimension"])] = row
     return found
+
+
+def ranks(found):
+    """Rank among the rows shown in the snapshot, per kind, scope and dimension (1 = best)."""
+    shown = defaultdict(list)
+    for key, row in found.items():
+        if not row["suppressed"]:
+            shown[(key[0], scope_of(key), key[-1])].append(row["mean"])
+    return {
+        key: None if row["suppressed"] else 1 + sum(m > row["mean"] for m in shown[(key[0], scope_of(key), key[-1])])
+        for key, row in found.items()
+    }
+
+
+def scope_of(key):
+    return key[2] if key[0] == "department" else ("management" if key[1] == key[2] else "supplier")
 
 
 def close(a, b):
@@ -130,28 +136,35 @@ def test_rollup_equals_the_reference_computation(departments, now, before, min_g
         if rows:
             add_answers(cycle, rows)
 
+        if previous_rows:
+            rollup_cycle(cycle_id=previous.id)
         rollup_cycle(cycle_id=cycle.id)
 
-        expected, expected_before = reference(rows, min_group_size), reference(previous_rows, previous_min)
-        found = stored(cycle)
+        expected = reference(rows, min_group_size)
+        found, before = stored(cycle), stored(previous)
         assert set(found) == set(expected)
+        expected_ranks = ranks(found)
         for key, figures in expected.items():
             row = found[key]
-            for name in ("suppressed", "respondents", "ratings", "rank"):
+            if figures["suppressed"]:
+                assert row["suppressed"], key
+            if row["suppressed"]:
+                assert all(row[name] is None for name in ("respondents", "ratings", "mean", "rank", "delta")), key
+                continue
+            for name in ("respondents", "ratings"):
                 assert row[name] == figures[name], (key, name)
+            assert row["rank"] == expected_ranks[key], (key, "rank")
             for name in ("mean", "favorable_pct", "expectation_mean", "gap"):
                 assert close(row[name], figures[name]), (key, name, row[name], figures[name])
-            old = expected_before.get(key)
-            delta = (
-                None if old is None or old["mean"] is None or figures["mean"] is None else figures["mean"] - old["mean"]
-            )
+            old = before.get(key)
+            delta = None if old is None or old["suppressed"] else figures["mean"] - old["mean"]
             assert close(row["delta"], delta), (key, "delta")
 
         summary = CycleSummary.objects.get(cycle=cycle)
         supplier = [
-            (figures["mean"], key[1])
-            for key, figures in expected.items()
-            if key[0] == "department" and key[2] == "supplier" and key[3] == OVERALL and not figures["suppressed"]
+            (row["mean"], key[1])
+            for key, row in found.items()
+            if key[0] == "department" and key[2] == "supplier" and key[3] == OVERALL and not row["suppressed"]
         ]
         assert summary.weakest_department_id == (min(supplier)[1] if supplier else None)
         assert summary.answers_count == len(rows)

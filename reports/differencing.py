@@ -1,0 +1,354 @@
+"""The contract's "No differencing" rule: which rows of one cycle's roll-up are hidden, decided once.
+
+`hidden_rows` takes the sums of every published row (links, departments, company) and returns, per
+row, whether it is suppressed: for its own size (fewer respondents than the minimum group size, or
+no rating at all) or because a reader could otherwise work out a small group by subtraction.
+
+Families. A *family* is one published total and the published parts it is the sum of (ratings,
+score totals and favourable counts all add up, so the mean and favourable % of the pooled parts
+follow from the total and the parts):
+
+* ``dims``: every ``overall`` row and its six dimension rows, for each link and for each
+  department in the supplier scope (a department's management rows *are* its diagonal link's rows,
+  see below);
+* ``links``: a department's supplier row in one dimension (or overall) and its links from the
+  other departments in that dimension;
+* ``company``: the company row of a scope and dimension and the department rows it pools;
+  ``company-dims``: the company ``overall`` row of a scope and its six dimension rows.
+
+The diagonal link (rater = provider) and the department's management row hold the same ratings:
+they are one node here, so they always get one decision.
+
+Who can be recovered. If a family's total is shown, total minus shown parts gives the *pooled*
+hidden parts. Their distinct raters are what matter:
+
+* ``dims``: one person may rate several dimensions, so the hidden dimensions' raters are the
+  people who rated *any* of them. The roll-up reads, per link, how many respondents answered each
+  combination of the six dimensions (a 6-bit mask); the union for any set of dimensions follows
+  exactly. A department's (or the management company line's) union is the sum over its links,
+  whose raters are disjoint (each person belongs to one rater department).
+* ``links``: the hidden links' raters are disjoint (one rater department each): their sum.
+* ``company`` (management scope): disjoint as well (each department's own staff): the sum.
+* ``company`` and ``company-dims`` in the supplier scope: one person rates several suppliers and
+  per-link aggregates cannot tell how many people the hidden departments share; the rule takes the
+  largest hidden part's raters, a lower bound of the union. It may hide a company row that an
+  exact count would let through, never the reverse.
+
+The rule, for every family, repeated until nothing changes:
+
+1. if the total is shown and its hidden parts that received ratings hold fewer distinct raters
+   than the minimum (but at least one), the group is recoverable: hide more;
+2. if exactly one member that received ratings (total or part) is hidden, it is recoverable
+   exactly (the total minus the shown parts, or the sum of the parts); a row hidden to protect
+   another would then protect nothing, and chains of such rows give small groups away (a hidden
+   dimension recovered from its department column, then subtracted from its link's overall):
+   hide more.
+
+"Hide more" means: the next smallest shown part that received ratings (fewest respondents, then
+fewest ratings, then the lowest ids: deterministic); or the total where no part is left. The
+company families hide their total straight away: hiding a department instead would not help
+while that department's links add up to it.
+
+3. Combinations. Families share rows, so a reader can chain them: a hidden row may be pinned down
+   by adding and subtracting several families even when each family on its own passes 1 and 2.
+   After the family loop settles, every family becomes an equation (total − Σ parts = 0 over the
+   hidden rows; shown rows are constants) and linear algebra finds each hidden row that lies in
+   the row space of those equations, i.e. that some combination of shown figures gives exactly
+   (`_worked_out`, one small SVD per connected group of hidden rows). Such a row with at least the
+   minimum of respondents is then treated as shown by rules 1 and 2 (it is, in effect); one with
+   fewer gets a partner: the smallest shown part, or the total, of the first family it is in. Then
+   the family loop runs again, until neither step hides anything more.
+
+Every extra hidden row records the rule and the family that asked for it (`Decision.reasons`).
+Families are visited one violation at a time in a fixed order (links, then departments, then the
+company; by ids within each), so the result does not depend on the order of the input; hidden
+rows only ever get added, so the loop ends.
+
+Cross-cycle: a delta is published only where both cycles show the row (`frames._with_delta`), so
+delta = mean − previous mean adds no row that either cycle hides; the previous cycle's decision is
+recomputed by the same rule (with exact masks where they can change it).
+
+Limits (stated in SECURITY.md): step 3 finds every single hidden row that sums and differences
+give exactly; rule 1 covers the pooled group of each family. A sum of several hidden rows pinned
+down only by a combination of several families, and bounds (ratings are counts ≥ 0, scores 1–5)
+rather than exact values, are not searched for. Supplier-scope company rows use a lower bound of
+distinct raters (see above), so they are hidden a little more often than strictly needed.
+"""
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SCOPES = ("supplier", "management")
+DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
+OVERALL_INDEX = DIMENSION_COUNT
+_MASKS = 1 << DIMENSION_COUNT
+# _HITS[h, m]: does a respondent with answer mask m count among the raters of dimension set h?
+_HITS = (np.arange(_MASKS)[:, None] & np.arange(_MASKS)[None, :]) != 0
+
+
+@dataclass(frozen=True)
+class Family:
+    kind: str
+    total: tuple
+    parts: tuple[tuple, ...]
+    mask_owner: tuple | None = None  # whose mask table counts raters of hidden dimensions (dims families)
+
+
+@dataclass
+class Decision:
+    """`hidden`: every hidden node key; `reasons`: extra hidden node → (rule, family kind, family total)."""
+
+    hidden: set = field(default_factory=set)
+    reasons: dict = field(default_factory=dict)
+
+
+def link_key(rater: int, provider: int, dimension: int) -> tuple:
+    return ("L", int(rater), int(provider), int(dimension))
+
+
+def department_key(department: int, scope: str, dimension: int) -> tuple:
+    # The management row of a department is its diagonal link: one node, one decision.
+    if scope == "management":
+        return link_key(department, department, dimension)
+    return ("D", int(department), int(dimension))
+
+
+def company_key(scope: str, dimension: int) -> tuple:
+    return ("C", scope, int(dimension))
+
+
+def mask_raters(masks: pd.DataFrame) -> dict[tuple, np.ndarray]:
+    """Per link (rater, provider): distinct raters of every set of dimensions (an array of 64, by bit set).
+
+    `masks`: rater, provider, mask (bit i = the i-th service dimension answered), respondents.
+    """
+    if masks.empty:
+        return {}
+    links, index = np.unique(masks[["rater", "provider"]].to_numpy(dtype="int64"), axis=0, return_inverse=True)
+    counts = np.zeros((len(links), _MASKS), dtype="int64")
+    np.add.at(counts, (index.ravel(), masks["mask"].to_numpy(dtype="int64")), masks["respondents"].to_numpy("int64"))
+    tables = counts @ _HITS.T.astype("int64")  # [link, set of dimensions]
+    return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}
+
+
+def hidden_rows(nodes: pd.DataFrame, masks: pd.DataFrame, *, min_group_size: int) -> Decision:
+    """Decide the hidden rows. `nodes`: key (tuple), respondents, ratings, one row per distinct node."""
+    size = dict(zip(nodes["key"], nodes["respondents"].astype("int64"), strict=True))
+    ratings = dict(zip(nodes["key"], nodes["ratings"].astype("int64"), strict=True))
+    rule = _Rule(_families(list(size)), size, ratings, _union_tables(mask_raters(masks)), min_group_size)
+    decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
+    known: set = set()
+    dirty = {i for i, f in enumerate(rule.families) if any(m in decision.hidden and ratings[m] for m in _members(f))}
+    while dirty:
+        rule.settle(decision, known, dirty)
+        # Rows the family rule left hidden but that some combination of families pins down.
+        worked_out = _worked_out(rule.families, decision.hidden, ratings)
+        leaks = sorted((key for key in worked_out if size[key] < min_group_size), key=str)
+        changed = (worked_out - set(leaks)) ^ known
+        known = worked_out - set(leaks)
+        dirty = {i for key in changed for i in rule.members_of[key]}
+        for leak in leaks:
+            dirty |= rule.unpin(leak, decision)
+    return decision
+
+
+class _Rule:
+    """The families of one cycle and the loop that applies the rule to them."""
+
+    def __init__(self, families, size, ratings, union, minimum):
+        self.families, self.size, self.ratings, self.union, self.minimum = families, size, ratings, union, minimum
+        self.members_of = defaultdict(list)
+        for index, family in enumerate(families):
+            for member in _members(family):
+                self.members_of[member].append(index)
+
+    def settle(self, decision: Decision, known: set, dirty: set) -> None:
+        """One violation at a time, lowest family first (links, then departments, then the company):
+        a fix made low down often settles the families above it, so fewer rows are hidden."""
+        queue = sorted(dirty)
+        queued = set(queue)
+        while queue:
+            index = heapq.heappop(queue)
+            queued.discard(index)
+            family = self.families[index]
+            found = _violation(family, decision.hidden, known, self)
+            if found is None:
+                continue
+            key, why = found
+            decision.hidden.add(key)
+            decision.reasons[key] = (why, family.kind, family.total)
+            for other in (*self.members_of[key], index):
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(queue, other)
+
+    def unpin(self, leak: tuple, decision: Decision) -> set:
+        """Hide one more row near a small row that a combination of families pins down: the smallest
+        shown part (or the shown total) of the nearest family that has one, searching outwards
+        from the families of the leak through their hidden rows (breadth first, by family order)."""
+        seen, frontier, rows = set(), sorted(self.members_of[leak]), {leak}
+        while frontier:
+            for index in frontier:
+                family = self.families[index]
+                shown = [p for p in family.parts if self.ratings.get(p, 0) and p not in decision.hidden]
+                pick = min(shown, key=self._order) if shown else None
+                if pick is None and family.total not in decision.hidden and self.ratings.get(family.total, 0):
+                    pick = family.total
+                if pick is not None:
+                    decision.hidden.add(pick)
+                    decision.reasons[pick] = ("worked out", family.kind, family.total)
+                    return set(self.members_of[pick])
+            seen.update(frontier)
+            rows.update(m for i in frontier for m in _members(self.families[i]) if m in decision.hidden)
+            frontier = sorted({i for m in rows for i in self.members_of[m]} - seen)
+        return set()
+
+    def _order(self, key: tuple) -> tuple:
+        return (self.size[key], self.ratings[key], key)
+
+
+def _members(family: Family) -> tuple:
+    return (family.total, *family.parts)
+
+
+def _violation(family: Family, hidden: set, known: set, rule: _Rule) -> tuple[tuple, str] | None:
+    """The node this family asks to hide next and why ('few' or 'lone'), or None.
+
+    A hidden row in `known` is worked out exactly elsewhere: it counts as shown here."""
+    rated = [part for part in family.parts if rule.ratings.get(part, 0) > 0]
+    opaque_parts = [part for part in rated if part in hidden and part not in known]
+    total_rated = rule.ratings.get(family.total, 0) > 0
+    total_open = family.total not in hidden or family.total in known
+    reason = None
+    if total_open and opaque_parts and _raters(family, opaque_parts, rule.size, rule.union) < rule.minimum:
+        reason = "few"
+    elif len(opaque_parts) + (not total_open and total_rated) == 1:
+        reason = "lone"
+    if reason is None:
+        return None
+    shown = [part for part in rated if part not in hidden]
+    if family.kind.startswith("company") and family.total not in hidden:
+        return family.total, reason
+    if shown:
+        return min(shown, key=rule._order), reason
+    return (family.total, reason) if family.total not in hidden and total_rated else None
+
+
+def _raters(family: Family, parts: list[tuple], size: dict, union: dict) -> int:
+    """Distinct raters of the pooled hidden parts of a family (see the module docstring)."""
+    table = union.get(family.mask_owner) if family.mask_owner is not None else None
+    if table is not None:
+        return int(table[sum(1 << part[-1] for part in parts)])
+    if family.kind == "links" or family.total[1] == "management":
+        return sum(size[part] for part in parts)
+    # Supplier company lines: raters overlap across departments; the largest part is a lower bound.
+    return max(size[part] for part in parts)
+
+
+def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
+    """Mask tables per dims family owner: a link; a supplier department (sum of its links); the
+    management company line (sum of the diagonal links)."""
+    tables: dict = {}
+    for (rater, provider), table in per_link.items():
+        tables[("L", rater, provider)] = table
+        owner = ("D", provider) if rater != provider else ("C", "management")
+        tables[owner] = tables.get(owner, 0) + table
+    return tables
+
+
+def _families(keys: list[tuple]) -> list[Family]:
+    """Every family among the published nodes, bottom-up: links, departments, company."""
+    present = set(keys)
+    links = sorted(key for key in present if key[0] == "L")
+    by_link = defaultdict(list)
+    for key in links:
+        by_link[key[1:3]].append(key)
+    families = []
+    for (rater, provider), members in sorted(by_link.items()):
+        families.append(_dims_family(link_key(rater, provider, OVERALL_INDEX), members, ("L", rater, provider)))
+    into = defaultdict(list)  # (provider, dimension) → supplier links; (None, dimension) → diagonal links
+    for key in links:
+        into[(key[2] if key[1] != key[2] else None, key[3])].append(key)
+    departments = sorted({key[1] for key in present if key[0] == "D"})
+    for department in departments:
+        for dimension in range(OVERALL_INDEX + 1):
+            parts = tuple(into[(department, dimension)])
+            families.append(Family("links", department_key(department, "supplier", dimension), parts))
+    for department in departments:
+        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
+        families.append(_dims_family(members[-1], members, ("D", department)))
+    for scope in SCOPES:
+        for dimension in range(OVERALL_INDEX + 1):
+            if scope == "supplier":
+                parts = tuple(department_key(d, scope, dimension) for d in departments)
+            else:
+                parts = tuple(into[(None, dimension)])
+            families.append(Family("company", company_key(scope, dimension), parts))
+    for scope in SCOPES:
+        members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
+        owner = ("C", "management") if scope == "management" else None
+        families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
+    return [family for family in families if family.total in present]
+
+
+def _dims_family(total: tuple, members: list[tuple], owner, *, kind: str = "dims") -> Family:
+    parts = tuple(key for key in members if key[-1] != OVERALL_INDEX)
+    return Family(kind, total, parts, owner)
+
+
+def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
+    """Hidden rows with ratings that the shown rows pin down exactly, by any combination of families.
+
+    Each family is an equation, total − Σ parts = 0, over the additive figures of its rows; shown
+    rows are constants. A hidden row is pinned down when it is zero in every solution of the
+    homogeneous system over the hidden rows (its kernel), solved per connected group of equations."""
+    unknown = {key for key in hidden if ratings.get(key, 0)}
+    equations = []
+    for family in families:
+        row = {}
+        for member, sign in ((family.total, 1.0), *((p, -1.0) for p in family.parts)):
+            if member in unknown:
+                row[member] = row.get(member, 0.0) + sign
+        if row:
+            equations.append(row)
+    pinned = set()
+    for keys, rows in _components(equations):
+        column = {key: i for i, key in enumerate(keys)}
+        matrix = np.zeros((len(rows), len(keys)))
+        for r, row in enumerate(rows):
+            for key, value in row.items():
+                matrix[r, column[key]] = value
+        # Pinned down ⇔ e_key lies in the row space ⇔ its projection onto the row space has norm 1.
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
+        reach = (basis**2).sum(axis=0)
+        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-6)
+    return pinned
+
+
+def _components(equations: list[dict]) -> list[tuple[list, list]]:
+    """Groups of hidden rows linked by equations, each with its equations (union-find)."""
+    parent: dict = {}
+
+    def find(key):
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for row in equations:
+        first, *rest = row
+        for key in rest:
+            parent[find(key)] = find(first)
+        find(first)
+    keys, rows = defaultdict(list), defaultdict(list)
+    for key in sorted(parent, key=str):
+        keys[find(key)].append(key)
+    for row in equations:
+        rows[find(next(iter(row)))].append(row)
+    return [(keys[root], rows[root]) for root in sorted(keys, key=str)]
