@@ -220,6 +220,8 @@ def gunicorn(tmp_path):
             "DATABASE_URL": worker_database_url(),
             "DJANGO_SETTINGS_MODULE": "chainsurvey.settings",
             "PGAPPNAME": app_name,  # names its database sessions, to find and drop them
+            # Persistent connections, as production runs them (the development default is 0).
+            "DJANGO_CONN_MAX_AGE": "60",
         }
         env.pop("REDIS_URL", None)
         server = Gunicorn(env=env, log_path=tmp_path / f"gunicorn-{len(servers)}.log", workers=workers)

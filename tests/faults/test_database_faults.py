@@ -68,8 +68,12 @@ def test_connections_dropped_under_traffic_recover_without_a_restart(gunicorn, s
     pids = server.worker_pids()
     statuses: list[int] = []
 
+    deadline = time.monotonic() + 3  # long enough for several drops, however fast the pages are
+
     def traffic():
-        for _ in range(15):  # bounded: 4 clients × 15 requests
+        for _ in range(300):  # bounded: 4 clients × at most 300 requests, for 3 s
+            if time.monotonic() > deadline:
+                break
             try:
                 statuses.append(get(server.base_url, signed_in_cookie))
             except OSError:

@@ -3,11 +3,13 @@ add and change pages, walked from the admin's registry so that a model added lat
 Hostile names in the org stay inert text on those pages."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
+from invitations.models import Notice
 from reports.models import RollupRun
 from surveys.models import Participation
 from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory, UserFactory
@@ -24,6 +26,12 @@ def one_of_each(org, hr, open_cycle):
     person = EmployeeFactory(department=department, user__full_name=f"Name {HOSTILE}")
     Participation.objects.create(employee=person, cycle=open_cycle, department=department)
     RollupRun.objects.create(cycle=CycleFactory(name="2025-Q4", status="closed"), error=HOSTILE)
+    Notice.objects.create(employee=person, cycle=open_cycle, kind=Notice.Kind.INVITATION, last_error=HOSTILE)
+    AccessAttempt.objects.create(
+        username=HOSTILE, ip_address="10.0.0.1", failures_since_start=1, get_data="", post_data=HOSTILE
+    )
+    AccessLog.objects.create(username=HOSTILE, ip_address="10.0.0.2")
+    AccessFailureLog.objects.create(username=HOSTILE, ip_address="10.0.0.3")
 
 
 def admin_pages():
