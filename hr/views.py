@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from invitations.selectors import invitation_counts
 from reports.exporters.book import scorecard_departments
+from reports.runs import rollup_outlook
 from surveys.importers import ImportRejected
 from surveys.models import Cycle
 from surveys.roles import MANAGE_CYCLES, MANAGE_ORG
@@ -121,7 +122,7 @@ def cycle_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
         except CycleError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Cycle {found.name} {done}.")
+            _report_done(request, found, action, done)
         return redirect("hr:cycle", name=found.name)
     context = {
         "cycle": found,
@@ -133,6 +134,17 @@ def cycle_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
         "participation": selectors.participation(cycle=found) if action == "close" else None,
     }
     return render(request, "hr/confirm.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _report_done(request: HttpRequest, cycle: Cycle, action: str, done: str) -> None:
+    """Say what happened; after a close or a new computation, what became of the roll-up request
+    (read back from its run: "sent to a worker" only when the broker really took it)."""
+    if action not in ("close", "rollup"):
+        messages.success(request, f"Cycle {cycle.name} {done}.")
+        return
+    as_expected, outlook = rollup_outlook(cycle_id=cycle.pk)
+    level = messages.SUCCESS if as_expected else messages.WARNING
+    messages.add_message(request, level, f"Cycle {cycle.name} {done}; {outlook}")
 
 
 def _apply(action: str, cycle: Cycle, form, user) -> None:

@@ -192,3 +192,25 @@ def test_cycle_page_says_how_many_invitations_and_reminders_went_out(hr_client):
     page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
     assert "Invitations: 2 sent." in " ".join(page.split())
     assert "Reminders: 1 sent." in " ".join(page.split())
+
+
+def test_closing_with_the_broker_down_says_so_and_the_page_says_what_the_rollup_waits_for(
+    hr_client, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    import kombu.exceptions
+
+    from reports import tasks
+
+    OpenCycleFactory(name="2026-Q4")
+    outage = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(tasks.rollup_cycle, "delay", side_effect=outage),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        hr_client.post("/hr/cycles/2026-Q4/close/")
+    page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
+    assert Cycle.objects.get(name="2026-Q4").status == Cycle.Status.CLOSED
+    assert "Waiting for the task queue (Redis)" in page
+    assert "Waiting for a worker" not in page
