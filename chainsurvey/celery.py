@@ -12,10 +12,15 @@ Configuration is the CELERY_* block of settings.py.
 
 import os
 
+import kombu.exceptions
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chainsurvey.settings")
+
+# Worth another try: the database or the broker went away for a moment, a deadlock, a lock timeout.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
 app = Celery("chainsurvey")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -12,7 +12,7 @@ import math
 from celery import shared_task
 from django.conf import settings
 
-from reports.tasks import TRANSIENT_ERRORS
+from chainsurvey.celery import TRANSIENT_ERRORS
 
 from . import services
 

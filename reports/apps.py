@@ -1,18 +1,29 @@
 from django.apps import AppConfig
 
 
+def _request(*, cycle):
+    from .services import rollup_request  # loaded on use: the roll-up pulls in pandas
+
+    return rollup_request(cycle=cycle)
+
+
+def _compute(*, cycle_id: int):
+    from .services import rollup_cycle
+
+    return rollup_cycle(cycle_id=cycle_id)
+
+
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "Results"
 
     def ready(self):
-        # surveys asks "is this cycle's roll-up finished?" (before publishing) through this hook,
-        # so that it never imports reports.
-        from surveys.rollup_state import register_rollup_finished
+        # surveys asks for roll-ups through this one interface, so that it never imports reports.
+        from surveys.rollups import RollupBackend, register
 
-        from .runs import rollup_finished
+        from .runs import rollup_finished, rollup_outlook
 
-        register_rollup_finished(rollup_finished)
+        register(RollupBackend(request=_request, finished=rollup_finished, outlook=rollup_outlook, compute=_compute))
 
         from . import visible  # noqa: F401  (its receivers forget the remembered visible cycles)

@@ -135,9 +135,11 @@ def rollup(
     links = _ranked(links, LINK_KEYS)
     company = company.sort_values(COMPANY_KEYS, ignore_index=True)
 
-    supplier_service = service[service["rater"] != service["provider"]]
+    # The company mean as the company line shows it: hidden where the differencing rule hides that
+    # line (otherwise it and the shown departments would give a hidden one away).
+    shown_company = company[(company["scope"] == SUPPLIER) & (company["dimension"] == OVERALL) & ~company["suppressed"]]
     summary = {
-        "company_mean": _ratio(supplier_service["total"].sum(), supplier_service["n"].sum()),
+        "company_mean": float(shown_company["mean"].iloc[0]) if len(shown_company) else None,
         **_weakest(departments, links),
     }
     return Rollup(departments=departments, links=links, summary=summary, company=company, decision=decision)

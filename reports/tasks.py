@@ -12,16 +12,12 @@ import logging
 
 import kombu.exceptions
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
-import chainsurvey.celery  # noqa: F401 - the app these shared tasks bind to (not loaded at start-up)
+from chainsurvey.celery import TRANSIENT_ERRORS  # also binds these shared tasks to our app
 
 from . import runs
 
 logger = logging.getLogger(__name__)
-
-# Worth another try: the database or the broker went away for a moment, a deadlock, a lock timeout.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, kombu.exceptions.OperationalError)
 
 
 @shared_task(

@@ -225,7 +225,7 @@ class CycleAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     @admin.action(description="Close the selected cycles and roll them up", permissions=["manage_cycles"])
     def close_cycles(self, request, queryset):
-        from reports.runs import rollup_outlook
+        from surveys.rollups import rollup_outlook
 
         for cycle in queryset:
             try:

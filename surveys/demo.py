@@ -431,7 +431,7 @@ def _people(departments: dict[str, Department], people: int, rng: random.Random,
 
 
 def _past_cycle(name: str, stage: int, departments: dict[str, Department], today, result: DemoResult) -> None:
-    from reports.services import rollup_cycle
+    from surveys.rollups import rollup_compute
 
     cycle = Cycle.objects.filter(name=name).first()
     if cycle is not None and cycle.answers.exists():
@@ -450,7 +450,7 @@ def _past_cycle(name: str, stage: int, departments: dict[str, Department], today
         _headcount(cycle)
         result.answers_written += _answers(cycle, stage, departments, opened_at, random.Random(SEED + stage))
     # Published once rolled up, as HR would (publishing waits for the roll-up to finish).
-    rollup_cycle(cycle_id=cycle.id)
+    rollup_compute(cycle_id=cycle.id)
     cycle_publish(cycle=cycle)
     Cycle.objects.filter(pk=cycle.pk).update(published_at=closed_at + datetime.timedelta(days=7))
     result.cycles_created.append(name)

@@ -12,8 +12,7 @@ import kombu.exceptions
 from celery import shared_task
 from django.utils import timezone
 
-import chainsurvey.celery  # noqa: F401 - the app these shared tasks bind to (not loaded at start-up)
-from reports.tasks import TRANSIENT_ERRORS
+from chainsurvey.celery import TRANSIENT_ERRORS  # also binds these shared tasks to our app
 from surveys.models import Cycle
 from surveys.services.ballots import ballots_move, ballots_move_waiting
 from surveys.services.cycles import CycleError, cycle_close

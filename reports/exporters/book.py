@@ -71,12 +71,9 @@ class ScorecardBook:
     matrix: LinkMatrix
     previous_cycle: str | None
     ranked: dict[str, int]  # scope → number of departments ranked (shown) in the overall dimension
-    summary_company_mean: float | None = None
 
     def company_mean(self, scope: str, dimension: str = OVERALL) -> float | None:
         row = self.company.get((scope, dimension))
-        if row is None and (scope, dimension) == (Scope.SUPPLIER, OVERALL):
-            return self.summary_company_mean  # roll-ups made before the company line was stored
         return None if row is None or row.suppressed else row.mean
 
     @property
@@ -110,7 +107,6 @@ def scorecard_book(*, cycle_id: int) -> ScorecardBook:
         matrix=_link_matrix(cycle),
         previous_cycle=summary.previous_cycle.name if summary and summary.previous_cycle else None,
         ranked=ranked,
-        summary_company_mean=summary.company_mean if summary else None,
     )
 
 

@@ -123,7 +123,7 @@ def answers_import(frame: pd.DataFrame, *, cycle_name: str, replace: bool, dry_r
 def _request_rollups(cycle: Cycle) -> list[str]:
     """Roll up the imported cycle (history is shown once rolled up), and the next cycle holding
     answers, whose deltas now compare to this one. Sent when the import commits."""
-    from reports.services import rollup_request
+    from surveys.rollups import rollup_request
 
     holds_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
     following = Cycle.objects.filter(holds_answers, name__gt=cycle.name).order_by("name").first()

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
-from surveys.rollup_state import rollup_finished
+from surveys.rollups import rollup_finished, rollup_request
 from surveys.services.ballots import ballots_move
 
 logger = logging.getLogger(__name__)
@@ -94,8 +94,6 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
     minimum group size: the roll-up must count every submitted survey) and the drafts of people
     who did not submit are deleted: after the close, no answer anywhere names a person.
     """
-    from reports.services import rollup_request
-
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.OPEN:

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from reports.exporters import render_scorecards
 from reports.exporters.book import scorecard_book
 from reports.exporters.workbook import sheet_names
-from reports.models import CompanyResult, DepartmentResult, Scope
+from reports.models import CompanyResult, CycleSummary, DepartmentResult, Scope
 from reports.services import rollup_cycle
 from surveys.models import Comment, Cycle
 from tests.factories import CycleFactory, DepartmentFactory
@@ -35,7 +35,8 @@ def rate(rater, provider, *, raters, score, first, expectation=4):
 def company(db):
     """2026-Q3 (published, minimum group size 3) after 2026-Q2: every department of NAMES is rated by
     "Sales Équipe" (3 raters, a different score each), "Petit" by only 2 raters (hidden), and the
-    Sales staff rate their own management (4 raters). Twelve comments on Łódź as a supplier."""
+    Sales staff rate their own management (4 raters). Twelve comments on Łódź as a supplier.
+    The supplier company line is hidden (differencing: it minus the shown departments is Petit)."""
     previous = CycleFactory(name="2026-Q2", status=Cycle.Status.PUBLISHED, min_group_size=3)
     cycle = CycleFactory(name="2026-Q3", status=Cycle.Status.PUBLISHED, min_group_size=3)
     sales = DepartmentFactory(name="Sales Équipe", slug="sales-equipe")
@@ -59,26 +60,6 @@ def company(db):
     )
     rollup_cycle(cycle_id=previous.id)
     rollup_cycle(cycle_id=cycle.id)
-    if not CompanyResult.objects.filter(cycle=cycle).exists():
-        # The company line as the roll-up stores it once the differencing rule lands: 3.25 on every
-        # supplier dimension, hidden in management.
-        CompanyResult.objects.bulk_create(
-            [
-                CompanyResult(
-                    cycle=cycle, scope=Scope.SUPPLIER, dimension=d, mean=3.25, respondents=20, suppressed=False
-                )
-                for d in (
-                    "willingness",
-                    "ownership",
-                    "responsiveness",
-                    "reliability",
-                    "courtesy",
-                    "communication",
-                    "overall",
-                )
-            ]
-            + [CompanyResult(cycle=cycle, scope=Scope.MANAGEMENT, dimension="overall", suppressed=True)]
-        )
     return cycle
 
 
@@ -142,9 +123,11 @@ def test_department_sheet_has_dimensions_in_words_company_comparison_trend_and_a
     assert "Willingness to help" in flat and "As a supplier (rated by the other departments)" in flat
     overall_row = next(row for row in values if row[0] == "Overall (all six)")
     assert overall_row[3] == round(overall(company, "Łódź Logistique").mean, 2)
-    assert overall_row[5] == 3.25 and overall_row[6] == round(
-        overall_row[3] - 3.25, 2
-    )  # the company, and the gap to it
+    # The company line is hidden (it would give Petit away), so no company figure and no gap to it.
+    assert CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall").suppressed
+    assert overall_row[5] is None and overall_row[6] is None
+    # Nor anywhere else: the summary's company mean follows the company line.
+    assert CycleSummary.objects.get(cycle=company).company_mean is None
     assert "Trend: overall mean by cycle" in flat and "2026-Q2" in flat
     comments = [v for v in flat if isinstance(v, str) and v.startswith("Remarque")]
     assert len(comments) == 12
@@ -185,7 +168,7 @@ def pdf_text(data: bytes) -> list[str]:
 
 
 def test_pdf_has_a_summary_page_then_one_page_per_department_with_its_figures(company):
-    company_overall = CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall").mean
+    assert CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall").suppressed
     stream = io.BytesIO()
     assert render_scorecards(cycle_id=company.id, fmt="pdf", stream=stream) == len(NAMES) + 2
     pages = pdf_text(stream.getvalue())
@@ -198,7 +181,7 @@ def test_pdf_has_a_summary_page_then_one_page_per_department_with_its_figures(co
         assert f"{result.mean:.2f}" in page
         assert "anonymous" in page
     assert "hidden (fewer than 3)" in by_name["Petit"]
-    assert f"company {company_overall:.2f}" in by_name["=Ops"]
+    assert "company –" in by_name["=Ops"]  # the hidden company line: a dash, no figure
 
 
 def test_pdf_of_one_department_is_its_page_only(company):

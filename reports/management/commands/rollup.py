@@ -29,9 +29,11 @@ class Command(BaseCommand):
         )
         weakest = selectors.weakest(cycle=found)
         if weakest and weakest["department"]:
+            company = weakest["company_mean"]
+            company = "hidden" if company is None else f"{company:.2f}"  # hidden by the differencing rule
             self.stdout.write(
                 f"Weakest department: {weakest['department']['department']} ({weakest['department']['mean']:.2f}; "
-                f"company mean {weakest['company_mean']:.2f})"
+                f"company mean {company})"
             )
         if weakest and weakest["link"]:
             link = weakest["link"]

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.runs import rollup_outlook
 from surveys.models import Cycle
+from surveys.rollups import rollup_outlook
 from surveys.services.cycles import CycleError, cycle_close
 
 
