@@ -19,7 +19,7 @@ DIMENSIONS = ["willingness", "ownership", "responsiveness", "reliability", "cour
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="(cycle|draft)" value="([^"]*)"')
 OPTIONAL_PROVIDER = re.compile(r'name="providers" value="(\d+)"')
-RATED_PROVIDER = re.compile(r'name="p(\d+)-willingness"')
+RATED_PROVIDER = re.compile(r'name="?p(\d+)-willingness[" ]')  # the ratings page writes radio names unquoted
 
 
 class Refused(Exception):
