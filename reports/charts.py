@@ -205,15 +205,7 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
         for rank, i in enumerate(labelled)
     ]
     data = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": [lo, hi],
-            "y": [lo, hi],
-            "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
-            "name": "Served as well as it serves",
-            "hoverinfo": "skip",
-        },
+        _diagonal(lo, hi, "Served as well as it serves"),
         {
             "type": "scatter",
             "mode": "markers",
@@ -253,15 +245,7 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
     lo = min([*xs, *ys], default=1.0) - 0.2
     hi = max([*xs, *ys], default=5.0) + 0.2
     data = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": [lo, hi],
-            "y": [lo, hi],
-            "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
-            "name": "Met exactly",
-            "hoverinfo": "skip",
-        },
+        _diagonal(lo, hi, "Met exactly"),
         {
             "type": "scatter",
             "mode": "markers+text",
@@ -422,3 +406,16 @@ def rater_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: 
     """How each rater department sees one provider: raters × dimensions (same shape as the
     department × dimension heatmap, rows are raters)."""
     return department_dimension_heatmap(rows=rows, centre=centre, min_group_size=min_group_size)
+
+
+def _diagonal(lo: float, hi: float, name: str) -> dict:
+    """The dashed x = y line of a scatter: where both sides are equal."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": [lo, hi],
+        "y": [lo, hi],
+        "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
+        "name": name,
+        "hoverinfo": "skip",
+    }

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reports.columns import FIGURE_FIELDS
 from surveys.dimensions import EXPECTATION, OVERALL, SERVICE_DIMENSIONS
 
 from . import differencing, stats
@@ -37,21 +38,7 @@ COMPANY_RESPONDENT_COLUMNS = ["scope", "dimension", "respondents"]
 DEPARTMENT_KEYS = ["department", "scope", "dimension"]
 LINK_KEYS = ["rater", "provider", "dimension"]
 COMPANY_KEYS = ["scope", "dimension"]
-FIGURE_COLUMNS = [
-    "respondents",
-    "ratings",
-    "mean",
-    "favorable_pct",
-    "ci_low",
-    "ci_high",
-    "expectation_mean",
-    "gap",
-    "delta",
-    "delta_p_value",
-    "delta_significant",
-    "rank",
-    "suppressed",
-]
+FIGURE_COLUMNS = list(FIGURE_FIELDS)
 _SUMS = ["respondents", "ratings", "total", "total_sq", "favorable"]
 
 

@@ -8,6 +8,7 @@ from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Ou
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department
 
+from .columns import FIGURE_FIELDS
 from .models import (
     CompanyResult,
     CycleSummary,
@@ -169,21 +170,7 @@ def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = 
 
 # ---- Dashboards and department pages: plain dicts, a fixed number of queries whatever the size ----
 
-FIGURES = (
-    "respondents",
-    "ratings",
-    "mean",
-    "favorable_pct",
-    "ci_low",
-    "ci_high",
-    "expectation_mean",
-    "gap",
-    "delta",
-    "delta_p_value",
-    "delta_significant",
-    "rank",
-    "suppressed",
-)
+FIGURES = FIGURE_FIELDS
 LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_significant", "suppressed")
 # Comments are shown for a department and scope only from this many commenters (or the cycle's
 # minimum group size, if larger): a handful of comments is too easy to attribute.
