@@ -187,6 +187,8 @@ def test_a_hidden_company_line_shows_the_label_and_no_value(client, executive, o
     body = client.get("/reports/").content.decode()
     assert "1.23" not in body
     assert "fewer than 5 responses" in body
+    # The card says why there is no company figure, without telling which of the two reasons.
+    assert "the company figure is hidden: fewer than 5 responses, or showing it would give a smaller group away" in body
 
 
 @pytest.mark.parametrize("hidden_share", [0.3, 0.7])
