@@ -17,7 +17,8 @@ from ..models import Scope
 from .book import MIN_COMMENTS, SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
-GREEN, YELLOW, RED, HIDDEN_FILL = "#63BE7B", "#FFEB84", "#F8696B", "#D9D9D9"
+# The dashboard's diverging scale (orange below, blue above): readable by colour-blind people.
+LOW, MIDDLE, HIGH, HIDDEN_FILL = "#E08214", "#F7F7F7", "#4393C3", "#D9D9D9"
 
 
 class _Formats:
@@ -187,7 +188,7 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
         1,
         0,
         "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
-        "The diagonal is a department's staff rating their own management. Colour: red 1 – yellow 3 – green 5.",
+        "The diagonal is a department's staff rating their own management. Colour: orange 1 – white 3 – blue 5.",
         f.note,
     )
     sheet.write_string(
@@ -215,13 +216,13 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
                 "type": "3_color_scale",
                 "min_type": "num",
                 "min_value": 1,
-                "min_color": RED,
+                "min_color": LOW,
                 "mid_type": "num",
                 "mid_value": 3,
-                "mid_color": YELLOW,
+                "mid_color": MIDDLE,
                 "max_type": "num",
                 "max_value": 5,
-                "max_color": GREEN,
+                "max_color": HIGH,
             },
         )
     sheet.freeze_panes(header + 1, 1)
