@@ -24,12 +24,13 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 class PasswordBackend(ModelBackend):
-    """Django's password sign-in; the signed-in person is read with their role and department in
-    the same query.
+    """Django's password sign-in; the signed-in person is read with their role and their org-file
+    record (employee id, department, role in the org) in the same query.
 
     Every report page asks for the role and a department page for the department
-    (`surveys.roles`): reading them with the user saves two queries per request. Roles are cumulative,
-    so the highest of a person's role groups decides.
+    (`surveys.roles`), and each step of the survey for the employee record
+    (`surveys.selectors.employee_for_user`): reading them with the user saves two queries per
+    request. Roles are cumulative, so the highest of a person's role groups decides.
     """
 
     def get_user(self, user_id):
@@ -56,7 +57,11 @@ def _user_with_role_sql() -> tuple[str, tuple]:
     query = (
         get_user_model()
         ._default_manager.annotate(
-            chain_survey_role=Subquery(highest), chain_survey_department=F("employee__department_id")
+            chain_survey_role=Subquery(highest),
+            chain_survey_department=F("employee__department_id"),
+            chain_survey_employee=F("employee__id"),
+            chain_survey_employee_key=F("employee__employee_id"),
+            chain_survey_org_role=F("employee__role"),
         )
         .filter(pk=_ANY_ID)
         .query

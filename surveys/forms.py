@@ -1,8 +1,10 @@
-"""The survey page's forms: the screener (laid out with crispy-forms) and the ratings.
+"""The survey page's forms: the screener and the ratings.
 
-The ratings page holds ~500 radio buttons: crispy's and Django's per-field and per-option templates
-took ~150 ms and 187 KB to draw them, so `SurveyForm.page_sections()` hands the template plain
-values and each question's radio row is written here in one pass (every name escaped).
+Neither is drawn through crispy: its and Django's per-field and per-option templates took ~150 ms
+and 187 KB for the ratings page's ~500 radio buttons, and half of the screener's time for 40
+checkboxes. `SurveyForm.page_sections()` hands the template plain values and each question's radio
+row is written here in one pass (every name escaped); the screener's boxes are written out in
+templates/surveys/_screener_options.html.
 
 Forms only parse and validate; the views hand their cleaned data to surveys.services.survey.
 Field names are `p{department id}-{question}`: `skip`, the six dimension slugs, `expectation`
@@ -16,8 +18,6 @@ import functools
 import re
 from collections.abc import Sequence
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -125,9 +125,11 @@ class ScreenerForm(forms.Form):
         field = self.fields["providers"]
         field.choices = [(p.id, p.name) for p in choices.optional]
         field.own_department_id = None if rates_own_management else own_department_id
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(Field("providers", wrapper_class="screener-options"))
+
+    def ticked_ids(self) -> set[int]:
+        """The departments to show ticked: those sent (even when refused), else the initial ones."""
+        values = self["providers"].value() or []
+        return {int(v) for v in values if str(v).isdigit()}
 
     def chosen_ids(self) -> list[int]:
         """Every provider on the survey: those always included, then the ones ticked."""

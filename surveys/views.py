@@ -30,11 +30,10 @@ def survey(request: HttpRequest) -> HttpResponse:
     employee = selectors.employee_for_user(user=request.user)
     if employee is None or not employee.is_active:
         return render(request, "surveys/not_in_org.html", status=403)
-    cycle = selectors.open_cycle()
+    cycle, state = selectors.open_cycle_and_state(employee=employee)
     posting = request.method == "POST"
     if cycle is None or not cycle.accepts_answers or (posting and request.POST.get("cycle") != cycle.name):
         return _closed(request, cycle=cycle, refused=posting)
-    state = selectors.survey_state(employee=employee, cycle=cycle)
     if state.participation is not None:
         if posting:
             messages.error(request, f"You already submitted your survey for {cycle.name}: it cannot be changed.")

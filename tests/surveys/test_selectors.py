@@ -81,6 +81,62 @@ def test_survey_state_tells_draft_and_participation(employee, open_cycle, org):
     assert state.participation is not None and state.draft is None
 
 
+def test_open_cycle_and_state_reads_the_cycle_participation_and_draft_in_one_query(
+    employee, open_cycle, org, django_assert_num_queries
+):
+    CycleFactory(name="2026-Q1")  # another, closed cycle's rows must not leak in
+    with django_assert_num_queries(1):
+        cycle, state = selectors.open_cycle_and_state(employee=employee)
+    assert cycle == open_cycle and state == selectors.SurveyState(participation=None, draft=None)
+
+    other = EmployeeFactory(department=org["it"], role=Role.EMPLOYEE)
+    Draft.objects.create(employee=other, cycle=open_cycle, providers=[org["sales"].id])
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id], answers={"a": "1"})
+    with django_assert_num_queries(1):
+        _, state = selectors.open_cycle_and_state(employee=employee)
+    assert state.participation is None
+    read = state.draft
+    assert (read.pk, read.providers, read.answers, read.updated_at) == (
+        draft.pk,
+        [org["it"].id],
+        {"a": "1"},
+        draft.updated_at,
+    )
+    assert read.employee_id == employee.pk and read.cycle_id == open_cycle.pk and not read._state.adding
+
+    done = Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
+    with django_assert_num_queries(1):
+        _, state = selectors.open_cycle_and_state(employee=employee)
+    assert state.draft is None and state.participation == done
+    assert state.participation.submitted_at == done.submitted_at
+
+
+def test_open_cycle_and_state_without_an_open_cycle(employee):
+    CycleFactory(name="2026-Q3")
+    assert selectors.open_cycle_and_state(employee=employee) == (None, selectors.SurveyState(None, None))
+
+
+def test_a_user_signed_in_by_the_password_backend_brings_their_employee_record(
+    employee, outsider, django_assert_num_queries
+):
+    from accounts.backends import PasswordBackend
+
+    user = PasswordBackend().get_user(employee.user.pk)
+    with django_assert_num_queries(0):
+        read = employee_for_user(user=user)
+        assert read.user is user
+    assert (read.pk, read.employee_id, read.department_id, read.role) == (
+        employee.pk,
+        employee.employee_id,
+        employee.department_id,
+        employee.role,
+    )
+    assert read.rates_own_management == employee.rates_own_management and read.is_active
+    nobody = PasswordBackend().get_user(outsider.pk)
+    with django_assert_num_queries(0):
+        assert employee_for_user(user=nobody) is None
+
+
 def test_dimensions_come_in_survey_order_with_expectation_last():
     assert [d.slug for d in survey_dimensions()] == [
         "willingness",

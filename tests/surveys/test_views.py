@@ -310,9 +310,9 @@ def test_survey_page_costs_a_fixed_number_of_queries(
     others = _many_departments(extra_departments)
     Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id, *[d.id for d in others]])
     client.force_login(employee.user)
-    # session; user; employee (+ user, department); open cycle; participation; draft; departments;
-    # dimensions.
-    with django_assert_num_queries(8):
+    # session; user (with their role and employee record); the open cycle (with the participation
+    # and draft in it); departments; dimensions.
+    with django_assert_num_queries(5):
         response = client.get(URL)
     assert response.status_code == 200
 
@@ -328,10 +328,11 @@ def test_submitting_costs_a_fixed_number_of_queries(
     for d in others:
         data.update(rated(d.id, comment="d"))
     client.force_login(employee.user)
-    # session; user; employee; open cycle; participation; draft; departments; dimensions; then the
-    # 10 queries of the submission (see test_services_survey); the redirect renders no template.
+    # session; user (with their employee record); the open cycle (with participation and draft);
+    # departments; dimensions; then the 10 queries of the submission (see test_services_survey);
+    # the redirect renders no template.
     # (The ballot box's check runs once the request's transaction commits: not inside this test's.)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = post_ratings(client, draft, data)
     assert response.status_code == 302
     assert len(submitted_scores()) == 7 * (3 + extra_departments)
