@@ -74,13 +74,17 @@ def draft_save(
         _check_cycle_open(Cycle.objects.select_for_update().get(pk=cycle.pk))
         if Participation.objects.filter(employee=employee, cycle=cycle).exists():
             raise AlreadySubmitted(f"You already submitted your survey for {cycle.name}: it cannot be changed.")
-        draft, _ = Draft.objects.select_for_update().get_or_create(employee=employee, cycle=cycle)
+        # The cycle lock above serialises draft saves: no other request can create this draft meanwhile.
+        draft = Draft.objects.select_for_update().filter(employee=employee, cycle=cycle).first()
+        new = draft is None
+        if new:
+            draft = Draft(employee=employee, cycle=cycle)
         if providers is not None:
             draft.providers = sorted(set(providers))
         kept = set(draft.providers)
         merged = dict(draft.answers if answers is None else answers)
         draft.answers = {name: value for name, value in merged.items() if _provider_of(name) in kept}
-        draft.save(update_fields=["providers", "answers", "updated_at"])
+        draft.save(**({} if new else {"update_fields": ["providers", "answers", "updated_at"]}))
     return draft
 
 
@@ -156,10 +160,10 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
         dimension_ids = dict(Dimension.objects.values_list("slug", "id"))
 
         try:
-            with transaction.atomic():
-                participation = Participation.objects.create(
-                    employee=employee, cycle=cycle, department_id=rater_department_id
-                )
+            # No savepoint: a second submission fails the whole transaction, which the raise rolls back.
+            participation = Participation.objects.create(
+                employee=employee, cycle=cycle, department_id=rater_department_id
+            )
         except IntegrityError:
             raise AlreadySubmitted(
                 f"You already submitted your survey for {cycle.name}: it cannot be changed."

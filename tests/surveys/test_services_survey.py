@@ -201,10 +201,20 @@ def test_submit_costs_a_fixed_number_of_queries(employee, open_cycle, django_ass
     providers = [DepartmentFactory() for _ in range(3)]
     draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[p.id for p in providers])
     responses = [full(p.id, comment="Thanks") for p in providers]
-    # savepoint; cycle FOR UPDATE; departments; dimensions; savepoint + participation INSERT +
-    # release; ballot INSERT; draft DELETE; release. (The ballot box's check runs after commit.)
-    with django_assert_num_queries(10):
+    # savepoint; cycle FOR UPDATE; departments; dimensions; participation INSERT; ballot INSERT;
+    # draft DELETE; release. (The ballot box's check runs after commit.)
+    with django_assert_num_queries(8):
         survey_submit(employee=employee, draft=draft, responses=responses)
+
+
+def test_draft_save_costs_a_fixed_number_of_queries(employee, open_cycle, org, django_assert_num_queries):
+    # savepoint; cycle FOR UPDATE; participation EXISTS; draft SELECT FOR UPDATE; INSERT (first
+    # save) or UPDATE (later saves); release.
+    with django_assert_num_queries(6):
+        draft_save(employee=employee, cycle=open_cycle, providers=[org["it"].id])
+    with django_assert_num_queries(6):
+        draft_save(employee=employee, cycle=open_cycle, answers={f"p{org['it'].id}-courtesy": 4})
+    assert Draft.objects.values_list("providers", "answers").get() == ([org["it"].id], {f"p{org['it'].id}-courtesy": 4})
 
 
 def test_submit_query_count_does_not_grow_with_the_number_of_providers(employee, open_cycle):

@@ -329,10 +329,10 @@ def test_submitting_costs_a_fixed_number_of_queries(
         data.update(rated(d.id, comment="d"))
     client.force_login(employee.user)
     # session; user (with their employee record); the open cycle (with participation and draft);
-    # departments; dimensions; then the 10 queries of the submission (see test_services_survey);
+    # departments; dimensions; then the 8 queries of the submission (see test_services_survey);
     # the redirect renders no template.
     # (The ballot box's check runs once the request's transaction commits: not inside this test's.)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = post_ratings(client, draft, data)
     assert response.status_code == 302
     assert len(submitted_scores()) == 7 * (3 + extra_departments)
