@@ -73,6 +73,22 @@ def scale_options(name: str, choices, current: str) -> SafeString:
     return mark_safe("".join(html))  # every part escaped above
 
 
+def question_fieldset(*, section: str, name: str, label: str, question: str, errors, options: SafeString) -> SafeString:
+    """One question of a section: a fieldset whose legend names the section (for screen readers),
+    the question as its description, errors if any, and its radio row. Written here rather than in
+    the template: 84 of them on a 12-department page were most of the template's work."""
+    name = escape(name)
+    described = f"q-{name}" + (f" id_{name}_error" if errors else "")
+    invalid = f' scale-invalid" id="div_id_{name}' if errors else ""
+    error_list = "".join(f'<p class="mb-1">{escape(error)}</p>' for error in errors)
+    shown_errors = f'<div id="id_{name}_error" class="scale-error">{error_list}</div>' if errors else ""
+    return mark_safe(  # every value escaped above
+        f'<fieldset class="scale{invalid}" aria-describedby="{described}"><legend>'
+        f'<span class="visually-hidden">{escape(section)} — </span>{escape(label)}</legend>'
+        f'<p id="q-{name}">{escape(question)}</p>{shown_errors}<div>{options}</div></fieldset>'
+    )
+
+
 @functools.lru_cache(maxsize=32)
 def _scale_field(*, is_expectation: bool, question: str) -> forms.TypedChoiceField:
     words = EXPECTATION_SCALE if is_expectation else SCALE
@@ -192,14 +208,16 @@ class SurveyForm(forms.Form):
         for dim in self.dimensions:
             bound = self[f"{prefix}{dim.slug}"]
             value = bound.value()
+            options = scale_options(bound.html_name, bound.field.choices, "" if value is None else str(value))
             questions.append(
-                {
-                    "name": bound.html_name,
-                    "label": dim.label,
-                    "question": dim.question,
-                    "errors": bound.errors,
-                    "options": scale_options(bound.html_name, bound.field.choices, "" if value is None else str(value)),
-                }
+                question_fieldset(
+                    section=provider.label,
+                    name=bound.html_name,
+                    label=dim.label,
+                    question=dim.question,
+                    errors=bound.errors,
+                    options=options,
+                )
             )
         skip, comment = self[f"{prefix}skip"], self[f"{prefix}comment"]
         return {
