@@ -12,9 +12,12 @@ not the minutes that one INSERT per row would. What makes it fast on PostgreSQL,
   per-row checks cost ~4.5 µs x 4 keys x rows (13 s for 720,000 rows, 10x all the rest). They are
   restored NOT VALID (enforced from then on, as before) and the distinct values written in each
   key column (a few hundred at most) are checked against the parent tables, so the cost grows
-  with neither the rows written nor the history already in the table. The definitions are read
-  from the catalog; until commit, the transaction holds exclusive locks on the answer, cycle,
-  department and dimension tables (a historical import is a rare, admin-run operation).
+  with neither the rows written nor the history already in the table;
+- and while the table holds little beside what is written (the first quarters of history), the
+  primary key is dropped too and rebuilt after the COPY, at half the cost of inserting each row.
+  The definitions are read from the catalog; until commit, the transaction holds exclusive locks
+  on the answer, cycle, department and dimension tables (a historical import is a rare, admin-run
+  operation).
 """
 
 from __future__ import annotations
@@ -70,8 +73,9 @@ def _in_index_order(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {name: values[order] for name, values in columns.items()}
 
 
-def binary_copy_payload(columns: dict[str, np.ndarray], formats: dict[str, str]) -> bytes:
-    """The COPY ... (FORMAT binary) stream of integer `columns`, in their order.
+def binary_copy_payload(columns: dict[str, np.ndarray], formats: dict[str, str]) -> tuple[bytes, memoryview, bytes]:
+    """The COPY ... (FORMAT binary) stream of integer `columns`, in their order, as three buffers to
+    write in turn (header, rows, trailer): joining them would copy the rows twice more.
 
     `formats` gives each column's numpy big-endian format (">i2", ">i4", ">i8"). Every row is the
     same bytes but for the values: a template row is broadcast, then each column is written into
@@ -89,7 +93,7 @@ def binary_copy_payload(columns: dict[str, np.ndarray], formats: dict[str, str])
         start += 4  # the field's length, already in the template
         rows[:, start : start + width] = values.astype(formats[name]).view(np.uint8).reshape(count, width)
         start += width
-    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+    return _COPY_HEADER, memoryview(rows).cast("B"), _COPY_TRAILER
 
 
 def write_answers(frame: pd.DataFrame) -> int:
@@ -110,10 +114,11 @@ def write_answers(frame: pd.DataFrame) -> int:
             }
             payload = binary_copy_payload(columns, formats)
             with (
-                _foreign_keys_checked_once(cursor, table, columns=columns, enabled=count >= FOREIGN_KEY_SWAP_MIN_ROWS),
+                _constraints_set_aside(cursor, table, columns=columns, count=count),
                 cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy,
             ):
-                copy.write(payload)
+                for part in payload:
+                    copy.write(part)
         else:
             placeholders = ", ".join(["%s"] * len(ANSWER_COLUMNS))
             cursor.executemany(
@@ -124,25 +129,70 @@ def write_answers(frame: pd.DataFrame) -> int:
 
 
 @contextmanager
-def _foreign_keys_checked_once(cursor, table: str, *, columns: dict[str, np.ndarray], enabled: bool):
-    """Drop `table`'s foreign keys for the block, then restore them and check what `columns` wrote.
+def _constraints_set_aside(cursor, table: str, *, columns: dict[str, np.ndarray], count: int):
+    """For a large write, drop `table`'s foreign keys for the block, and its primary key too when
+    rebuilding it is cheaper; then restore them and check what `columns` wrote.
 
-    The keys come back with their names and definitions, marked NOT VALID: PostgreSQL enforces
-    them on every later write and on deletes of the rows they point to exactly as before, but does
-    not re-check the whole table, every cycle of history (4 s for 2 million rows, and growing with
-    each quarter imported). What the block wrote is checked here instead: every written row holds
-    one of the distinct values of each key column in `columns`, so checking those few values
-    against the parent tables checks every row, without reading them back. Dropping the keys locked
-    the parent tables (ACCESS EXCLUSIVE) until commit, so no parent row can go before the restored
-    keys guard it. A missing one raises IntegrityError and the caller's transaction rolls back, the
-    drop included (DDL is transactional in PostgreSQL).
+    The foreign keys come back with their names and definitions, marked NOT VALID: PostgreSQL
+    enforces them on every later write and on deletes of the rows they point to exactly as before,
+    but does not re-check the whole table, every cycle of history (4 s for 2 million rows, and
+    growing with each quarter imported); _check_written_keys checks what the block wrote instead.
+    The primary key is rebuilt whole (one sort, pages written full: half the cost of inserting each
+    row into it) while the table holds fewer than PRIMARY_KEY_REBUILD_MAX_RATIO times the rows
+    written; a duplicate then fails the rebuild, as it would have failed the insert. Any failure
+    rolls the caller's transaction back, the drops included (DDL is transactional in PostgreSQL).
     """
-    import pandas as pd
-
-    if not enabled:
+    if count < FOREIGN_KEY_SWAP_MIN_ROWS:
         yield
         return
     quote = connection.ops.quote_name
+    foreign_keys = _foreign_keys(cursor, table)
+    primary_key = _primary_key_to_rebuild(cursor, table, count=count)
+    dropped = [name for name, *_ in foreign_keys] + ([primary_key[0]] if primary_key else [])
+    if not dropped:
+        yield
+        return
+    # Fail with a clear error rather than queue every page behind a long-held lock.
+    cursor.execute("SET LOCAL lock_timeout = '10s'")
+    if primary_key:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the rebuild's sort, in memory
+    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(f"DROP CONSTRAINT {quote(name)}" for name in dropped))
+    yield
+    restored = [f"ADD CONSTRAINT {quote(primary_key[0])} {primary_key[1]}"] if primary_key else []
+    restored += [
+        f"ADD CONSTRAINT {quote(name)} {definition.removesuffix(' NOT VALID')} NOT VALID"
+        for name, definition, *_ in foreign_keys
+    ]
+    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(restored))
+    _check_written_keys(cursor, table, foreign_keys, columns)
+
+
+# Rebuilding the primary key reads every row of the table, inserting into it only the rows
+# written: past this ratio of rows held to rows written, the rebuild costs more than it saves.
+PRIMARY_KEY_REBUILD_MAX_RATIO = 1.5
+
+
+def _primary_key_to_rebuild(cursor, table: str, *, count: int) -> tuple[str, str] | None:
+    """The primary key's (name, definition) if rebuilding it after writing `count` rows is cheaper
+    than inserting them into it, else None. The table's size is the planner's estimate (from its
+    current number of pages): no scan."""
+    import json
+
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+        [table],
+    )
+    primary_key = cursor.fetchone()
+    if primary_key is None:
+        return None
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT FROM {connection.ops.quote_name(table)}")
+    plan = cursor.fetchone()[0]
+    held = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    return primary_key if held < PRIMARY_KEY_REBUILD_MAX_RATIO * count else None
+
+
+def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str, str, str]]:
+    """(name, definition, column, parent table, parent column) of each single-column foreign key."""
     cursor.execute(
         """
         SELECT c.conname, pg_get_constraintdef(c.oid), a.attname, p.relname, pa.attname
@@ -154,26 +204,29 @@ def _foreign_keys_checked_once(cursor, table: str, *, columns: dict[str, np.ndar
         """,
         [table],
     )
-    keys = cursor.fetchall()
-    if not keys:
-        yield
+    return cursor.fetchall()
+
+
+def _check_written_keys(cursor, table: str, foreign_keys, columns: dict[str, np.ndarray]) -> None:
+    """Raise IntegrityError unless every value written in each foreign key column has its parent row.
+
+    Every written row holds one of the distinct values of each key column in `columns`, so checking
+    those few values against the parent tables checks every row, without reading them back.
+    Dropping the keys locked the parent tables (ACCESS EXCLUSIVE) until commit, so no parent row
+    can go before the restored keys guard it.
+    """
+    import pandas as pd
+
+    if not foreign_keys:
         return
-    # Fail with a clear error rather than queue every page behind a long-held lock.
-    cursor.execute("SET LOCAL lock_timeout = '10s'")
-    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(f"DROP CONSTRAINT {quote(key[0])}" for key in keys))
-    yield
-    restored = [
-        f"ADD CONSTRAINT {quote(name)} {definition.removesuffix(' NOT VALID')} NOT VALID"
-        for name, definition, *_ in keys
-    ]
-    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(restored))
+    quote = connection.ops.quote_name
     # One query: per key, the first written value its parent table lacks.
     missing = " UNION ALL ".join(
         f"(SELECT %s::text, value FROM unnest(%s::bigint[]) AS value "
         f"WHERE NOT EXISTS (SELECT FROM {quote(parent)} WHERE {quote(target)} = value) LIMIT 1)"
-        for _, _, _, parent, target in keys
+        for _, _, _, parent, target in foreign_keys
     )
-    params = [item for _, _, column, _, _ in keys for item in (column, pd.unique(columns[column]).tolist())]
+    params = [item for _, _, column, _, _ in foreign_keys for item in (column, pd.unique(columns[column]).tolist())]
     cursor.execute(f"{missing} LIMIT 1", params)
     bad = cursor.fetchone()
     if bad is not None:
