@@ -4,8 +4,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chainsurvey.celery import app as celery_app
-
 
 class Command(BaseCommand):
     help = (
@@ -31,7 +29,8 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         self.reported = False
         self.rollup_started = None
-        # Imported here, not at the top: they load pandas, which `--help` and `check` should not pay for.
+        # Imported here, not at the top: they load pandas (and Celery), which `--help` should not pay for.
+        from chainsurvey.celery import app as celery_app
         from surveys.importers import ImportRejected, org_lookup, parse_responses
         from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
 
