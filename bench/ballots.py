@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import time
-import uuid
 
 from _common import require_postgres, throwaway_database
 from django.db import connection, transaction
@@ -51,14 +50,14 @@ def time_floor(cycle, home, providers) -> float:
 
     dims = list(Dimension.objects.values_list("id", flat=True))
     rows = [
-        (uuid.uuid4().hex, cycle.id, 10**12 + time.perf_counter_ns() + r, home.id, p.id, d, 3)
+        (cycle.id, 10**12 + time.perf_counter_ns() + r, home.id, p.id, d, 3)
         for r in range(BATCH)
         for p in providers
         for d in dims
     ]
     sql = (
-        f"INSERT INTO {Answer._meta.db_table} (id, cycle_id, respondent, rater_department_id, "
-        "provider_department_id, dimension_id, score) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        f"INSERT INTO {Answer._meta.db_table} (cycle_id, respondent, rater_department_id, "
+        "provider_department_id, dimension_id, score) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
     )
     params = [v for row in rows for v in row]
     start = time.perf_counter()

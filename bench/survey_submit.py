@@ -16,7 +16,6 @@ import os
 import statistics
 import sys
 import time
-import uuid
 import warnings
 from pathlib import Path
 from urllib.parse import urlencode
@@ -208,15 +207,11 @@ def time_floor(cycle, home, providers) -> float:
     from surveys.models import Answer, Dimension
 
     dims = list(Dimension.objects.values_list("id", flat=True))
-    rows = [
-        (uuid.uuid4().hex, cycle.id, 10**12 + time.perf_counter_ns(), home.id, p.id, d, 3)
-        for p in providers
-        for d in dims
-    ]
+    rows = [(cycle.id, 10**12 + time.perf_counter_ns(), home.id, p.id, d, 3) for p in providers for d in dims]
     table = Answer._meta.db_table
     sql = (
-        f"INSERT INTO {table} (id, cycle_id, respondent, rater_department_id, provider_department_id, dimension_id, "
-        f"score) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        f"INSERT INTO {table} (cycle_id, respondent, rater_department_id, provider_department_id, dimension_id, "
+        f"score) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
     )
     params = [v for row in rows for v in row]
     start = time.perf_counter()

@@ -2,24 +2,26 @@
 
 Both the historical import and the demo data write through here, so a million rows cost seconds,
 not the minutes that one INSERT per row would. What makes it fast on PostgreSQL, measured on a
-720,000-row import (bench/README.md):
+720,000-row import (bench/import_responses.py):
 
 - the binary COPY stream is built by numpy in one pass, with no Python object per row or cell;
-- rows go in sorted by (respondent, provider, dimension), the unique index's order, and with
-  ascending random ids, so both indexes are filled left to right instead of at random pages
-  (random order: ~4x slower). Respondent keys are random, so this order says nothing about who
-  answered, or when;
+- rows go in sorted by (cycle, respondent, provider, dimension), the primary key's order, so its
+  index is filled left to right instead of at random pages (random order: ~4x slower). Respondent
+  keys are random, so this order says nothing about who answered, or when;
 - for large writes, the foreign keys are dropped and restored in the same transaction: the
   per-row checks cost ~4.5 µs x 4 keys x rows (13 s for 720,000 rows, 10x all the rest). They are
-  restored NOT VALID (enforced from then on, as before) and the written cycles' rows are checked in
-  one scan, so the cost does not grow with the history already in the table. The definitions are
-  read from the catalog; until commit, the transaction holds exclusive locks on the answer, cycle,
-  department and dimension tables (a historical import is a rare, admin-run operation).
+  restored NOT VALID (enforced from then on, as before) and the distinct values written in each
+  key column (a few hundred at most) are checked against the parent tables, so the cost grows
+  with neither the rows written nor the history already in the table;
+- and while the table holds little beside what is written (the first quarters of history), the
+  primary key is dropped too and rebuilt after the COPY, at half the cost of inserting each row.
+  The definitions are read from the catalog; until commit, the transaction holds exclusive locks
+  on the answer, cycle, department and dimension tables (a historical import is a rare, admin-run
+  operation).
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -35,72 +37,67 @@ if TYPE_CHECKING:
 # start-up (admin, tasks), and every command and worker would otherwise pay ~0.3 s to load them.
 
 ANSWER_COLUMNS = ["cycle_id", "respondent", "rater_department_id", "provider_department_id", "dimension_id", "score"]
+KEY_COLUMNS = ["cycle_id", "respondent", "provider_department_id", "dimension_id"]  # Answer's primary key
 
 # PostgreSQL binary COPY: a fixed header, then per row a field count and (length, big-endian value)
 # per field, then -1 as the trailer (https://www.postgresql.org/docs/current/sql-copy.html).
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
 _COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
 _INT_FORMATS = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8"}
-# Below this many rows the per-row foreign key checks cost less than re-checking the whole table.
+# Below this many rows the per-row foreign key checks cost less than dropping and restoring the keys.
 FOREIGN_KEY_SWAP_MIN_ROWS = 100_000
 
 
-def random_uuid_bytes(count: int, *, ascending: bool = False) -> np.ndarray:
-    """`count` random version-4 UUIDs as a (count, 16) uint8 array, drawn in one call."""
-    import numpy as np
-
-    ids = np.frombuffer(os.urandom(16 * count), dtype=np.uint8).reshape(count, 16).copy()
-    ids[:, 6] = (ids[:, 6] & 0x0F) | 0x40  # version 4
-    ids[:, 8] = (ids[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
-    if ascending:
-        ids = ids[np.lexsort(ids.T[::-1])]
-    return ids
-
-
-def random_uuid_hex(count: int) -> list[str]:
-    """`count` random UUIDs as 32-digit hex (as UUIDField stores them outside PostgreSQL)."""
-    blob = random_uuid_bytes(count).tobytes().hex()
-    return [blob[i : i + 32] for i in range(0, 32 * count, 32)]
-
-
 def _in_index_order(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The columns, rows sorted by (cycle, respondent, provider, dimension).
+    """The columns, rows sorted by the primary key (cycle, respondent, provider, dimension).
 
     The table's physical order then follows the random respondent keys: it says nothing about who
-    answered when (the file's or the submissions' order is gone).
+    answered when (the file's or the submissions' order is gone). One argsort of a single integer
+    made of the four columns' ranks: less than half the time of numpy's lexsort of the four columns.
     """
     import numpy as np
+    import pandas as pd
 
     columns = {name: frame[name].to_numpy(dtype=np.int64) for name in ANSWER_COLUMNS}
-    order = np.lexsort([columns[name] for name in ("dimension_id", "provider_department_id", "respondent", "cycle_id")])
+    order_key = np.zeros(len(frame), dtype=np.int64)
+    span = 1
+    for name in KEY_COLUMNS:
+        rank, distinct = pd.factorize(columns[name], sort=True)
+        span *= len(distinct)
+        if span >= 2**62:  # cannot happen with real data (cycles x people x departments x 7)
+            order = np.lexsort([columns[name] for name in reversed(KEY_COLUMNS)])
+            break
+        order_key = order_key * len(distinct) + rank
+    else:
+        order = np.argsort(order_key)
     return {name: values[order] for name, values in columns.items()}
 
 
-def binary_copy_payload(columns: dict[str, np.ndarray], formats: dict[str, str]) -> bytes:
-    """The COPY ... (FORMAT binary) stream of a random uuid `id` followed by integer `columns`.
+def binary_copy_payload(columns: dict[str, np.ndarray], formats: dict[str, str]) -> tuple[bytes, memoryview, bytes]:
+    """The COPY ... (FORMAT binary) stream of integer `columns`, in their order, as three buffers to
+    write in turn (header, rows, trailer): joining them would copy the rows twice more.
 
-    `formats` gives each column's numpy big-endian format (">i2", ">i4", ">i8").
+    `formats` gives each column's numpy big-endian format (">i2", ">i4", ">i8"). Every row is the
+    same bytes but for the values: a template row is broadcast, then each column is written into
+    its byte slice (a third of the time of filling a packed structured array field by field).
     """
     import numpy as np
 
     count = len(next(iter(columns.values())))
-    layout = [("fields", ">i2"), ("id_len", ">i4"), ("id", "V16")]
-    for name in columns:
-        layout += [(f"{name}_len", ">i4"), (name, formats[name])]
-    rows = np.empty(count, dtype=np.dtype(layout))  # packed: numpy adds no padding by default
-    rows["fields"] = 1 + len(columns)
-    rows["id_len"] = 16
-    rows["id"] = random_uuid_bytes(count, ascending=True).view("V16").ravel()
-    for name, values in columns.items():
-        rows[f"{name}_len"] = np.dtype(formats[name]).itemsize
-        rows[name] = values
-    return _COPY_HEADER + rows.tobytes() + _COPY_TRAILER
+    widths = [np.dtype(formats[name]).itemsize for name in columns]
+    template = len(columns).to_bytes(2, "big") + b"".join(w.to_bytes(4, "big") + bytes(w) for w in widths)
+    rows = np.empty((count, len(template)), dtype=np.uint8)
+    rows[:] = np.frombuffer(template, dtype=np.uint8)
+    start = 2
+    for (name, values), width in zip(columns.items(), widths, strict=True):
+        start += 4  # the field's length, already in the template
+        rows[:, start : start + width] = values.astype(formats[name]).view(np.uint8).reshape(count, width)
+        start += width
+    return _COPY_HEADER, memoryview(rows).cast("B"), _COPY_TRAILER
 
 
 def write_answers(frame: pd.DataFrame) -> int:
     """Insert the answers in `frame` (columns ANSWER_COLUMNS, integers). Call inside a transaction."""
-    import numpy as np
-
     if not connection.in_atomic_block:
         raise RuntimeError("write_answers() must run inside transaction.atomic()")
     count = len(frame)
@@ -108,7 +105,7 @@ def write_answers(frame: pd.DataFrame) -> int:
         return 0
     columns = _in_index_order(frame)
     table = Answer._meta.db_table
-    names = ", ".join(["id", *ANSWER_COLUMNS])
+    names = ", ".join(ANSWER_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             formats = {
@@ -117,40 +114,85 @@ def write_answers(frame: pd.DataFrame) -> int:
             }
             payload = binary_copy_payload(columns, formats)
             with (
-                _foreign_keys_checked_once(
-                    cursor,
-                    table,
-                    cycle_ids=np.unique(columns["cycle_id"]).tolist(),
-                    enabled=count >= FOREIGN_KEY_SWAP_MIN_ROWS,
-                ),
+                _constraints_set_aside(cursor, table, columns=columns, count=count),
                 cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy,
             ):
-                copy.write(payload)
+                for part in payload:
+                    copy.write(part)
         else:
-            placeholders = ", ".join(["%s"] * (1 + len(ANSWER_COLUMNS)))
+            placeholders = ", ".join(["%s"] * len(ANSWER_COLUMNS))
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                zip(random_uuid_hex(count), *(columns[name].tolist() for name in ANSWER_COLUMNS), strict=True),
+                zip(*(columns[name].tolist() for name in ANSWER_COLUMNS), strict=True),
             )
     return count
 
 
 @contextmanager
-def _foreign_keys_checked_once(cursor, table: str, *, cycle_ids: list[int], enabled: bool):
-    """Drop `table`'s foreign keys for the block, then restore them and check the written cycles' rows.
+def _constraints_set_aside(cursor, table: str, *, columns: dict[str, np.ndarray], count: int):
+    """For a large write, drop `table`'s foreign keys for the block, and its primary key too when
+    rebuilding it is cheaper; then restore them and check what `columns` wrote.
 
-    The keys come back with their names and definitions, marked NOT VALID: PostgreSQL enforces
-    them on every later write and on deletes of the rows they point to exactly as before, but does
-    not re-check the whole table, every cycle of history (4 s for 2 million rows, and growing with
-    each quarter imported). The rows of the cycles just written are checked here instead, in one
-    scan against the small parent tables; a bad row raises IntegrityError and the caller's
-    transaction rolls back, the drop included (DDL is transactional in PostgreSQL). Rows of other
-    cycles were checked when they were written.
+    The foreign keys come back with their names and definitions, marked NOT VALID: PostgreSQL
+    enforces them on every later write and on deletes of the rows they point to exactly as before,
+    but does not re-check the whole table, every cycle of history (4 s for 2 million rows, and
+    growing with each quarter imported); _check_written_keys checks what the block wrote instead.
+    The primary key is rebuilt whole (one sort, pages written full: half the cost of inserting each
+    row into it) while the table holds fewer than PRIMARY_KEY_REBUILD_MAX_RATIO times the rows
+    written; a duplicate then fails the rebuild, as it would have failed the insert. Any failure
+    rolls the caller's transaction back, the drops included (DDL is transactional in PostgreSQL).
     """
-    if not enabled:
+    if count < FOREIGN_KEY_SWAP_MIN_ROWS:
         yield
         return
     quote = connection.ops.quote_name
+    foreign_keys = _foreign_keys(cursor, table)
+    primary_key = _primary_key_to_rebuild(cursor, table, count=count)
+    dropped = [name for name, *_ in foreign_keys] + ([primary_key[0]] if primary_key else [])
+    if not dropped:
+        yield
+        return
+    # Fail with a clear error rather than queue every page behind a long-held lock.
+    cursor.execute("SET LOCAL lock_timeout = '10s'")
+    if primary_key:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the rebuild's sort, in memory
+    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(f"DROP CONSTRAINT {quote(name)}" for name in dropped))
+    yield
+    restored = [f"ADD CONSTRAINT {quote(primary_key[0])} {primary_key[1]}"] if primary_key else []
+    restored += [
+        f"ADD CONSTRAINT {quote(name)} {definition.removesuffix(' NOT VALID')} NOT VALID"
+        for name, definition, *_ in foreign_keys
+    ]
+    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(restored))
+    _check_written_keys(cursor, table, foreign_keys, columns)
+
+
+# Rebuilding the primary key reads every row of the table, inserting into it only the rows
+# written: past this ratio of rows held to rows written, the rebuild costs more than it saves.
+PRIMARY_KEY_REBUILD_MAX_RATIO = 1.5
+
+
+def _primary_key_to_rebuild(cursor, table: str, *, count: int) -> tuple[str, str] | None:
+    """The primary key's (name, definition) if rebuilding it after writing `count` rows is cheaper
+    than inserting them into it, else None. The table's size is the planner's estimate (from its
+    current number of pages): no scan."""
+    import json
+
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+        [table],
+    )
+    primary_key = cursor.fetchone()
+    if primary_key is None:
+        return None
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT FROM {connection.ops.quote_name(table)}")
+    plan = cursor.fetchone()[0]
+    held = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    return primary_key if held < PRIMARY_KEY_REBUILD_MAX_RATIO * count else None
+
+
+def _foreign_keys(cursor, table: str) -> list[tuple[str, str, str, str, str]]:
+    """(name, definition, column, parent table, parent column) of each single-column foreign key."""
     cursor.execute(
         """
         SELECT c.conname, pg_get_constraintdef(c.oid), a.attname, p.relname, pa.attname
@@ -162,28 +204,30 @@ def _foreign_keys_checked_once(cursor, table: str, *, cycle_ids: list[int], enab
         """,
         [table],
     )
-    keys = cursor.fetchall()
-    if not keys:
-        yield
+    return cursor.fetchall()
+
+
+def _check_written_keys(cursor, table: str, foreign_keys, columns: dict[str, np.ndarray]) -> None:
+    """Raise IntegrityError unless every value written in each foreign key column has its parent row.
+
+    Every written row holds one of the distinct values of each key column in `columns`, so checking
+    those few values against the parent tables checks every row, without reading them back.
+    Dropping the keys locked the parent tables (ACCESS EXCLUSIVE) until commit, so no parent row
+    can go before the restored keys guard it.
+    """
+    import pandas as pd
+
+    if not foreign_keys:
         return
-    # Fail with a clear error rather than queue every page behind a long-held lock.
-    cursor.execute("SET LOCAL lock_timeout = '10s'")
-    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(f"DROP CONSTRAINT {quote(key[0])}" for key in keys))
-    yield
-    restored = [
-        f"ADD CONSTRAINT {quote(name)} {definition.removesuffix(' NOT VALID')} NOT VALID"
-        for name, definition, *_ in keys
-    ]
-    cursor.execute(f"ALTER TABLE {quote(table)} " + ", ".join(restored))
-    missing = " OR ".join(
-        f"{quote(column)} NOT IN (SELECT {quote(target)} FROM {quote(parent)})" for _, _, column, parent, target in keys
+    quote = connection.ops.quote_name
+    # One query: per key, the first written value its parent table lacks.
+    missing = " UNION ALL ".join(
+        f"(SELECT %s::text, value FROM unnest(%s::bigint[]) AS value "
+        f"WHERE NOT EXISTS (SELECT FROM {quote(parent)} WHERE {quote(target)} = value) LIMIT 1)"
+        for _, _, _, parent, target in foreign_keys
     )
-    cursor.execute(
-        f"SELECT {', '.join(quote(key[2]) for key in keys)} FROM {quote(table)} "
-        f"WHERE cycle_id = ANY(%s) AND ({missing}) LIMIT 1",
-        [cycle_ids],
-    )
+    params = [item for _, _, column, _, _ in foreign_keys for item in (column, pd.unique(columns[column]).tolist())]
+    cursor.execute(f"{missing} LIMIT 1", params)
     bad = cursor.fetchone()
     if bad is not None:
-        values = ", ".join(f"{key[2]}={value}" for key, value in zip(keys, bad, strict=True))
-        raise IntegrityError(f"insert on table {table!r} violates a foreign key: no row for {values}")
+        raise IntegrityError(f"insert on table {table!r} violates a foreign key: no row for {bad[0]}={bad[1]}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,13 +69,22 @@ def respondent_keys(count: int) -> np.ndarray:
             return keys
 
 
-def answers_import(frame: pd.DataFrame, *, cycle_name: str, replace: bool, dry_run: bool) -> AnswersImportSummary:
+def answers_import(
+    frame: pd.DataFrame,
+    *,
+    cycle_name: str,
+    replace: bool,
+    dry_run: bool,
+    committed: Callable[[AnswersImportSummary], None] | None = None,
+) -> AnswersImportSummary:
     """Write the validated answers into cycle `cycle_name` in one transaction; all or nothing.
 
     Creates the cycle if missing (closed, historical, today's MIN_GROUP_SIZE). Raises ImportRefused
     for a malformed name, an open or draft cycle, or a cycle holding answers without `replace`;
     with `replace` its answers are deleted and the new ones written in the same transaction.
-    Does not start a roll-up: the caller decides when.
+    Requests the roll-ups the import calls for, sent when it commits: without a broker they run
+    then, in this process, before this returns. `committed(summary)` is called as soon as the
+    import has committed, before those roll-ups are sent (or run).
     """
     refusal = cycle_refusal(cycle_name=cycle_name, replace=replace)
     if refusal:
@@ -116,6 +126,9 @@ def answers_import(frame: pd.DataFrame, *, cycle_name: str, replace: bool, dry_r
             }
         )
         write_answers(rows)
+        if committed is not None:
+            # Registered before the roll-up requests, so it runs before they are sent (or run).
+            transaction.on_commit(lambda: committed(summary))
         summary.rollups_requested = _request_rollups(cycle)
     return summary
 

@@ -100,8 +100,8 @@ def _move_in_sql(waiting, *, asynchronous: bool) -> int:
     keyed = f"unnest(%s::uuid[], %s::bigint[]) AS k(ballot_id, respondent) JOIN {ballots} b ON b.id = k.ballot_id"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH moved_answers AS (INSERT INTO {answers} (id, cycle_id, respondent, rater_department_id, "
-            f"provider_department_id, dimension_id, score) SELECT gen_random_uuid(), b.cycle_id, k.respondent, "
+            f"WITH moved_answers AS (INSERT INTO {answers} (cycle_id, respondent, rater_department_id, "
+            f"provider_department_id, dimension_id, score) SELECT b.cycle_id, k.respondent, "
             f"b.rater_department_id, (a.value->>0)::bigint, (a.value->>1)::integer, (a.value->>2)::integer "
             f"FROM {keyed}, jsonb_array_elements(b.answers) a ORDER BY gen_random_uuid() RETURNING 1), "
             f"moved_comments AS (INSERT INTO {comments} (id, cycle_id, rater_department_id, provider_department_id, "

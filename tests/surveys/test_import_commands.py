@@ -119,3 +119,32 @@ def test_import_responses_dry_run_writes_nothing(org_file, tmp_path):
     out, _ = run("import_responses", str(answers_file(tmp_path, "E1,IT,willingness,4")), cycle="2025-Q3", dry_run=True)
     assert out.startswith("Dry run, nothing written: would have imported 1 answers")
     assert not Cycle.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_responses_says_it_imported_before_the_rollup_it_runs_without_a_broker(org_file, tmp_path):
+    """Without a broker the roll-up runs in the command: the import is reported (and timed) as soon
+    as it committed, with word that the roll-up runs next, then the roll-up with its own time."""
+    from reports.models import RollupRun
+
+    class Recording(io.StringIO):
+        """Notes, per line written, whether the roll-up was already done at that moment."""
+
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def write(self, text):
+            done = RollupRun.objects.filter(state=RollupRun.State.DONE).exists()
+            self.lines += [(line, done) for line in text.splitlines()]
+            return super().write(text)
+
+    run("import_org", str(org_file))
+    path = answers_file(tmp_path, "E1,IT,willingness,4", "E2,Sales,expectation,5")
+    out = Recording()
+    call_command("import_responses", str(path), cycle="2025-Q3", stdout=out, stderr=io.StringIO())
+
+    (imported, before), (next_, _), (rolled, after) = out.lines
+    assert imported.startswith("Imported 2 answers from 2 respondents") and not before
+    assert next_ == "Rolling up 2025-Q3 next, in this process (no broker configured)."
+    assert rolled.startswith("Rolled up 2025-Q3 in ") and after

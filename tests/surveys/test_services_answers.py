@@ -1,5 +1,6 @@
 """surveys.services.answers.answers_import: validated answers into a closed historical cycle."""
 
+import pandas as pd
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -160,12 +161,82 @@ def test_large_write_keeps_every_foreign_key_and_still_rejects_bad_rows(raters, 
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django's keys are deferred to the commit
         Answer.objects.create(**row)
-    # And a bad row among good ones is found by the check of the written cycle's rows.
+    # And a bad row among good ones is found by the check of the values written.
     good = frame("E1,IT,ownership,4").assign(cycle_id=Cycle.objects.get().pk, respondent=10)
     many = good.merge(bad, how="outer")
     with pytest.raises(IntegrityError, match="provider_department_id=999999"), transaction.atomic():
         bulk.write_answers(many)
     assert Answer.objects.count() == 2
+
+
+def primary_key():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'surveys_answer'::regclass AND contype = 'p'"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.services
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not IN_CI, reason="needs PostgreSQL (DATABASE_URL): the bulk path's key swap"
+)
+@pytest.mark.parametrize("key_column", ["cycle_id", "rater_department_id", "provider_department_id", "dimension_id"])
+def test_large_write_rejects_a_value_without_its_parent_in_any_key_column(raters, monkeypatch, key_column):
+    monkeypatch.setattr(bulk, "FOREIGN_KEY_SWAP_MIN_ROWS", 1)
+    answers_import(frame("E1,IT,willingness,4"), cycle_name="2025-Q2", replace=False, dry_run=False)
+    good = frame("E1,IT,ownership,4", "E2,Sales,courtesy,2").assign(cycle_id=Cycle.objects.get().pk, respondent=[1, 2])
+    bad = good.assign(**{key_column: [int(good[key_column].iloc[0]), 30_000]})
+    with pytest.raises(IntegrityError, match=f"{key_column}=30000"), transaction.atomic():
+        bulk.write_answers(bad)
+    assert Answer.objects.count() == 1
+
+
+@pytest.mark.services
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not IN_CI, reason="needs PostgreSQL (DATABASE_URL): the bulk path's key swap"
+)
+def test_large_write_into_a_small_table_rebuilds_the_primary_key_and_still_refuses_duplicates(raters, monkeypatch):
+    before = primary_key()
+    key = "PRIMARY KEY (cycle_id, respondent, provider_department_id, dimension_id)"
+    assert before == [("surveys_answer_pkey", key)]
+    monkeypatch.setattr(bulk, "FOREIGN_KEY_SWAP_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk, "PRIMARY_KEY_REBUILD_MAX_RATIO", 1e9)  # however small the write
+    rebuilt = []
+    real = bulk._primary_key_to_rebuild
+    monkeypatch.setattr(bulk, "_primary_key_to_rebuild", lambda *a, **k: rebuilt.append(real(*a, **k)) or rebuilt[-1])
+
+    two = frame("E1,IT,willingness,4", "E2,Sales,courtesy,2")
+    answers_import(two, cycle_name="2025-Q2", replace=False, dry_run=False)
+    assert rebuilt == before and primary_key() == before and Answer.objects.count() == 2
+
+    # A duplicate within the write fails the rebuild: nothing is written, the key stays.
+    once = frame("E1,IT,ownership,4").assign(cycle_id=Cycle.objects.get().pk, respondent=7)
+    twice = pd.concat([once, once.assign(score=5)], ignore_index=True)  # past the validator, which refuses it
+    with pytest.raises(IntegrityError, match="surveys_answer_pkey"), transaction.atomic():
+        bulk.write_answers(twice)
+    assert rebuilt == before * 2 and primary_key() == before and Answer.objects.count() == 2
+    # And the rebuilt key refuses a second answer to a question already answered, as before.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(**Answer.objects.values(*bulk.ANSWER_COLUMNS).first())
+
+
+@pytest.mark.services
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not IN_CI, reason="needs PostgreSQL (DATABASE_URL): the bulk path's key swap"
+)
+def test_the_primary_key_is_rebuilt_only_while_the_table_holds_few_rows_beside_those_written(raters):
+    answers_import(
+        frame("E1,IT,willingness,4", "E1,IT,ownership,4", "E2,Sales,courtesy,2", "E2,Sales,reliability,3"),
+        cycle_name="2025-Q2",
+        replace=False,
+        dry_run=False,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE surveys_answer")  # the planner's estimate is then the 4 rows held
+        assert bulk._primary_key_to_rebuild(cursor, "surveys_answer", count=3) is not None  # 4 < 1.5 x 3
+        assert bulk._primary_key_to_rebuild(cursor, "surveys_answer", count=2) is None  # 4 >= 1.5 x 2
 
 
 def test_import_requests_the_rollup_of_its_cycle_and_of_the_next_one_whose_deltas_it_changes(raters, org):

@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Import a past cycle's answers from a CSV (rater_employee_id,provider_department,dimension,score; other "
-        "columns are ignored) into a closed historical cycle. All or nothing. Does not roll the cycle up."
+        "columns are ignored) into a closed historical cycle. All or nothing. Then requests the roll-up of the "
+        "cycle (and of the next one, whose deltas change); without a broker (REDIS_URL unset) it runs next, in "
+        "this command, and the output says so."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +27,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, cycle, replace, dry_run, **options):
         self.started = time.monotonic()
-        # Imported here, not at the top: they load pandas, which `--help` and `check` should not pay for.
+        self.reported = False
+        self.rollup_started = None
+        # Imported here, not at the top: they load pandas (and Celery), which `--help` should not pay for.
+        from chainsurvey.celery import app as celery_app
         from surveys.importers import ImportRejected, org_lookup, parse_responses
         from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
 
@@ -45,19 +50,49 @@ class Command(BaseCommand):
             if not parsed.ok:
                 raise ImportRejected(parsed.errors)
             self.progress(f"{len(parsed.data):,} answers valid; {'checking' if dry_run else 'writing'}")
-            summary = answers_import(parsed.data, cycle_name=cycle, replace=replace, dry_run=dry_run)
+            summary = answers_import(
+                parsed.data,
+                cycle_name=cycle,
+                replace=replace,
+                dry_run=dry_run,
+                # Without a broker, the roll-ups run right after this, on commit, in this process.
+                committed=lambda summary: self.imported(summary, rollup_next=celery_app.conf.task_always_eager),
+            )
         except ImportRejected as exc:
             self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
             raise CommandError(f"{file}: {len(exc.errors)} problem(s); nothing was imported") from exc
         except ImportRefused as exc:
             raise CommandError(str(exc)) from exc
 
-        prefix = "Dry run, nothing written: would have imported" if summary.dry_run else "Imported"
-        self.stdout.write(
-            f"{prefix} {summary.answers:,} answers from {summary.respondents:,} respondents about "
+        if summary.dry_run:
+            self.stdout.write(f"Dry run, nothing written: would have imported {self.summary_line(summary)}")
+            return
+        # Said at commit; unless a caller's transaction is still open (the commit, and the roll-ups, are its).
+        self.imported(summary, rollup_next=False)
+        if self.rollup_started is not None:
+            elapsed = time.monotonic() - self.rollup_started
+            self.stdout.write(f"Rolled up {', '.join(summary.rollups_requested)} in {elapsed:.1f}s.")
+        elif summary.rollups_requested:
+            self.stdout.write(f"Roll-up requested for {', '.join(summary.rollups_requested)}.")
+
+    def imported(self, summary, *, rollup_next: bool):
+        """Say what was imported, once: as soon as it committed, before its roll-ups are sent, or
+        run next in this process (`rollup_next`, without a broker)."""
+        if self.reported:
+            return
+        self.reported = True
+        self.stdout.write(f"Imported {self.summary_line(summary)} in {time.monotonic() - self.started:.1f}s")
+        if summary.rollups_requested and rollup_next:
+            self.stdout.write(
+                f"Rolling up {', '.join(summary.rollups_requested)} next, in this process (no broker configured)."
+            )
+            self.rollup_started = time.monotonic()
+        self.stdout.flush()  # seen now, not when the roll-up is over (stdout is buffered when piped)
+
+    @staticmethod
+    def summary_line(summary):
+        return (
+            f"{summary.answers:,} answers from {summary.respondents:,} respondents about "
             f"{summary.providers} department(s) into {'new ' if summary.cycle_created else ''}cycle {summary.cycle}"
             + (f", replacing {summary.replaced:,} answers" if summary.replaced else "")
-            + (f" in {time.monotonic() - self.started:.1f}s" if not summary.dry_run else "")
         )
-        if summary.rollups_requested:
-            self.stdout.write(f"Roll-up requested for {', '.join(summary.rollups_requested)}.")
