@@ -85,9 +85,9 @@ import pandas as pd
 SCOPES = ("supplier", "management")
 DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
-_MASKS = 1 << DIMENSION_COUNT
+MASKS = 1 << DIMENSION_COUNT  # answer masks: sets of service dimensions
 # _HITS[h, m]: does a respondent with answer mask m count among the raters of dimension set h?
-_HITS = (np.arange(_MASKS)[:, None] & np.arange(_MASKS)[None, :]) != 0
+_HITS = (np.arange(MASKS)[:, None] & np.arange(MASKS)[None, :]) != 0
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def mask_raters(masks: pd.DataFrame) -> dict[tuple, np.ndarray]:
     if masks.empty:
         return {}
     links, index = np.unique(masks[["rater", "provider"]].to_numpy(dtype="int64"), axis=0, return_inverse=True)
-    counts = np.zeros((len(links), _MASKS), dtype="int64")
+    counts = np.zeros((len(links), MASKS), dtype="int64")
     np.add.at(counts, (index.ravel(), masks["mask"].to_numpy(dtype="int64")), masks["respondents"].to_numpy("int64"))
     tables = counts @ _HITS.T.astype("int64")  # [link, set of dimensions]
     return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}

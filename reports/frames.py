@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from reports.columns import FIGURE_FIELDS
-from surveys.dimensions import EXPECTATION, OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
 
 from . import differencing, stats
 
@@ -57,6 +57,112 @@ class Rollup:
 
 def empty_cells() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=MASK_COLUMNS)
+
+
+# An answer set packs one respondent's scores for one provider into one integer: the score (1–5, 0 for
+# no answer) of the k-th dimension of ALL_DIMENSIONS (the six service dimensions, then expectation)
+# in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
+# respondent answers each (provider, dimension) at most once (a database constraint), so no field overflows.
+PACK_BASE = 8
+
+
+def from_answer_sets(sets: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Cells, link masks and company respondents (the inputs of `rollup`) from answer sets.
+
+    `sets`: an int64 array with one row per respondent and provider: rater department, provider
+    department, respondent key, packed scores (see PACK_BASE). Respondent keys only group a person's
+    sets here (their supplier-wide mask); they leave this function in no output.
+    """
+    sets = np.asarray(sets, dtype="int64").reshape(-1, 4)
+    rater, provider, respondent, packed = sets.T
+    width = int(provider.max(initial=0)) + 1
+    keys, link = np.unique(rater * width + provider, return_inverse=True)
+    link = link.ravel()
+    scores = (packed[:, None] // PACK_BASE ** np.arange(len(ALL_DIMENSIONS))) % PACK_BASE  # sets × 7
+    answered = scores > 0
+    cells = _cells_of(keys, width, link, scores, answered)
+
+    mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
+    rated = mask != 0  # a set of expectation answers only rates no service dimension
+    per_mask = np.bincount(link[rated] * differencing.MASKS + mask[rated], minlength=len(keys) * differencing.MASKS)
+    found = np.flatnonzero(per_mask)
+    masks = pd.DataFrame(
+        {
+            "rater": keys[found // differencing.MASKS] // width,
+            "provider": keys[found // differencing.MASKS] % width,
+            "mask": found % differencing.MASKS,
+            "respondents": per_mask[found],
+        }
+    )
+    supplier = rated & (rater != provider)
+    return cells, masks, company_respondents(respondent[supplier], mask[supplier])
+
+
+def _cells_of(keys, width, link, scores, answered) -> pd.DataFrame:
+    """Count, sum, sum of squares and favourable count per link and dimension (where answered)."""
+
+    def per_link(weights):
+        return np.stack([np.bincount(link, weights[:, k], minlength=len(keys)) for k in range(weights.shape[1])], 1)
+
+    sums = {
+        "n": per_link(answered),
+        "total": per_link(scores),
+        "total_sq": per_link(scores * scores),
+        "favorable": per_link(scores >= FAVORABLE_MIN),
+    }
+    links, dimensions = np.nonzero(sums["n"])
+    cells = pd.DataFrame(
+        {
+            "rater": keys[links] // width,
+            "provider": keys[links] % width,
+            "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimensions],
+            **{name: values[links, dimensions].astype("int64") for name, values in sums.items()},
+        }
+    )
+    return cells[CELL_COLUMNS]
+
+
+def company_respondents(respondent: np.ndarray, mask: np.ndarray) -> pd.DataFrame:
+    """Distinct supplier-scope raters per dimension and overall, from their supplier answer sets:
+    a person's supplier-wide mask ORs the masks of the sets they gave."""
+    order = np.argsort(respondent, kind="stable")
+    respondent, mask = respondent[order], mask[order]
+    starts = np.flatnonzero(np.r_[True, respondent[1:] != respondent[:-1]]) if len(respondent) else np.array([], int)
+    people = np.bitwise_or.reduceat(mask, starts) if len(starts) else np.array([], dtype="int64")
+    counts = np.bincount(people, minlength=differencing.MASKS)
+    rows = [
+        (SUPPLIER, slug, int(counts[(np.arange(differencing.MASKS) & (1 << i)) != 0].sum()))
+        for i, slug in enumerate(SERVICE_DIMENSIONS)
+    ]
+    rows.append((SUPPLIER, OVERALL, int(counts[1:].sum())))
+    return pd.DataFrame(rows, columns=COMPANY_RESPONDENT_COLUMNS)
+
+
+def stored_rollup(rows: list[tuple]) -> "Rollup":
+    """A cycle's Rollup as its stored snapshot holds it, with what a later cycle's deltas read:
+    ratings, mean, variance and suppressed of each row. `rows`: (kind, first id, second id, scope,
+    dimension, ratings, mean, variance, suppressed) with kind "link", "department" or "company"."""
+    frame = pd.DataFrame(
+        rows, columns=["kind", "first", "second", "scope", "dimension", "ratings", "mean", "variance", "suppressed"]
+    )
+    frame = frame.astype(
+        {"first": "int64", "second": "int64", "mean": "float64", "variance": "float64", "suppressed": "bool"}
+    )
+    frame["ratings"] = frame["ratings"].astype("Int64")
+    frame["scope"] = pd.Categorical(frame["scope"], categories=SCOPES, ordered=True)
+    frame["dimension"] = pd.Categorical(frame["dimension"], categories=ROW_DIMENSIONS, ordered=True)
+    figures = ["ratings", "mean", "variance", "suppressed"]
+
+    def part(kind, names):
+        selected = frame[frame["kind"] == kind].rename(columns=names)
+        return selected[[*names.values(), "scope", "dimension", *figures]].reset_index(drop=True)
+
+    return Rollup(
+        departments=part("department", {"first": "department"}),
+        links=part("link", {"first": "rater", "second": "provider"}),
+        company=part("company", {}),
+        summary={},
+    )
 
 
 def rollup(

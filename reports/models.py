@@ -59,6 +59,11 @@ class _Figures(models.Model):
     delta_significant = models.BooleanField(null=True, blank=True, help_text="p < 0.05.")
     rank = models.PositiveIntegerField(null=True, blank=True)
     suppressed = models.BooleanField()
+    variance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Sample variance of the ratings (not shown): the next cycle's significance tests read it.",
+    )
 
     class Meta:
         abstract = True
@@ -150,6 +155,12 @@ class CycleSummary(models.Model):
     answers_count = models.PositiveIntegerField()
     previous_cycle = models.ForeignKey(
         Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="What deltas compare to."
+    )
+    min_group_size = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The cycle's minimum group size this snapshot was computed with; empty for snapshots "
+        "older than the stored variances (the next cycle's roll-up recomputes those from the answers).",
     )
     weakest_department = models.ForeignKey(
         "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
