@@ -187,12 +187,12 @@ def time_rollup(cycle_id: int) -> tuple[float, int]:
 
 def time_rollup_without_previous_snapshot(cycle_id: int) -> tuple[float, int]:
     """(b) as if the previous quarter had no current snapshot: it is recomputed from its answers."""
-    stored = services._stored_rollup
-    services._stored_rollup = lambda previous: None
+    stored = services._read_stored_rollup
+    services._read_stored_rollup = lambda previous: []
     try:
         return time_rollup(cycle_id)
     finally:
-        services._stored_rollup = stored
+        services._read_stored_rollup = stored
 
 
 def generate_and_import(args, rng) -> tuple[list[float], str, int]:

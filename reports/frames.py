@@ -18,12 +18,13 @@ differencing rule) is decided once by `reports.differencing.hidden_rows`, applie
 over shown rows only.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from reports.columns import FIGURE_FIELDS
+from reports.columns import FIGURE_FIELDS, PACK_BASE
 from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
 
 from . import differencing, stats
@@ -59,21 +60,14 @@ def empty_cells() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=MASK_COLUMNS)
 
 
-# An answer set packs one respondent's scores for one provider into one integer: the score (1–5, 0 for
-# no answer) of the k-th dimension of ALL_DIMENSIONS (the six service dimensions, then expectation)
-# in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
-# respondent answers each (provider, dimension) at most once (a database constraint), so no field overflows.
-PACK_BASE = 8
-
-
-def from_answer_sets(sets: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def from_answer_sets(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Cells, link masks and company respondents (the inputs of `rollup`) from answer sets.
 
-    `sets`: an int64 array with one row per respondent and provider: rater department, provider
-    department, respondent key, packed scores (see PACK_BASE). Respondent keys only group a person's
-    sets here (their supplier-wide mask); they leave this function in no output.
+    `rows`: one per respondent and provider: rater department, provider department, respondent key,
+    packed scores (see reports.columns.PACK_BASE). Respondent keys only group a person's sets here
+    (their supplier-wide mask); they leave this function in no output.
     """
-    sets = np.asarray(sets, dtype="int64").reshape(-1, 4)
+    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
     rater, provider, respondent, packed = sets.T
     width = int(provider.max(initial=0)) + 1
     keys, link = np.unique(rater * width + provider, return_inverse=True)

@@ -11,11 +11,16 @@ for the links whose suppression nested masks cannot decide). The number of queri
 either path: it grows with neither departments nor links.
 """
 
-import itertools
-from functools import partial
+from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import contextlib
+import importlib
+import sys
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
@@ -23,10 +28,15 @@ from django.utils import timezone
 from surveys.dimensions import ALL_DIMENSIONS, FAVORABLE_MIN, SERVICE_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
 
-from . import frames
+from .columns import FIGURE_FIELDS, PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
-_RESULT_COLUMNS = ["dimension", *frames.FIGURE_COLUMNS, "variance"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from . import frames
+
+_RESULT_COLUMNS = ["dimension", *FIGURE_FIELDS, "variance"]
 
 
 def rollup_request(*, cycle: Cycle) -> RollupRun:
@@ -60,6 +70,7 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
 
 def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
     """The cycle's result frames (read-only): the rollup, its number of answers and the previous cycle."""
+    frames_module = _import_meanwhile("reports.frames")  # pandas: nothing before the arithmetic needs it
     positions = {pk: ALL_DIMENSIONS.index(slug) for pk, slug in Dimension.objects.values_list("id", "slug")}
     previous = previous_cycle(cycle=cycle)
     with connection.cursor() as cursor:
@@ -72,10 +83,15 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
                 "SELECT set_config('work_mem', '256MB', true), set_config('synchronous_commit', 'off', true),"
                 " set_config('jit', 'off', true)"
             )
-    cells, masks, company_respondents = frames.from_answer_sets(_read_answer_sets(cycle.id, positions))
+    answer_sets = _read_answer_sets(cycle.id, positions)
+    stored = [] if previous is None else _read_stored_rollup(previous)
+    frames = frames_module()
+    cells, masks, company_respondents = frames.from_answer_sets(answer_sets)
     previous_rollup = None
-    if previous is not None:
-        previous_rollup = _stored_rollup(previous) or _recomputed_rollup(previous, positions)
+    if stored:
+        previous_rollup = frames.stored_rollup(stored)
+    elif previous is not None:
+        previous_rollup = _recomputed_rollup(previous, positions)
     result = frames.rollup(
         cells,
         masks,
@@ -84,6 +100,31 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
         company_respondents=company_respondents,
     )
     return result, int(cells["n"].sum()), previous
+
+
+def _import_meanwhile(name: str) -> Callable[[], object]:
+    """Start importing module `name` in a thread; returns a function that waits for it and returns it.
+
+    In a fresh process (`manage.py rollup`, a new worker) importing pandas takes ~0.3 s of CPU,
+    about as long as the database takes to scan the answers: the import runs while this thread
+    waits for the database instead of before. Already imported: nothing to wait for.
+    """
+    if name in sys.modules:
+        return partial(importlib.import_module, name)
+    # Not a daemon: an interpreter that exits must not cut an import short.
+    thread = threading.Thread(target=_import_quietly, args=(name,), name=f"import {name}")
+    thread.start()
+
+    def wait():
+        thread.join()
+        return importlib.import_module(name)  # an import that failed in the thread raises here
+
+    return wait
+
+
+def _import_quietly(name: str) -> None:
+    with contextlib.suppress(BaseException):  # the waiting thread imports it again and raises the error
+        importlib.import_module(name)
 
 
 def previous_cycle(*, cycle: Cycle) -> Cycle | None:
@@ -97,6 +138,10 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
 
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
+    import pandas as pd  # loaded by compute_rollup
+
+    from . import frames
+
     result, answers_count, previous = compute_rollup(cycle=cycle)
     participants = pd.DataFrame(
         Participation.objects.filter(cycle=cycle).values("department").annotate(participants=Count("id")).order_by(),
@@ -139,15 +184,15 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     return answers_count
 
 
-def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> np.ndarray:
+def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> list[tuple]:
     """The cycle's answers in one scan, one row per respondent and provider: rater department,
-    provider department, respondent key and their scores packed into one integer (frames.PACK_BASE).
+    provider department, respondent key and their scores packed into one integer (PACK_BASE).
 
     Everything the roll-up needs of this cycle follows (cells, link masks, company respondents), so
     the answers are read once; grouping ~7 answers into one set is about one plain GROUP BY's work.
     """
     table = Answer._meta.db_table
-    packed = " ".join(f"WHEN {int(pk)} THEN score * {frames.PACK_BASE**k}" for pk, k in positions.items())
+    packed = " ".join(f"WHEN {int(pk)} THEN score * {PACK_BASE**k}" for pk, k in positions.items())
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -157,15 +202,14 @@ def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> np.ndarray:
             """,
             [cycle_id],
         )
-        rows = cursor.fetchall()
-    return np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+        return cursor.fetchall()
 
 
-def _stored_rollup(previous: Cycle) -> frames.Rollup | None:
-    """The previous cycle's roll-up as its snapshot holds it, where that snapshot is current: its
-    summary was written by the cycle's latest run (no roll-up requested since, e.g. by an import),
-    with the cycle's present minimum group size, and the cycle no longer takes answers. One query;
-    None where it is not current (the caller recomputes it from the answers)."""
+def _read_stored_rollup(previous: Cycle) -> list[tuple]:
+    """The rows of the previous cycle's snapshot that its deltas need (see frames.stored_rollup),
+    where that snapshot is current: its summary was written by the cycle's latest run (no roll-up
+    requested since, e.g. by an import), with the cycle's present minimum group size, and the cycle
+    no longer takes answers. One query; no rows where it is not current (the caller recomputes it)."""
     runs, summaries, cycles = RollupRun._meta.db_table, CycleSummary._meta.db_table, Cycle._meta.db_table
     current = f"""
         EXISTS (
@@ -188,13 +232,14 @@ def _stored_rollup(previous: Cycle) -> frames.Rollup | None:
     params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED] * len(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return frames.stored_rollup(rows) if rows else None
+        return cursor.fetchall()
 
 
 def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Rollup:
     """The previous cycle's roll-up computed again from its answers, for deltas: its cells, and
     exact masks only for the links whose suppression nested masks cannot decide. Two scans."""
+    from . import frames
+
     dimension_slugs = {pk: ALL_DIMENSIONS[k] for pk, k in positions.items()}
     cells = _read_cells(previous.id, dimension_slugs)
     needed = frames.links_needing_masks(cells, min_group_size=previous.min_group_size)
@@ -204,6 +249,10 @@ def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Rol
 
 def _read_cells(cycle_id: int, dimension_slugs: dict[int, str]) -> pd.DataFrame:
     """Count, sum, sum of squares and favourable count per link and dimension of one cycle."""
+    import pandas as pd
+
+    from . import frames
+
     table = Answer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -227,6 +276,10 @@ def _read_link_masks(cycle_id: int, positions: dict[int, int], *, links: pd.Data
     of their answers to one provider is the set they answered. Two-level GROUP BY: PostgreSQL hashes
     it, where COUNT(DISTINCT) sorts.
     """
+    import pandas as pd
+
+    from . import frames
+
     if links.empty:
         return pd.DataFrame(columns=frames.MASK_COLUMNS)
     table = Answer._meta.db_table
