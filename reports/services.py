@@ -138,11 +138,11 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
 
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
-    import pandas as pd  # loaded by compute_rollup
+    result, answers_count, previous = compute_rollup(cycle=cycle)
+    import pandas as pd  # loaded by compute_rollup, while the database read the answers
 
     from . import frames
 
-    result, answers_count, previous = compute_rollup(cycle=cycle)
     participants = pd.DataFrame(
         Participation.objects.filter(cycle=cycle).values("department").annotate(participants=Count("id")).order_by(),
         columns=["department", "participants"],
