@@ -28,15 +28,13 @@ from django.utils import timezone
 from surveys.dimensions import ALL_DIMENSIONS, FAVORABLE_MIN, SERVICE_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
 
-from .columns import FIGURE_FIELDS, PACK_BASE
+from .columns import PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from . import frames
-
-_RESULT_COLUMNS = ["dimension", *FIGURE_FIELDS, "variance"]
 
 
 def rollup_request(*, cycle: Cycle) -> RollupRun:
@@ -68,9 +66,9 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
     return run
 
 
-def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
-    """The cycle's result frames (read-only): the rollup, its number of answers and the previous cycle."""
-    frames_module = _import_meanwhile("reports.frames")  # pandas: nothing before the arithmetic needs it
+def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
+    """The cycle's result tables (read-only): the roll-up, its number of answers and the previous cycle."""
+    frames_module = _import_meanwhile("reports.frames")  # numpy: nothing before the arithmetic needs it
     positions = {pk: ALL_DIMENSIONS.index(slug) for pk, slug in Dimension.objects.values_list("id", "slug")}
     previous = previous_cycle(cycle=cycle)
     with connection.cursor() as cursor:
@@ -87,16 +85,16 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
     stored = [] if previous is None else _read_stored_rollup(previous)
     frames = frames_module()
     cells, masks, company_respondents = frames.from_answer_sets(answer_sets)
-    previous_rollup = None
+    previous_result = None
     if stored:
-        previous_rollup = frames.stored_rollup(stored)
+        previous_result = frames.stored_rollup(stored)
     elif previous is not None:
-        previous_rollup = _recomputed_rollup(previous, positions)
-    result = frames.rollup(
+        previous_result = _recomputed_rollup(previous, positions)
+    result = frames.compute(
         cells,
         masks,
         min_group_size=cycle.min_group_size,
-        previous=previous_rollup,
+        previous=previous_result,
         company_respondents=company_respondents,
     )
     return result, int(cells["n"].sum()), previous
@@ -139,37 +137,26 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
     result, answers_count, previous = compute_rollup(cycle=cycle)
-    import pandas as pd  # loaded by compute_rollup, while the database read the answers
+    from . import frames  # loaded by compute_rollup, while the database read the answers
 
-    from . import frames
-
-    participants = pd.DataFrame(
-        Participation.objects.filter(cycle=cycle).values("department").annotate(participants=Count("id")).order_by(),
-        columns=["department", "participants"],
+    participants = Participation.objects.filter(cycle=cycle).values("department").annotate(count=Count("id"))
+    participants = list(participants.order_by().values_list("department", "count"))
+    headcounts = list(CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"))
+    participation, overall = frames.response_rates(
+        {"department": [d for d, _ in participants], "participants": [n for _, n in participants]},
+        {"department": [d for d, _ in headcounts], "eligible": [n for _, n in headcounts]},
     )
-    headcounts = pd.DataFrame(
-        CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"),
-        columns=["department", "eligible"],
-    )
-    participation, overall = frames.response_rates(participants, headcounts)
 
     for model in (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary):
         model.objects.filter(cycle=cycle).delete()
 
-    departments = result.departments.rename(columns={"department": "department_id"})
-    departments.insert(0, "cycle_id", cycle.id)
-    _insert(DepartmentResult, departments[["cycle_id", "department_id", "scope", *_RESULT_COLUMNS]])
-    links = result.links.rename(columns={"rater": "rater_department_id", "provider": "provider_department_id"})
-    links.insert(0, "cycle_id", cycle.id)
-    _insert(LinkResult, links[["cycle_id", "rater_department_id", "provider_department_id", "scope", *_RESULT_COLUMNS]])
-    company = result.company.copy()
-    company.insert(0, "cycle_id", cycle.id)
-    _insert(CompanyResult, company[["cycle_id", "scope", *_RESULT_COLUMNS]])
-    participation = participation.rename(columns={"department": "department_id"})
-    participation.insert(0, "cycle_id", cycle.id)
-    _insert(
-        ParticipationResult, participation[["cycle_id", "department_id", "participants", "eligible", "response_rate"]]
-    )
+    for model, table in (
+        (DepartmentResult, frames.named(result.departments)),
+        (LinkResult, frames.named(result.links)),
+        (CompanyResult, frames.named(result.company)),
+        (ParticipationResult, participation),
+    ):
+        _insert(model, _database_columns(cycle, table))
 
     CycleSummary.objects.create(
         cycle=cycle,
@@ -235,16 +222,17 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Rollup:
+def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Result:
     """The previous cycle's roll-up computed again from its answers, for deltas: its cells, and
-    exact masks only for the links whose suppression nested masks cannot decide. Two scans."""
+    exact masks only for the links whose suppression nested masks cannot decide. Two scans, and
+    pandas: the slow path, for a previous cycle without a current snapshot."""
     from . import frames
 
     dimension_slugs = {pk: ALL_DIMENSIONS[k] for pk, k in positions.items()}
     cells = _read_cells(previous.id, dimension_slugs)
     needed = frames.links_needing_masks(cells, min_group_size=previous.min_group_size)
     exact = _read_link_masks(previous.id, positions, links=needed)
-    return frames.rollup(cells, frames.previous_link_masks(cells, exact), min_group_size=previous.min_group_size)
+    return frames.compute(cells, frames.previous_link_masks(cells, exact), min_group_size=previous.min_group_size)
 
 
 def _read_cells(cycle_id: int, dimension_slugs: dict[int, str]) -> pd.DataFrame:
@@ -306,24 +294,33 @@ def _read_link_masks(cycle_id: int, positions: dict[int, int], *, links: pd.Data
         return pd.DataFrame(cursor.fetchall(), columns=frames.MASK_COLUMNS)
 
 
-def _insert(model, frame: pd.DataFrame) -> None:
-    """Insert a frame whose columns are `model`'s database columns, in one statement.
+_ID_COLUMNS = {"department": "department_id", "rater": "rater_department_id", "provider": "provider_department_id"}
+
+
+def _database_columns(cycle: Cycle, table: dict) -> dict:
+    """A result table's columns under their database names, the cycle's id first."""
+    length = len(next(iter(table.values())))
+    return {"cycle_id": [cycle.id] * length, **{_ID_COLUMNS.get(name, name): values for name, values in table.items()}}
+
+
+def _insert(model, columns: dict) -> None:
+    """Insert rows given as columns named after `model`'s database columns (numpy arrays or lists;
+    NaN is NULL), in one statement.
 
     PostgreSQL gets a binary COPY (a snapshot of 40 departments is ~11,000 link rows): psycopg
-    encodes the rows in C, where `DataFrame.to_csv` took ~5x as long to format the floats. Other
-    databases get one executemany. NaN/NA become NULL.
+    encodes the rows in C, where formatting the floats as text took ~5x as long. Other databases
+    get one executemany.
     """
-    if frame.empty:
+    if not len(next(iter(columns.values()))):
         return
-    table = model._meta.db_table
-    columns = ", ".join(frame.columns)
-    rows = _plain_rows(frame)
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    rows = list(zip(*(_plain(fields[name], values) for name, values in columns.items()), strict=True))
+    table, names = model._meta.db_table, ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            fields = {field.column: field for field in model._meta.concrete_fields}
-            types = [_copy_type(fields[column]) for column in frame.columns]
+            types = [_copy_type(fields[name]) for name in columns]
             binary = all(name in _BINARY_COPY_TYPES for name in types)  # else psycopg's text COPY
-            statement = f"COPY {table} ({columns}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
+            statement = f"COPY {table} ({names}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
             with cursor.cursor.copy(statement) as copy:
                 if binary:
                     copy.set_types(types)
@@ -333,17 +330,29 @@ def _insert(model, frame: pd.DataFrame) -> None:
             if connection.queries_logged:
                 connection.queries_log.append({"sql": statement, "time": "0.000"})
         else:
-            placeholders = ", ".join(["%s"] * len(frame.columns))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
-def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
-    """The frame's rows as tuples of plain Python values (None for NaN/NA), built column by column."""
-    values = []
-    for name in frame.columns:
-        column = frame[name].astype(object)
-        values.append(column.where(frame[name].notna(), None).tolist())
-    return list(zip(*values, strict=True))
+def _plain(field, values) -> list:
+    """A column as plain Python values of the field's kind (int, float, bool or str), None for NaN."""
+    import numpy as np  # loaded by compute_rollup
+
+    if isinstance(values, list):
+        return values
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
+    kind = field.get_internal_type()
+    if kind == "FloatField":
+        plain = values.tolist()
+    elif kind == "BooleanField":
+        plain = (values == 1).tolist()
+    elif values.dtype.kind in "iuf":  # counts and ids: NaN (empty) is not an integer
+        plain = np.where(missing, 0, values).astype("int64").tolist()
+    else:
+        plain = values.tolist()
+    for row in np.flatnonzero(missing).tolist():
+        plain[row] = None
+    return plain
 
 
 # Column types whose binary encoding psycopg takes from the Python values _plain_rows gives.
