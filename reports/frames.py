@@ -157,7 +157,8 @@ def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
     width = int(provider.max(initial=0)) + 1
     keys, link = np.unique(rater * width + provider, return_inverse=True)
     link = link.ravel()
-    scores = (packed[:, None] // PACK_BASE ** np.arange(len(ALL_DIMENSIONS))) % PACK_BASE  # sets × 7
+    bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
+    scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)  # sets × 7
     answered = scores > 0
     cells = _cells_of(keys, width, link, scores, answered)
 
@@ -177,22 +178,24 @@ def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
 
 def _cells_of(keys, width, link, scores, answered) -> dict:
     """Count, sum, sum of squares and favourable count per link and dimension (where answered)."""
+    dimensions = scores.shape[1]
+    cell = (link[:, None] * dimensions + np.arange(dimensions)).ravel()  # per set and dimension
 
-    def per_link(weights):
-        return np.stack([np.bincount(link, weights[:, k], minlength=len(keys)) for k in range(weights.shape[1])], 1)
+    def per_cell(weights):
+        return np.bincount(cell, weights.ravel(), minlength=len(keys) * dimensions).reshape(-1, dimensions)
 
     sums = {
-        "n": per_link(answered),
-        "total": per_link(scores),
-        "total_sq": per_link(scores * scores),
-        "favorable": per_link(scores >= FAVORABLE_MIN),
+        "n": per_cell(answered),
+        "total": per_cell(scores),
+        "total_sq": per_cell(scores * scores),
+        "favorable": per_cell(scores >= FAVORABLE_MIN),
     }
-    links, dimensions = np.nonzero(sums["n"])
+    links, dimension = np.nonzero(sums["n"])
     return {
         "rater": keys[links] // width,
         "provider": keys[links] % width,
-        "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimensions],
-        **{name: values[links, dimensions].astype("int64") for name, values in sums.items()},
+        "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimension],
+        **{name: values[links, dimension].astype("int64") for name, values in sums.items()},
     }
 
 
