@@ -33,7 +33,9 @@ def throwaway_database(*, keep: bool = False):
     settings_dict = connection.settings_dict
     name = settings_dict["NAME"]
     settings_dict.setdefault("TEST", {})["NAME"] = f"{name}_bench"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    # serialize=False: Django would otherwise dump the whole kept database (a million answers with
+    # --reuse) into memory for test rollbacks that benchmarks never do, and log every query of it.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep, serialize=False)
     try:
         yield
     finally:

@@ -5,7 +5,10 @@ production), then times, each RUNS times (median reported):
 
   (a) import_responses of the current quarter's answers (a CSV through the real command when this
       build has it; otherwise surveys.bulk.write_answers, the COPY it uses, and says so);
-  (b) the roll-up (reports.services.rollup_cycle: read, aggregate, significance, write, commit);
+  (b) the roll-up (reports.services.rollup_cycle: read, aggregate, significance, write, commit),
+      with the previous quarter rolled up first, as it was when it closed (its deltas read that
+      snapshot); and, once, the same roll-up when that snapshot is missing (it recomputes the
+      previous quarter from its answers);
   (b') the same roll-up as a user runs it: `manage.py rollup` in a fresh process, minus the
       start-up of `manage.py check` measured alongside;
   (c) the floor: the two plain SQL GROUP BYs any roll-up needs (provider x dimension, and rater
@@ -37,7 +40,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from reports import frames
+from reports import frames, services
 from reports.models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, RollupRun
 from reports.services import rollup_cycle
 from surveys.bulk import write_answers
@@ -182,6 +185,16 @@ def time_rollup(cycle_id: int) -> tuple[float, int]:
     return elapsed, len(queries)
 
 
+def time_rollup_without_previous_snapshot(cycle_id: int) -> tuple[float, int]:
+    """(b) as if the previous quarter had no current snapshot: it is recomputed from its answers."""
+    stored = services._read_stored_rollup
+    services._read_stored_rollup = lambda previous: []
+    try:
+        return time_rollup(cycle_id)
+    finally:
+        services._read_stored_rollup = stored
+
+
 def generate_and_import(args, rng) -> tuple[list[float], str, int]:
     started = time.perf_counter()
     home, management, employee_ids = build_org(args.employees, args.departments, rng)
@@ -251,7 +264,9 @@ def main() -> None:
         " differencing rule has many small rows to work around",
     )
     parser.add_argument(
-        "--reuse", action="store_true", help="keep the company and answers already in the database; skip (a)"
+        "--reuse",
+        action="store_true",
+        help="keep the database: reuse the company and answers already in it (skipping (a)), or generate them once",
     )
     args = parser.parse_args()
     require_postgres("bench/rollup.py")
@@ -262,7 +277,7 @@ def main() -> None:
 def measure(args) -> None:
     rng = np.random.default_rng(args.seed)
     imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
-    if not args.reuse:
+    if not args.reuse or not current_count:
         imports, how, current_count = generate_and_import(args, rng)
     else:
         print(f"reusing {current_count:,} answers of {CURRENT} already in the database")
@@ -270,6 +285,7 @@ def measure(args) -> None:
         Cycle.objects.update(min_group_size=args.min_group_size)
     cycle = Cycle.objects.get(name=CURRENT)
     print(f"minimum group size: {cycle.min_group_size}")
+    rollup_cycle(cycle_id=Cycle.objects.get(name=PREVIOUS).id)  # as when it closed: the deltas read it
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
@@ -279,6 +295,8 @@ def measure(args) -> None:
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
+
+    without_snapshot = time_rollup_without_previous_snapshot(cycle.id)
 
     gc.collect()
     rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
@@ -298,6 +316,11 @@ def measure(args) -> None:
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
     print(f"(c) floor, GROUP BY provider, dimension + GROUP BY link, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
+    print(
+        f"(b) without the previous quarter's snapshot (recomputed from its answers): "
+        f"{without_snapshot[0] * 1000:.0f} ms"
+        f" = {without_snapshot[0] / floor_median:.1f}x the floor (one run), {without_snapshot[1]} queries"
+    )
     command = statistics.median(end_to_end) - startup
     print(
         f"(b') manage.py rollup {CURRENT}: {statistics.median(end_to_end):.2f} s ({runs}; runs "

@@ -1,4 +1,5 @@
-"""Column names shared by the roll-up's pure frames and the selectors that read the snapshot."""
+"""Names and encodings shared by the roll-up's frames, its SQL and the selectors that read the
+snapshot. No heavy imports: the roll-up's queries run before pandas is loaded."""
 
 # The figure columns of every snapshot row, in order: the roll-up's frames produce them, selectors read them.
 FIGURE_FIELDS = (
@@ -16,3 +17,9 @@ FIGURE_FIELDS = (
     "rank",
     "suppressed",
 )
+
+# An answer set packs one respondent's scores for one provider into one integer: the score (1–5, 0 for
+# no answer) of the k-th dimension of ALL_DIMENSIONS (the six service dimensions, then expectation)
+# in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
+# respondent answers each (provider, dimension) at most once (a database constraint), so no field overflows.
+PACK_BASE = 8

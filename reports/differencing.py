@@ -80,14 +80,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 SCOPES = ("supplier", "management")
 DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
-_MASKS = 1 << DIMENSION_COUNT
+MASKS = 1 << DIMENSION_COUNT  # answer masks: sets of service dimensions
+_MASK_COLUMNS = ("rater", "provider", "mask", "respondents")
 # _HITS[h, m]: does a respondent with answer mask m count among the raters of dimension set h?
-_HITS = (np.arange(_MASKS)[:, None] & np.arange(_MASKS)[None, :]) != 0
+_HITS = (np.arange(MASKS)[:, None] & np.arange(MASKS)[None, :]) != 0
 
 
 @dataclass(frozen=True)
@@ -121,24 +121,27 @@ def company_key(scope: str, dimension: int) -> tuple:
     return ("C", scope, int(dimension))
 
 
-def mask_raters(masks: pd.DataFrame) -> dict[tuple, np.ndarray]:
+def mask_raters(masks) -> dict[tuple, np.ndarray]:
     """Per link (rater, provider): distinct raters of every set of dimensions (an array of 64, by bit set).
 
-    `masks`: rater, provider, mask (bit i = the i-th service dimension answered), respondents.
+    `masks`: columns rater, provider, mask (bit i = the i-th service dimension answered), respondents
+    (a DataFrame or a dict of arrays).
     """
-    if masks.empty:
+    rater, provider, mask, respondents = (np.asarray(masks[c], dtype="int64") for c in _MASK_COLUMNS)
+    if not len(rater):
         return {}
-    links, index = np.unique(masks[["rater", "provider"]].to_numpy(dtype="int64"), axis=0, return_inverse=True)
-    counts = np.zeros((len(links), _MASKS), dtype="int64")
-    np.add.at(counts, (index.ravel(), masks["mask"].to_numpy(dtype="int64")), masks["respondents"].to_numpy("int64"))
+    links, index = np.unique(np.stack([rater, provider], axis=1), axis=0, return_inverse=True)
+    counts = np.zeros((len(links), MASKS), dtype="int64")
+    np.add.at(counts, (index.ravel(), mask), respondents)
     tables = counts @ _HITS.T.astype("int64")  # [link, set of dimensions]
     return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}
 
 
-def hidden_rows(nodes: pd.DataFrame, masks: pd.DataFrame, *, min_group_size: int) -> Decision:
-    """Decide the hidden rows. `nodes`: key (tuple), respondents, ratings, one row per distinct node."""
-    size = dict(zip(nodes["key"], nodes["respondents"].astype("int64"), strict=True))
-    ratings = dict(zip(nodes["key"], nodes["ratings"].astype("int64"), strict=True))
+def hidden_rows(nodes, masks, *, min_group_size: int) -> Decision:
+    """Decide the hidden rows. `nodes`: columns key (tuple), respondents, ratings, one row per
+    distinct node; `masks`: see `mask_raters` (DataFrames or dicts of arrays)."""
+    size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64"), strict=True))
+    ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64"), strict=True))
     rule = _Rule(_families(list(size)), size, ratings, _union_tables(mask_raters(masks)), min_group_size)
     decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
     known: set = set()

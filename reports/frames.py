@@ -1,6 +1,6 @@
-"""The roll-up's arithmetic, pure pandas: aggregate frames in, result frames out; no ORM, no I/O.
+"""The roll-up's arithmetic in numpy: aggregate columns in, result columns out; no ORM, no I/O.
 
-The input is what one SQL GROUP BY returns (see `reports.services`): per link (rater department →
+The input is what the roll-up's SQL returns (see `reports.services`): per link (rater department →
 provider department) and dimension, the count, sum, sum of squares and count of favourable scores,
 plus per link how many respondents answered each combination of the six service dimensions (a
 6-bit mask; their sum is the link's distinct respondents, and the differencing rule needs the
@@ -16,21 +16,30 @@ Counts, sums and sums of squares add up exactly. Suppression (minimum group size
 differencing rule) is decided once by `reports.differencing.hidden_rows`, applied in `_figures`
 (the one place that blanks figures), and only then are deltas, significance and ranks computed,
 over shown rows only.
+
+Tables are dicts of equal-length numpy arrays (inputs may be pandas DataFrames too: the tests
+build them so). numpy only, on purpose: a fresh process that rolls up (`manage.py rollup`, a new
+worker) would otherwise spend longer importing pandas than on the arithmetic. `rollup` wraps the
+result in DataFrames for callers that want them.
 """
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from reports.columns import FIGURE_FIELDS
-from surveys.dimensions import EXPECTATION, OVERALL, SERVICE_DIMENSIONS
+from reports.columns import FIGURE_FIELDS, PACK_BASE
+from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
 
 from . import differencing, stats
 
 SUPPLIER, MANAGEMENT = "supplier", "management"
 SCOPES = (SUPPLIER, MANAGEMENT)
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+_OVERALL = ROW_DIMENSIONS.index(OVERALL)
+_EXPECTATION = ALL_DIMENSIONS.index(EXPECTATION)
+_ROWS = len(ROW_DIMENSIONS)
 
 CELL_COLUMNS = ["rater", "provider", "dimension", "n", "total", "total_sq", "favorable"]
 MASK_COLUMNS = ["rater", "provider", "mask", "respondents"]
@@ -40,99 +49,201 @@ LINK_KEYS = ["rater", "provider", "dimension"]
 COMPANY_KEYS = ["scope", "dimension"]
 FIGURE_COLUMNS = list(FIGURE_FIELDS)
 _SUMS = ["respondents", "ratings", "total", "total_sq", "favorable"]
+# Which columns identify a row of each kind of table (`scope` and `dimension` as indexes into
+# SCOPES and ROW_DIMENSIONS); tables also hold `scope` where it is not a key (links).
+_KEYS = {"links": ["rater", "provider", "dimension"], "departments": DEPARTMENT_KEYS, "company": COMPANY_KEYS}
+# Nullable columns are float arrays, NaN for empty: counts and ranks (whole numbers), and the flag.
+NULLABLE_INTEGERS = ("respondents", "ratings", "rank")
+_PREVIOUS = ("ratings", "mean", "variance")  # what a delta reads of the previous cycle's shown rows
+
+
+@dataclass(frozen=True)
+class Result:
+    """One cycle's roll-up as tables. `departments`, `links` and `company` hold their keys (`scope`
+    and `dimension` as indexes into SCOPES and ROW_DIMENSIONS), FIGURE_COLUMNS and `variance` (for
+    the next cycle's significance tests). NULLABLE_INTEGERS and `delta_significant` are floats, NaN
+    for empty. `summary`: the per-cycle figures; `decision`: what the differencing rule hid and why."""
+
+    departments: dict
+    links: dict
+    company: dict
+    summary: dict
+    decision: differencing.Decision = None
 
 
 @dataclass(frozen=True)
 class Rollup:
-    """Result frames of one cycle. `departments`, `links` and `company` hold FIGURE_COLUMNS (plus
-    `variance`, kept for the next cycle's significance tests and never stored); `summary` the
-    per-cycle figures; `decision` what the differencing rule hid and why (for tests and audits)."""
+    """A Result as pandas DataFrames (scope and dimension as their names), for tests and audits;
+    `columns` is the Result itself."""
 
-    departments: pd.DataFrame
-    links: pd.DataFrame
+    departments: object
+    links: object
     summary: dict
-    company: pd.DataFrame = None
+    company: object = None
     decision: differencing.Decision = None
+    columns: Result = None
 
 
-def empty_cells() -> tuple[pd.DataFrame, pd.DataFrame]:
+def empty_cells():
+    import pandas as pd
+
     return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=MASK_COLUMNS)
 
 
-def rollup(
-    cells: pd.DataFrame,
-    link_masks: pd.DataFrame,
-    *,
-    min_group_size: int,
-    previous: "Rollup | None" = None,
-    company_respondents: pd.DataFrame | None = None,
-) -> Rollup:
-    """Every figure of the contract for one cycle, from its aggregate frames.
+def rollup(cells, link_masks, *, min_group_size: int, previous=None, company_respondents=None) -> Rollup:
+    """`compute`, as DataFrames."""
+    result = compute(
+        cells,
+        link_masks,
+        min_group_size=min_group_size,
+        previous=previous.columns if isinstance(previous, Rollup) else previous,
+        company_respondents=company_respondents,
+    )
+    return Rollup(
+        departments=_frame(result.departments),
+        links=_frame(result.links),
+        company=_frame(result.company),
+        summary=result.summary,
+        decision=result.decision,
+        columns=result,
+    )
 
-    `link_masks`: per link, respondents per combination of service dimensions answered.
-    `company_respondents`: distinct supplier-scope raters per dimension and overall (they overlap
-    across departments); without it a lower bound is used, good for suppression decisions only.
-    `previous` is the previous cycle's Rollup (computed with that cycle's own minimum group size);
-    deltas are empty without it.
+
+def compute(
+    cells, link_masks, *, min_group_size: int, previous: Result | None = None, company_respondents=None
+) -> Result:
+    """Every figure of the contract for one cycle, from its aggregate tables.
+
+    `cells`: CELL_COLUMNS (dimension: slugs, expectation included); `link_masks`: MASK_COLUMNS, per
+    link the respondents per combination of service dimensions answered. `company_respondents`:
+    COMPANY_RESPONDENT_COLUMNS, the distinct supplier-scope raters per dimension and overall (they
+    overlap across departments); without it a lower bound is used, good for suppression decisions
+    only. `previous`: the previous cycle's Result (computed with that cycle's own minimum group
+    size, or read from its snapshot); deltas are empty without it.
     """
-    cells = _typed_cells(cells)
-    link_masks = link_masks[MASK_COLUMNS].astype("int64")
-    service = cells[cells["dimension"] != EXPECTATION]
-    expectation = cells[cells["dimension"] == EXPECTATION]
-
-    link_sums = _link_sums(service, link_masks)
-    link_expectation = (
-        expectation.groupby(["rater", "provider"], as_index=False)[["n", "total"]]
-        .sum()
-        .rename(columns={"n": "exp_n", "total": "exp_total"})
-    )
-    department_sums = (
-        link_sums.assign(department=link_sums["provider"], scope=_scope(link_sums))
-        .groupby(DEPARTMENT_KEYS, as_index=False, observed=True)[_SUMS]
-        .sum()
-    )
-    company_sums = _company_sums(department_sums, company_respondents)
-    sums = {"link": link_sums, "department": department_sums, "company": company_sums}
-    decision, hidden = _decide(sums, link_masks, min_group_size)
-
-    links = _figures(link_sums, link_expectation, ["rater", "provider"], hidden["link"])
-    links.insert(2, "scope", _scope(links))
-    department_expectation = (
-        link_expectation.assign(department=link_expectation["provider"], scope=_scope(link_expectation))
-        .groupby(["department", "scope"], as_index=False)[["exp_n", "exp_total"]]
-        .sum()
-    )
-    departments = _figures(
-        department_sums,
-        department_expectation,
-        ["department", "scope"],
-        hidden["department"],
-    )
-    company_expectation = department_expectation.groupby("scope", as_index=False, observed=True)[
-        ["exp_n", "exp_total"]
-    ].sum()
-    company = _figures(company_sums, company_expectation, ["scope"], hidden["company"])
-
+    cells = _cells(cells)
+    masks = {c: _ints(link_masks, c) for c in MASK_COLUMNS}
+    service = cells["dimension"] != _EXPECTATION
+    links = _link_sums(_rows(cells, service), masks)
+    departments = _department_sums(links)
+    sums = {"links": links, "departments": departments, "company": _company_sums(departments, company_respondents)}
+    decision, hidden = _decide(sums, masks, min_group_size)
+    expectation = _expectations(_rows(cells, ~service), sums)
+    tables = {kind: _figures(sums[kind], *expectation[kind], hidden[kind]) for kind in sums}
     if previous is not None:
-        departments = _with_delta(departments, previous.departments, DEPARTMENT_KEYS)
-        links = _with_delta(links, previous.links, LINK_KEYS)
-        if previous.company is not None:
-            company = _with_delta(company, previous.company, COMPANY_KEYS)
-    departments = _ranked(departments, DEPARTMENT_KEYS)
-    links = _ranked(links, LINK_KEYS)
-    company = company.sort_values(COMPANY_KEYS, ignore_index=True)
-
+        tables = {kind: _with_delta(table, getattr(previous, kind), _KEYS[kind]) for kind, table in tables.items()}
+    for kind in ("departments", "links"):
+        _rank(tables[kind])
+    company = tables["company"]
+    shown = (company["scope"] == 0) & (company["dimension"] == _OVERALL) & ~company["suppressed"]
     # The company mean as the company line shows it: hidden where the differencing rule hides that
     # line (otherwise it and the shown departments would give a hidden one away).
-    shown_company = company[(company["scope"] == SUPPLIER) & (company["dimension"] == OVERALL) & ~company["suppressed"]]
     summary = {
-        "company_mean": float(shown_company["mean"].iloc[0]) if len(shown_company) else None,
-        **_weakest(departments, links),
+        "company_mean": float(company["mean"][shown][0]) if shown.any() else None,
+        **_weakest(tables["departments"], tables["links"]),
     }
-    return Rollup(departments=departments, links=links, summary=summary, company=company, decision=decision)
+    return Result(tables["departments"], tables["links"], company, summary, decision)
 
 
-def links_needing_masks(cells: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
+    """Cells, link masks and company respondents (the inputs of `compute`) from answer sets.
+
+    `rows`: one per respondent and provider: rater department, provider department, respondent key,
+    packed scores (see reports.columns.PACK_BASE). Respondent keys only group a person's sets here
+    (their supplier-wide mask); they leave this function in no output.
+    """
+    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    rater, provider, respondent, packed = sets.T
+    width = int(provider.max(initial=0)) + 1
+    keys, link = np.unique(rater * width + provider, return_inverse=True)
+    link = link.ravel()
+    bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
+    scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)  # sets × 7
+    answered = scores > 0
+    cells = _cells_of(keys, width, link, scores, answered)
+
+    mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
+    rated = mask != 0  # a set of expectation answers only rates no service dimension
+    per_mask = np.bincount(link[rated] * differencing.MASKS + mask[rated], minlength=len(keys) * differencing.MASKS)
+    found = np.flatnonzero(per_mask)
+    masks = {
+        "rater": keys[found // differencing.MASKS] // width,
+        "provider": keys[found // differencing.MASKS] % width,
+        "mask": found % differencing.MASKS,
+        "respondents": per_mask[found],
+    }
+    supplier = rated & (rater != provider)
+    return cells, masks, company_respondents(respondent[supplier], mask[supplier])
+
+
+def _cells_of(keys, width, link, scores, answered) -> dict:
+    """Count, sum, sum of squares and favourable count per link and dimension (where answered)."""
+    dimensions = scores.shape[1]
+    cell = (link[:, None] * dimensions + np.arange(dimensions)).ravel()  # per set and dimension
+
+    def per_cell(weights):
+        return np.bincount(cell, weights.ravel(), minlength=len(keys) * dimensions).reshape(-1, dimensions)
+
+    sums = {
+        "n": per_cell(answered),
+        "total": per_cell(scores),
+        "total_sq": per_cell(scores * scores),
+        "favorable": per_cell(scores >= FAVORABLE_MIN),
+    }
+    links, dimension = np.nonzero(sums["n"])
+    return {
+        "rater": keys[links] // width,
+        "provider": keys[links] % width,
+        "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimension],
+        **{name: values[links, dimension].astype("int64") for name, values in sums.items()},
+    }
+
+
+def company_respondents(respondent: np.ndarray, mask: np.ndarray) -> dict:
+    """Distinct supplier-scope raters per dimension and overall, from their supplier answer sets:
+    a person's supplier-wide mask ORs the masks of the sets they gave."""
+    order = np.argsort(respondent, kind="stable")
+    respondent, mask = respondent[order], mask[order]
+    starts = np.flatnonzero(np.r_[True, respondent[1:] != respondent[:-1]]) if len(respondent) else np.array([], int)
+    people = np.bitwise_or.reduceat(mask, starts) if len(starts) else np.array([], dtype="int64")
+    counts = np.bincount(people, minlength=differencing.MASKS)
+    bits = np.arange(differencing.MASKS)
+    respondents = [int(counts[(bits & (1 << i)) != 0].sum()) for i in range(len(SERVICE_DIMENSIONS))]
+    return {
+        "scope": np.full(_ROWS, SUPPLIER, dtype=object),
+        "dimension": np.asarray(ROW_DIMENSIONS, dtype=object),
+        "respondents": np.asarray([*respondents, int(counts[1:].sum())], dtype="int64"),
+    }
+
+
+def stored_rollup(rows: list[tuple]) -> Result:
+    """A cycle's Result as its stored snapshot holds it, with what a later cycle's deltas read
+    (ratings, mean, variance and suppressed of each row). `rows`: (kind, first id, second id, scope,
+    dimension, ratings, mean, variance, suppressed) with kind "link", "department" or "company";
+    at least one row."""
+    kind, first, second, scope, dimension, ratings, mean, variance, suppressed = (
+        np.asarray(column, dtype=object) for column in zip(*rows, strict=True)
+    )
+
+    def part(name, ids):
+        chosen = kind == name
+        table = {column: np.asarray(values[chosen], dtype="int64") for column, values in ids.items()}
+        table["scope"] = _codes(scope[chosen], SCOPES)
+        table["dimension"] = _codes(dimension[chosen], ROW_DIMENSIONS)
+        for column, values in (("ratings", ratings), ("mean", mean), ("variance", variance)):
+            table[column] = np.array([np.nan if v is None else v for v in values[chosen]], dtype="float64")
+        table["suppressed"] = np.asarray(suppressed[chosen], dtype=bool)
+        return table
+
+    return Result(
+        departments=part("department", {"department": first}),
+        links=part("link", {"rater": first, "provider": second}),
+        company=part("company", {}),
+        summary={},
+    )
+
+
+def links_needing_masks(cells, *, min_group_size: int):
     """Links (rater, provider) of a *previous* cycle whose dimension masks must be read exactly.
 
     The previous cycle's respondent counts serve one purpose: deciding which of its rows are hidden
@@ -140,18 +251,20 @@ def links_needing_masks(cells: pd.DataFrame, *, min_group_size: int) -> pd.DataF
     the minimum group size needs no exact masks: the union of any of its dimensions that received
     ratings reaches the minimum whatever the overlap, so nested masks (`previous_link_masks`) give
     the same decisions. Only links with a dimension answered by 1 to minimum − 1 people are read,
-    which spares a full DISTINCT scan of the previous cycle.
+    which spares a full DISTINCT scan of the previous cycle. (pandas: the slow path only.)
     """
-    counts = _dimension_counts(_typed_cells(cells))
+    counts = _dimension_counts(cells)
     small = ((counts > 0) & (counts < min_group_size)).any(axis=1)
     return counts.index[small].to_frame(index=False)
 
 
-def previous_link_masks(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
+def previous_link_masks(cells, exact):
     """Per link of a previous cycle: the exact masks where read, else nested masks (the fewest
     respondents consistent with the per-dimension counts). Good for suppression decisions only."""
+    import pandas as pd
+
     exact = exact[MASK_COLUMNS].astype("int64")
-    counts = _dimension_counts(_typed_cells(cells))
+    counts = _dimension_counts(cells)
     if len(exact):
         counts = counts[~counts.index.isin(pd.MultiIndex.from_frame(exact[["rater", "provider"]]))]
     matrix = counts.to_numpy(dtype="int64")  # links × 6
@@ -175,226 +288,331 @@ def previous_link_masks(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFram
     return pd.concat([exact, nested], ignore_index=True)
 
 
-def _dimension_counts(cells: pd.DataFrame) -> pd.DataFrame:
+def _dimension_counts(cells):
     """Answers per link (index: rater, provider) and service dimension (columns, contract order)."""
-    service = cells[cells["dimension"] != EXPECTATION]
+    import pandas as pd
+
+    cells = pd.DataFrame(_cells(cells))
+    service = cells[cells["dimension"] != _EXPECTATION]
     table = service.pivot_table(index=["rater", "provider"], columns="dimension", values="n", aggfunc="sum")
-    return table.reindex(columns=list(SERVICE_DIMENSIONS)).fillna(0).astype("int64")
+    return table.reindex(columns=range(_OVERALL)).fillna(0).astype("int64")
 
 
-def response_rates(participants: pd.DataFrame, headcounts: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def response_rates(participants, headcounts) -> tuple[dict, dict]:
     """Participants over employees active when the cycle opened, per department and overall.
 
     `participants`: department, participants; `headcounts`: department, eligible. A department
     without a headcount (e.g. an imported historical cycle) has an unknown rate; the overall rate
-    is unknown unless every department with participants has a headcount.
+    is unknown unless every department with participants has a headcount. Per department: a table
+    of department, participants, eligible and response_rate (NaN where unknown).
     """
-    frame = pd.merge(
-        participants.astype({"department": "int64", "participants": "int64"}),
-        headcounts.astype({"department": "int64", "eligible": "int64"}),
-        on="department",
-        how="outer",
-    ).sort_values("department", ignore_index=True)
-    frame["participants"] = frame["participants"].fillna(0).astype("int64")
-    frame["eligible"] = frame["eligible"].astype("Int64")
-    eligible = frame["eligible"].astype("float64")
-    frame["response_rate"] = np.where(eligible > 0, frame["participants"] / eligible, np.nan)
-    known = frame["eligible"].notna()
-    total_participants = int(frame["participants"].sum())
-    complete = bool(len(frame)) and bool(known[frame["participants"] > 0].all()) and bool(known.any())
-    total_eligible = int(frame.loc[known, "eligible"].sum()) if complete else None
+    counted, headcounted = _ints(participants, "department"), _ints(headcounts, "department")
+    departments = np.union1d(counted, headcounted)
+    taking = np.zeros(len(departments), dtype="int64")
+    taking[np.searchsorted(departments, counted)] = _ints(participants, "participants")
+    eligible = np.full(len(departments), np.nan)
+    eligible[np.searchsorted(departments, headcounted)] = _ints(headcounts, "eligible")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(eligible > 0, taking / eligible, np.nan)
+    known = ~np.isnan(eligible)
+    total_participants = int(taking.sum())
+    complete = bool(len(departments)) and bool(known[taking > 0].all()) and bool(known.any())
+    total_eligible = int(eligible[known].sum()) if complete else None
     overall = {
         "participants": total_participants,
         "eligible": total_eligible,
         "response_rate": _ratio(total_participants, total_eligible) if total_eligible else None,
     }
-    return frame, overall
+    table = {"department": departments, "participants": taking, "eligible": eligible, "response_rate": rate}
+    return table, overall
 
 
-def _typed_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    cells = cells[CELL_COLUMNS].copy()
-    for column in ("rater", "provider", "n", "total", "total_sq", "favorable"):
-        cells[column] = cells[column].astype("int64")
-    cells["dimension"] = cells["dimension"].astype("str")
-    return cells
+def _ints(table, column: str) -> np.ndarray:
+    return np.asarray(table[column], dtype="int64")
 
 
-def _scope(frame: pd.DataFrame) -> np.ndarray:
-    return np.where(frame["rater"] == frame["provider"], MANAGEMENT, SUPPLIER)
+def _codes(names, choices: tuple) -> np.ndarray:
+    """Indexes into `choices` of an array of names (a few distinct values: looked up once each)."""
+    names = np.asarray(names, dtype=object)
+    if not len(names):
+        return np.zeros(0, dtype="int64")
+    distinct, inverse = np.unique(names.astype(str), return_inverse=True)
+    return np.asarray([choices.index(name) for name in distinct], dtype="int64")[inverse.ravel()]
 
 
-def _link_sums(service: pd.DataFrame, link_masks: pd.DataFrame) -> pd.DataFrame:
+def _cells(cells) -> dict:
+    """Typed cells: ids and sums as int64, dimension as an index into ALL_DIMENSIONS."""
+    typed = {column: _ints(cells, column) for column in CELL_COLUMNS if column != "dimension"}
+    typed["dimension"] = _codes(cells["dimension"], ALL_DIMENSIONS)
+    return typed
+
+
+def _rows(table: dict, selected: np.ndarray) -> dict:
+    return {column: values[selected] for column, values in table.items()}
+
+
+def _codes_of_keys(*tables: list[np.ndarray]) -> list[np.ndarray]:
+    """One int64 per row of each table of key columns (integers), equal where the keys are equal.
+
+    Codes sort as the keys do (first column first). Mixed radix over the columns' ranges: sorting
+    and matching one integer is ~20x faster than numpy's row-wise unique, used only where the
+    ranges multiply beyond int64.
+    """
+    columns = [np.concatenate(parts).astype("int64") for parts in zip(*tables, strict=True)]
+    lows = [int(column.min(initial=0)) for column in columns]
+    spans = [int(column.max(initial=0)) - low + 1 for column, low in zip(columns, lows, strict=True)]
+    if math.prod(spans) < 2**62:
+        code = np.zeros(len(columns[0]), dtype="int64")
+        for column, low, span in zip(columns, lows, spans, strict=True):
+            code = code * span + (column - low)
+    else:
+        code = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)[1].ravel()
+    return np.split(code, np.cumsum([len(t[0]) for t in tables])[:-1])
+
+
+def _join(keys: list[np.ndarray], other: list[np.ndarray]) -> np.ndarray:
+    """For each row of `keys` (columns), the row of `other` with the same key, or -1 (`other`'s keys distinct)."""
+    mine, theirs = _codes_of_keys(keys, other)
+    if not len(theirs):
+        return np.full(len(mine), -1)
+    order = np.argsort(theirs, kind="stable")
+    at = order[np.minimum(np.searchsorted(theirs, mine, sorter=order), len(theirs) - 1)]
+    return np.where(theirs[at] == mine, at, -1)
+
+
+def _take(values: np.ndarray, at: np.ndarray, missing=np.nan) -> np.ndarray:
+    """values[at] where at >= 0 (see `_join`), `missing` elsewhere."""
+    if not len(values):
+        return np.full(len(at), missing)
+    return np.where(at >= 0, values[np.maximum(at, 0)], missing)
+
+
+def _group(keys: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct keys (columns, sorted by the first column, then the next...) and, per row, the index of its key."""
+    (code,) = _codes_of_keys(keys)
+    _, first, index = np.unique(code, return_index=True, return_inverse=True)
+    return [column[first] for column in keys], index.ravel()
+
+
+def _link_sums(service: dict, masks: dict) -> dict:
     """Per link and dimension (six slugs and overall): respondents, ratings, total, total_sq, favorable.
 
     Every link that received a rating gets all seven rows: a dimension nobody in it rated has zeros
     (and is hidden), as the contract's link export requires."""
-    per_dimension = service.rename(columns={"n": "ratings"}).assign(respondents=service["n"])
-    overall = per_dimension.groupby(["rater", "provider"], as_index=False)[
-        ["ratings", "total", "total_sq", "favorable"]
-    ].sum()
-    answered = link_masks[link_masks["mask"] != 0]
-    respondents = answered.groupby(["rater", "provider"], as_index=False)["respondents"].sum()
-    overall = overall.merge(respondents, on=["rater", "provider"], how="left", validate="one_to_one")
-    overall["respondents"] = overall["respondents"].fillna(0).astype("int64")
-    overall["dimension"] = OVERALL
-    sums = pd.concat(
-        [per_dimension[["rater", "provider", "dimension", *_SUMS]], overall[["rater", "provider", "dimension", *_SUMS]]]
-    )
-    if len(sums) < len(overall) * len(ROW_DIMENSIONS):  # some link has a dimension nobody rated
-        full = overall[["rater", "provider"]].merge(pd.DataFrame({"dimension": list(ROW_DIMENSIONS)}), how="cross")
-        sums = full.merge(sums, on=LINK_KEYS, how="left")
-        sums[_SUMS] = sums[_SUMS].fillna(0).astype("int64")
-    sums["dimension"] = pd.Categorical(sums["dimension"], categories=ROW_DIMENSIONS, ordered=True)
-    return sums.sort_values(LINK_KEYS, ignore_index=True)
-
-
-def _company_sums(department_sums: pd.DataFrame, company_respondents: pd.DataFrame | None) -> pd.DataFrame:
-    """Per scope and dimension, the sums of the department rows; respondents as the docstring of `rollup` says.
-
-    Management raters are disjoint across departments (each rates their own): their sum is exact.
-    """
-    sums = department_sums.groupby(COMPANY_KEYS, as_index=False, observed=True)[_SUMS].sum()
-    largest = department_sums.groupby(COMPANY_KEYS, as_index=False, observed=True)["respondents"].max()
-    supplier = sums["scope"] == SUPPLIER
-    lower_bound = sums[COMPANY_KEYS].merge(largest, on=COMPANY_KEYS, how="left")["respondents"]
-    sums.loc[supplier, "respondents"] = lower_bound[supplier].to_numpy()
-    if company_respondents is not None and len(company_respondents):
-        exact = (
-            sums[COMPANY_KEYS]
-            .astype(str)
-            .merge(
-                company_respondents[COMPANY_RESPONDENT_COLUMNS].astype({"scope": str, "dimension": str}),
-                on=COMPANY_KEYS,
-                how="left",
-            )["respondents"]
-        )
-        sums.loc[supplier, "respondents"] = exact[supplier].fillna(0).astype("int64").to_numpy()
-    sums["respondents"] = sums["respondents"].astype("int64")
-    return sums
-
-
-def _node_keys(frame: pd.DataFrame, kind: str) -> list[tuple]:
-    dimension = frame["dimension"].cat.codes.to_numpy() if hasattr(frame["dimension"], "cat") else None
-    if dimension is None:
-        dimension = frame["dimension"].map({d: i for i, d in enumerate(ROW_DIMENSIONS)}).to_numpy()
-    if kind == "link":
-        return [differencing.link_key(*k) for k in zip(frame["rater"], frame["provider"], dimension, strict=True)]
-    if kind == "department":
-        return [
-            differencing.department_key(*k) for k in zip(frame["department"], frame["scope"], dimension, strict=True)
-        ]
-    return [differencing.company_key(*k) for k in zip(frame["scope"], dimension, strict=True)]
-
-
-def _decide(sums: dict[str, pd.DataFrame], link_masks, min_group_size) -> tuple[differencing.Decision, dict]:
-    """The differencing rule over every published node (management rows share their diagonal link's
-    node); returns the decision and, per kind of row, a boolean Series: hidden or not."""
-    small = {kind: (f["respondents"] < min_group_size) | (f["ratings"] == 0) for kind, f in sums.items()}
-    if not any(flags.any() for flags in small.values()):
-        # Nothing is hidden for its size, so no subtraction can give a small group away.
-        return differencing.Decision(), {kind: flags.astype("bool") for kind, flags in small.items()}
-    keys = {kind: _node_keys(frame, kind) for kind, frame in sums.items()}
-    nodes = pd.concat(
-        [
-            pd.DataFrame({"key": keys[kind], "respondents": frame["respondents"], "ratings": frame["ratings"]})
-            for kind, frame in sums.items()
-        ],
-        ignore_index=True,
-    ).drop_duplicates("key")
-    decision = differencing.hidden_rows(nodes, link_masks, min_group_size=min_group_size)
-    hidden = {
-        kind: pd.Series([key in decision.hidden for key in keys[kind]], index=frame.index, dtype="bool")
-        for kind, frame in sums.items()
+    (rater, provider), link = _group([service["rater"], service["provider"]])
+    sums = {name: np.zeros((len(rater), _ROWS), dtype="int64") for name in _SUMS}
+    for name, column in (("ratings", "n"), ("total", "total"), ("total_sq", "total_sq"), ("favorable", "favorable")):
+        np.add.at(sums[name], (link, service["dimension"]), service[column])
+        sums[name][:, _OVERALL] = sums[name][:, :_OVERALL].sum(axis=1)
+    sums["respondents"][:, :_OVERALL] = sums["ratings"][:, :_OVERALL]
+    answered = masks["mask"] != 0  # respondents who rated the link at all: its overall respondents
+    link_of = _join([masks["rater"][answered], masks["provider"][answered]], [rater, provider])
+    overall = np.bincount(link_of[link_of >= 0], masks["respondents"][answered][link_of >= 0], minlength=len(rater))
+    sums["respondents"][:, _OVERALL] = overall.astype("int64")
+    return {
+        "rater": np.repeat(rater, _ROWS),
+        "provider": np.repeat(provider, _ROWS),
+        "scope": np.repeat((rater == provider).astype("int64"), _ROWS),
+        "dimension": np.tile(np.arange(_ROWS), len(rater)),
+        **{name: values.ravel() for name, values in sums.items()},
     }
-    return decision, hidden
 
 
-def _figures(sums: pd.DataFrame, expectation: pd.DataFrame, group: list[str], suppressed: pd.Series) -> pd.DataFrame:
-    """Means, favourable %, CI, expectation mean and gap from the sums; a hidden row keeps none of them."""
-    frame = sums.merge(expectation, on=group, how="left")
-    suppressed = pd.Series(suppressed.to_numpy(), index=frame.index)
-    n = frame["ratings"].astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = frame["total"] / n.where(n > 0)
-        variance = stats.sample_variance(n, frame["total"], frame["total_sq"])
-        ci_low, ci_high = stats.mean_ci(n, mean.to_numpy(), variance)
-    expectation_mean = frame["exp_total"] / frame["exp_n"]
-    shown = ~suppressed
+def _department_sums(links: dict) -> dict:
+    """Per department (the provider), scope and dimension: the sums of its links."""
+    (department, scope, dimension), index = _group([links["provider"], links["scope"], links["dimension"]])
+    table = {"department": department, "scope": scope, "dimension": dimension}
+    for name in _SUMS:
+        table[name] = np.bincount(index, links[name], minlength=len(department)).astype("int64")
+    return table
 
-    out = frame[[*group, "dimension"]].copy()
-    out["respondents"] = frame["respondents"].astype("Int64").where(shown)
-    out["ratings"] = frame["ratings"].astype("Int64").where(shown)
-    out["mean"] = mean.where(shown)
-    out["favorable_pct"] = (100.0 * frame["favorable"] / n).where(shown)
-    out["ci_low"] = pd.Series(ci_low, index=frame.index).where(shown)
-    out["ci_high"] = pd.Series(ci_high, index=frame.index).where(shown)
-    out["expectation_mean"] = expectation_mean.where(shown)
-    out["gap"] = (mean - expectation_mean).where(shown)
-    out["delta"] = np.nan
-    out["delta_p_value"] = np.nan
-    out["delta_significant"] = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    out["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    out["suppressed"] = suppressed.astype("bool")
-    out["variance"] = pd.Series(variance, index=frame.index).where(shown)
-    if "scope" in group:
-        out["scope"] = pd.Categorical(out["scope"], categories=SCOPES, ordered=True)
+
+def _company_sums(departments: dict, company_respondents) -> dict:
+    """Per scope and dimension, the sums of the department rows. Management raters are disjoint
+    across departments (each rates their own): their sum is exact. Supplier raters overlap: the
+    exact count where given, else the largest department's (a lower bound)."""
+    (scope, dimension), index = _group([departments["scope"], departments["dimension"]])
+    table = {"scope": scope, "dimension": dimension}
+    for name in _SUMS:
+        table[name] = np.bincount(index, departments[name], minlength=len(scope)).astype("int64")
+    largest = np.zeros(len(scope), dtype="int64")
+    np.maximum.at(largest, index, departments["respondents"])
+    supplier = scope == 0
+    table["respondents"] = np.where(supplier, largest, table["respondents"])
+    if company_respondents is not None and len(company_respondents["respondents"]):
+        given_scope = _codes(company_respondents["scope"], SCOPES)
+        given_dimension = _codes(company_respondents["dimension"], ROW_DIMENSIONS)
+        at = _join([scope, dimension], [given_scope, given_dimension])
+        exact = _take(_ints(company_respondents, "respondents"), at, missing=0)
+        table["respondents"] = np.where(supplier, exact, table["respondents"]).astype("int64")
+    return table
+
+
+def _expectations(expectation: dict, sums: dict) -> dict:
+    """Per row of each kind: (count, total) of the expectation answers its link, department (in
+    its scope) or company line (in its scope) received; NaN count where it received none."""
+    scope = (expectation["rater"] == expectation["provider"]).astype("int64")
+    groups = {
+        "links": ([expectation["rater"], expectation["provider"]], ["rater", "provider"]),
+        "departments": ([expectation["provider"], scope], ["department", "scope"]),
+        "company": ([scope], ["scope"]),
+    }
+    out = {}
+    for kind, (keys, columns) in groups.items():
+        distinct, index = _group(keys)
+        n = np.bincount(index, expectation["n"], minlength=len(distinct[0]))
+        total = np.bincount(index, expectation["total"], minlength=len(distinct[0]))
+        at = _join([sums[kind][c] for c in columns], distinct)
+        out[kind] = (_take(n, at), _take(total, at))
     return out
 
 
-def _with_delta(current: pd.DataFrame, previous: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _decide(sums: dict[str, dict], masks: dict, min_group_size: int) -> tuple[differencing.Decision, dict]:
+    """The differencing rule over every published node (management rows share their diagonal link's
+    node); returns the decision and, per kind of row, a boolean array: hidden or not."""
+    small = {kind: (t["respondents"] < min_group_size) | (t["ratings"] == 0) for kind, t in sums.items()}
+    if not any(flags.any() for flags in small.values()):
+        # Nothing is hidden for its size, so no subtraction can give a small group away.
+        return differencing.Decision(), small
+    keys = {kind: _node_keys(table, kind) for kind, table in sums.items()}
+    nodes: dict = {}
+    for kind, table in sums.items():
+        for key, respondents, ratings in zip(keys[kind], table["respondents"], table["ratings"], strict=True):
+            nodes.setdefault(key, (respondents, ratings))
+    decision = differencing.hidden_rows(
+        {
+            "key": list(nodes),
+            "respondents": [v[0] for v in nodes.values()],
+            "ratings": [v[1] for v in nodes.values()],
+        },
+        masks,
+        min_group_size=min_group_size,
+    )
+    hidden = {kind: np.asarray([key in decision.hidden for key in keys[kind]], dtype=bool) for kind in sums}
+    return decision, hidden
+
+
+def _node_keys(table: dict, kind: str) -> list[tuple]:
+    dimension, scope = table["dimension"].tolist(), [SCOPES[s] for s in table["scope"].tolist()]
+    if kind == "links":
+        links = zip(table["rater"].tolist(), table["provider"].tolist(), dimension, strict=True)
+        return [differencing.link_key(*k) for k in links]
+    if kind == "departments":
+        departments = zip(table["department"].tolist(), scope, dimension, strict=True)
+        return [differencing.department_key(*k) for k in departments]
+    return [differencing.company_key(*k) for k in zip(scope, dimension, strict=True)]
+
+
+def _figures(sums: dict, expectation_n, expectation_total, hidden: np.ndarray) -> dict:
+    """Means, favourable %, CI, expectation mean and gap from the sums; a hidden row keeps none of them."""
+    n = sums["ratings"].astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sums["total"] / np.where(n > 0, n, np.nan)
+        variance = stats.sample_variance(n, sums["total"], sums["total_sq"])
+        ci_low, ci_high = stats.mean_ci(n, mean, variance)
+        expectation_mean = expectation_total / expectation_n
+        favorable_pct = 100.0 * sums["favorable"] / n
+    shown = ~hidden
+
+    def blank(values):
+        return np.where(shown, values, np.nan)
+
+    out = {column: values for column, values in sums.items() if column not in _SUMS}
+    out |= {
+        "respondents": blank(sums["respondents"]),
+        "ratings": blank(n),
+        "mean": blank(mean),
+        "favorable_pct": blank(favorable_pct),
+        "ci_low": blank(ci_low),
+        "ci_high": blank(ci_high),
+        "expectation_mean": blank(expectation_mean),
+        "gap": blank(mean - expectation_mean),
+        "delta": np.full(len(n), np.nan),
+        "delta_p_value": np.full(len(n), np.nan),
+        "delta_significant": np.full(len(n), np.nan),
+        "rank": np.full(len(n), np.nan),
+        "suppressed": hidden.astype(bool),
+        "variance": blank(variance),
+    }
+    return out
+
+
+def _with_delta(current: dict, previous: dict, keys: list[str]) -> dict:
     """Delta and Welch's test against the previous cycle, where neither side is suppressed."""
-    before = previous.loc[~previous["suppressed"], [*keys, "ratings", "mean", "variance"]]
-    before = before.rename(columns={"ratings": "prev_n", "mean": "prev_mean", "variance": "prev_var"})
-    frame = current.merge(before, on=keys, how="left", validate="one_to_one")
-    comparable = frame["mean"].notna() & frame["prev_mean"].notna()
-    frame["delta"] = (frame["mean"] - frame["prev_mean"]).where(comparable)
-    p = stats.welch_p_value(
-        frame["ratings"].astype("float64"),
-        frame["mean"],
-        frame["variance"],
-        frame["prev_n"].astype("float64"),
-        frame["prev_mean"],
-        frame["prev_var"],
+    before = ~np.asarray(previous["suppressed"], dtype=bool)
+    at = _join([current[k] for k in keys], [np.asarray(previous[k], dtype="int64")[before] for k in keys])
+    prev_n, prev_mean, prev_var = (_take(np.asarray(previous[c], dtype="float64")[before], at) for c in _PREVIOUS)
+    comparable = ~np.isnan(current["mean"]) & ~np.isnan(prev_mean)
+    p = np.full(len(comparable), np.nan)
+    p[comparable] = stats.welch_p_value(
+        current["ratings"][comparable],
+        current["mean"][comparable],
+        current["variance"][comparable],
+        prev_n[comparable],
+        prev_mean[comparable],
+        prev_var[comparable],
     )
-    frame["delta_p_value"] = pd.Series(p, index=frame.index).where(comparable)
-    significant = pd.Series(frame["delta_p_value"] < stats.SIGNIFICANCE, dtype="boolean")
-    frame["delta_significant"] = significant.where(comparable & frame["delta_p_value"].notna(), pd.NA)
-    return frame.drop(columns=["prev_n", "prev_mean", "prev_var"])
+    current["delta"] = np.where(comparable, current["mean"] - prev_mean, np.nan)
+    current["delta_p_value"] = p
+    current["delta_significant"] = np.where(np.isnan(p), np.nan, (p < stats.SIGNIFICANCE).astype("float64"))
+    return current
 
 
-def _ranked(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _rank(table: dict) -> None:
     """Rank 1 = best unrounded mean among non-suppressed rows of a scope and dimension; ties share the smaller rank."""
-    shown = ~frame["suppressed"]
-    ranks = frame.loc[shown].groupby(["scope", "dimension"], observed=True)["mean"].rank(method="min", ascending=False)
-    frame["rank"] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    frame.loc[ranks.index, "rank"] = ranks.astype("int64")
-    return frame.sort_values(
-        keys if keys != DEPARTMENT_KEYS else ["department", "scope", "dimension"], ignore_index=True
-    )
+    shown = ~table["suppressed"]
+    group = table["scope"] * _ROWS + table["dimension"]
+    for value in np.unique(group[shown]):
+        rows = np.flatnonzero(shown & (group == value))
+        worse_first = np.sort(-table["mean"][rows])
+        table["rank"][rows] = np.searchsorted(worse_first, -table["mean"][rows], side="left") + 1
 
 
-def _weakest(departments: pd.DataFrame, links: pd.DataFrame) -> dict:
+def _weakest(departments: dict, links: dict) -> dict:
     """Lowest non-suppressed overall means; ties go to the lower id so that reruns agree."""
 
-    def lowest(frame: pd.DataFrame, columns: list[str]):
-        candidates = frame[(frame["dimension"] == OVERALL) & ~frame["suppressed"]]
-        if candidates.empty:
+    def lowest(table: dict, scope: int, ids: list[str]):
+        chosen = np.flatnonzero((table["dimension"] == _OVERALL) & (table["scope"] == scope) & ~table["suppressed"])
+        if not len(chosen):
             return None
-        row = candidates.sort_values(["mean", *columns]).iloc[0]
-        return row
+        order = np.lexsort([table[column][chosen] for column in reversed(ids)] + [table["mean"][chosen]])
+        row = chosen[order[0]]
+        return {column: int(table[column][row]) for column in ids} | {"mean": float(table["mean"][row])}
 
-    department = lowest(departments[departments["scope"] == SUPPLIER], ["department"])
-    supplier_link = lowest(links[links["scope"] == SUPPLIER], ["rater", "provider"])
-    management_link = lowest(links[links["scope"] == MANAGEMENT], ["provider"])
+    department = lowest(departments, 0, ["department"]) or {}
+    supplier_link = lowest(links, 0, ["rater", "provider"]) or {}
+    management_link = lowest(links, 1, ["provider"]) or {}
     return {
-        "weakest_department_id": None if department is None else int(department["department"]),
-        "weakest_department_mean": None if department is None else float(department["mean"]),
-        "weakest_supplier_link_rater_id": None if supplier_link is None else int(supplier_link["rater"]),
-        "weakest_supplier_link_provider_id": None if supplier_link is None else int(supplier_link["provider"]),
-        "weakest_supplier_link_mean": None if supplier_link is None else float(supplier_link["mean"]),
-        "weakest_management_link_id": None if management_link is None else int(management_link["provider"]),
-        "weakest_management_link_mean": None if management_link is None else float(management_link["mean"]),
+        "weakest_department_id": department.get("department"),
+        "weakest_department_mean": department.get("mean"),
+        "weakest_supplier_link_rater_id": supplier_link.get("rater"),
+        "weakest_supplier_link_provider_id": supplier_link.get("provider"),
+        "weakest_supplier_link_mean": supplier_link.get("mean"),
+        "weakest_management_link_id": management_link.get("provider"),
+        "weakest_management_link_mean": management_link.get("mean"),
     }
+
+
+def named(table: dict) -> dict:
+    """A result table with `scope` and `dimension` as names (text) rather than indexes."""
+    return table | {
+        "scope": np.asarray(SCOPES, dtype=object)[table["scope"]],
+        "dimension": np.asarray(ROW_DIMENSIONS, dtype=object)[table["dimension"]],
+    }
+
+
+def _frame(table: dict):
+    """A result table as a DataFrame: scope and dimension by name, nullable columns as pandas' nullable types."""
+    import pandas as pd
+
+    frame = pd.DataFrame(table)
+    scope_names = np.asarray(SCOPES, dtype=object)[table["scope"]]
+    frame["scope"] = scope_names if "rater" in table else pd.Categorical(scope_names, categories=SCOPES, ordered=True)
+    frame["dimension"] = pd.Categorical.from_codes(table["dimension"], categories=ROW_DIMENSIONS, ordered=True)
+    for column in NULLABLE_INTEGERS:
+        frame[column] = frame[column].astype("Int64")
+    frame["delta_significant"] = frame["delta_significant"].astype("boolean")
+    return frame
 
 
 def _ratio(numerator, denominator) -> float | None:

@@ -59,6 +59,11 @@ class _Figures(models.Model):
     delta_significant = models.BooleanField(null=True, blank=True, help_text="p < 0.05.")
     rank = models.PositiveIntegerField(null=True, blank=True)
     suppressed = models.BooleanField()
+    variance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Sample variance of the ratings (not shown): the next cycle's significance tests read it.",
+    )
 
     class Meta:
         abstract = True
@@ -90,13 +95,18 @@ class LinkResult(_Figures):
     """One link row: the ratings given by the rater department's staff to the provider department
     in one dimension. The diagonal (rater == provider) is the management scope."""
 
-    # No database-level foreign keys: see DepartmentResult.
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="link_results", db_constraint=False)
+    # No database-level foreign keys: see DepartmentResult. No index of their own either: every read
+    # filters by cycle, which the unique constraint's index leads with, and maintaining three more
+    # indexes took ~40 % of writing a roll-up's ~11,000 link rows. (Deleting a department scans the
+    # table for its PROTECT check instead: a rare admin action.)
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="link_results", db_constraint=False, db_index=False
+    )
     rater_department = models.ForeignKey(
-        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     provider_department = models.ForeignKey(
-        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "surveys.Department", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     scope = models.CharField(max_length=10, choices=Scope.choices)
 
@@ -150,6 +160,12 @@ class CycleSummary(models.Model):
     answers_count = models.PositiveIntegerField()
     previous_cycle = models.ForeignKey(
         Cycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="What deltas compare to."
+    )
+    min_group_size = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The cycle's minimum group size this snapshot was computed with; empty for snapshots "
+        "older than the stored variances (the next cycle's roll-up recomputes those from the answers).",
     )
     weakest_department = models.ForeignKey(
         "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,28 +1,40 @@
-"""Roll-up: one bulk read of a cycle's answers, pandas frames, and the snapshot replaced in one
-transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
+"""Roll-up: one bulk read of a cycle's answers, numpy tables (reports.frames), and the snapshot
+replaced in one transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
 
-The database does the heavy part with three GROUP BYs: count, sum, sum of squares and favourable
-count per link and dimension, of this cycle and the previous one (for deltas) in one scan;
-respondents per link and combination of dimensions answered (and the company's distinct supplier
-raters) of this cycle; and of the previous cycle only for the links whose suppression nested
-masks cannot decide. A few thousand aggregate rows reach Python whatever the number of
-answers, and the number of queries is fixed: it grows with neither departments nor links.
+The database does the heavy part in one scan of the cycle's answers: one row per respondent and
+provider (their scores packed into one integer), from which the cells (count, sum, sum of squares
+and favourable count per link and dimension), the respondents per link and combination of
+dimensions answered (for the differencing rule) and the company's distinct supplier raters follow
+in numpy. Deltas read the previous cycle's stored snapshot (~11,000 rows for 40 departments) where
+it is current; otherwise that cycle is recomputed from its answers (its cells, and exact masks only
+for the links whose suppression nested masks cannot decide). The number of queries is fixed on
+either path: it grows with neither departments nor links.
 """
 
-from functools import partial
+from __future__ import annotations
 
-import pandas as pd
+import contextlib
+import importlib
+import sys
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from surveys.dimensions import FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS, FAVORABLE_MIN, SERVICE_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
 
-from . import frames
+from .columns import PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
-_RESULT_COLUMNS = ["dimension", *frames.FIGURE_COLUMNS]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from . import frames
 
 
 def rollup_request(*, cycle: Cycle) -> RollupRun:
@@ -54,41 +66,63 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
     return run
 
 
-def compute_rollup(*, cycle: Cycle) -> tuple[frames.Rollup, int, Cycle | None]:
-    """The cycle's result frames (read-only): the rollup, its number of answers and the previous cycle."""
-    dimension_slugs = dict(Dimension.objects.values_list("id", "slug"))
-    bits = {pk: 1 << SERVICE_DIMENSIONS.index(s) for pk, s in dimension_slugs.items() if s in SERVICE_DIMENSIONS}
+def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
+    """The cycle's result tables (read-only): the roll-up, its number of answers and the previous cycle."""
+    frames_module = _import_meanwhile("reports.frames")  # numpy: nothing before the arithmetic needs it
+    positions = {pk: ALL_DIMENSIONS.index(slug) for pk, slug in Dimension.objects.values_list("id", "slug")}
     previous = previous_cycle(cycle=cycle)
-    cycle_ids = [cycle.id] if previous is None else [cycle.id, previous.id]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The distinct count hashes ~10 (respondent, link) groups per respondent: let it do so in
-            # memory rather than spill to disk (the stock 4 MB is too small from ~5,000 employees).
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            # The snapshot is derived data: a crash that loses this commit loses the run record with
-            # it (same transaction), so the run stays `started` and is redone. No need to wait for fsync.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-    all_cells = _read_cells(cycle_ids, dimension_slugs)
-    cells = all_cells[all_cells["cycle"] == cycle.id]
-    masks, company_respondents = _read_link_masks(cycle.id, bits, company=True)
-    previous_rollup = None
-    if previous is not None:
-        previous_cells = all_cells[all_cells["cycle"] == previous.id]
-        needed = frames.links_needing_masks(previous_cells, min_group_size=previous.min_group_size)
-        exact, _ = _read_link_masks(previous.id, bits, links=needed)
-        previous_rollup = frames.rollup(
-            previous_cells,
-            frames.previous_link_masks(previous_cells, exact),
-            min_group_size=previous.min_group_size,
-        )
-    result = frames.rollup(
+            # work_mem: the answer sets (~1 per 7 answers) are hashed in memory rather than spilled to
+            # disk. synchronous_commit: the snapshot is derived data; a crash that loses this commit
+            # loses the run record with it (same transaction), so the run stays `started` and is redone.
+            # jit: compiling the expressions costs more than it saves on a scan this size.
+            cursor.execute(
+                "SELECT set_config('work_mem', '256MB', true), set_config('synchronous_commit', 'off', true),"
+                " set_config('jit', 'off', true)"
+            )
+    answer_sets = _read_answer_sets(cycle.id, positions)
+    stored = [] if previous is None else _read_stored_rollup(previous)
+    frames = frames_module()
+    cells, masks, company_respondents = frames.from_answer_sets(answer_sets)
+    previous_result = None
+    if stored:
+        previous_result = frames.stored_rollup(stored)
+    elif previous is not None:
+        previous_result = _recomputed_rollup(previous, positions)
+    result = frames.compute(
         cells,
         masks,
         min_group_size=cycle.min_group_size,
-        previous=previous_rollup,
+        previous=previous_result,
         company_respondents=company_respondents,
     )
     return result, int(cells["n"].sum()), previous
+
+
+def _import_meanwhile(name: str) -> Callable[[], object]:
+    """Start importing module `name` in a thread; returns a function that waits for it and returns it.
+
+    In a fresh process (`manage.py rollup`, a new worker) importing numpy takes ~0.1-0.15 s, half
+    as long as the database takes to scan the answers: the import runs while this thread waits for
+    the database instead of before. Already imported: nothing to wait for.
+    """
+    if name in sys.modules:
+        return partial(importlib.import_module, name)
+    # Not a daemon: an interpreter that exits must not cut an import short.
+    thread = threading.Thread(target=_import_quietly, args=(name,), name=f"import {name}")
+    thread.start()
+
+    def wait():
+        thread.join()
+        return importlib.import_module(name)  # an import that failed in the thread raises here
+
+    return wait
+
+
+def _import_quietly(name: str) -> None:
+    with contextlib.suppress(BaseException):  # the waiting thread imports it again and raises the error
+        importlib.import_module(name)
 
 
 def previous_cycle(*, cycle: Cycle) -> Cycle | None:
@@ -103,33 +137,26 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
     result, answers_count, previous = compute_rollup(cycle=cycle)
-    participants = pd.DataFrame(
-        Participation.objects.filter(cycle=cycle).values("department").annotate(participants=Count("id")).order_by(),
-        columns=["department", "participants"],
+    from . import frames  # loaded by compute_rollup, while the database read the answers
+
+    participants = Participation.objects.filter(cycle=cycle).values("department").annotate(count=Count("id"))
+    participants = list(participants.order_by().values_list("department", "count"))
+    headcounts = list(CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"))
+    participation, overall = frames.response_rates(
+        {"department": [d for d, _ in participants], "participants": [n for _, n in participants]},
+        {"department": [d for d, _ in headcounts], "eligible": [n for _, n in headcounts]},
     )
-    headcounts = pd.DataFrame(
-        CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"),
-        columns=["department", "eligible"],
-    )
-    participation, overall = frames.response_rates(participants, headcounts)
 
     for model in (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary):
         model.objects.filter(cycle=cycle).delete()
 
-    departments = result.departments.rename(columns={"department": "department_id"})
-    departments.insert(0, "cycle_id", cycle.id)
-    _insert(DepartmentResult, departments[["cycle_id", "department_id", "scope", *_RESULT_COLUMNS]])
-    links = result.links.rename(columns={"rater": "rater_department_id", "provider": "provider_department_id"})
-    links.insert(0, "cycle_id", cycle.id)
-    _insert(LinkResult, links[["cycle_id", "rater_department_id", "provider_department_id", "scope", *_RESULT_COLUMNS]])
-    company = result.company.copy()
-    company.insert(0, "cycle_id", cycle.id)
-    _insert(CompanyResult, company[["cycle_id", "scope", *_RESULT_COLUMNS]])
-    participation = participation.rename(columns={"department": "department_id"})
-    participation.insert(0, "cycle_id", cycle.id)
-    _insert(
-        ParticipationResult, participation[["cycle_id", "department_id", "participants", "eligible", "response_rate"]]
-    )
+    for model, table in (
+        (DepartmentResult, frames.named(result.departments)),
+        (LinkResult, frames.named(result.links)),
+        (CompanyResult, frames.named(result.company)),
+        (ParticipationResult, participation),
+    ):
+        _insert(model, _database_columns(cycle, table))
 
     CycleSummary.objects.create(
         cycle=cycle,
@@ -137,57 +164,118 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         computed_at=timezone.now(),
         answers_count=answers_count,
         previous_cycle=previous,
+        min_group_size=cycle.min_group_size,
         **result.summary,
         **overall,
     )
     return answers_count
 
 
-def _read_cells(cycle_ids: list[int], dimension_slugs: dict[int, str]) -> pd.DataFrame:
-    """Count, sum, sum of squares and favourable count per cycle, link and dimension: one scan for all cycles."""
+def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> list[tuple]:
+    """The cycle's answers in one scan, one row per respondent and provider: rater department,
+    provider department, respondent key and their scores packed into one integer (PACK_BASE).
+
+    Everything the roll-up needs of this cycle follows (cells, link masks, company respondents), so
+    the answers are read once; grouping ~7 answers into one set is about one plain GROUP BY's work.
+    """
+    table = Answer._meta.db_table
+    packed = " ".join(f"WHEN {int(pk)} THEN score * {PACK_BASE**k}" for pk, k in positions.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT rater_department_id, provider_department_id, respondent, SUM(CASE dimension_id {packed} END)
+            FROM {table} WHERE cycle_id = %s
+            GROUP BY rater_department_id, provider_department_id, respondent
+            """,
+            [cycle_id],
+        )
+        return cursor.fetchall()
+
+
+def _read_stored_rollup(previous: Cycle) -> list[tuple]:
+    """The rows of the previous cycle's snapshot that its deltas need (see frames.stored_rollup),
+    where that snapshot is current: its summary was written by the cycle's latest run (no roll-up
+    requested since, e.g. by an import), with the cycle's present minimum group size, and the cycle
+    no longer takes answers. One query; no rows where it is not current (the caller recomputes it)."""
+    runs, summaries, cycles = RollupRun._meta.db_table, CycleSummary._meta.db_table, Cycle._meta.db_table
+    current = f"""
+        EXISTS (
+            SELECT 1 FROM {summaries} s JOIN {cycles} c ON c.id = s.cycle_id
+            WHERE s.cycle_id = %s AND s.min_group_size = c.min_group_size AND c.status IN (%s, %s)
+              AND s.run_id = (
+                  SELECT r.id FROM {runs} r WHERE r.cycle_id = s.cycle_id
+                  ORDER BY r.requested_at DESC, r.id DESC LIMIT 1
+              )
+        )"""
+    figures = "scope, dimension, ratings, mean, variance, suppressed"
+    parts = [
+        (LinkResult, f"'link', rater_department_id, provider_department_id, {figures}"),
+        (DepartmentResult, f"'department', department_id, 0, {figures}"),
+        (CompanyResult, f"'company', 0, 0, {figures}"),
+    ]
+    sql = " UNION ALL ".join(
+        f"SELECT {columns} FROM {model._meta.db_table} WHERE cycle_id = %s AND {current}" for model, columns in parts
+    )
+    params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED] * len(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Result:
+    """The previous cycle's roll-up computed again from its answers, for deltas: its cells, and
+    exact masks only for the links whose suppression nested masks cannot decide. Two scans, and
+    pandas: the slow path, for a previous cycle without a current snapshot."""
+    from . import frames
+
+    dimension_slugs = {pk: ALL_DIMENSIONS[k] for pk, k in positions.items()}
+    cells = _read_cells(previous.id, dimension_slugs)
+    needed = frames.links_needing_masks(cells, min_group_size=previous.min_group_size)
+    exact = _read_link_masks(previous.id, positions, links=needed)
+    return frames.compute(cells, frames.previous_link_masks(cells, exact), min_group_size=previous.min_group_size)
+
+
+def _read_cells(cycle_id: int, dimension_slugs: dict[int, str]) -> pd.DataFrame:
+    """Count, sum, sum of squares and favourable count per link and dimension of one cycle."""
+    import pandas as pd
+
+    from . import frames
+
     table = Answer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT cycle_id, rater_department_id, provider_department_id, dimension_id,
+            SELECT rater_department_id, provider_department_id, dimension_id,
                    COUNT(*), SUM(score), SUM(score * score), SUM(CASE WHEN score >= %s THEN 1 ELSE 0 END)
-            FROM {table} WHERE cycle_id IN ({", ".join(["%s"] * len(cycle_ids))})
-            GROUP BY cycle_id, rater_department_id, provider_department_id, dimension_id
+            FROM {table} WHERE cycle_id = %s
+            GROUP BY rater_department_id, provider_department_id, dimension_id
             """,
-            [FAVORABLE_MIN, *cycle_ids],
+            [FAVORABLE_MIN, cycle_id],
         )
-        cells = pd.DataFrame(cursor.fetchall(), columns=["cycle", *frames.CELL_COLUMNS])
+        cells = pd.DataFrame(cursor.fetchall(), columns=frames.CELL_COLUMNS)
     cells["dimension"] = cells["dimension"].map(dimension_slugs)
     return cells
 
 
-def _read_link_masks(
-    cycle_id: int, bits: dict[int, int], *, links: pd.DataFrame | None = None, company: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Respondents per link and combination of service dimensions answered (of every link, or of
-    `links` only); with `company`, also the distinct supplier-scope raters per dimension and overall.
+def _read_link_masks(cycle_id: int, positions: dict[int, int], *, links: pd.DataFrame) -> pd.DataFrame:
+    """Respondents per link and combination of service dimensions answered, of `links` only.
 
     A respondent answers each (provider, dimension) at most once, so the sum of the dimension bits
     of their answers to one provider is the set they answered. Two-level GROUP BY: PostgreSQL hashes
-    it, where COUNT(DISTINCT) sorts. A person's supplier-wide set ORs their links' sets: one MAX per bit.
+    it, where COUNT(DISTINCT) sorts.
     """
+    import pandas as pd
+
+    from . import frames
+
+    if links.empty:
+        return pd.DataFrame(columns=frames.MASK_COLUMNS)
     table = Answer._meta.db_table
-    only = ""
-    if links is not None:
-        # Ids come from the database as integers: inlined, so that SQLite's parameter limit never bites.
-        pairs = ", ".join(f"({int(r)}, {int(p)})" for r, p in links[["rater", "provider"]].itertuples(index=False))
-        only = f" AND (rater_department_id, provider_department_id) IN (VALUES {pairs})" if pairs else " AND 1 = 0"
+    # Ids come from the database as integers: inlined, so that SQLite's parameter limit never bites.
+    pairs = ", ".join(f"({int(r)}, {int(p)})" for r, p in links[["rater", "provider"]].itertuples(index=False))
+    bits = {pk: 1 << k for pk, k in positions.items() if k < len(SERVICE_DIMENSIONS)}
     mask = "CASE dimension_id " + " ".join(f"WHEN {int(pk)} THEN {bit}" for pk, bit in bits.items()) + " END"
     service = ", ".join(str(int(pk)) for pk in bits) or "0"
-    company_part = ""
-    if company:
-        union = " + ".join(f"MAX(mask & {1 << i})" for i in range(len(SERVICE_DIMENSIONS)))
-        company_part = f"""
-            UNION ALL
-            SELECT 'company', 0, 0, person_mask, COUNT(*) FROM (
-                SELECT respondent, {union} AS person_mask FROM per_link
-                WHERE rater <> provider GROUP BY respondent
-            ) AS people GROUP BY person_mask"""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -195,48 +283,44 @@ def _read_link_masks(
                 SELECT rater_department_id AS rater, provider_department_id AS provider, respondent,
                        SUM({mask}) AS mask
                 FROM {table}
-                WHERE cycle_id = %s AND dimension_id IN ({service}){only}
+                WHERE cycle_id = %s AND dimension_id IN ({service})
+                  AND (rater_department_id, provider_department_id) IN (VALUES {pairs})
                 GROUP BY rater_department_id, provider_department_id, respondent
             )
-            SELECT 'link', rater, provider, mask, COUNT(*) FROM per_link GROUP BY rater, provider, mask{company_part}
+            SELECT rater, provider, mask, COUNT(*) FROM per_link GROUP BY rater, provider, mask
             """,
             [cycle_id],
         )
-        rows = pd.DataFrame(cursor.fetchall(), columns=["kind", *frames.MASK_COLUMNS])
-    masks = rows.loc[rows["kind"] == "link", frames.MASK_COLUMNS].reset_index(drop=True)
-    if not company:
-        return masks, None
-    return masks, _company_respondents(rows.loc[rows["kind"] == "company", ["mask", "respondents"]])
+        return pd.DataFrame(cursor.fetchall(), columns=frames.MASK_COLUMNS)
 
 
-def _company_respondents(people: pd.DataFrame) -> pd.DataFrame:
-    """Distinct supplier-scope raters per dimension and overall, from counts per person-wide mask."""
-    masks, counts = people["mask"].to_numpy(dtype="int64"), people["respondents"].to_numpy(dtype="int64")
-    rows = [
-        (frames.SUPPLIER, slug, int(counts[(masks & (1 << i)) != 0].sum())) for i, slug in enumerate(SERVICE_DIMENSIONS)
-    ]
-    rows.append((frames.SUPPLIER, OVERALL, int(counts[masks != 0].sum())))
-    return pd.DataFrame(rows, columns=frames.COMPANY_RESPONDENT_COLUMNS)
+_ID_COLUMNS = {"department": "department_id", "rater": "rater_department_id", "provider": "provider_department_id"}
 
 
-def _insert(model, frame: pd.DataFrame) -> None:
-    """Insert a frame whose columns are `model`'s database columns, in one statement.
+def _database_columns(cycle: Cycle, table: dict) -> dict:
+    """A result table's columns under their database names, the cycle's id first."""
+    length = len(next(iter(table.values())))
+    return {"cycle_id": [cycle.id] * length, **{_ID_COLUMNS.get(name, name): values for name, values in table.items()}}
+
+
+def _insert(model, columns: dict) -> None:
+    """Insert rows given as columns named after `model`'s database columns (numpy arrays or lists;
+    NaN is NULL), in one statement.
 
     PostgreSQL gets a binary COPY (a snapshot of 40 departments is ~11,000 link rows): psycopg
-    encodes the rows in C, where `DataFrame.to_csv` took ~5x as long to format the floats. Other
-    databases get one executemany. NaN/NA become NULL.
+    encodes the rows in C, where formatting the floats as text took ~5x as long. Other databases
+    get one executemany.
     """
-    if frame.empty:
+    if not len(next(iter(columns.values()))):
         return
-    table = model._meta.db_table
-    columns = ", ".join(frame.columns)
-    rows = _plain_rows(frame)
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    rows = list(zip(*(_plain(fields[name], values) for name, values in columns.items()), strict=True))
+    table, names = model._meta.db_table, ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            fields = {field.column: field for field in model._meta.concrete_fields}
-            types = [_copy_type(fields[column]) for column in frame.columns]
+            types = [_copy_type(fields[name]) for name in columns]
             binary = all(name in _BINARY_COPY_TYPES for name in types)  # else psycopg's text COPY
-            statement = f"COPY {table} ({columns}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
+            statement = f"COPY {table} ({names}) FROM STDIN" + (" (FORMAT binary)" if binary else "")
             with cursor.cursor.copy(statement) as copy:
                 if binary:
                     copy.set_types(types)
@@ -246,17 +330,29 @@ def _insert(model, frame: pd.DataFrame) -> None:
             if connection.queries_logged:
                 connection.queries_log.append({"sql": statement, "time": "0.000"})
         else:
-            placeholders = ", ".join(["%s"] * len(frame.columns))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
-def _plain_rows(frame: pd.DataFrame) -> list[tuple]:
-    """The frame's rows as tuples of plain Python values (None for NaN/NA), built column by column."""
-    values = []
-    for name in frame.columns:
-        column = frame[name].astype(object)
-        values.append(column.where(frame[name].notna(), None).tolist())
-    return list(zip(*values, strict=True))
+def _plain(field, values) -> list:
+    """A column as plain Python values of the field's kind (int, float, bool or str), None for NaN."""
+    import numpy as np  # loaded by compute_rollup
+
+    if isinstance(values, list):
+        return values
+    missing = np.isnan(values) if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
+    kind = field.get_internal_type()
+    if kind == "FloatField":
+        plain = values.tolist()
+    elif kind == "BooleanField":
+        plain = (values == 1).tolist()
+    elif values.dtype.kind in "iuf":  # counts and ids: NaN (empty) is not an integer
+        plain = np.where(missing, 0, values).astype("int64").tolist()
+    else:
+        plain = values.tolist()
+    for row in np.flatnonzero(missing).tolist():
+        plain[row] = None
+    return plain
 
 
 # Column types whose binary encoding psycopg takes from the Python values _plain_rows gives.

@@ -66,30 +66,37 @@ def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     """The continued fraction of the regularised incomplete beta function (modified Lentz), vectorised.
 
     Converges fast for x < (a + 1) / (a + b + 2); callers use the symmetry I_x(a, b) = 1 - I_1-x(b, a)
-    otherwise.
+    otherwise. Each step works on the elements not converged yet only (a few need many more terms
+    than the rest); an element's arithmetic is the same whatever the others do.
     """
 
     def floor(value):
         return np.where(np.abs(value) < _TINY, _TINY, value)
 
-    c = np.ones_like(x)
+    shape = np.shape(x)
+    a, b, x = (np.broadcast_to(v, shape).ravel() for v in (a, b, x))
     d = 1 / floor(1 - (a + b) * x / (a + 1))
     h = d.copy()
-    active = np.ones(x.shape, dtype=bool)
+    rows, c, part = np.arange(x.size), np.ones_like(x), h.copy()
     for m in range(1, _MAX_TERMS):
         step = m * (b - m) * x / ((a - 1 + 2 * m) * (a + 2 * m))
         d = 1 / floor(1 + step * d)
         c = floor(1 + step / c)
-        h = np.where(active, h * d * c, h)
+        part = part * d * c
         step = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 1 + 2 * m))
         d = 1 / floor(1 + step * d)
         c = floor(1 + step / c)
         change = d * c
-        h = np.where(active, h * change, h)
-        active &= ~(np.abs(change - 1) < _EPSILON)
-        if not active.any():
-            break
-    return h
+        part = part * change
+        done = np.abs(change - 1) < _EPSILON
+        if done.any():
+            h[rows[done]] = part[done]
+            going = ~done
+            rows, a, b, x, c, d, part = (v[going] for v in (rows, a, b, x, c, d, part))
+            if not rows.size:
+                break
+    h[rows] = part  # any element still short of convergence after _MAX_TERMS terms
+    return h.reshape(shape)
 
 
 def _log_gamma_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:

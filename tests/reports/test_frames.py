@@ -1,14 +1,21 @@
 """Hand-computed cases for every definition of the roll-up, on the pure-pandas layer."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from reports import frames
-from surveys.dimensions import SERVICE_DIMENSIONS
-from tests.reports.builders import aggregate
+from reports.columns import PACK_BASE
+from surveys.dimensions import ALL_DIMENSIONS, SERVICE_DIMENSIONS
+from tests.reports.builders import aggregate, company_respondents
 
 SALES, IT, HR, OPS = 1, 2, 3, 4
 
@@ -233,3 +240,62 @@ def test_previous_cycle_reads_exact_masks_only_where_nested_masks_could_decide_d
     # IT's department row pools 4 respondents (shown); each of its links is below 3 (suppressed).
     assert not row(previous.departments, department=IT, dimension="overall")["suppressed"]
     assert row(previous.links, rater=HR, provider=IT, dimension="overall")["suppressed"]
+
+
+answer_sets = st.lists(
+    st.tuples(
+        st.integers(1, 4),  # rater department
+        st.dictionaries(
+            st.tuples(st.integers(1, 4), st.sampled_from(ALL_DIMENSIONS)), st.integers(1, 5), min_size=1, max_size=12
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(people=answer_sets)
+def test_answer_sets_give_the_cells_masks_and_company_raters_of_the_answers(people):
+    """The one scan's rows (a respondent's scores for one provider packed into one integer, as
+    reports.services sums them in SQL) decode to what per-answer GROUP BYs give."""
+    answers = [
+        (respondent, rater, provider, dimension, score)
+        for respondent, (rater, given_answers) in enumerate(people, start=10**12)
+        for (provider, dimension), score in given_answers.items()
+    ]
+    packed = {}
+    for respondent, rater, provider, dimension, score in answers:
+        key = (rater, provider, respondent)
+        packed[key] = packed.get(key, 0) + score * PACK_BASE ** ALL_DIMENSIONS.index(dimension)
+    cells, masks, people_counts = frames.from_answer_sets([(*key, total) for key, total in packed.items()])
+
+    expected_cells, expected_masks = aggregate(answers) if answers else frames.empty_cells()
+    assert _sorted(cells, frames.CELL_COLUMNS) == _sorted(expected_cells, frames.CELL_COLUMNS)
+    assert _sorted(masks, frames.MASK_COLUMNS) == _sorted(expected_masks, frames.MASK_COLUMNS)
+    expected_people = company_respondents(answers) if answers else None
+    if expected_people is not None:
+        counted = dict(zip(people_counts["dimension"], people_counts["respondents"].tolist(), strict=True))
+        assert counted == dict(zip(expected_people["dimension"], expected_people["respondents"], strict=True))
+
+
+def _sorted(table, columns) -> list[tuple]:
+    return sorted(zip(*(list(table[column]) for column in columns), strict=True))
+
+
+def test_a_roll_up_needs_no_pandas():
+    """A fresh process that rolls up (the `rollup` command, a new worker) loads numpy, not pandas:
+    pandas would take longer to import than the roll-up's arithmetic."""
+    script = (
+        "import django, sys; django.setup()\n"
+        "from reports import frames, services\n"
+        "packed = sum(4 * 8 ** k for k in range(6))\n"
+        "cells, masks, people = frames.from_answer_sets([(1, 2, 10, packed), (1, 2, 11, packed), (2, 2, 12, 3)])\n"
+        "result = frames.compute(cells, masks, min_group_size=2, company_respondents=people)\n"
+        "assert result.summary['weakest_department_id'] == 2, result.summary\n"
+        "print(sorted(name for name in ('pandas', 'numpy') if name in sys.modules))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "chainsurvey.settings"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=99)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['numpy']"

@@ -1,4 +1,4 @@
-"""Property tests: on random cycles, the roll-up (SQL GROUP BYs + pandas) equals a straightforward
+"""Property tests: on random cycles, the roll-up (SQL + numpy) equals a straightforward
 reference computation over the raw answers, written here with plain Python loops and sets.
 
 The reference hides rows for their own size only; which further rows the differencing rule hides

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("cycle", help="Cycle name, e.g. 2026-Q3.")
 
     def handle(self, *args, cycle, **options):
-        from reports.services import rollup_cycle  # pandas: loaded only when a roll-up runs
+        from reports.services import rollup_cycle  # numpy: loaded only when a roll-up runs
 
         found = cycle_named(cycle)
         started = time.perf_counter()
