@@ -243,61 +243,6 @@ def stored_rollup(rows: list[tuple]) -> Result:
     )
 
 
-def links_needing_masks(cells, *, min_group_size: int):
-    """Links (rater, provider) of a *previous* cycle whose dimension masks must be read exactly.
-
-    The previous cycle's respondent counts serve one purpose: deciding which of its rows are hidden
-    (deltas need nothing else). A link whose every dimension was answered by none or by at least
-    the minimum group size needs no exact masks: the union of any of its dimensions that received
-    ratings reaches the minimum whatever the overlap, so nested masks (`previous_link_masks`) give
-    the same decisions. Only links with a dimension answered by 1 to minimum − 1 people are read,
-    which spares a full DISTINCT scan of the previous cycle. (pandas: the slow path only.)
-    """
-    counts = _dimension_counts(cells)
-    small = ((counts > 0) & (counts < min_group_size)).any(axis=1)
-    return counts.index[small].to_frame(index=False)
-
-
-def previous_link_masks(cells, exact):
-    """Per link of a previous cycle: the exact masks where read, else nested masks (the fewest
-    respondents consistent with the per-dimension counts). Good for suppression decisions only."""
-    import pandas as pd
-
-    exact = exact[MASK_COLUMNS].astype("int64")
-    counts = _dimension_counts(cells)
-    if len(exact):
-        counts = counts[~counts.index.isin(pd.MultiIndex.from_frame(exact[["rater", "provider"]]))]
-    matrix = counts.to_numpy(dtype="int64")  # links × 6
-    if not len(matrix):
-        return exact
-    # Respondent k of a link answers every dimension whose count is at least k: for a dimension
-    # with count c, the respondents between the next lower count and c share one mask.
-    covers = matrix[:, None, :] >= matrix[:, :, None]  # [link, d, d']: does count d' reach count d?
-    masks = (covers * (1 << np.arange(differencing.DIMENSION_COUNT))).sum(axis=2)
-    lower = np.where(matrix[:, None, :] < matrix[:, :, None], matrix[:, None, :], 0).max(axis=2)
-    links = counts.index.to_frame(index=False)
-    nested = pd.DataFrame(
-        {
-            "rater": np.repeat(links["rater"].to_numpy(), differencing.DIMENSION_COUNT),
-            "provider": np.repeat(links["provider"].to_numpy(), differencing.DIMENSION_COUNT),
-            "mask": masks.ravel(),
-            "respondents": (matrix - lower).ravel(),
-        }
-    )
-    nested = nested[nested["respondents"] > 0].drop_duplicates(["rater", "provider", "mask"])
-    return pd.concat([exact, nested], ignore_index=True)
-
-
-def _dimension_counts(cells):
-    """Answers per link (index: rater, provider) and service dimension (columns, contract order)."""
-    import pandas as pd
-
-    cells = pd.DataFrame(_cells(cells))
-    service = cells[cells["dimension"] != _EXPECTATION]
-    table = service.pivot_table(index=["rater", "provider"], columns="dimension", values="n", aggfunc="sum")
-    return table.reindex(columns=range(_OVERALL)).fillna(0).astype("int64")
-
-
 def response_rates(participants, headcounts) -> tuple[dict, dict]:
     """Participants over employees active when the cycle opened, per department and overall.
 
