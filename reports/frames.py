@@ -154,35 +154,34 @@ def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
     """
     sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
     rater, provider, respondent, packed = sets.T
-    width = int(provider.max(initial=0)) + 1
-    keys, link = np.unique(rater * width + provider, return_inverse=True)
-    link = link.ravel()
+    links, link = _group([rater, provider])  # the distinct (rater, provider) pairs; each set's pair
     bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
     scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)  # sets × 7
     answered = scores > 0
-    cells = _cells_of(keys, width, link, scores, answered)
+    cells = _cells_of(links, link, scores, answered)
 
     mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
     rated = mask != 0  # a set of expectation answers only rates no service dimension
-    per_mask = np.bincount(link[rated] * differencing.MASKS + mask[rated], minlength=len(keys) * differencing.MASKS)
+    masks_per_link = differencing.MASKS
+    per_mask = np.bincount(link[rated] * masks_per_link + mask[rated], minlength=len(links[0]) * masks_per_link)
     found = np.flatnonzero(per_mask)
     masks = {
-        "rater": keys[found // differencing.MASKS] // width,
-        "provider": keys[found // differencing.MASKS] % width,
-        "mask": found % differencing.MASKS,
+        "rater": links[0][found // masks_per_link],
+        "provider": links[1][found // masks_per_link],
+        "mask": found % masks_per_link,
         "respondents": per_mask[found],
     }
     supplier = rated & (rater != provider)
     return cells, masks, company_respondents(respondent[supplier], mask[supplier])
 
 
-def _cells_of(keys, width, link, scores, answered) -> dict:
+def _cells_of(links, link, scores, answered) -> dict:
     """Count, sum, sum of squares and favourable count per link and dimension (where answered)."""
     dimensions = scores.shape[1]
     cell = (link[:, None] * dimensions + np.arange(dimensions)).ravel()  # per set and dimension
 
     def per_cell(weights):
-        return np.bincount(cell, weights.ravel(), minlength=len(keys) * dimensions).reshape(-1, dimensions)
+        return np.bincount(cell, weights.ravel(), minlength=len(links[0]) * dimensions).reshape(-1, dimensions)
 
     sums = {
         "n": per_cell(answered),
@@ -190,12 +189,12 @@ def _cells_of(keys, width, link, scores, answered) -> dict:
         "total_sq": per_cell(scores * scores),
         "favorable": per_cell(scores >= FAVORABLE_MIN),
     }
-    links, dimension = np.nonzero(sums["n"])
+    at, dimension = np.nonzero(sums["n"])
     return {
-        "rater": keys[links] // width,
-        "provider": keys[links] % width,
+        "rater": links[0][at],
+        "provider": links[1][at],
         "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimension],
-        **{name: values[links, dimension].astype("int64") for name, values in sums.items()},
+        **{name: values[at, dimension].astype("int64") for name, values in sums.items()},
     }
 
 
