@@ -66,7 +66,7 @@ rows only ever get added, so the loop ends.
 
 Cross-cycle: a delta is published only where both cycles show the row (`frames._with_delta`), so
 delta = mean − previous mean adds no row that either cycle hides; the previous cycle's decision is
-recomputed by the same rule (with exact masks where they can change it).
+the one its own roll-up made (read from its snapshot, or recomputed from its answers the same way).
 
 Limits (stated in SECURITY.md): step 3 finds every single hidden row that sums and differences
 give exactly; rule 1 covers the pooled group of each family. A sum of several hidden rows pinned

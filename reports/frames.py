@@ -154,35 +154,34 @@ def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
     """
     sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
     rater, provider, respondent, packed = sets.T
-    width = int(provider.max(initial=0)) + 1
-    keys, link = np.unique(rater * width + provider, return_inverse=True)
-    link = link.ravel()
+    links, link = _group([rater, provider])  # the distinct (rater, provider) pairs; each set's pair
     bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
     scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)  # sets × 7
     answered = scores > 0
-    cells = _cells_of(keys, width, link, scores, answered)
+    cells = _cells_of(links, link, scores, answered)
 
     mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
     rated = mask != 0  # a set of expectation answers only rates no service dimension
-    per_mask = np.bincount(link[rated] * differencing.MASKS + mask[rated], minlength=len(keys) * differencing.MASKS)
+    masks_per_link = differencing.MASKS
+    per_mask = np.bincount(link[rated] * masks_per_link + mask[rated], minlength=len(links[0]) * masks_per_link)
     found = np.flatnonzero(per_mask)
     masks = {
-        "rater": keys[found // differencing.MASKS] // width,
-        "provider": keys[found // differencing.MASKS] % width,
-        "mask": found % differencing.MASKS,
+        "rater": links[0][found // masks_per_link],
+        "provider": links[1][found // masks_per_link],
+        "mask": found % masks_per_link,
         "respondents": per_mask[found],
     }
     supplier = rated & (rater != provider)
     return cells, masks, company_respondents(respondent[supplier], mask[supplier])
 
 
-def _cells_of(keys, width, link, scores, answered) -> dict:
+def _cells_of(links, link, scores, answered) -> dict:
     """Count, sum, sum of squares and favourable count per link and dimension (where answered)."""
     dimensions = scores.shape[1]
     cell = (link[:, None] * dimensions + np.arange(dimensions)).ravel()  # per set and dimension
 
     def per_cell(weights):
-        return np.bincount(cell, weights.ravel(), minlength=len(keys) * dimensions).reshape(-1, dimensions)
+        return np.bincount(cell, weights.ravel(), minlength=len(links[0]) * dimensions).reshape(-1, dimensions)
 
     sums = {
         "n": per_cell(answered),
@@ -190,12 +189,12 @@ def _cells_of(keys, width, link, scores, answered) -> dict:
         "total_sq": per_cell(scores * scores),
         "favorable": per_cell(scores >= FAVORABLE_MIN),
     }
-    links, dimension = np.nonzero(sums["n"])
+    at, dimension = np.nonzero(sums["n"])
     return {
-        "rater": keys[links] // width,
-        "provider": keys[links] % width,
+        "rater": links[0][at],
+        "provider": links[1][at],
         "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimension],
-        **{name: values[links, dimension].astype("int64") for name, values in sums.items()},
+        **{name: values[at, dimension].astype("int64") for name, values in sums.items()},
     }
 
 
@@ -241,61 +240,6 @@ def stored_rollup(rows: list[tuple]) -> Result:
         company=part("company", {}),
         summary={},
     )
-
-
-def links_needing_masks(cells, *, min_group_size: int):
-    """Links (rater, provider) of a *previous* cycle whose dimension masks must be read exactly.
-
-    The previous cycle's respondent counts serve one purpose: deciding which of its rows are hidden
-    (deltas need nothing else). A link whose every dimension was answered by none or by at least
-    the minimum group size needs no exact masks: the union of any of its dimensions that received
-    ratings reaches the minimum whatever the overlap, so nested masks (`previous_link_masks`) give
-    the same decisions. Only links with a dimension answered by 1 to minimum − 1 people are read,
-    which spares a full DISTINCT scan of the previous cycle. (pandas: the slow path only.)
-    """
-    counts = _dimension_counts(cells)
-    small = ((counts > 0) & (counts < min_group_size)).any(axis=1)
-    return counts.index[small].to_frame(index=False)
-
-
-def previous_link_masks(cells, exact):
-    """Per link of a previous cycle: the exact masks where read, else nested masks (the fewest
-    respondents consistent with the per-dimension counts). Good for suppression decisions only."""
-    import pandas as pd
-
-    exact = exact[MASK_COLUMNS].astype("int64")
-    counts = _dimension_counts(cells)
-    if len(exact):
-        counts = counts[~counts.index.isin(pd.MultiIndex.from_frame(exact[["rater", "provider"]]))]
-    matrix = counts.to_numpy(dtype="int64")  # links × 6
-    if not len(matrix):
-        return exact
-    # Respondent k of a link answers every dimension whose count is at least k: for a dimension
-    # with count c, the respondents between the next lower count and c share one mask.
-    covers = matrix[:, None, :] >= matrix[:, :, None]  # [link, d, d']: does count d' reach count d?
-    masks = (covers * (1 << np.arange(differencing.DIMENSION_COUNT))).sum(axis=2)
-    lower = np.where(matrix[:, None, :] < matrix[:, :, None], matrix[:, None, :], 0).max(axis=2)
-    links = counts.index.to_frame(index=False)
-    nested = pd.DataFrame(
-        {
-            "rater": np.repeat(links["rater"].to_numpy(), differencing.DIMENSION_COUNT),
-            "provider": np.repeat(links["provider"].to_numpy(), differencing.DIMENSION_COUNT),
-            "mask": masks.ravel(),
-            "respondents": (matrix - lower).ravel(),
-        }
-    )
-    nested = nested[nested["respondents"] > 0].drop_duplicates(["rater", "provider", "mask"])
-    return pd.concat([exact, nested], ignore_index=True)
-
-
-def _dimension_counts(cells):
-    """Answers per link (index: rater, provider) and service dimension (columns, contract order)."""
-    import pandas as pd
-
-    cells = pd.DataFrame(_cells(cells))
-    service = cells[cells["dimension"] != _EXPECTATION]
-    table = service.pivot_table(index=["rater", "provider"], columns="dimension", values="n", aggfunc="sum")
-    return table.reindex(columns=range(_OVERALL)).fillna(0).astype("int64")
 
 
 def response_rates(participants, headcounts) -> tuple[dict, dict]:

@@ -6,9 +6,9 @@ provider (their scores packed into one integer), from which the cells (count, su
 and favourable count per link and dimension), the respondents per link and combination of
 dimensions answered (for the differencing rule) and the company's distinct supplier raters follow
 in numpy. Deltas read the previous cycle's stored snapshot (~11,000 rows for 40 departments) where
-it is current; otherwise that cycle is recomputed from its answers (its cells, and exact masks only
-for the links whose suppression nested masks cannot decide). The number of queries is fixed on
-either path: it grows with neither departments nor links.
+it is current; otherwise that cycle is recomputed from its answers the same way. Either way the
+deltas compare with the rows that cycle's own roll-up shows or hides. The number of queries is the
+same on both paths and grows with neither departments nor links.
 """
 
 from __future__ import annotations
@@ -25,15 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from surveys.dimensions import ALL_DIMENSIONS, FAVORABLE_MIN, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
 
 from .columns import PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from . import frames
 
 
@@ -223,75 +221,12 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
 
 
 def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Result:
-    """The previous cycle's roll-up computed again from its answers, for deltas: its cells, and
-    exact masks only for the links whose suppression nested masks cannot decide. Two scans, and
-    pandas: the slow path, for a previous cycle without a current snapshot."""
+    """The previous cycle's roll-up computed again from its answers, exactly as its own roll-up
+    computes it (the same scan, the same rule): for a previous cycle without a current snapshot."""
     from . import frames
 
-    dimension_slugs = {pk: ALL_DIMENSIONS[k] for pk, k in positions.items()}
-    cells = _read_cells(previous.id, dimension_slugs)
-    needed = frames.links_needing_masks(cells, min_group_size=previous.min_group_size)
-    exact = _read_link_masks(previous.id, positions, links=needed)
-    return frames.compute(cells, frames.previous_link_masks(cells, exact), min_group_size=previous.min_group_size)
-
-
-def _read_cells(cycle_id: int, dimension_slugs: dict[int, str]) -> pd.DataFrame:
-    """Count, sum, sum of squares and favourable count per link and dimension of one cycle."""
-    import pandas as pd
-
-    from . import frames
-
-    table = Answer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT rater_department_id, provider_department_id, dimension_id,
-                   COUNT(*), SUM(score), SUM(score * score), SUM(CASE WHEN score >= %s THEN 1 ELSE 0 END)
-            FROM {table} WHERE cycle_id = %s
-            GROUP BY rater_department_id, provider_department_id, dimension_id
-            """,
-            [FAVORABLE_MIN, cycle_id],
-        )
-        cells = pd.DataFrame(cursor.fetchall(), columns=frames.CELL_COLUMNS)
-    cells["dimension"] = cells["dimension"].map(dimension_slugs)
-    return cells
-
-
-def _read_link_masks(cycle_id: int, positions: dict[int, int], *, links: pd.DataFrame) -> pd.DataFrame:
-    """Respondents per link and combination of service dimensions answered, of `links` only.
-
-    A respondent answers each (provider, dimension) at most once, so the sum of the dimension bits
-    of their answers to one provider is the set they answered. Two-level GROUP BY: PostgreSQL hashes
-    it, where COUNT(DISTINCT) sorts.
-    """
-    import pandas as pd
-
-    from . import frames
-
-    if links.empty:
-        return pd.DataFrame(columns=frames.MASK_COLUMNS)
-    table = Answer._meta.db_table
-    # Ids come from the database as integers: inlined, so that SQLite's parameter limit never bites.
-    pairs = ", ".join(f"({int(r)}, {int(p)})" for r, p in links[["rater", "provider"]].itertuples(index=False))
-    bits = {pk: 1 << k for pk, k in positions.items() if k < len(SERVICE_DIMENSIONS)}
-    mask = "CASE dimension_id " + " ".join(f"WHEN {int(pk)} THEN {bit}" for pk, bit in bits.items()) + " END"
-    service = ", ".join(str(int(pk)) for pk in bits) or "0"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH per_link AS (
-                SELECT rater_department_id AS rater, provider_department_id AS provider, respondent,
-                       SUM({mask}) AS mask
-                FROM {table}
-                WHERE cycle_id = %s AND dimension_id IN ({service})
-                  AND (rater_department_id, provider_department_id) IN (VALUES {pairs})
-                GROUP BY rater_department_id, provider_department_id, respondent
-            )
-            SELECT rater, provider, mask, COUNT(*) FROM per_link GROUP BY rater, provider, mask
-            """,
-            [cycle_id],
-        )
-        return pd.DataFrame(cursor.fetchall(), columns=frames.MASK_COLUMNS)
+    cells, masks, company_respondents = frames.from_answer_sets(_read_answer_sets(previous.id, positions))
+    return frames.compute(cells, masks, min_group_size=previous.min_group_size, company_respondents=company_respondents)
 
 
 _ID_COLUMNS = {"department": "department_id", "rater": "rater_department_id", "provider": "provider_department_id"}

@@ -216,32 +216,6 @@ def test_empty_cycle_gives_no_rows_and_no_weakest():
     assert result.summary["weakest_department_id"] is None and result.summary["company_mean"] is None
 
 
-def test_previous_cycle_reads_exact_masks_only_where_nested_masks_could_decide_differently():
-    answers = (
-        survey(1, SALES, IT, 4)
-        + survey(2, SALES, IT, 4)
-        + [(3, HR, IT, "willingness", 3), (4, HR, IT, "ownership", 3)]
-        + [row for r in (5, 6, 7) for row in survey(r, OPS, HR, 5)]
-        + [(8, OPS, HR, "willingness", 2)]
-    )
-    cells, masks = aggregate(answers)
-    needed = frames.links_needing_masks(cells, min_group_size=3)
-    # OPS → HR has at least 3 answers on every dimension: nested masks decide it. The links into IT are short.
-    assert sorted(map(tuple, needed.to_numpy().tolist())) == [(SALES, IT), (HR, IT)]
-    exact = masks.merge(needed, on=["rater", "provider"])
-    mixed = frames.previous_link_masks(cells, exact)
-    nested = mixed[(mixed["rater"] == OPS) & (mixed["provider"] == HR)]
-    # Respondents 5–7 answered everything; the 4th willingness answer is a person of its own.
-    assert sorted(map(tuple, nested[["mask", "respondents"]].to_numpy().tolist())) == [(1, 1), (63, 3)]
-    previous = frames.rollup(cells, mixed, min_group_size=3)
-    reference = frames.rollup(cells, masks, min_group_size=3)
-    for kind in ("departments", "links"):
-        assert getattr(previous, kind)["suppressed"].tolist() == getattr(reference, kind)["suppressed"].tolist()
-    # IT's department row pools 4 respondents (shown); each of its links is below 3 (suppressed).
-    assert not row(previous.departments, department=IT, dimension="overall")["suppressed"]
-    assert row(previous.links, rater=HR, provider=IT, dimension="overall")["suppressed"]
-
-
 answer_sets = st.lists(
     st.tuples(
         st.integers(1, 4),  # rater department
