@@ -120,7 +120,10 @@ def _read_table(
     if not text or text.isspace():
         return None, [RowError(HEADER_ROW, f"the file is empty: a header row naming {', '.join(columns)} is required")]
 
-    header = [name.strip().lower() for name in next(csv.reader(_lines(text)))]
+    try:
+        header = [name.strip().lower() for name in next(csv.reader(_lines(text)))]
+    except csv.Error:  # e.g. a lone carriage return inside the first line
+        return None, [RowError(HEADER_ROW, "the header row is not a CSV line: save the file as CSV and import it")]
     errors = []
     seen = set()
     for name in header:
