@@ -12,7 +12,6 @@ from surveys.selectors import (
     survey_dimensions,
     survey_progress,
     survey_sections,
-    survey_state,
 )
 from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory
 
@@ -72,12 +71,12 @@ def test_employee_for_user_is_none_for_an_account_outside_the_org(outsider):
 
 def test_survey_state_tells_draft_and_participation(employee, open_cycle, org):
     assert employee_for_user(user=employee.user) == employee
-    state = survey_state(employee=employee, cycle=open_cycle)
+    _, state = selectors.open_cycle_and_state(employee=employee)
     assert state.participation is None and state.draft is None
     draft = Draft.objects.create(employee=employee, cycle=open_cycle)
-    assert survey_state(employee=employee, cycle=open_cycle).draft == draft
+    assert selectors.open_cycle_and_state(employee=employee)[1].draft == draft
     Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
-    state = survey_state(employee=employee, cycle=open_cycle)
+    _, state = selectors.open_cycle_and_state(employee=employee)
     assert state.participation is not None and state.draft is None
 
 
