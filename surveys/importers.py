@@ -112,32 +112,9 @@ def _read_table(
     raw = _as_bytes(file)
     if raw.startswith(BOM):
         raw = raw[len(BOM) :]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        row = raw.count(b"\n", 0, exc.start) + 1
-        return None, [RowError(row, "is not UTF-8 text: save the file as “CSV UTF-8” and import it again")]
-    if not text or text.isspace():
-        return None, [RowError(HEADER_ROW, f"the file is empty: a header row naming {', '.join(columns)} is required")]
-
-    try:
-        header = [name.strip().lower() for name in next(csv.reader(_lines(text)))]
-    except csv.Error:  # e.g. a lone carriage return inside the first line
-        return None, [RowError(HEADER_ROW, "the header row is not a CSV line: save the file as CSV and import it")]
-    errors = []
-    seen = set()
-    for name in header:
-        if name and name in seen and name in columns:
-            errors.append(RowError(HEADER_ROW, f"column {name} appears more than once in the header"))
-        seen.add(name)
-    missing = [c for c in columns if c not in seen]
-    if missing:
-        errors.append(
-            RowError(
-                HEADER_ROW,
-                f"the header row must name the columns {', '.join(columns)}; missing: {', '.join(missing)}",
-            )
-        )
+    text, errors = _decode(raw, columns)
+    if not errors:
+        header, errors = _read_header(text, columns)
     if errors:
         return None, errors
 
@@ -160,6 +137,41 @@ def _read_table(
     frame = frame.iloc[1:, positions].reset_index(drop=True)
     frame.columns = list(columns)
     return frame, []
+
+
+def _decode(raw: bytes, columns: tuple[str, ...]) -> tuple[str, list[RowError]]:
+    """The file as text, or the error of the first byte that is not UTF-8 (or of an empty file)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = raw.count(b"\n", 0, exc.start) + 1
+        return "", [RowError(row, "is not UTF-8 text: save the file as “CSV UTF-8” and import it again")]
+    if not text or text.isspace():
+        return "", [RowError(HEADER_ROW, f"the file is empty: a header row naming {', '.join(columns)} is required")]
+    return text, []
+
+
+def _read_header(text: str, columns: tuple[str, ...]) -> tuple[list[str], list[RowError]]:
+    """The header's column names (stripped, lowercased) and what is wrong with them."""
+    try:
+        header = [name.strip().lower() for name in next(csv.reader(_lines(text)))]
+    except csv.Error:  # e.g. a lone carriage return inside the first line
+        return [], [RowError(HEADER_ROW, "the header row is not a CSV line: save the file as CSV and import it")]
+    errors = []
+    seen = set()
+    for name in header:
+        if name and name in seen and name in columns:
+            errors.append(RowError(HEADER_ROW, f"column {name} appears more than once in the header"))
+        seen.add(name)
+    missing = [c for c in columns if c not in seen]
+    if missing:
+        errors.append(
+            RowError(
+                HEADER_ROW,
+                f"the header row must name the columns {', '.join(columns)}; missing: {', '.join(missing)}",
+            )
+        )
+    return header, errors
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -202,6 +214,23 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
 ROLE_VALUES = tuple(Role.values)
 
 
+def _org_record_errors(row: int, record: dict[str, str]) -> list[RowError]:
+    """What is wrong with one org record on its own (duplicates across rows are the caller's)."""
+    errors = [RowError(row, f"{name} is missing") for name, value in record.items() if not value]
+    for name, limit in MAX_LENGTHS.items():
+        if len(record[name]) > limit:
+            errors.append(RowError(row, f"{name} is longer than {limit} characters"))
+    if record["email"]:
+        try:
+            validate_email(record["email"].lower())
+        except ValidationError:
+            errors.append(RowError(row, f"email {record['email']!r} is not a valid email address"))
+    role = record["role"].lower()
+    if role and role not in ROLE_VALUES:
+        errors.append(RowError(row, f"role {record['role']!r} is unknown: use one of {', '.join(ROLE_VALUES)}"))
+    return errors
+
+
 def parse_org(file: bytes | IO) -> Parsed:
     """Validate an org file. `data` is a list of OrgRow (emails lowercased, roles lowercased)."""
     frame, errors = _read_table(file, ORG_COLUMNS)
@@ -218,20 +247,8 @@ def parse_org(file: bytes | IO) -> Parsed:
         if not any(values):
             continue  # blank line
         record = dict(zip(ORG_COLUMNS, values, strict=True))
-        row_errors = [RowError(row, f"{name} is missing") for name, value in record.items() if not value]
-        for name, limit in MAX_LENGTHS.items():
-            if len(record[name]) > limit:
-                row_errors.append(RowError(row, f"{name} is longer than {limit} characters"))
-        email = record["email"].lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                row_errors.append(RowError(row, f"email {record['email']!r} is not a valid email address"))
-        role = record["role"].lower()
-        if role and role not in ROLE_VALUES:
-            row_errors.append(RowError(row, f"role {record['role']!r} is unknown: use one of {', '.join(ROLE_VALUES)}"))
-        employee_id = record["employee_id"]
+        row_errors = _org_record_errors(row, record)
+        email, role, employee_id = record["email"].lower(), record["role"].lower(), record["employee_id"]
         if employee_id:
             if employee_id in first_row_of_id:
                 row_errors.append(

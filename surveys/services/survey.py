@@ -143,20 +143,7 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
         # started by the close sees either all of this survey or none of it.
         cycle = Cycle.objects.select_for_update().get(pk=draft.cycle_id)
         _check_cycle_open(cycle)
-        departments = dict(Department.objects.filter(pk__in=provider_ids).values_list("id", "is_executive_office"))
-        missing = provider_ids - departments.keys()
-        if missing:
-            raise SurveyRefused(f"Not a department: {', '.join(map(str, sorted(missing)))}. Nothing was saved.")
-        if rater_department_id in provider_ids and not employee.rates_own_management:
-            raise SurveyRefused("Managers and executives do not rate their own department. Nothing was saved.")
-        expected = set(draft.providers) | {d for d, is_exec in departments.items() if is_exec}
-        if employee.rates_own_management:
-            expected.add(rater_department_id)
-        extra = provider_ids - expected
-        if extra:
-            raise SurveyRefused(
-                f"Department(s) {', '.join(map(str, sorted(extra)))} are not on your survey. Nothing was saved."
-            )
+        _check_providers(employee=employee, draft=draft, provider_ids=provider_ids)
         dimension_ids = dict(Dimension.objects.values_list("slug", "id"))
 
         try:
@@ -191,6 +178,25 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
             robust=True,  # the survey is stored: a failing check is logged, never shown to its author
         )
     return participation
+
+
+def _check_providers(*, employee: Employee, draft: Draft, provider_ids: set[int]) -> None:
+    """Refuse providers that are not departments or not on this employee's survey (one query)."""
+    departments = dict(Department.objects.filter(pk__in=provider_ids).values_list("id", "is_executive_office"))
+    missing = provider_ids - departments.keys()
+    if missing:
+        raise SurveyRefused(f"Not a department: {', '.join(map(str, sorted(missing)))}. Nothing was saved.")
+    own = employee.department_id
+    if own in provider_ids and not employee.rates_own_management:
+        raise SurveyRefused("Managers and executives do not rate their own department. Nothing was saved.")
+    expected = set(draft.providers) | {d for d, is_exec in departments.items() if is_exec}
+    if employee.rates_own_management:
+        expected.add(own)
+    extra = provider_ids - expected
+    if extra:
+        raise SurveyRefused(
+            f"Department(s) {', '.join(map(str, sorted(extra)))} are not on your survey. Nothing was saved."
+        )
 
 
 def _move_ballots_if_ready(*, cycle_id: int, rater_department_id: int, min_group_size: int) -> None:
