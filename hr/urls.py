@@ -7,6 +7,7 @@ from . import views
 app_name = "hr"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("cycles/", views.cycles, name="cycles"),
     path("cycles/<str:name>/", views.cycle, name="cycle"),
     path("cycles/<str:name>/status.json", views.cycle_status, name="cycle_status"),

@@ -62,6 +62,13 @@ def _manage_org(view):
 
 
 @_manage_cycles
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """/hr/ itself: the workspace starts at its cycles."""
+    return redirect("hr:cycles")
+
+
+@_manage_cycles
 @require_http_methods(["GET", "POST"])
 def cycles(request: HttpRequest) -> HttpResponse:
     overview = list(selectors.cycles_overview())

@@ -10,6 +10,21 @@ from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 IN_CI = bool(os.environ.get("CI"))
 
 
+@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has marked its tests
+def pytest_collection_modifyitems(config, items):
+    # A transactional test ends with a flush. With serialized_rollback the flush skips
+    # post_migrate and the next such test reloads the rows the data migrations made (dimensions,
+    # role groups); without it, post_migrate re-creates them under new ids, which collide with the
+    # reload of the next serialized test, and a serialized test leaves none for the next plain one.
+    # Both kinds mixed fail by order, so every transactional test must be serialized.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     # Tests run tasks in-process unless a test starts a real worker on purpose.

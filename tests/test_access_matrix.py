@@ -90,6 +90,7 @@ MATRIX: dict[str, Row] = {
     "reports/<str:cycle>/departments/<slug:slug>/": Row(
         "/reports/{cycle}/departments/sales/", LOGIN, 403, 200, 200, 200
     ),
+    "hr/": Row("/hr/", LOGIN, 403, 403, 403, 302),  # to /hr/cycles/
     "hr/cycles/": Row("/hr/cycles/", LOGIN, 403, 403, 403, 200),
     "hr/cycles/<str:name>/": Row("/hr/cycles/{cycle}/", LOGIN, 403, 403, 403, 200),
     "hr/cycles/<str:name>/status.json": Row("/hr/cycles/{cycle}/status.json", LOGIN, 403, 403, 403, 200),

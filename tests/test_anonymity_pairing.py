@@ -141,7 +141,7 @@ def pg_participations() -> list[dict]:
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_after_the_batch_no_column_xmin_or_ctid_pairs_a_participation_more_finely_than_n(company):
     require_postgresql()
     n = company["n"]
@@ -182,7 +182,7 @@ def test_after_the_batch_no_column_xmin_or_ctid_pairs_a_participation_more_finel
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_what_the_close_moves_pairs_only_within_the_people_it_came_from(company):
     """The honest limit (SECURITY.md): what is left at close moves even below N. A reader who kept
     the xmins can narrow a leftover row to the people of its department who submitted after that
@@ -206,7 +206,7 @@ def test_what_the_close_moves_pairs_only_within_the_people_it_came_from(company)
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_attack_pairs_everyone_when_answers_are_written_with_their_participation(company):
     """The tests above would catch the old way: answers written in the submission's transaction."""
     require_postgresql()
@@ -232,7 +232,7 @@ def test_the_attack_pairs_everyone_when_answers_are_written_with_their_participa
 # --- SQLite (or any database): the physical order of rows -----------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rowid_or_ctid_order_pairs_no_one_more_finely_than_a_batch(company):
     """On SQLite rows keep their insertion order (rowid); on PostgreSQL, ctid. Moments are
     recorded after every request, as a reader who watched the tables would."""

@@ -23,7 +23,7 @@ def hr_client(client, hr):
     return client
 
 
-@pytest.mark.parametrize("url", ["/hr/cycles/", "/hr/cycles/2026-Q4/", "/hr/cycles/2026-Q4/close/", "/hr/org/"])
+@pytest.mark.parametrize("url", ["/hr/", "/hr/cycles/", "/hr/cycles/2026-Q4/", "/hr/cycles/2026-Q4/close/", "/hr/org/"])
 @pytest.mark.parametrize("persona", ["employee", "manager", "executive"])
 def test_people_who_are_not_hr_get_403(client, request, persona, url, open_cycle):
     client.force_login(request.getfixturevalue(persona).user)
@@ -35,6 +35,12 @@ def test_people_who_are_not_hr_get_403(client, request, persona, url, open_cycle
 def test_signed_out_visitor_is_sent_to_login(client):
     response = client.get("/hr/cycles/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_the_workspace_address_hr_leads_to_the_cycles(hr_client):
+    response = hr_client.get("/hr/")
+    assert response.status_code == 302 and response.url == "/hr/cycles/"
+    assert hr_client.get(response.url).status_code == 200
 
 
 def test_hr_creates_a_draft_cycle_with_the_next_quarter_suggested(hr_client):

@@ -121,7 +121,7 @@ def test_import_responses_dry_run_writes_nothing(org_file, tmp_path):
     assert not Cycle.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_import_responses_says_it_imported_before_the_rollup_it_runs_without_a_broker(org_file, tmp_path):
     """Without a broker the roll-up runs in the command: the import is reported (and timed) as soon
     as it committed, with word that the roll-up runs next, then the roll-up with its own time."""

@@ -210,7 +210,7 @@ def _needs_postgresql():
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_racing_opens_leave_exactly_one_cycle_open():
     _needs_postgresql()
     outcomes = _race(lambda: cycle_open(name="2026-Q3"), lambda: cycle_open(name="2026-Q4"))
@@ -220,7 +220,7 @@ def test_two_racing_opens_leave_exactly_one_cycle_open():
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_racing_closes_close_once_and_request_one_rollup():
     _needs_postgresql()
     cycle = OpenCycleFactory(name="2026-Q4")

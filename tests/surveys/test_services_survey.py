@@ -258,7 +258,7 @@ def test_draft_save_is_refused_for_an_inactive_employee(org, open_cycle):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_racing_submissions_store_exactly_one_survey(org):
     """Two requests submit the same person's survey at the same moment: the database lets one win."""
     if connection.vendor != "postgresql":
@@ -310,7 +310,7 @@ def _wait_until_blocked_on_a_lock(timeout=10.0):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_draft_save_racing_the_same_persons_submission_waits_and_is_refused(org):
     """The submission holds the cycle lock and has deleted the draft, not yet committed; a save
     from another tab arrives. It must wait for the submission and then refuse, not re-create a
