@@ -1,16 +1,25 @@
-"""What every page's navigation needs to know: who may see the dashboard, and where we are."""
+"""What every page's navigation needs to know: which links the signed-in person gets, and where we are."""
 
 from surveys import roles
 
 # URL namespace → the navigation entry its pages belong to.
-SECTIONS = {"surveys": "survey", "reports": "dashboard", "hr": "cycles"}
+SECTIONS = {"surveys": "survey", "reports": "reports", "hr": "cycles"}
+
+
+def _section(match) -> str:
+    if match is None:  # a page for an address that resolved to nothing
+        return ""
+    section = SECTIONS.get(match.namespace, "")
+    return "org" if section == "cycles" and match.url_name.startswith("org") else section
 
 
 def navigation(request):
-    match = request.resolver_match  # None on a page for an address that resolved to nothing
-    section = SECTIONS.get(match.namespace, "") if match else ""
-    if section == "cycles" and match.url_name.startswith("org"):
-        section = "org"
-    # A callable: the template calls it only where it draws the navigation for a signed-in
+    user = request.user
+    # Callables: the template calls them only where it draws the navigation for a signed-in
     # person, and the role is read with the user (accounts.backends), so most pages pay no query.
-    return {"nav_sees_dashboards": lambda: roles.can_see_dashboards(request.user), "nav_section": section}
+    # Executives and HR get the dashboard; managers, who see only their own department, get that.
+    return {
+        "nav_sees_dashboards": lambda: roles.can_see_dashboards(user),
+        "nav_sees_own_department": lambda: roles.can_see_own_department(user) and not roles.can_see_dashboards(user),
+        "nav_section": _section(request.resolver_match),
+    }

@@ -221,6 +221,10 @@ def department_by_slug(slug: str) -> Department | None:
     return Department.objects.filter(slug=slug).first()
 
 
+def department_slug(department_id: int) -> str | None:
+    return Department.objects.filter(pk=department_id).values_list("slug", flat=True).first()
+
+
 def dashboard_department_rows(*, cycle: Cycle, cycle_ids: list[int]) -> list[dict]:
     """Every scorecard row of `cycle`, plus the supplier `overall` rows of `cycle_ids` (trends). One query."""
     trend = Q(cycle_id__in=cycle_ids, scope=Scope.SUPPLIER, dimension=OVERALL)

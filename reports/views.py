@@ -65,6 +65,21 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
 @never_cache
 @require_safe
 @login_required
+def my_department(request: HttpRequest) -> HttpResponse:
+    """A manager's own scorecard in the latest cycle with results: the link in their navigation."""
+    department_id = roles.own_department_id(request.user)
+    if department_id is None or not roles.can_see_own_department(request.user):
+        raise PermissionDenied("Department scorecards are for managers, executives and HR.")
+    cycles = visible.visible_cycles()
+    slug = selectors.department_slug(department_id)
+    if not cycles or slug is None:
+        return render(request, "reports/no_results.html", {"own_department": True})
+    return redirect("reports:department", cycle=cycles[0].name, slug=slug)
+
+
+@never_cache
+@require_safe
+@login_required
 def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
     """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
     if not roles.can_see_dashboards(request.user):

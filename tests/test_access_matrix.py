@@ -84,6 +84,7 @@ MATRIX: dict[str, Row] = {
         "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 403, 403, 404
     ),
     "reports/": Row("/reports/", LOGIN, 403, 403, 200, 200),
+    "reports/my-department/": Row("/reports/my-department/", LOGIN, 403, 302, 302, 302),  # to their scorecard
     "reports/<str:cycle>/": Row("/reports/{cycle}/", LOGIN, 403, 403, 200, 200),
     "reports/<str:cycle>/heatmap.json": Row("/reports/{cycle}/heatmap.json", LOGIN, 403, 403, 200, 200),
     # The manager is Sales's: their own department's scorecard, and no other (the IDOR cases below).

@@ -3,6 +3,11 @@
 import re
 
 import pytest
+from django.utils import timezone
+
+from reports.models import CycleSummary, RollupRun
+from surveys.models import Cycle
+from tests.factories import CycleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,43 @@ def test_the_navigation_marks_the_section_of_the_page(client, hr, open_cycle, ur
     navbar = client.get(url).content.decode().split("</nav>")[0]  # the main bar, not a page's own tabs
     marked = re.findall(r'<a class="nav-link active" aria-current="page" href="[^"]*">([^<]+)</a>', navbar)
     assert marked == ([current] if current else [])
+
+
+def published_cycle(name):
+    """A published cycle with a (empty) roll-up: what makes its results visible."""
+    cycle = CycleFactory(name=name, status=Cycle.Status.PUBLISHED)
+    run = RollupRun.objects.create(cycle=cycle, state=RollupRun.State.DONE, answers_count=0)
+    CycleSummary.objects.create(cycle=cycle, run=run, computed_at=timezone.now(), answers_count=0)
+
+
+MY_DEPARTMENT_LINK = re.compile(r'<a class="nav-link[^"]*"[^>]*href="/reports/my-department/"[^>]*>My department</a>')
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"), [("employee", False), ("manager", True), ("executive", False), ("hr", False)]
+)
+def test_managers_get_their_department_in_the_navigation(client, request, persona, sees, open_cycle):
+    client.force_login(request.getfixturevalue(persona).user)
+    assert bool(MY_DEPARTMENT_LINK.search(client.get("/survey/").content.decode())) is sees
+
+
+def test_my_department_leads_a_manager_to_their_scorecard_in_the_latest_cycle_with_results(client, manager):
+    published_cycle("2026-Q1")
+    published_cycle("2026-Q2")
+    client.force_login(manager.user)
+    response = client.get("/reports/my-department/")
+    assert response.status_code == 302 and response.url == "/reports/2026-Q2/departments/sales/"
+    page = client.get(response.url).content.decode().split("</nav>")[0]
+    assert re.search(r'class="nav-link active" aria-current="page" href="/reports/my-department/"', page)
+
+
+def test_my_department_before_any_results_says_so(client, manager, open_cycle):
+    client.force_login(manager.user)
+    response = client.get("/reports/my-department/")
+    assert response.status_code == 200
+    assert "your department's scorecard appears here" in response.content.decode()
+
+
+def test_my_department_is_refused_to_an_employee(client, employee):
+    client.force_login(employee.user)
+    assert client.get("/reports/my-department/").status_code == 403
