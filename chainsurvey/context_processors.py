@@ -14,12 +14,14 @@ def _section(match) -> str:
 
 
 def navigation(request):
-    user = request.user
     # Callables: the template calls them only where it draws the navigation for a signed-in
     # person, and the role is read with the user (accounts.backends), so most pages pay no query.
+    # (An error page for a request refused before the middleware ran has no request.user at all.)
     # Executives and HR get the dashboard; managers, who see only their own department, get that.
     return {
-        "nav_sees_dashboards": lambda: roles.can_see_dashboards(user),
-        "nav_sees_own_department": lambda: roles.can_see_own_department(user) and not roles.can_see_dashboards(user),
+        "nav_sees_dashboards": lambda: roles.can_see_dashboards(request.user),
+        "nav_sees_own_department": lambda: (
+            roles.can_see_own_department(request.user) and not roles.can_see_dashboards(request.user)
+        ),
         "nav_section": _section(request.resolver_match),
     }

@@ -36,14 +36,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("CI is set but /usr/bin/chromium is missing: run scripts/ensure-chromium.sh")
         pytest.skip("Debian's chromium (/usr/bin/chromium) is not installed: run scripts/ensure-chromium.sh")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    serialized = {
+        c.alias: c._test_serialized_contents for c in connections.all() if hasattr(c, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # Playwright's sync API runs the rest of the session in a greenlet with a context of its own,
+        # where Django's connections are new objects. Without the rows the test database's set-up
+        # serialized, every later serialized_rollback test would silently run as a plain one.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
