@@ -365,7 +365,7 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
 def bars_against_company(*, labels: list[str], department: list, company: list, name: str) -> dict:
     """A department's mean per dimension beside the company's, with 95 % confidence intervals."""
 
-    def trace(values, trace_name, colour):
+    def trace(values, trace_name, colour, text_colour):
         return {
             "type": "bar",
             "x": labels,
@@ -373,7 +373,11 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
             "name": trace_name,
             "marker": {"color": colour},
             "text": [f"{v['mean']:.2f}" if v else "" for v in values],
-            "textposition": "outside",
+            # At the foot of the bar: above it, the label would sit on the confidence interval's whisker.
+            "textposition": "inside",
+            "insidetextanchor": "start",
+            "textangle": 0,
+            "textfont": {"color": text_colour},
             "error_y": {
                 "type": "data",
                 "symmetric": False,
@@ -388,9 +392,9 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
             "hovertemplate": f"{trace_name} · %{{x}}: %{{y:.2f}}<extra></extra>",
         }
 
-    data = [trace(department, name, "#2166ac")]
+    data = [trace(department, name, "#2166ac", "#ffffff")]
     if any(company):
-        data.append(trace(company, "Company", "#b0b0b0"))
+        data.append(trace(company, "Company", "#b0b0b0", "#212529"))
     layout = _layout(
         height=380,
         margin={"l": 60, "r": 10, "t": 10, "b": 10},
@@ -398,6 +402,7 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
         yaxis={"range": [0, 5.4], "title": {"text": "Mean (1–5)"}, "automargin": True},
         xaxis={"automargin": True},
         legend={"orientation": "h", "y": 1.12},
+        uniformtext={"minsize": 10, "mode": "hide"},  # on a phone the bars are too narrow: the table has the values
     )
     return {"data": data, "layout": layout}
 
