@@ -35,7 +35,14 @@
              line: { color: colour, width: width, dash: dash }, fillcolor: "rgba(0,0,0,0)" };
   }
 
-  function figure(data, dimension, by) {
+  // Cell values are written only where a cell is wide enough to hold one: on a phone the figure
+  // is squeezed to the screen and the numbers would run into each other (tap a cell, or read the
+  // table under the figure). Row labels and the colour bar take about 200 px.
+  function cellTextFits(width, n, small) {
+    return (width - 200) / n >= (small ? 34 : 18);
+  }
+
+  function figure(data, dimension, by, width) {
     var cells = data.cells[dimension];
     var rows = order(data, dimension, by);
     var n = rows.length;
@@ -50,6 +57,7 @@
     var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
     var axis = names.map(function (_, i) { return i; });
     var small = n <= 16;
+    var writeCells = cellTextFits(width, n, small);
     var shapes = [];
     for (var d = 0; d < n; d++) shapes.push(outline(d, d, "#495057", 1.5, "dot"));
     var weakest = data.weakest[dimension];
@@ -62,11 +70,11 @@
       // Text per cell, not a constant template: Plotly would also write a template into empty cells.
       { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
         showscale: false, xgap: 2, ygap: 2, text: hiddenLayer.map(function (row) { return row.map(function (h) { return h ? data.hiddenText : ""; }); }),
-        texttemplate: small ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
+        texttemplate: small && writeCells ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
         customdata: custom },
       { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
         zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
-        texttemplate: small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
+        texttemplate: !writeCells ? "" : small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
         colorbar: { title: { text: "Mean" }, thickness: 14 },
         hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
     ];
@@ -95,7 +103,7 @@
     var current = null;
 
     function render(first) {
-      current = figure(data, dimension.value, by.value);
+      current = figure(data, dimension.value, by.value, element.clientWidth);
       var drawn = first
         ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
         : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);

@@ -105,6 +105,22 @@ def test_report_pages_read_on_a_phone_without_serious_violations(new_page, live_
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def heatmap_cell_text(page) -> list[str]:
+    """The texttemplate of each layer of the weakest-link heatmap, as drawn."""
+    return page.evaluate("document.getElementById('link-heatmap').data.map(t => t.texttemplate)")
+
+
+def test_the_heatmap_writes_its_values_in_the_cells_only_where_they_fit(new_page, live_server, demo):
+    # 12 departments: on a desktop each cell holds its mean; on a phone the numbers would run
+    # into each other, so the cells are colour only (a tap, or the table, gives the figure).
+    for viewport, written in ((DESKTOP, ["%{text}", "%{z:.2f}"]), (PHONE, ["", ""])):
+        page = new_page(viewport)
+        sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
+        page.goto(f"{live_server.url}/reports/")
+        page.locator("#link-heatmap.figure-drawn").wait_for()
+        assert heatmap_cell_text(page) == written
+
+
 def test_a_manager_sees_their_own_department_page_drawn_and_is_refused_the_dashboard(
     new_page, live_server, demo, console_errors
 ):
