@@ -43,6 +43,7 @@ beat: install
 	$(VENV)/bin/celery -A chainsurvey beat --loglevel=info --schedule=/tmp/chainsurvey-celerybeat-schedule
 
 bench: install
+	bash scripts/ensure-wrk.sh
 	$(PY) bench/run_all.py
 
 clean:
