@@ -8,7 +8,6 @@ a PostgreSQL DATABASE_URL: an in-memory SQLite test database cannot be shared wi
 import base64
 import contextlib
 import datetime
-import importlib
 import json
 import os
 import re
@@ -24,7 +23,6 @@ from unittest import mock
 import psycopg
 import pytest
 import redis
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -146,9 +144,6 @@ def celery_queue(transactional_db):
     redis_url = require_redis()
     from chainsurvey.celery import app
 
-    # Rows of the data migrations are gone if an earlier transactional test flushed the tables
-    # without restoring them: make the dimensions again (idempotent).
-    importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(django_apps, None)
     queue = f"test-rollups-{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         # Bounds every wait of this process on a lock the test or a worker holds.
