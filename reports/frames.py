@@ -18,9 +18,9 @@ differencing rule) is decided once by `reports.differencing.hidden_rows`, applie
 over shown rows only.
 
 Tables are dicts of equal-length numpy arrays (inputs may be pandas DataFrames too: the tests
-build them so). numpy only, on purpose: a fresh process that rolls up (`manage.py rollup`, a new
-worker) would otherwise spend longer importing pandas than on the arithmetic. `rollup` wraps the
-result in DataFrames for callers that want them.
+build them so, and read results as DataFrames through tests/reports/tables.py). numpy only, on
+purpose: a fresh process that rolls up (`manage.py rollup`, a new worker) would otherwise spend
+longer importing pandas than on the arithmetic.
 """
 
 import itertools
@@ -69,44 +69,6 @@ class Result:
     company: dict
     summary: dict
     decision: differencing.Decision = None
-
-
-@dataclass(frozen=True)
-class Rollup:
-    """A Result as pandas DataFrames (scope and dimension as their names), for tests and audits;
-    `columns` is the Result itself."""
-
-    departments: object
-    links: object
-    summary: dict
-    company: object = None
-    decision: differencing.Decision = None
-    columns: Result = None
-
-
-def empty_cells():
-    import pandas as pd
-
-    return pd.DataFrame(columns=CELL_COLUMNS), pd.DataFrame(columns=MASK_COLUMNS)
-
-
-def rollup(cells, link_masks, *, min_group_size: int, previous=None, company_respondents=None) -> Rollup:
-    """`compute`, as DataFrames."""
-    result = compute(
-        cells,
-        link_masks,
-        min_group_size=min_group_size,
-        previous=previous.columns if isinstance(previous, Rollup) else previous,
-        company_respondents=company_respondents,
-    )
-    return Rollup(
-        departments=_frame(result.departments),
-        links=_frame(result.links),
-        company=_frame(result.company),
-        summary=result.summary,
-        decision=result.decision,
-        columns=result,
-    )
 
 
 def compute(
@@ -543,20 +505,6 @@ def named(table: dict) -> dict:
         "scope": np.asarray(SCOPES, dtype=object)[table["scope"]],
         "dimension": np.asarray(ROW_DIMENSIONS, dtype=object)[table["dimension"]],
     }
-
-
-def _frame(table: dict):
-    """A result table as a DataFrame: scope and dimension by name, nullable columns as pandas' nullable types."""
-    import pandas as pd
-
-    frame = pd.DataFrame(table)
-    scope_names = np.asarray(SCOPES, dtype=object)[table["scope"]]
-    frame["scope"] = scope_names if "rater" in table else pd.Categorical(scope_names, categories=SCOPES, ordered=True)
-    frame["dimension"] = pd.Categorical.from_codes(table["dimension"], categories=ROW_DIMENSIONS, ordered=True)
-    for column in NULLABLE_INTEGERS:
-        frame[column] = frame[column].astype("Int64")
-    frame["delta_significant"] = frame["delta_significant"].astype("boolean")
-    return frame
 
 
 def _ratio(numerator, denominator) -> float | None:

@@ -290,7 +290,7 @@ def _plain(field, values) -> list:
     return plain
 
 
-# Column types whose binary encoding psycopg takes from the Python values _plain_rows gives.
+# Column types whose binary encoding psycopg takes from the Python values _plain gives.
 _BINARY_COPY_TYPES = {"smallint", "integer", "bigint", "double precision", "real", "boolean", "text"}
 
 

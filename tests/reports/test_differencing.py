@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from reports import differencing, frames
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from tests.reports import tables
 from tests.reports.audit import determined_hidden_rows, families, small_recoverable_groups
 from tests.reports.builders import aggregate, company_respondents
 
@@ -25,7 +26,7 @@ def survey(respondent, rater, provider, scores, dimensions=SERVICE_DIMENSIONS):
 def run(answers, minimum, **kwargs):
     cells, masks = aggregate(answers)
     people = company_respondents(answers)
-    return frames.rollup(cells, masks, min_group_size=minimum, company_respondents=people, **kwargs)
+    return tables.rollup(cells, masks, min_group_size=minimum, company_respondents=people, **kwargs)
 
 
 def get(frame, **keys):
@@ -175,7 +176,7 @@ def test_company_line_is_shown_with_exact_distinct_raters_when_nothing_small_hid
     people = pd.DataFrame(
         [("supplier", d, 6) for d in (*SERVICE_DIMENSIONS, OVERALL)], columns=frames.COMPANY_RESPONDENT_COLUMNS
     )
-    result = frames.rollup(cells, masks, min_group_size=5, company_respondents=people)
+    result = tables.rollup(cells, masks, min_group_size=5, company_respondents=people)
     line = get(result.company, scope="supplier", dimension=OVERALL)
     # 6 people (not 12: each rated two departments), 72 ratings, mean 3.
     assert (line["respondents"], line["ratings"], line["mean"], line["suppressed"]) == (6, 72, 3.0, False)
@@ -250,7 +251,7 @@ def test_no_small_group_is_recoverable_and_every_extra_hidden_row_has_a_reason(p
 
     # Same answers, any order: same hidden rows.
     cells, masks = aggregate(answers)
-    shuffled = frames.rollup(
+    shuffled = tables.rollup(
         cells.sample(frac=1, random_state=seed),
         masks.sample(frac=1, random_state=seed),
         min_group_size=minimum,

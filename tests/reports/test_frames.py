@@ -15,6 +15,7 @@ from scipy import stats as scipy_stats
 from reports import frames
 from reports.columns import PACK_BASE
 from surveys.dimensions import ALL_DIMENSIONS, SERVICE_DIMENSIONS
+from tests.reports import tables
 from tests.reports.builders import aggregate, company_respondents
 
 SALES, IT, HR, OPS = 1, 2, 3, 4
@@ -22,7 +23,7 @@ SALES, IT, HR, OPS = 1, 2, 3, 4
 
 def run(answers, *, min_group_size=1, previous=None):
     cells, respondents = aggregate(answers)
-    return frames.rollup(cells, respondents, min_group_size=min_group_size, previous=previous)
+    return tables.rollup(cells, respondents, min_group_size=min_group_size, previous=previous)
 
 
 def row(frame, **keys):
@@ -210,8 +211,8 @@ def test_response_rates_per_department_and_overall_and_unknown_without_headcount
 
 
 def test_empty_cycle_gives_no_rows_and_no_weakest():
-    cells, respondents = frames.empty_cells()
-    result = frames.rollup(cells, respondents, min_group_size=5)
+    cells, respondents = tables.empty_cells()
+    result = tables.rollup(cells, respondents, min_group_size=5)
     assert result.departments.empty and result.links.empty
     assert result.summary["weakest_department_id"] is None and result.summary["company_mean"] is None
 
@@ -243,7 +244,7 @@ def test_answer_sets_give_the_cells_masks_and_company_raters_of_the_answers(peop
         packed[key] = packed.get(key, 0) + score * PACK_BASE ** ALL_DIMENSIONS.index(dimension)
     cells, masks, people_counts = frames.from_answer_sets([(*key, total) for key, total in packed.items()])
 
-    expected_cells, expected_masks = aggregate(answers) if answers else frames.empty_cells()
+    expected_cells, expected_masks = aggregate(answers) if answers else tables.empty_cells()
     assert _sorted(cells, frames.CELL_COLUMNS) == _sorted(expected_cells, frames.CELL_COLUMNS)
     assert _sorted(masks, frames.MASK_COLUMNS) == _sorted(expected_masks, frames.MASK_COLUMNS)
     expected_people = company_respondents(answers) if answers else None
