@@ -43,7 +43,8 @@ beat: install
 	$(VENV)/bin/celery -A chainsurvey beat --loglevel=info --schedule=/tmp/chainsurvey-celerybeat-schedule
 
 bench: install
-	bash scripts/ensure-wrk.sh
+	@# bench/pages.py loads pages with wrk; without it, its Python client shares the cores with the server.
+	bash scripts/ensure-debian-package.sh wrk wrk "bench/pages.py will use its Python client (lower figures)."
 	$(PY) bench/run_all.py
 
 clean:
