@@ -83,8 +83,8 @@ def open_cycle() -> Cycle | None:
 
 def open_cycle_and_state(*, employee: Employee) -> tuple[Cycle | None, SurveyState]:
     """`open_cycle()` and whether the employee already took part in it or has a draft, in one
-    query: each step of the survey asks for both. SQL written once per process: the ORM took ~4x longer to compile this
-    join than the database to run it."""
+    query: each step of the survey asks for both. The SQL is written once per process: the ORM
+    took ~4x longer to compile this join than the database took to run it."""
     found = list(Cycle.objects.raw(_open_cycle_and_state_sql(), [employee.pk, employee.pk, Cycle.Status.OPEN]))
     if not found:
         return None, SurveyState(participation=None, draft=None)
