@@ -1,9 +1,10 @@
 """The dashboard and department page bodies: selectors → page data → HTML, cached per snapshot.
 
 A snapshot never changes once its roll-up is done, so the rendered body (tables and figure data)
-is cached under a key that names every visible cycle's summary row: a new roll-up writes a new
-summary row (and publishing adds a cycle), so the key changes and the stale body is never read.
-What depends on the person looking (the HR downloads, sign-out form) stays outside the body.
+is cached under a key (`cache_key`) that names everything the page shows, among them every
+visible cycle's summary row: a new roll-up writes a new summary row (and publishing adds a
+cycle), so the key changes and the stale body is never read. What depends on the person looking
+(the HR downloads, sign-out form) stays outside the body.
 """
 
 import json
@@ -28,6 +29,23 @@ def _url_maker(cycle: VisibleCycle, departments: list[dict]):
     return lambda department_id: pattern.replace("__slug__", slugs[department_id])
 
 
+def _shown(cycles: list[VisibleCycle]) -> dict[str, str]:
+    """The versions of what every report page shows besides its own cycle and viewer. Today: the
+    snapshots of the visible cycles (figures, trends, the cycle picker). Whatever a page starts to
+    show that can change on its own (commitments, say) adds its version here, for every key."""
+    return {"snapshot": selectors.snapshot_version(cycles)}
+
+
+def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **viewer: int | bool) -> str:
+    """The cache key of `what` (a page, or a part of one) showing `cycle` among the visible
+    `cycles`; `viewer` names what depends on who looks (the department shown, whether the other
+    departments are linked, HR's downloads). Every page key is made here and names every part."""
+    shown = _shown(cycles)
+    assert not shown.keys() & viewer.keys(), "a viewer part would hide a shown one"
+    parts = {**shown, "cycle": cycle.id, **{name: int(value) for name, value in viewer.items()}}
+    return ":".join(["reports", what, *(f"{name}={parts[name]}" for name in sorted(parts))])
+
+
 def _cached(key: str, build) -> str:
     body = cache.get(key)
     if body is None:
@@ -42,8 +60,7 @@ def trend_cycles(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> list[Visibl
 
 
 def _dashboard_keys(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
-    version = selectors.snapshot_version(cycles)
-    return f"reports:dashboard:{cycle.id}:{version}", f"reports:heatmap:{cycle.id}:{version}"
+    return cache_key("dashboard", cycle=cycle, cycles=cycles), cache_key("heatmap", cycle=cycle, cycles=cycles)
 
 
 def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
@@ -119,7 +136,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
 
 def department_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> str:
     """A department page's body; `full` (executives, HR) links to the other departments' pages."""
-    key = f"reports:department:{cycle.id}:{department.id}:{int(full)}:{selectors.snapshot_version(cycles)}"
+    key = cache_key("department", cycle=cycle, cycles=cycles, department=department.id, full=full)
 
     def build():
         data = department_data(cycle=cycle, cycles=cycles, department=department, full=full)

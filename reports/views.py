@@ -58,7 +58,7 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
         body = pages.dashboard_body(cycle=shown, cycles=cycles)
         return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads}
 
-    key = f"reports:page:dashboard:{shown.id}:{int(downloads)}:{selectors.snapshot_version(cycles)}"
+    key = pages.cache_key("page:dashboard", cycle=shown, cycles=cycles, downloads=downloads)
     return responses.page_response(request, "reports/dashboard.html", context, key=key)
 
 
@@ -111,6 +111,7 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
         context = {"cycle": shown, "cycles": cycles, "department": found, "full": full, "downloads": downloads}
         return {**context, "body": body}
 
-    version = selectors.snapshot_version(cycles)
-    key = f"reports:page:department:{shown.id}:{found.id}:{int(full)}{int(downloads)}:{version}"
+    key = pages.cache_key(
+        "page:department", cycle=shown, cycles=cycles, department=found.id, full=full, downloads=downloads
+    )
     return responses.page_response(request, "reports/department.html", context, key=key)
