@@ -1,5 +1,5 @@
 """Authentication backends: the sign-in throttle (django-axes), usable without a request, and the
-password sign-in that reads a person with their role."""
+password sign-in; every sign-in backend reads a person with their role (RoleLoadingMixin)."""
 
 import functools
 
@@ -23,14 +23,16 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-class PasswordBackend(ModelBackend):
-    """Django's password sign-in; the signed-in person is read with their role and their org-file
-    record (employee id, department, role in the org) in the same query.
+class RoleLoadingMixin:
+    """Reads the signed-in person with their role and their org-file record (employee id,
+    department, role in the org) in one query, for every sign-in backend (password today, single
+    sign-on next): Django asks the backend that signed a person in for them on every request.
 
     Every report page asks for the role and a department page for the department
     (`surveys.roles`), and each step of the survey for the employee record
     (`surveys.selectors.employee_for_user`): reading them with the user saves two queries per
-    request. Roles are cumulative, so the highest of a person's role groups decides.
+    request. Roles are cumulative, so the highest of a person's role groups decides. A backend
+    using it provides `user_can_authenticate` (every Django backend does).
     """
 
     def get_user(self, user_id):
@@ -41,6 +43,10 @@ class PasswordBackend(ModelBackend):
         if not found:
             return None
         return found[0] if self.user_can_authenticate(found[0]) else None
+
+
+class PasswordBackend(RoleLoadingMixin, ModelBackend):
+    """Django's password sign-in; the signed-in person is read with their role (RoleLoadingMixin)."""
 
 
 _ANY_ID = -7_319_004_211  # stands for the user id in the compiled SQL's parameters
