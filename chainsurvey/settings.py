@@ -140,6 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Whether people may sign in with email + password (CONTRACT.md). With single sign-on configured
+# a company may turn it off: then no invitation carries a link to choose a password.
+CHAINSURVEY_PASSWORD_LOGIN = env_flag("CHAINSURVEY_PASSWORD_LOGIN", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -136,10 +136,11 @@ def _absolute(path: str) -> str:
 
 
 def notice_message(notice: Notice) -> EmailMultiAlternatives:
-    """The email of one notice, text and HTML. People who never signed in get a link to choose
-    their password (valid PASSWORD_RESET_TIMEOUT; after that, "Set your password" again)."""
+    """The email of one notice, text and HTML. While password sign-in is offered
+    (CHAINSURVEY_PASSWORD_LOGIN), people who never signed in get a link to choose their password
+    (valid PASSWORD_RESET_TIMEOUT; after that, "Set your password" again)."""
     user, cycle = notice.employee.user, notice.cycle
-    first_time = user.last_login is None or not user.has_usable_password()
+    first_time = settings.CHAINSURVEY_PASSWORD_LOGIN and (user.last_login is None or not user.has_usable_password())
     context = {
         "name": user.get_short_name(),
         "cycle": cycle,

@@ -27,6 +27,7 @@ def settings_with_env(monkeypatch, **env) -> dict:
         "DJANGO_CONN_MAX_AGE",
         "DJANGO_EMAIL_HOST",
         "DJANGO_EMAIL_BACKEND",
+        "CHAINSURVEY_PASSWORD_LOGIN",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -82,6 +83,12 @@ def test_an_smtp_host_switches_email_from_the_console_to_smtp(monkeypatch):
     assert (conf["EMAIL_PORT"], conf["EMAIL_USE_TLS"], conf["EMAIL_USE_SSL"]) == (587, True, False)
 
 
+def test_password_sign_in_is_offered_unless_turned_off(monkeypatch):
+    assert settings_with_env(monkeypatch)["CHAINSURVEY_PASSWORD_LOGIN"] is True
+    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0")["CHAINSURVEY_PASSWORD_LOGIN"] is False
+    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="1")["CHAINSURVEY_PASSWORD_LOGIN"] is True
+
+
 def test_debug_off_requires_a_secret_key(monkeypatch):
     monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
@@ -96,6 +103,7 @@ def test_debug_off_requires_a_secret_key(monkeypatch):
         ("CHAINSURVEY_MIN_GROUP_SIZE", "0"),
         ("DJANGO_LOG_FORMAT", "xml"),
         ("CHAINSURVEY_LOGIN_FAILURE_LIMIT", "0"),
+        ("CHAINSURVEY_PASSWORD_LOGIN", "sometimes"),
     ],
 )
 def test_a_bad_value_stops_the_app_naming_the_variable(monkeypatch, name, value):

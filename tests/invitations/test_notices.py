@@ -119,6 +119,21 @@ def test_people_who_never_signed_in_get_a_link_to_choose_their_password_that_wor
     assert "Choose your password" in page.content.decode()
 
 
+@pytest.mark.parametrize("password_login", [True, False], ids=["password-login", "single-sign-on-only"])
+def test_the_set_password_link_goes_out_only_while_password_sign_in_is_offered(cycle, people, settings, password_login):
+    settings.CHAINSURVEY_PASSWORD_LOGIN = password_login
+    tick(OPENED + datetime.timedelta(minutes=5))
+    tick(datetime.datetime.combine(CLOSES_ON - datetime.timedelta(days=3), datetime.time(9), tzinfo=datetime.UTC))
+    never_signed_in = [m for m in mail.outbox if m.to[0] == "ben@example.com"]
+    assert [m.subject.startswith("Reminder") for m in never_signed_in] == [False, True]  # invitation, reminder
+    for message in never_signed_in:
+        html = message.alternatives[0].content
+        assert ("/accounts/reset/" in message.body) is password_login
+        assert ("/accounts/reset/" in html) is password_login
+        assert ("Choose your password" in message.body + html) is password_login
+        assert "https://survey.example.com/survey/" in message.body
+
+
 def test_a_mail_server_refusal_keeps_the_unsent_for_a_retry_and_sends_nobody_twice(cycle, people, settings):
     settings.CHAINSURVEY_EMAIL_BATCH_SIZE = 10
     real_send = mail.get_connection().__class__.send_messages
