@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 def _request(*, cycle):
-    from .services import rollup_request  # loaded on use: the roll-up pulls in pandas
+    from .services import rollup_request  # loaded on use: the roll-up pulls in numpy
 
     return rollup_request(cycle=cycle)
 

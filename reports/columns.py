@@ -1,5 +1,5 @@
 """Names and encodings shared by the roll-up's frames, its SQL and the selectors that read the
-snapshot. No heavy imports: the roll-up's queries run before pandas is loaded."""
+snapshot. No heavy imports: the roll-up's queries run before numpy is loaded."""
 
 # The figure columns of every snapshot row, in order: the roll-up's frames produce them, selectors read them.
 FIGURE_FIELDS = (

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
     reject_on_worker_lost=True,
 )
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> int | None:
-    # Imported here: the roll-up needs pandas, which the worker should not load until it rolls up.
+    # Imported here: the roll-up needs numpy, which the worker should not load until it rolls up.
     from . import services
 
     if run_id is not None and runs.rollup_run_superseded(run_id=run_id):
