@@ -113,7 +113,7 @@ def rollup_again(*, cycle) -> None:
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status in (Cycle.Status.DRAFT, Cycle.Status.OPEN):
             raise CycleError(f"Cycle {locked.name} is {locked.get_status_display().lower()}: close it first.")
-        latest = RollupRun.objects.filter(cycle=locked).order_by("-requested_at", "-id").first()
+        latest = RollupRun.objects.latest_for(locked).first()
         if latest is not None and latest.state in (RollupRun.State.REQUESTED, RollupRun.State.STARTED):
             raise CycleError(f"The results of {locked.name} are being computed already.")
         rollup_request(cycle=locked)

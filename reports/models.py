@@ -8,6 +8,14 @@ from django.db import models
 from surveys.models import Cycle
 
 
+class RollupRunQuerySet(models.QuerySet):
+    def latest_for(self, cycle):
+        """The cycle's latest run (the last requested; the highest id breaks a tie), as a queryset of
+        at most one row: `.first()` for the run, `.values(...)` for a subquery. `cycle` is a cycle,
+        its id or an OuterRef to one."""
+        return self.filter(cycle=cycle).order_by("-requested_at", "-id")[:1]
+
+
 class RollupRun(models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", "Requested"
@@ -27,6 +35,8 @@ class RollupRun(models.Model):
         null=True, blank=True, help_text="Answers the roll-up was computed over."
     )
     error = models.TextField(blank=True)
+
+    objects = RollupRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

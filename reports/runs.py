@@ -41,7 +41,7 @@ def stale_rollup_runs(*, now: datetime.datetime | None = None, stale_after: date
     everything it asked for). One query."""
     now = now or timezone.now()
     cutoff = now - (stale_after if stale_after is not None else stale_after_default())
-    latest_of_cycle = RollupRun.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("-requested_at", "-id")
+    latest_of_cycle = RollupRun.objects.latest_for(OuterRef("cycle_id"))
     done_since_requested = RollupRun.objects.filter(
         cycle_id=OuterRef("cycle_id"), state=RollupRun.State.DONE, started_at__gte=OuterRef("requested_at")
     )
@@ -49,7 +49,7 @@ def stale_rollup_runs(*, now: datetime.datetime | None = None, stale_after: date
         RollupRun.objects.filter(state__in=PENDING_STATES)
         .alias(last_moved=Coalesce("started_at", "requested_at"))
         .filter(last_moved__lt=cutoff)
-        .filter(pk=Subquery(latest_of_cycle.values("pk")[:1]))
+        .filter(pk=Subquery(latest_of_cycle.values("pk")))
         .filter(~Exists(done_since_requested))
         .order_by("cycle_id")
     )
@@ -158,7 +158,7 @@ def rollup_outlook(*, cycle_id: int) -> tuple[bool, str]:
     """What became of the cycle's latest roll-up request, in words for whoever closed it, and
     whether that is as expected (False: it failed, or it waits for the broker to come back).
     Call it after the closing transaction committed: the run is sent on commit."""
-    run = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").first()
+    run = RollupRun.objects.latest_for(cycle_id).first()
     if run is None:
         return False, "no roll-up was requested."
     if run.state == RollupRun.State.DONE:
@@ -189,5 +189,5 @@ def rollup_run_fail(*, run_id: int, error: str) -> bool:
 
 def rollup_finished(cycle_id: int) -> bool:
     """Whether the cycle's latest roll-up run is done (and so its snapshot complete and current). One query."""
-    latest = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").values("state").first()
+    latest = RollupRun.objects.latest_for(cycle_id).values("state").first()
     return latest is not None and latest["state"] == RollupRun.State.DONE

@@ -195,15 +195,13 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
     where that snapshot is current: its summary was written by the cycle's latest run (no roll-up
     requested since, e.g. by an import), with the cycle's present minimum group size, and the cycle
     no longer takes answers. One query; no rows where it is not current (the caller recomputes it)."""
-    runs, summaries, cycles = RollupRun._meta.db_table, CycleSummary._meta.db_table, Cycle._meta.db_table
+    summaries, cycles = CycleSummary._meta.db_table, Cycle._meta.db_table
+    latest_run, latest_run_params = RollupRun.objects.latest_for(previous.id).values("id").query.sql_with_params()
     current = f"""
         EXISTS (
             SELECT 1 FROM {summaries} s JOIN {cycles} c ON c.id = s.cycle_id
             WHERE s.cycle_id = %s AND s.min_group_size = c.min_group_size AND c.status IN (%s, %s)
-              AND s.run_id = (
-                  SELECT r.id FROM {runs} r WHERE r.cycle_id = s.cycle_id
-                  ORDER BY r.requested_at DESC, r.id DESC LIMIT 1
-              )
+              AND s.run_id = ({latest_run})
         )"""
     figures = "scope, dimension, ratings, mean, variance, suppressed"
     parts = [
@@ -214,7 +212,7 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
     sql = " UNION ALL ".join(
         f"SELECT {columns} FROM {model._meta.db_table} WHERE cycle_id = %s AND {current}" for model, columns in parts
     )
-    params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED] * len(parts)
+    params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED, *latest_run_params] * len(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

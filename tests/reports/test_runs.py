@@ -268,3 +268,39 @@ def test_a_started_run_whose_worker_died_is_re_requested_but_a_running_one_is_no
     states = dict(RollupRun.objects.filter(pk__in=[dead.pk, live.pk, recent.pk]).values_list("pk", "state"))
     assert states == {dead.pk: State.FAILED, live.pk: State.STARTED, recent.pk: State.STARTED}
     assert "stopped mid-run" in RollupRun.objects.get(pk=dead.pk).error
+
+
+def test_latest_for_is_the_last_requested_run_of_that_cycle_only(cycle):
+    other = CycleFactory(name="2026-Q3", status="closed")
+    make_run(cycle, State.DONE, requested_ago=30)
+    latest = make_run(cycle, State.FAILED, requested_ago=5)
+    make_run(cycle, State.DONE, requested_ago=20)
+    make_run(other, State.REQUESTED, requested_ago=1)  # later, but of another cycle
+
+    assert list(RollupRun.objects.latest_for(cycle)) == [latest]
+    assert RollupRun.objects.latest_for(cycle.pk).first() == latest
+    assert RollupRun.objects.latest_for(CycleFactory(name="2027-Q1")).first() is None
+
+
+def test_latest_for_breaks_a_tie_of_request_times_by_the_higher_id(cycle):
+    first, second = make_run(cycle, State.DONE, requested_ago=5), make_run(cycle, State.REQUESTED, requested_ago=9)
+    RollupRun.objects.update(requested_at=first.requested_at)
+
+    assert RollupRun.objects.latest_for(cycle).first() == second
+
+
+def test_latest_for_reads_each_cycles_latest_run_in_a_subquery(cycle):
+    from django.db.models import OuterRef, Subquery
+
+    from surveys.models import Cycle
+
+    other = CycleFactory(name="2026-Q3", status="closed")
+    make_run(cycle, State.FAILED, requested_ago=30)
+    make_run(cycle, State.DONE, requested_ago=10)
+    make_run(other, State.DONE, requested_ago=30)
+    make_run(other, State.STARTED, requested_ago=10)
+
+    states = Cycle.objects.annotate(
+        latest=Subquery(RollupRun.objects.latest_for(OuterRef("pk")).values("state"))
+    ).values_list("name", "latest")
+    assert dict(states) == {"2026-Q2": State.DONE, "2026-Q3": State.STARTED}
