@@ -385,3 +385,15 @@ def test_the_snapshot_keeps_the_variance_of_shown_rows_only(org):
     for row in DepartmentResult.objects.filter(cycle=cycle, suppressed=True):
         assert row.variance is None
     assert CycleSummary.objects.get(cycle=cycle).min_group_size == 3
+
+
+def test_the_previous_snapshot_is_not_read_once_a_later_roll_up_of_that_quarter_was_requested(org, monkeypatch):
+    previous, cycle = _quarters_with_small_groups(org)
+    services.rollup_cycle(cycle_id=previous.id)
+    RollupRun.objects.create(cycle=previous)  # e.g. its answers re-imported: the snapshot is outdated
+    recomputed = []
+    monkeypatch.setattr(services, "_recomputed_rollup", _spy(services._recomputed_rollup, recomputed))
+
+    services.rollup_cycle(cycle_id=cycle.id)
+
+    assert recomputed == [previous.id]
