@@ -4,6 +4,7 @@ A run marked `started` is redone from scratch; `done` means its snapshot is comp
 """
 
 from django.db import models
+from django.utils import timezone
 
 from surveys.models import Cycle
 
@@ -14,6 +15,21 @@ class RollupRunQuerySet(models.QuerySet):
         at most one row: `.first()` for the run, `.values(...)` for a subquery. `cycle` is a cycle,
         its id or an OuterRef to one."""
         return self.filter(cycle=cycle).order_by("-requested_at", "-id")[:1]
+
+    def pending(self):
+        """Runs still on their way: requested, or started and not finished."""
+        return self.filter(state__in=(RollupRun.State.REQUESTED, RollupRun.State.STARTED))
+
+    def finished(self):
+        """Runs that will not run again: done, or failed (and replaced by a fresh request, if any)."""
+        return self.filter(state__in=(RollupRun.State.DONE, RollupRun.State.FAILED))
+
+    def mark_failed(self, error: str) -> int:
+        """Record that these runs failed for good, with why; returns how many changed. A run already
+        done is left alone: a late failure report must not hide a finished snapshot."""
+        return self.exclude(state=RollupRun.State.DONE).update(
+            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error[:2000]
+        )
 
 
 class RollupRun(models.Model):

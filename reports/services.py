@@ -1,5 +1,6 @@
 """Roll-up: one bulk read of a cycle's answers, numpy tables (reports.frames), and the snapshot
 replaced in one transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
+Only computing: requesting a roll-up and sending it to the workers is `reports.runs`.
 
 The database does the heavy part in one scan of the cycle's answers: one row per respondent and
 provider (their scores packed into one integer), from which the cells (count, sum, sum of squares
@@ -33,16 +34,6 @@ from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, P
 
 if TYPE_CHECKING:
     from . import frames
-
-
-def rollup_request(*, cycle: Cycle) -> RollupRun:
-    """Record that `cycle` needs a roll-up and enqueue it once the caller's transaction commits."""
-    from .tasks import enqueue_rollup  # the tasks module imports this one
-
-    run = RollupRun.objects.create(cycle=cycle)
-    # A broker outage must not fail the close: the run stays requested and beat re-requests it.
-    transaction.on_commit(partial(enqueue_rollup, cycle_id=cycle.id, run_id=run.id))
-    return run
 
 
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
