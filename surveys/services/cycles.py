@@ -62,7 +62,7 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
             cycle.opens_at = timezone.now()
             cycle.closes_on = closes_on
             cycle.save(update_fields=["status", "opens_at", "closes_on"])
-            _snapshot_headcount(cycle)
+            snapshot_headcount(cycle)
     except IntegrityError as exc:
         # Another request opened a cycle between our check and our write: the partial unique
         # constraint "one_open_cycle" refused ours, and the transaction rolled back.
@@ -70,7 +70,9 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
     return cycle
 
 
-def _snapshot_headcount(cycle: Cycle) -> None:
+def snapshot_headcount(cycle: Cycle) -> None:
+    """Record the active employees per department now as the cycle's headcount (the denominator
+    of its response rates), replacing any recorded before. Opening a cycle does it; so does the demo."""
     per_department = (
         Employee.objects.active()
         .order_by()
