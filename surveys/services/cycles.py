@@ -110,6 +110,20 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
     return locked
 
 
+def cycles_close_due(*, today: datetime.date | None = None) -> list[Cycle]:
+    """Close every open cycle whose closing day is over (answers are accepted until the end of
+    that day); returns the cycles closed. A cycle without a closing day stays open until closed
+    by hand. There is at most one open cycle (a database constraint), so the loop is short."""
+    today = today or timezone.localdate()
+    closed = []
+    for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN, closes_on__lt=today):
+        try:
+            closed.append(cycle_close(cycle=cycle, by="the schedule"))
+        except CycleError:
+            continue  # closed by hand in the meantime: nothing left to do
+    return closed
+
+
 def cycle_publish(*, cycle: Cycle) -> Cycle:
     """Make a closed cycle's results visible to the people entitled to see them.
 
