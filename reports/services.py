@@ -23,11 +23,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 
 from surveys.dimensions import ALL_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
+from surveys.selectors import previous_cycle
 
 from .columns import PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
@@ -112,12 +113,6 @@ def _import_meanwhile(name: str) -> Callable[[], object]:
 def _import_quietly(name: str) -> None:
     with contextlib.suppress(BaseException):  # the waiting thread imports it again and raises the error
         importlib.import_module(name)
-
-
-def previous_cycle(*, cycle: Cycle) -> Cycle | None:
-    """The latest earlier cycle, in YYYY-Qn order, that holds answers."""
-    has_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
-    return Cycle.objects.filter(has_answers, name__lt=cycle.name).order_by("-name").first()
 
 
 def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
