@@ -12,7 +12,7 @@ from surveys.models import Cycle, CycleHeadcount, Department, Participation
 
 def cycles_overview():
     """Every cycle, newest first, with its participant count and its latest roll-up run's state. One query."""
-    latest = RollupRun.objects.filter(cycle_id=OuterRef("pk")).order_by("-requested_at", "-id")
+    latest = RollupRun.objects.latest_for(OuterRef("pk"))
     return Cycle.objects.annotate(
         participant_count=Subquery(
             Participation.objects.filter(cycle_id=OuterRef("pk"))
@@ -21,7 +21,7 @@ def cycles_overview():
             .annotate(n=Count("id"))
             .values("n")[:1]
         ),
-        rollup_state=Subquery(latest.values("state")[:1]),
+        rollup_state=Subquery(latest.values("state")),
         has_rollup=Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk"))),
     ).order_by("-name")
 
@@ -31,7 +31,7 @@ def cycle_detail(*, name: str) -> Cycle | None:
 
 
 def latest_rollup_run(*, cycle: Cycle) -> RollupRun | None:
-    return RollupRun.objects.filter(cycle=cycle).order_by("-requested_at", "-id").first()
+    return RollupRun.objects.latest_for(cycle).first()
 
 
 def last_finished_rollup(*, cycle: Cycle) -> RollupRun | None:

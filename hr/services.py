@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from reports.runs import rollup_pending, rollup_request
 from surveys.importers import ImportRejected, RowError, parse_org
+from surveys.models import Cycle
+from surveys.services.cycles import CycleError
 from surveys.services.org import OrgImportSummary, OrgPlan, OrgPlanStale, org_import, org_plan
 
 from .models import OrgUpload
@@ -104,16 +107,10 @@ def rollup_again(*, cycle) -> None:
 
     Refused (CycleError) for a cycle still taking answers, or while a roll-up is already on its way.
     """
-    from reports.models import RollupRun
-    from reports.services import rollup_request
-    from surveys.models import Cycle
-    from surveys.services.cycles import CycleError
-
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status in (Cycle.Status.DRAFT, Cycle.Status.OPEN):
             raise CycleError(f"Cycle {locked.name} is {locked.get_status_display().lower()}: close it first.")
-        latest = RollupRun.objects.filter(cycle=locked).order_by("-requested_at", "-id").first()
-        if latest is not None and latest.state in (RollupRun.State.REQUESTED, RollupRun.State.STARTED):
+        if rollup_pending(cycle=locked):
             raise CycleError(f"The results of {locked.name} are being computed already.")
         rollup_request(cycle=locked)

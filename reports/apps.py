@@ -1,12 +1,6 @@
 from django.apps import AppConfig
 
 
-def _request(*, cycle):
-    from .services import rollup_request  # loaded on use: the roll-up pulls in numpy
-
-    return rollup_request(cycle=cycle)
-
-
 def _compute(*, cycle_id: int):
     from .services import rollup_cycle
 
@@ -22,8 +16,10 @@ class ReportsConfig(AppConfig):
         # surveys asks for roll-ups through this one interface, so that it never imports reports.
         from surveys.rollups import RollupBackend, register
 
-        from .runs import rollup_finished, rollup_outlook
+        from .runs import rollup_finished, rollup_outlook, rollup_request
 
-        register(RollupBackend(request=_request, finished=rollup_finished, outlook=rollup_outlook, compute=_compute))
+        register(
+            RollupBackend(request=rollup_request, finished=rollup_finished, outlook=rollup_outlook, compute=_compute)
+        )
 
         from . import visible  # noqa: F401  (its receivers forget the remembered visible cycles)

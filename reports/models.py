@@ -4,8 +4,32 @@ A run marked `started` is redone from scratch; `done` means its snapshot is comp
 """
 
 from django.db import models
+from django.utils import timezone
 
 from surveys.models import Cycle
+
+
+class RollupRunQuerySet(models.QuerySet):
+    def latest_for(self, cycle):
+        """The cycle's latest run (the last requested; the highest id breaks a tie), as a queryset of
+        at most one row: `.first()` for the run, `.values(...)` for a subquery. `cycle` is a cycle,
+        its id or an OuterRef to one."""
+        return self.filter(cycle=cycle).order_by("-requested_at", "-id")[:1]
+
+    def pending(self):
+        """Runs still on their way: requested, or started and not finished."""
+        return self.filter(state__in=(RollupRun.State.REQUESTED, RollupRun.State.STARTED))
+
+    def finished(self):
+        """Runs that will not run again: done, or failed (and replaced by a fresh request, if any)."""
+        return self.filter(state__in=(RollupRun.State.DONE, RollupRun.State.FAILED))
+
+    def mark_failed(self, error: str) -> int:
+        """Record that these runs failed for good, with why; returns how many changed. A run already
+        done is left alone: a late failure report must not hide a finished snapshot."""
+        return self.exclude(state=RollupRun.State.DONE).update(
+            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error[:2000]
+        )
 
 
 class RollupRun(models.Model):
@@ -27,6 +51,8 @@ class RollupRun(models.Model):
         null=True, blank=True, help_text="Answers the roll-up was computed over."
     )
     error = models.TextField(blank=True)
+
+    objects = RollupRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at"]

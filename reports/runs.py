@@ -1,5 +1,7 @@
-"""Roll-up run bookkeeping around the roll-up service: which runs stalled, re-requesting them, and
-recording a run that failed for good. Plain functions; the Celery tasks are thin wrappers.
+"""Roll-up run bookkeeping around the roll-up service: requesting a roll-up and sending it to the
+workers, whether one is on its way, which runs stalled and re-requesting them. Plain functions;
+the beat tasks (reports.tasks) are thin wrappers. This is the one module that sends the roll-up
+task (reports.rollup_task); the roll-up service (reports.services) only computes.
 
 A run stalls when its message never reached a worker (Redis was down at close) or the worker
 died mid-run (the roll-up transaction rolled back, so the previous snapshot is still current).
@@ -10,10 +12,12 @@ time-based re-run (`rollup_rerun_stale`) stays as the net for anything else.
 """
 
 import datetime
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,7 +25,7 @@ from surveys.models import Cycle
 
 from .models import RollupRun
 
-PENDING_STATES = (RollupRun.State.REQUESTED, RollupRun.State.STARTED)
+logger = logging.getLogger(__name__)
 
 # How often beat runs `rollup_recover` (settings.CELERY_BEAT_SCHEDULE), and how long a run is left
 # alone first: the close sends its run itself right after committing, and a started roll-up takes
@@ -29,6 +33,43 @@ PENDING_STATES = (RollupRun.State.REQUESTED, RollupRun.State.STARTED)
 RECOVER_EVERY = 30
 UNSENT_GRACE = datetime.timedelta(seconds=10)
 ORPHAN_GRACE = datetime.timedelta(seconds=15)
+
+
+def rollup_request(*, cycle: Cycle) -> RollupRun:
+    """Record that `cycle` needs a roll-up and enqueue it once the caller's transaction commits."""
+    run = RollupRun.objects.create(cycle=cycle)
+    # A broker outage must not fail the close: the run stays requested and beat re-requests it.
+    transaction.on_commit(partial(enqueue_rollup, cycle_id=cycle.id, run_id=run.id))
+    return run
+
+
+def enqueue_rollup(*, cycle_id: int, run_id: int) -> bool:
+    """Send the roll-up to the workers and note it on the run; returns False, logging why, when the
+    broker is unreachable.
+
+    Meant for `transaction.on_commit`: the cycle is already closed and the run recorded as
+    requested, so an outage must not turn the close into an error. The run stays unsent, which the
+    close reports, and `recover_rollups` sends it once the broker is back.
+    """
+    # Imported on use, not to dodge a circle (rollup_task imports no module that imports this one):
+    # Celery and kombu (~0.2 s) load only where a task is sent or run, not in every process that
+    # reads run states.
+    import kombu.exceptions
+
+    from .rollup_task import rollup_cycle
+
+    try:
+        rollup_cycle.delay(cycle_id=cycle_id, run_id=run_id)
+    except kombu.exceptions.OperationalError:
+        logger.warning("Broker unreachable: roll-up run %s of cycle %s will be sent once it is back", run_id, cycle_id)
+        return False
+    RollupRun.objects.filter(pk=run_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def rollup_pending(*, cycle: Cycle | int) -> bool:
+    """Whether the cycle's latest roll-up run is still on its way (requested or started). One query."""
+    return RollupRun.objects.pending().filter(pk__in=RollupRun.objects.latest_for(cycle).values("pk")).exists()
 
 
 def stale_after_default() -> datetime.timedelta:
@@ -41,15 +82,15 @@ def stale_rollup_runs(*, now: datetime.datetime | None = None, stale_after: date
     everything it asked for). One query."""
     now = now or timezone.now()
     cutoff = now - (stale_after if stale_after is not None else stale_after_default())
-    latest_of_cycle = RollupRun.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("-requested_at", "-id")
+    latest_of_cycle = RollupRun.objects.latest_for(OuterRef("cycle_id"))
     done_since_requested = RollupRun.objects.filter(
         cycle_id=OuterRef("cycle_id"), state=RollupRun.State.DONE, started_at__gte=OuterRef("requested_at")
     )
     return (
-        RollupRun.objects.filter(state__in=PENDING_STATES)
+        RollupRun.objects.pending()
         .alias(last_moved=Coalesce("started_at", "requested_at"))
         .filter(last_moved__lt=cutoff)
-        .filter(pk=Subquery(latest_of_cycle.values("pk")[:1]))
+        .filter(pk=Subquery(latest_of_cycle.values("pk")))
         .filter(~Exists(done_since_requested))
         .order_by("cycle_id")
     )
@@ -79,8 +120,6 @@ def rollup_rerun_stale(
 def _rerequest(stalled: list[RollupRun], *, error: str) -> list[RollupRun]:
     """Mark `stalled` failed with `error` and request a fresh run of each of their cycles, sent when
     the caller's transaction commits. A late message of a stalled run is then skipped by the task."""
-    from .tasks import enqueue_rollup
-
     RollupRun.objects.filter(pk__in=[run.pk for run in stalled]).update(
         state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error
     )
@@ -93,8 +132,6 @@ def _rerequest(stalled: list[RollupRun], *, error: str) -> list[RollupRun]:
 def rollup_resend_unsent(*, now: datetime.datetime | None = None, grace: datetime.timedelta = UNSENT_GRACE):
     """Send again every pending run the broker never received (it was unreachable when the run was
     requested); returns them. Runs while the broker is back, since beat reaches the worker through it."""
-    from .tasks import enqueue_rollup
-
     now = now or timezone.now()
     with transaction.atomic():
         unsent = list(
@@ -148,17 +185,11 @@ def rollup_recover(*, unsent_grace: datetime.timedelta = UNSENT_GRACE, orphan_gr
     return rollup_resend_unsent(grace=unsent_grace), rollup_rerun_orphaned(grace=orphan_grace)
 
 
-def rollup_run_superseded(*, run_id: int) -> bool:
-    """Whether a run is finished already (done, or failed and replaced by a fresh request), so that
-    a late copy of its message (redelivered after the visibility timeout) must not run it again."""
-    return RollupRun.objects.filter(pk=run_id, state__in=[RollupRun.State.DONE, RollupRun.State.FAILED]).exists()
-
-
 def rollup_outlook(*, cycle_id: int) -> tuple[bool, str]:
     """What became of the cycle's latest roll-up request, in words for whoever closed it, and
     whether that is as expected (False: it failed, or it waits for the broker to come back).
     Call it after the closing transaction committed: the run is sent on commit."""
-    run = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").first()
+    run = RollupRun.objects.latest_for(cycle_id).first()
     if run is None:
         return False, "no roll-up was requested."
     if run.state == RollupRun.State.DONE:
@@ -174,20 +205,7 @@ def rollup_outlook(*, cycle_id: int) -> tuple[bool, str]:
     return True, "its roll-up was sent to a Celery worker (see Roll-up runs in the admin)."
 
 
-def rollup_run_fail(*, run_id: int, error: str) -> bool:
-    """Record that a run failed for good (not a transient error); returns whether a run changed.
-
-    A run already done is left alone: a late failure report must not hide a finished snapshot.
-    """
-    updated = (
-        RollupRun.objects.filter(pk=run_id)
-        .filter(~Q(state=RollupRun.State.DONE))
-        .update(state=RollupRun.State.FAILED, finished_at=timezone.now(), error=error[:2000])
-    )
-    return bool(updated)
-
-
 def rollup_finished(cycle_id: int) -> bool:
     """Whether the cycle's latest roll-up run is done (and so its snapshot complete and current). One query."""
-    latest = RollupRun.objects.filter(cycle_id=cycle_id).order_by("-requested_at", "-id").values("state").first()
+    latest = RollupRun.objects.latest_for(cycle_id).values("state").first()
     return latest is not None and latest["state"] == RollupRun.State.DONE

@@ -60,11 +60,7 @@ def cycle_with_rollup_state(*, name: str) -> Cycle | None:
         Cycle.objects.filter(name=name)
         .annotate(
             has_rollup=Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk"))),
-            rollup_pending=Exists(
-                RollupRun.objects.filter(
-                    cycle_id=OuterRef("pk"), state__in=(RollupRun.State.REQUESTED, RollupRun.State.STARTED)
-                )
-            ),
+            rollup_pending=Exists(RollupRun.objects.pending().filter(cycle_id=OuterRef("pk"))),
         )
         .first()
     )
@@ -72,8 +68,7 @@ def cycle_with_rollup_state(*, name: str) -> Cycle | None:
 
 def cycles_with_results() -> QuerySet[Cycle]:
     """Cycles whose results may be shown (published, or closed historical) and are rolled up, newest first."""
-    visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
-    return Cycle.objects.filter(visible, Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk")))).order_by("-name")
+    return Cycle.objects.with_results().order_by("-name")
 
 
 def scorecard_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[DepartmentResult]:
@@ -192,12 +187,7 @@ class VisibleCycle(NamedTuple):
 def visible_cycles() -> list[VisibleCycle]:
     """Cycles whose results executives may see (published, or imported history) and that are
     rolled up, newest first, with the id of their roll-up summary. One light query."""
-    visible = Q(status=Cycle.Status.PUBLISHED) | Q(status=Cycle.Status.CLOSED, is_historical=True)
-    rows = (
-        Cycle.objects.filter(visible, rollup_summary__isnull=False)
-        .order_by("-name")
-        .values_list("id", "name", "rollup_summary__id")
-    )
+    rows = Cycle.objects.with_results().order_by("-name").values_list("id", "name", "rollup_summary__id")
     return [VisibleCycle(*row) for row in rows]
 
 

@@ -1,5 +1,6 @@
 """Roll-up: one bulk read of a cycle's answers, numpy tables (reports.frames), and the snapshot
 replaced in one transaction. The Celery task and `manage.py rollup` both call `rollup_cycle`.
+Only computing: requesting a roll-up and sending it to the workers is `reports.runs`.
 
 The database does the heavy part in one scan of the cycle's answers: one row per respondent and
 provider (their scores packed into one integer), from which the cells (count, sum, sum of squares
@@ -22,27 +23,18 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 
 from surveys.dimensions import ALL_DIMENSIONS
 from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
+from surveys.selectors import previous_cycle
 
 from .columns import PACK_BASE
 from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
 
 if TYPE_CHECKING:
     from . import frames
-
-
-def rollup_request(*, cycle: Cycle) -> RollupRun:
-    """Record that `cycle` needs a roll-up and enqueue it once the caller's transaction commits."""
-    from .tasks import enqueue_rollup  # the tasks module imports this one
-
-    run = RollupRun.objects.create(cycle=cycle)
-    # A broker outage must not fail the close: the run stays requested and beat re-requests it.
-    transaction.on_commit(partial(enqueue_rollup, cycle_id=cycle.id, run_id=run.id))
-    return run
 
 
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
@@ -123,12 +115,6 @@ def _import_quietly(name: str) -> None:
         importlib.import_module(name)
 
 
-def previous_cycle(*, cycle: Cycle) -> Cycle | None:
-    """The latest earlier cycle, in YYYY-Qn order, that holds answers."""
-    has_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
-    return Cycle.objects.filter(has_answers, name__lt=cycle.name).order_by("-name").first()
-
-
 def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     """Replace the cycle's snapshot rows with a fresh roll-up; returns the number of answers read.
 
@@ -195,15 +181,13 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
     where that snapshot is current: its summary was written by the cycle's latest run (no roll-up
     requested since, e.g. by an import), with the cycle's present minimum group size, and the cycle
     no longer takes answers. One query; no rows where it is not current (the caller recomputes it)."""
-    runs, summaries, cycles = RollupRun._meta.db_table, CycleSummary._meta.db_table, Cycle._meta.db_table
+    summaries, cycles = CycleSummary._meta.db_table, Cycle._meta.db_table
+    latest_run, latest_run_params = RollupRun.objects.latest_for(previous.id).values("id").query.sql_with_params()
     current = f"""
         EXISTS (
             SELECT 1 FROM {summaries} s JOIN {cycles} c ON c.id = s.cycle_id
             WHERE s.cycle_id = %s AND s.min_group_size = c.min_group_size AND c.status IN (%s, %s)
-              AND s.run_id = (
-                  SELECT r.id FROM {runs} r WHERE r.cycle_id = s.cycle_id
-                  ORDER BY r.requested_at DESC, r.id DESC LIMIT 1
-              )
+              AND s.run_id = ({latest_run})
         )"""
     figures = "scope, dimension, ratings, mean, variance, suppressed"
     parts = [
@@ -214,7 +198,7 @@ def _read_stored_rollup(previous: Cycle) -> list[tuple]:
     sql = " UNION ALL ".join(
         f"SELECT {columns} FROM {model._meta.db_table} WHERE cycle_id = %s AND {current}" for model, columns in parts
     )
-    params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED] * len(parts)
+    params = [previous.id, previous.id, Cycle.Status.CLOSED, Cycle.Status.PUBLISHED, *latest_run_params] * len(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

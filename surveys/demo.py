@@ -22,7 +22,6 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from .bulk import write_answers
@@ -31,7 +30,6 @@ from .models import (
     EXECUTIVE_OFFICE,
     Comment,
     Cycle,
-    CycleHeadcount,
     Department,
     Dimension,
     Employee,
@@ -39,7 +37,7 @@ from .models import (
     new_respondent_key,
 )
 from .roles import MANAGEMENT_ROLES, Role, assign_role_groups, is_staff_for
-from .services.cycles import cycle_open, cycle_publish
+from .services.cycles import cycle_open, cycle_publish, snapshot_headcount
 
 DEMO_PASSWORD = "chain-survey-demo"
 DEMO_DOMAIN = "demo.example"
@@ -447,7 +445,7 @@ def _past_cycle(name: str, stage: int, departments: dict[str, Department], today
         Cycle.objects.filter(pk=cycle.pk).update(
             status=Cycle.Status.CLOSED, opens_at=opened_at, closes_on=closes, closed_at=closed_at
         )
-        _headcount(cycle)
+        snapshot_headcount(cycle)
         result.answers_written += _answers(cycle, stage, departments, opened_at, random.Random(SEED + stage))
     # Published once rolled up, as HR would (publishing waits for the roll-up to finish).
     rollup_compute(cycle_id=cycle.id)
@@ -463,14 +461,6 @@ def _current_cycle(name: str, today: datetime.date, result: DemoResult) -> None:
         return  # someone opened another cycle by hand: leave it be
     cycle_open(name=name, closes_on=today + datetime.timedelta(days=21))
     result.cycles_created.append(name)
-
-
-def _headcount(cycle: Cycle) -> None:
-    per_department = Employee.objects.active().order_by().values("department_id").annotate(n=Count("id"))
-    CycleHeadcount.objects.filter(cycle=cycle).delete()
-    CycleHeadcount.objects.bulk_create(
-        [CycleHeadcount(cycle=cycle, department_id=row["department_id"], eligible=row["n"]) for row in per_department]
-    )
 
 
 def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opened_at, rng: random.Random) -> int:

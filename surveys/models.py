@@ -84,6 +84,14 @@ class Employee(models.Model):
         return self.role not in MANAGEMENT_ROLES
 
 
+class CycleQuerySet(models.QuerySet):
+    def with_results(self):
+        """Cycles whose results may be shown (`Cycle.results_visible`) and are rolled up: their
+        roll-up summary exists. The summary is reports' (its reverse relation `rollup_summary`),
+        named by lookup so that surveys imports nothing of reports."""
+        return self.filter(Cycle.results_visible_condition(), rollup_summary__isnull=False)
+
+
 class Cycle(models.Model):
     """One quarterly survey round, named YYYY-Qn."""
 
@@ -92,6 +100,12 @@ class Cycle(models.Model):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
         PUBLISHED = "published", "Published"
+
+    # When a cycle's results may be shown: once it is published, and history imported from another
+    # tool as soon as it is closed. Each status maps to the `is_historical` it requires (None: any).
+    # The one statement of the rule: `results_visible` reads it for one cycle, SQL through
+    # `results_visible_condition` (and `Cycle.objects.with_results()`).
+    RESULTS_VISIBLE = {Status.PUBLISHED: None, Status.CLOSED: True}
 
     name = models.CharField(
         max_length=7,
@@ -112,6 +126,8 @@ class Cycle(models.Model):
         default=False, help_text="Imported from another tool: results are shown as soon as they are rolled up."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-name"]
@@ -137,7 +153,19 @@ class Cycle(models.Model):
 
     @property
     def results_visible(self) -> bool:
-        return self.status == self.Status.PUBLISHED or (self.status == self.Status.CLOSED and self.is_historical)
+        if self.status not in self.RESULTS_VISIBLE:
+            return False
+        historical = self.RESULTS_VISIBLE[self.status]
+        return historical is None or self.is_historical == historical
+
+    @classmethod
+    def results_visible_condition(cls, prefix: str = "") -> Q:
+        """`results_visible` as a filter, of cycles or (with `prefix`, e.g. "cycle__") of what points to them."""
+        condition = Q()
+        for status, historical in cls.RESULTS_VISIBLE.items():
+            each = {f"{prefix}status": status} | ({} if historical is None else {f"{prefix}is_historical": historical})
+            condition |= Q(**each)
+        return condition
 
 
 class CycleHeadcount(models.Model):

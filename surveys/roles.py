@@ -4,6 +4,8 @@ Each role is a group of the same name; a person is in exactly one. Rights are cu
 (hr ⊃ executive ⊃ manager ⊃ employee), so each group holds its role's permissions and those below.
 """
 
+from collections.abc import Hashable, Iterable
+
 from django.db.models import TextChoices
 
 
@@ -19,6 +21,17 @@ MANAGEMENT_ROLES = frozenset({Role.MANAGER, Role.EXECUTIVE})
 
 # Roles that may use the admin site (HR manages cycles and the org there).
 STAFF_ROLES = frozenset({Role.HR})
+
+
+def top_of_company(members: Iterable[tuple[Hashable, str]]) -> frozenset:
+    """The top of the company: the departments holding an executive, from (department, role) pairs
+    of the people to count, e.g. `Employee.objects.active().values_list("department_id", "role")`.
+
+    Usually the Executive Office alone, but it is whoever the org file makes executives, wherever
+    they sit (a department flagged `is_executive_office` with no executive in it is not the top).
+    """
+    return frozenset(department for department, role in members if role == Role.EXECUTIVE)
+
 
 VIEW_OWN_DEPARTMENT = "surveys.view_own_department_results"
 VIEW_ALL_RESULTS = "surveys.view_all_results"

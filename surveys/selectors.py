@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
-from .models import Cycle, Department, Dimension, Draft, Employee, Participation
+from .models import Answer, Cycle, Department, Dimension, Draft, Employee, Participation
 
 
 @dataclass(frozen=True)
@@ -194,3 +195,20 @@ def survey_progress(*, sections: list[Provider], answers: Mapping[str, object]) 
     """(sections done, sections in all) for the progress bar."""
     done = sum(section_is_complete(provider_id=p.id, answers=answers) for p in sections)
     return done, len(sections)
+
+
+# ---- Cycles in YYYY-Qn order: what a cycle's results compare with, and what later shows their effect ----
+# The roll-up's deltas compare with `previous_cycle`; a verdict on what was done about a cycle's
+# results reads `next_cycle_with_results`.
+
+
+def previous_cycle(*, cycle: Cycle) -> Cycle | None:
+    """The latest earlier cycle, in YYYY-Qn order, that holds answers: what its deltas compare with. One query."""
+    has_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
+    return Cycle.objects.filter(has_answers, name__lt=cycle.name).order_by("-name").first()
+
+
+def next_cycle_with_results(*, cycle: Cycle) -> Cycle | None:
+    """The earliest later cycle, in YYYY-Qn order, whose results may be shown and are rolled up
+    (`Cycle.objects.with_results()`), or None while there is none yet. One query."""
+    return Cycle.objects.with_results().filter(name__gt=cycle.name).order_by("name").first()

@@ -1,37 +1,21 @@
 """Celery tasks of the surveys app: the ballot box, and closing cycles whose last day has passed.
 
 Both are on the beat schedule (settings.CELERY_BEAT_SCHEDULE). The ballot box is also started
-when a submission commits and its department then fills a batch; closing goes through
-`cycle_close`, which moves the last ballots and requests the roll-up in the closing transaction.
+when a submission commits and its department then fills a batch. Closing is the service
+`cycles_close_due` (surveys.services.cycles), which goes through `cycle_close`: it moves the last
+ballots and requests the roll-up in the closing transaction.
 """
 
-import datetime
 import logging
 
 import kombu.exceptions
 from celery import shared_task
-from django.utils import timezone
 
 from chainsurvey.celery import TRANSIENT_ERRORS  # also binds these shared tasks to our app
-from surveys.models import Cycle
 from surveys.services.ballots import ballots_move, ballots_move_waiting
-from surveys.services.cycles import CycleError, cycle_close
+from surveys.services.cycles import cycles_close_due
 
 logger = logging.getLogger(__name__)
-
-
-def cycles_close_due(*, today: datetime.date | None = None) -> list[Cycle]:
-    """Close every open cycle whose closing day is over (answers are accepted until the end of
-    that day); returns the cycles closed. A cycle without a closing day stays open until closed
-    by hand. There is at most one open cycle (a database constraint), so the loop is short."""
-    today = today or timezone.localdate()
-    closed = []
-    for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN, closes_on__lt=today):
-        try:
-            closed.append(cycle_close(cycle=cycle, by="the schedule"))
-        except CycleError:
-            continue  # closed by hand in the meantime: nothing left to do
-    return closed
 
 
 @shared_task(ignore_result=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)

@@ -33,8 +33,9 @@ def test_manage_py_check_imports_no_heavy_library():
     imported = _top_level_imports(result.stderr)
     assert "django" in imported  # the log was read
     assert not imported & set(HEAVY), f"manage.py check imported {sorted(imported & set(HEAVY))}"
-    # Celery too (~0.15-0.3 s) loads only where a task is sent or run.
+    # Celery too (~0.15-0.3 s) loads only where a task is sent or run, and so does its kombu.
     assert "celery" not in imported
+    assert "kombu" not in imported
 
 
 # What each kind of process loads when it starts: every management command's module (what

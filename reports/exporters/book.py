@@ -124,7 +124,7 @@ def _link_matrix(cycle: Cycle) -> LinkMatrix:
 
 def _add_trends(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
     """Overall means of the last few cycles whose results may be shown, this one included."""
-    visible = Q(cycle__status=Cycle.Status.PUBLISHED) | Q(cycle__status=Cycle.Status.CLOSED, cycle__is_historical=True)
+    visible = Q(cycle__in=Cycle.objects.with_results())
     history = DepartmentResult.objects.filter(
         visible | Q(cycle=cycle), dimension=OVERALL, cycle__name__lte=cycle.name
     ).values_list("cycle__name", "department_id", "scope", "mean", "suppressed")

@@ -62,7 +62,7 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
             cycle.opens_at = timezone.now()
             cycle.closes_on = closes_on
             cycle.save(update_fields=["status", "opens_at", "closes_on"])
-            _snapshot_headcount(cycle)
+            snapshot_headcount(cycle)
     except IntegrityError as exc:
         # Another request opened a cycle between our check and our write: the partial unique
         # constraint "one_open_cycle" refused ours, and the transaction rolled back.
@@ -70,7 +70,9 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
     return cycle
 
 
-def _snapshot_headcount(cycle: Cycle) -> None:
+def snapshot_headcount(cycle: Cycle) -> None:
+    """Record the active employees per department now as the cycle's headcount (the denominator
+    of its response rates), replacing any recorded before. Opening a cycle does it; so does the demo."""
     per_department = (
         Employee.objects.active()
         .order_by()
@@ -106,6 +108,20 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
         rollup_request(cycle=locked)
     logger.info("Cycle %s closed by %s", locked.name, by or "a command")
     return locked
+
+
+def cycles_close_due(*, today: datetime.date | None = None) -> list[Cycle]:
+    """Close every open cycle whose closing day is over (answers are accepted until the end of
+    that day); returns the cycles closed. A cycle without a closing day stays open until closed
+    by hand. There is at most one open cycle (a database constraint), so the loop is short."""
+    today = today or timezone.localdate()
+    closed = []
+    for cycle in Cycle.objects.filter(status=Cycle.Status.OPEN, closes_on__lt=today):
+        try:
+            closed.append(cycle_close(cycle=cycle, by="the schedule"))
+        except CycleError:
+            continue  # closed by hand in the meantime: nothing left to do
+    return closed
 
 
 def cycle_publish(*, cycle: Cycle) -> Cycle:

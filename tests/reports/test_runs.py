@@ -13,11 +13,10 @@ from reports.runs import (
     RECOVER_EVERY,
     UNSENT_GRACE,
     rollup_outlook,
+    rollup_pending,
     rollup_rerun_orphaned,
     rollup_rerun_stale,
     rollup_resend_unsent,
-    rollup_run_fail,
-    rollup_run_superseded,
     stale_rollup_runs,
 )
 from tests.factories import CycleFactory
@@ -172,7 +171,7 @@ def test_rerun_with_nothing_stalled_writes_nothing(cycle, django_capture_on_comm
 def test_recording_a_failure_marks_a_pending_run_failed_with_the_error(cycle):
     run = make_run(cycle, State.STARTED, requested_ago=2, started_ago=1)
 
-    assert rollup_run_fail(run_id=run.pk, error="ValueError: no such dimension") is True
+    assert RollupRun.objects.filter(pk=run.pk).mark_failed("ValueError: no such dimension") == 1
 
     run.refresh_from_db()
     assert (run.state, run.error) == (State.FAILED, "ValueError: no such dimension")
@@ -182,7 +181,7 @@ def test_recording_a_failure_marks_a_pending_run_failed_with_the_error(cycle):
 def test_recording_a_late_failure_leaves_a_done_run_done(cycle):
     run = make_run(cycle, State.DONE, requested_ago=3, started_ago=2, finished_ago=1)
 
-    assert rollup_run_fail(run_id=run.pk, error="late") is False
+    assert RollupRun.objects.filter(pk=run.pk).mark_failed("late") == 0
 
     run.refresh_from_db()
     assert (run.state, run.error) == (State.DONE, "")
@@ -216,11 +215,45 @@ def test_a_run_the_broker_got_or_just_requested_is_not_sent_again(cycle, django_
 
 
 def test_a_late_message_of_a_finished_or_replaced_run_is_skipped(cycle):
+    finished = RollupRun.objects.finished()
     for state in (State.DONE, State.FAILED):
         run = make_run(cycle, state, requested_ago=90, started_ago=89, finished_ago=88)
-        assert rollup_run_superseded(run_id=run.pk)
+        assert finished.filter(pk=run.pk).exists()
     for state in (State.REQUESTED, State.STARTED):
-        assert not rollup_run_superseded(run_id=make_run(cycle, state, requested_ago=1).pk)
+        assert not finished.filter(pk=make_run(cycle, state, requested_ago=1).pk).exists()
+
+
+def test_a_late_message_of_a_finished_run_does_not_run_it_again(cycle):
+    from reports.tasks import rollup_cycle
+
+    run = make_run(cycle, State.FAILED, requested_ago=90, started_ago=89, finished_ago=88)
+
+    assert rollup_cycle.delay(cycle_id=cycle.pk, run_id=run.pk).get() is None
+    run.refresh_from_db()
+    assert run.state == State.FAILED and run.answers_count is None
+
+
+@pytest.mark.parametrize(
+    ("states", "pending"),
+    [
+        ((), False),
+        ((State.DONE,), False),
+        ((State.FAILED,), False),
+        ((State.REQUESTED,), True),
+        ((State.STARTED,), True),
+        ((State.DONE, State.REQUESTED), True),
+        ((State.STARTED, State.FAILED), False),  # only the latest run counts
+    ],
+)
+def test_a_rollup_is_pending_while_the_cycles_latest_run_is_requested_or_started(
+    cycle, django_assert_num_queries, states, pending
+):
+    for minutes_ago, state in zip(range(len(states), 0, -1), states, strict=True):
+        make_run(cycle, state, requested_ago=minutes_ago)
+    make_run(CycleFactory(name="2026-Q3", status="closed"), State.REQUESTED, requested_ago=0)  # another cycle's
+
+    with django_assert_num_queries(1):
+        assert rollup_pending(cycle=cycle) is pending
 
 
 def test_outlook_says_truthfully_whether_the_rollup_reached_the_broker(cycle):
@@ -268,3 +301,39 @@ def test_a_started_run_whose_worker_died_is_re_requested_but_a_running_one_is_no
     states = dict(RollupRun.objects.filter(pk__in=[dead.pk, live.pk, recent.pk]).values_list("pk", "state"))
     assert states == {dead.pk: State.FAILED, live.pk: State.STARTED, recent.pk: State.STARTED}
     assert "stopped mid-run" in RollupRun.objects.get(pk=dead.pk).error
+
+
+def test_latest_for_is_the_last_requested_run_of_that_cycle_only(cycle):
+    other = CycleFactory(name="2026-Q3", status="closed")
+    make_run(cycle, State.DONE, requested_ago=30)
+    latest = make_run(cycle, State.FAILED, requested_ago=5)
+    make_run(cycle, State.DONE, requested_ago=20)
+    make_run(other, State.REQUESTED, requested_ago=1)  # later, but of another cycle
+
+    assert list(RollupRun.objects.latest_for(cycle)) == [latest]
+    assert RollupRun.objects.latest_for(cycle.pk).first() == latest
+    assert RollupRun.objects.latest_for(CycleFactory(name="2027-Q1")).first() is None
+
+
+def test_latest_for_breaks_a_tie_of_request_times_by_the_higher_id(cycle):
+    first, second = make_run(cycle, State.DONE, requested_ago=5), make_run(cycle, State.REQUESTED, requested_ago=9)
+    RollupRun.objects.update(requested_at=first.requested_at)
+
+    assert RollupRun.objects.latest_for(cycle).first() == second
+
+
+def test_latest_for_reads_each_cycles_latest_run_in_a_subquery(cycle):
+    from django.db.models import OuterRef, Subquery
+
+    from surveys.models import Cycle
+
+    other = CycleFactory(name="2026-Q3", status="closed")
+    make_run(cycle, State.FAILED, requested_ago=30)
+    make_run(cycle, State.DONE, requested_ago=10)
+    make_run(other, State.DONE, requested_ago=30)
+    make_run(other, State.STARTED, requested_ago=10)
+
+    states = Cycle.objects.annotate(
+        latest=Subquery(RollupRun.objects.latest_for(OuterRef("pk")).values("state"))
+    ).values_list("name", "latest")
+    assert dict(states) == {"2026-Q2": State.DONE, "2026-Q3": State.STARTED}

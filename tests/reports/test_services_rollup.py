@@ -15,6 +15,7 @@ from reports.models import (
 )
 from surveys.dimensions import SERVICE_DIMENSIONS
 from surveys.models import Cycle, CycleHeadcount, Participation
+from surveys.selectors import previous_cycle
 from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory
 from tests.reports.builders import add_answers, full_survey
 
@@ -136,7 +137,7 @@ def test_delta_compares_with_the_latest_earlier_cycle_that_holds_answers(org):
 
     services.rollup_cycle(cycle_id=current.id)
 
-    assert services.previous_cycle(cycle=current) == previous
+    assert previous_cycle(cycle=current) == previous
     assert CycleSummary.objects.get(cycle=current).previous_cycle == previous
     assert overall(current, org["it"]).delta == pytest.approx(1.0)
     # The Executive Office was a group of one in 2026-Q1 (below that cycle's minimum): no delta.
@@ -385,3 +386,15 @@ def test_the_snapshot_keeps_the_variance_of_shown_rows_only(org):
     for row in DepartmentResult.objects.filter(cycle=cycle, suppressed=True):
         assert row.variance is None
     assert CycleSummary.objects.get(cycle=cycle).min_group_size == 3
+
+
+def test_the_previous_snapshot_is_not_read_once_a_later_roll_up_of_that_quarter_was_requested(org, monkeypatch):
+    previous, cycle = _quarters_with_small_groups(org)
+    services.rollup_cycle(cycle_id=previous.id)
+    RollupRun.objects.create(cycle=previous)  # e.g. its answers re-imported: the snapshot is outdated
+    recomputed = []
+    monkeypatch.setattr(services, "_recomputed_rollup", _spy(services._recomputed_rollup, recomputed))
+
+    services.rollup_cycle(cycle_id=cycle.id)
+
+    assert recomputed == [previous.id]

@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from reports import services, tasks
+from reports import runs, services, tasks
 from reports.models import RollupRun
 from tests.factories import CycleFactory
 from tests.reports.builders import add_uniform_answers
@@ -39,7 +39,7 @@ def eager_like_a_worker():
 def request_rollup(cycle, capture):
     """What closing a cycle does: request the roll-up inside the closing transaction."""
     with capture(execute=True), transaction.atomic():
-        run = services.rollup_request(cycle=cycle)
+        run = runs.rollup_request(cycle=cycle)
     run.refresh_from_db()
     return run
 
@@ -70,7 +70,7 @@ def test_rollup_is_not_sent_when_the_closing_transaction_rolls_back(closed_cycle
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.rollup_request(cycle=closed_cycle)
+        runs.rollup_request(cycle=closed_cycle)
         raise RuntimeError("closing failed")
 
     assert sent == []
@@ -138,7 +138,7 @@ def test_enqueue_while_the_broker_is_down_keeps_the_run_requested_instead_of_fai
     outage = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with mock.patch.object(tasks.rollup_cycle, "delay", side_effect=outage):
-        sent = tasks.enqueue_rollup(cycle_id=closed_cycle.pk, run_id=run.pk)
+        sent = runs.enqueue_rollup(cycle_id=closed_cycle.pk, run_id=run.pk)
 
     assert sent is False
     assert "sent once it is back" in caplog.text

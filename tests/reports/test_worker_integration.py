@@ -26,7 +26,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
-from reports import services
+from reports import runs, services
 from reports.models import CycleSummary, DepartmentResult, RollupRun
 from reports.runs import rollup_rerun_stale
 from surveys.services.cycles import cycle_close
@@ -211,7 +211,7 @@ def current_results(cycle) -> dict:
 def request_rollup(cycle) -> RollupRun:
     """Request a roll-up as closing does, inside a transaction; the task is sent on commit."""
     with transaction.atomic():
-        return services.rollup_request(cycle=cycle)
+        return runs.rollup_request(cycle=cycle)
 
 
 def unacknowledged_runs(queue: str) -> list[int]:

@@ -160,7 +160,8 @@ def test_publish_refuses_a_cycle_whose_rollup_has_not_finished(db, state):
 
 
 def test_publish_refuses_when_a_newer_rollup_is_pending_after_a_done_one(db):
-    from reports.services import rollup_cycle, rollup_request
+    from reports.runs import rollup_request
+    from reports.services import rollup_cycle
 
     cycle = CycleFactory(name="2026-Q1", status=Cycle.Status.CLOSED)
     rollup_cycle(cycle_id=cycle.id)

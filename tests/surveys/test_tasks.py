@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from reports.models import RollupRun
 from surveys.models import Cycle
-from surveys.tasks import close_due_cycles, cycles_close_due
+from surveys.services.cycles import cycles_close_due
+from surveys.tasks import close_due_cycles
 from tests.factories import CycleFactory, OpenCycleFactory
 
 pytestmark = pytest.mark.django_db
