@@ -459,7 +459,9 @@ def _current_cycle(name: str, today: datetime.date, result: DemoResult) -> None:
         return
     if Cycle.objects.filter(status=Cycle.Status.OPEN).exists():
         return  # someone opened another cycle by hand: leave it be
-    cycle_open(name=name, closes_on=today + datetime.timedelta(days=21))
+    # Three weeks from the later of the demo's day and the real one: a demo seeded for a fixed day
+    # (the browser tests') still has a cycle people can answer.
+    cycle_open(name=name, closes_on=max(today, timezone.localdate()) + datetime.timedelta(days=21))
     result.cycles_created.append(name)
 
 
