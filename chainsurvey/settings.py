@@ -58,6 +58,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 MIN_GROUP_SIZE = env_int("CHAINSURVEY_MIN_GROUP_SIZE", default=5, minimum=1)
+# Commitments cascade from the top: other departments may publish once the top has, or this many
+# days after the results were published, whichever comes first (actions.cascade).
+CHAINSURVEY_CASCADE_DAYS = env_int("CHAINSURVEY_CASCADE_DAYS", default=7, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "reports",
     "hr",
     "invitations",  # after surveys: its admin extends the cycle admin
+    "actions",  # commitments and training: above reports, whose snapshot it reads
 ]
 
 MIDDLEWARE = [

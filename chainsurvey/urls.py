@@ -24,6 +24,8 @@ urlpatterns = [
     path("reports/", include("reports.download_urls")),
     path("reports/", include("reports.urls")),
     path("hr/", include("hr.urls")),
+    path("actions/", include("actions.urls")),
+    path("training/", include("actions.training_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -384,6 +384,7 @@ def _rater_rows(snap: Snapshot, department_id: int, *, url) -> list[dict]:
     raters = sorted({r for (r, p, _d) in snap.link if p == department_id and r != department_id}, key=snap.name)
     return [
         {
+            "id": r,
             "name": snap.name(r),
             "url": url(r),
             "cells": {dim: snap.link.get((r, department_id, dim)) for dim in (*SERVICE_DIMENSIONS, OVERALL)},

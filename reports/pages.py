@@ -16,7 +16,7 @@ from django.urls import reverse
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 from surveys.models import Department
 
-from . import charts, dashboards, selectors
+from . import charts, dashboards, panels, selectors
 from .selectors import VisibleCycle
 
 CACHE_SECONDS = 300  # bounds staleness of what the key cannot see (a department renamed in the admin)
@@ -32,8 +32,9 @@ def _url_maker(cycle: VisibleCycle, departments: list[dict]):
 def _shown(cycles: list[VisibleCycle]) -> dict[str, str]:
     """The versions of what every report page shows besides its own cycle and viewer. Today: the
     snapshots of the visible cycles (figures, trends, the cycle picker). Whatever a page starts to
-    show that can change on its own (commitments, say) adds its version here, for every key."""
-    return {"snapshot": selectors.snapshot_version(cycles)}
+    show that can change on its own adds its version here, for every key: the panels that apps above
+    reports add to the pages (commitments) each name theirs."""
+    return {"snapshot": selectors.snapshot_version(cycles), **panels.versions()}
 
 
 def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **viewer: int | bool) -> str:
@@ -66,6 +67,7 @@ def _dashboard_keys(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[st
 def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[str, str]:
     """Render the body and the heatmap's other dimensions together, and cache both."""
     data = dashboard_data(cycle=cycle, cycles=cycles)
+    data["panels"] = panels.dashboard_html(cycle=cycle)
     heatmap = data["heatmap"]
     # The page carries the overall heatmap only; the six dimensions (six times as much data) are
     # fetched from heatmap.json when someone first switches dimension.
@@ -140,6 +142,7 @@ def department_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
 
     def build():
         data = department_data(cycle=cycle, cycles=cycles, department=department, full=full)
+        data["panels"] = panels.department_html(cycle=cycle, department_id=department.id, full=full)
         return render_to_string("reports/_department_body.html", data)
 
     return _cached(key, build)

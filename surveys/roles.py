@@ -171,3 +171,16 @@ def can_see_department(user, department_id: int) -> bool:
     if can_see_dashboards(user):
         return True
     return can_see_own_department(user) and own_department_id(user) == department_id
+
+
+def can_manage_all_commitments(user) -> bool:
+    """HR: every department's commitments (drafts included), and the commitments overview."""
+    return _role_may(user, MANAGE_CYCLES)
+
+
+def can_commit_for(user, department_id: int) -> bool:
+    """Who drafts, publishes and updates a department's commitments: its own managers (executives
+    for the top of the company, whose department it is) and HR."""
+    if can_manage_all_commitments(user):
+        return True
+    return can_see_own_department(user) and own_department_id(user) == department_id

@@ -1,0 +1,82 @@
+"""The commitment forms: they parse and validate; actions.services writes. Labels are the contract's
+("Scope", "Dimension", "What we will do", "Owner", "Due by"; the button "Publish")."""
+
+from django import forms
+
+from reports.models import Scope
+from surveys.dimensions import SERVICE_DIMENSIONS
+from surveys.models import Dimension
+
+from .models import TEXT_MAX, UPDATE_MAX, Commitment, TrainingModule
+from .services import Draft
+
+SCOPE_CHOICES = [
+    (Scope.SUPPLIER, "To the departments we serve (supplier)"),
+    (Scope.MANAGEMENT, "Our management to our own staff (management)"),
+]
+
+
+class CommitmentForm(forms.Form):
+    scope = forms.ChoiceField(label="Scope", choices=SCOPE_CHOICES, widget=forms.RadioSelect)
+    dimension = forms.ChoiceField(label="Dimension")
+    text = forms.CharField(
+        label="What we will do",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One concrete change your internal customers will notice.",
+    )
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, help_text="A person of this department.")
+    due = forms.DateField(label="Due by", widget=forms.DateInput(attrs={"type": "date"}))
+    especially_for = forms.ModelMultipleChoiceField(
+        label="Especially for (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Supplier scope: the departments that rated you lowest, lowest first.",
+    )
+    modules = forms.ModelMultipleChoiceField(
+        label="Training our staff will complete (optional)",
+        queryset=TrainingModule.objects.filter(is_active=True, kind=TrainingModule.Kind.MODULE),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, owners, raters, dimensions: list[Dimension], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda e: f"{e.full_name} ({e.email})"
+        self.fields["especially_for"].queryset = raters
+        labels = {d.slug: d.label for d in dimensions}
+        self.fields["dimension"].choices = [(slug, labels.get(slug, slug.capitalize())) for slug in SERVICE_DIMENSIONS]
+
+    @classmethod
+    def initial_from(cls, commitment: Commitment) -> dict:
+        return {
+            "scope": commitment.scope,
+            "dimension": commitment.dimension,
+            "text": commitment.text,
+            "owner": commitment.owner_id,
+            "due": commitment.due,
+            "especially_for": [d.pk for d in commitment.especially_for.all()],
+            "modules": [m.pk for m in commitment.modules.all()],
+        }
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        return Draft(
+            scope=data["scope"],
+            dimension=data["dimension"],
+            text=data["text"],
+            owner=data["owner"],
+            due=data["due"],
+            especially_for=tuple(data["especially_for"]),
+            modules=tuple(data["modules"]),
+        )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Commitment.Status.choices)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label="Progress update", max_length=UPDATE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,104 @@
+"""What the commitments pages show, as plain data: the department's page (suggested focus, the
+cascade, its commitments and last quarter's verdicts) and the company's /actions/ page."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from reports import visible
+from reports.selectors import VisibleCycle
+from surveys.models import Cycle, Department, Dimension
+
+from . import selectors, verdicts
+from .cascade import cascade_for, top_departments
+from .focus import department_focus
+from .models import Commitment
+
+
+@dataclass
+class Judged:
+    """A commitment with its verdict, for templates."""
+
+    commitment: Commitment
+    judgement: verdicts.Judgement
+
+    @property
+    def overdue(self) -> bool:
+        c = self.commitment
+        return c.is_published and c.status == Commitment.Status.OPEN and c.due < timezone.localdate()
+
+
+def judged(commitments: list[Commitment]) -> list[Judged]:
+    found = verdicts.judgements(commitments)
+    return [Judged(c, found[c.id]) for c in commitments]
+
+
+def previous_with_results(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> VisibleCycle | None:
+    """The visible cycle just before `cycle`: the one whose commitments `cycle`'s ratings judge."""
+    earlier = [c for c in cycles if c.name < cycle.name]
+    return max(earlier, key=lambda c: c.name) if earlier else None
+
+
+def dimension_labels() -> dict[str, str]:
+    return dict(Dimension.objects.filter(is_expectation=False).values_list("slug", "label"))
+
+
+def _visible(cycle: Cycle, cycles: list[VisibleCycle]) -> VisibleCycle:
+    return next(c for c in cycles if c.id == cycle.id)
+
+
+def focus_for(*, cycle: Cycle, department: Department):
+    """The department's suggested focus on `cycle`'s results (a cycle with results)."""
+    cycles = visible.visible_cycles()
+    return department_focus(cycle=_visible(cycle, cycles), cycles=cycles, department=department)
+
+
+def department_page(*, cycle: Cycle, department: Department, focus, cycles: list[VisibleCycle]) -> dict:
+    previous = previous_with_results(_visible(cycle, cycles), cycles)
+    top = top_departments()
+    earlier = (
+        selectors.department_commitments(
+            cycle=Cycle(id=previous.id, name=previous.name), department=department, drafts=False
+        )
+        if previous
+        else []
+    )
+    return {
+        "cycle": cycle,
+        "department": department,
+        "focus": focus,
+        "cascade": cascade_for(cycle=cycle, department_id=department.id, top=top),
+        "commitments": judged(selectors.department_commitments(cycle=cycle, department=department, drafts=True)),
+        "previous": previous,
+        "earlier": judged(earlier),
+        "labels": dimension_labels(),
+        "statuses": Commitment.Status.choices,
+    }
+
+
+def company_page(*, cycles: list[VisibleCycle] | None = None) -> dict:
+    """The /actions/ page: the published commitments on the latest results by department (the top
+    first), and the previous results' commitments with their verdicts, in words."""
+    cycles = visible.visible_cycles() if cycles is None else cycles
+    if not cycles:
+        return {"latest": None}
+    latest, top = cycles[0], top_departments()
+    previous = previous_with_results(latest, cycles)
+    return {
+        "latest": latest,
+        "current": _by_department(selectors.published_commitments(cycle=Cycle(id=latest.id)), top),
+        "previous": previous,
+        "earlier": _by_department(selectors.published_commitments(cycle=Cycle(id=previous.id)), top)
+        if previous
+        else [],
+        "labels": dimension_labels(),
+    }
+
+
+def _by_department(commitments: list[Commitment], top: frozenset[int]) -> list[dict]:
+    groups: dict[int, dict] = {}
+    for item in judged(selectors.top_first(commitments, top)):
+        department = item.commitment.department
+        groups.setdefault(department.id, {"department": department, "is_top": department.id in top, "items": []})
+        groups[department.id]["items"].append(item)
+    return list(groups.values())
