@@ -14,3 +14,13 @@ class ActionsConfig(AppConfig):
         from . import panels as ours
 
         panels.register(ours.COMMITMENTS)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Commitment
+
+        # Any change to a commitment (pages, admin) is seen by this process's next page at once.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                lambda **kwargs: panels.forget(), sender=Commitment, weak=False, dispatch_uid=f"actions.forget.{signal}"
+            )

@@ -28,8 +28,8 @@ class Judged:
         return c.is_published and c.status == Commitment.Status.OPEN and c.due < timezone.localdate()
 
 
-def judged(commitments: list[Commitment]) -> list[Judged]:
-    found = verdicts.judgements(commitments)
+def judged(commitments: list[Commitment], *, follow=None) -> list[Judged]:
+    found = verdicts.judgements(commitments, follow=follow)
     return [Judged(c, found[c.id]) for c in commitments]
 
 

@@ -1,7 +1,10 @@
 """What the report pages show of commitments (registered with reports.panels in ActionsConfig.ready):
 on the dashboard, the top's commitments first and how many departments have committed, and how
 last quarter's commitments fared; on a department's scorecard, its commitments' verdicts with the
-before and after figures (the scorecard's own, shown to those who may see it)."""
+before and after figures (the scorecard's own, shown to those who may see it).
+
+A report page's previous visible cycle is followed up by the page's own cycle (both are cycles
+with results, in name order), so no query looks the follow-up up."""
 
 from django.template.loader import render_to_string
 
@@ -9,26 +12,44 @@ from reports.panels import Panel
 from reports.selectors import VisibleCycle
 from surveys.models import Cycle, Department
 
-from . import pages, selectors, verdicts
+from . import selectors
 from .cascade import top_departments
+from .models import Commitment
+
+# Registered at start-up (ActionsConfig.ready): what needs numpy (the verdicts, the page data) is
+# imported when a panel is first drawn, so that commands and the web process start without it.
 
 
-def _department_count() -> int:
-    return Department.objects.count()
+def _published_on(cycle: VisibleCycle, previous: VisibleCycle | None, **filters) -> tuple[list, list]:
+    """Published commitments on `cycle` and on `previous`, in one query."""
+    ids = [cycle.id] + ([previous.id] if previous else [])
+    found = list(
+        Commitment.objects.published()
+        .filter(cycle_id__in=ids, **filters)
+        .select_related("owner__user", "department")
+        .order_by("department__name", "scope", "dimension", "id")
+    )
+    return [c for c in found if c.cycle_id == cycle.id], [c for c in found if c.cycle_id != cycle.id]
+
+
+def _follow(cycle: VisibleCycle, previous: VisibleCycle | None) -> dict:
+    return {previous.id: Cycle(id=cycle.id, name=cycle.name)} if previous else {}
 
 
 def dashboard(*, cycle: VisibleCycle) -> str:
+    """Five queries: the top, the commitments, the rows they are judged by, labels, departments."""
+    from . import pages, verdicts
+
     top = top_departments()
-    cycles = pages.visible.visible_cycles()
-    current = selectors.top_first(selectors.published_commitments(cycle=Cycle(id=cycle.id)), top)
-    previous = pages.previous_with_results(cycle, cycles)
-    earlier = pages.judged(selectors.published_commitments(cycle=Cycle(id=previous.id))) if previous else []
+    previous = pages.previous_with_results(cycle, pages.visible.visible_cycles())
+    current, earlier = _published_on(cycle, previous)
+    earlier = pages.judged(earlier, follow=_follow(cycle, previous))
     top_earlier = [j for j in earlier if j.commitment.department_id in top]
     context = {
         "cycle": cycle,
         "top_commitments": [c for c in current if c.department_id in top],
         "committed": len({c.department_id for c in current}),
-        "departments": _department_count(),
+        "departments": Department.objects.count(),
         "previous": previous,
         "tally": [(n, verdicts.SHORT[v].lower()) for v, n in verdicts.tally(j.judgement for j in earlier).items()],
         "top_kept": sum(1 for j in top_earlier if j.judgement.verdict == verdicts.IMPROVED),
@@ -40,20 +61,21 @@ def dashboard(*, cycle: VisibleCycle) -> str:
 
 
 def department(*, cycle: VisibleCycle, department_id: int, full: bool) -> str:
+    """Three queries: the department's commitments, the rows they are judged by, labels."""
+    from . import pages
+
     cycles = pages.visible.visible_cycles()
     previous = pages.previous_with_results(cycle, cycles)
-    department = Department(id=department_id)
-    current = selectors.department_commitments(cycle=Cycle(id=cycle.id), department=department, drafts=False)
-    earlier = (
-        selectors.department_commitments(cycle=Cycle(id=previous.id), department=department, drafts=False)
-        if previous
-        else []
-    )
+    current, earlier = _published_on(cycle, previous, department_id=department_id)
+    if not (current or earlier):
+        return ""
+    later = min((c for c in cycles if c.name > cycle.name), key=lambda c: c.name, default=None)
+    follow = {cycle.id: Cycle(id=later.id, name=later.name) if later else None, **_follow(cycle, previous)}
     context = {
         "cycle": cycle,
         "previous": previous,
-        "current": pages.judged(current),
-        "earlier": pages.judged(earlier),
+        "current": pages.judged(current, follow=follow),
+        "earlier": pages.judged(earlier, follow=follow),
         "labels": pages.dimension_labels(),
     }
     return render_to_string("actions/_department_panel.html", context)

@@ -8,5 +8,5 @@ app_name = "training"
 
 urlpatterns = [
     path("", training_views.index, name="index"),
-    path("<slug:slug>/", training_views.module, name="module"),
+    path("<slug:module>/", training_views.module, name="module"),
 ]

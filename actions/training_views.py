@@ -15,6 +15,6 @@ def index(request):
 
 @require_safe
 @login_required
-def module(request, slug):
-    found = get_object_or_404(TrainingModule, slug=slug, is_active=True)
+def module(request, module):
+    found = get_object_or_404(TrainingModule, slug=module, is_active=True)
     return render(request, "actions/training/module.html", {"module": found})

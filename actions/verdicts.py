@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reports.models import DepartmentResult
-from reports.stats import SIGNIFICANCE, welch_p_value
 from surveys.models import Cycle
 from surveys.selectors import next_cycle_with_results
 
@@ -23,6 +22,7 @@ NOT_MEASURABLE = "not_measurable"
 IMPROVED = "improved"
 DECLINED = "declined"
 NO_CLEAR_CHANGE = "no_clear_change"
+SIGNIFICANCE = 0.05  # the contract's p < 0.05, as reports.stats.SIGNIFICANCE (which loads numpy)
 
 # How the verdict reads where only words are shown (/actions/, home pages).
 WORDS = {
@@ -95,6 +95,8 @@ def judge(before: Row | None, after: Row | None, *, follow_up_cycle: str | None)
 def _p_value(before: Row, after: Row) -> float | None:
     if before.variance is None or after.variance is None:
         return None
+    from reports.stats import welch_p_value  # numpy: loaded when a verdict is first computed
+
     p = float(welch_p_value(before.ratings, before.mean, before.variance, after.ratings, after.mean, after.variance))
     return None if math.isnan(p) else p
 
@@ -105,12 +107,15 @@ def follow_ups(cycle_ids: Iterable[int]) -> dict[int, Cycle | None]:
     return {cycle.id: next_cycle_with_results(cycle=cycle) for cycle in Cycle.objects.filter(id__in=set(cycle_ids))}
 
 
-def judgements(commitments: Iterable[Commitment]) -> dict[int, Judgement]:
-    """The judgement of each commitment, by id: fixed queries (one for the rows, one per cycle)."""
+def judgements(
+    commitments: Iterable[Commitment], *, follow: dict[int, Cycle | None] | None = None
+) -> dict[int, Judgement]:
+    """The judgement of each commitment, by id: one query for the rows, and one per cycle for its
+    follow-up unless the caller knows them (`follow`: cycle id → follow-up cycle or None)."""
     commitments = list(commitments)
     if not commitments:
         return {}
-    follow = follow_ups(c.cycle_id for c in commitments)
+    follow = follow if follow is not None else follow_ups(c.cycle_id for c in commitments)
     cycle_ids = {c.cycle_id for c in commitments} | {f.id for f in follow.values() if f is not None}
     rows = {
         (r["cycle_id"], r["department_id"], r["scope"], r["dimension"]): Row(

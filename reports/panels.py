@@ -5,8 +5,13 @@ report page asks each panel for its part of the page; the page cache key names e
 `version`, so that a page is rebuilt as soon as what a panel shows changes.
 """
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,13 @@ class Panel:
 
 _panels: dict[str, Panel] = {}
 
+# Versions are read at most once per VERSIONS_SECONDS per process, like the visible cycles
+# (reports.visible): another process may show a page as it was a moment before a change; this
+# process forgets at once (`forget`, called by the panel's app when it writes).
+VERSIONS_SECONDS = 2.0
+_lock = threading.Lock()
+_remembered: tuple[float, dict[str, str]] | None = None
+
 
 def register(panel: Panel) -> None:
     _panels[panel.name] = panel
@@ -32,12 +44,32 @@ def registered() -> list[Panel]:
 
 
 def versions() -> dict[str, str]:
-    return {f"panel-{p.name}": p.version() for p in _panels.values()}
+    global _remembered
+    now = time.monotonic()
+    remembered = _remembered
+    if remembered is not None and now - remembered[0] < VERSIONS_SECONDS:
+        return remembered[1]
+    found = {f"panel-{p.name}": p.version() for p in _panels.values()}
+    with _lock:
+        _remembered = (now, found)
+    return found
 
 
-def dashboard_html(*, cycle) -> str:
-    return "".join(p.dashboard(cycle=cycle) for p in _panels.values())
+def forget() -> None:
+    """What a panel shows changed: read the versions again at the next request."""
+    global _remembered
+    with _lock:
+        _remembered = None
 
 
-def department_html(*, cycle, department_id: int, full: bool) -> str:
-    return "".join(p.department(cycle=cycle, department_id=department_id, full=full) for p in _panels.values())
+def _joined(parts) -> SafeString:
+    # Each panel renders a template (safe); anything else a panel returns is escaped.
+    return mark_safe("".join(conditional_escape(part) for part in parts))
+
+
+def dashboard_html(*, cycle) -> SafeString:
+    return _joined(p.dashboard(cycle=cycle) for p in _panels.values())
+
+
+def department_html(*, cycle, department_id: int, full: bool) -> SafeString:
+    return _joined(p.department(cycle=cycle, department_id=department_id, full=full) for p in _panels.values())

@@ -39,11 +39,13 @@ def _eager_celery(settings):
 def _no_remembered_cycles():
     # Each process remembers the visible cycles for a moment (reports/visible.py); a test's
     # database is rolled back without signals, so each test starts without that memory.
-    from reports import visible
+    from reports import panels, visible
 
     visible.forget()
+    panels.forget()
     yield
     visible.forget()
+    panels.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from actions.models import Commitment
 from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
 from surveys.models import Cycle, Department, Dimension, Draft, Participation
@@ -91,6 +92,29 @@ MATRIX: dict[str, Row] = {
     "reports/<str:cycle>/departments/<slug:slug>/": Row(
         "/reports/{cycle}/departments/sales/", LOGIN, 403, 200, 200, 200
     ),
+    "actions/": signed_in(200, "/actions/"),
+    # Sales's manager and HR write Sales's commitments; the executive writes the top's only.
+    "actions/<str:cycle>/departments/<slug:slug>/": Row(
+        "/actions/{cycle}/departments/sales/", LOGIN, 403, 200, 403, 200
+    ),
+    "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/edit/": Row(
+        "/actions/{cycle}/departments/sales/{commitment}/edit/", LOGIN, 403, 200, 403, 200
+    ),
+    # POST only: a GET is refused before anything is looked up.
+    "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/publish/": signed_in(
+        405, "/actions/{cycle}/departments/sales/{commitment}/publish/"
+    ),
+    "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/delete/": signed_in(
+        405, "/actions/{cycle}/departments/sales/{commitment}/delete/"
+    ),
+    "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/status/": signed_in(
+        405, "/actions/{cycle}/departments/sales/{commitment}/status/"
+    ),
+    "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/updates/": signed_in(
+        405, "/actions/{cycle}/departments/sales/{commitment}/updates/"
+    ),
+    "training/": signed_in(200, "/training/"),
+    "training/<slug:module>/": signed_in(404, "/training/no-such-module/"),
     "hr/": Row("/hr/", LOGIN, 403, 403, 403, 302),  # to /hr/cycles/
     "hr/cycles/": Row("/hr/cycles/", LOGIN, 403, 403, 403, 200),
     "hr/cycles/<str:name>/": Row("/hr/cycles/{cycle}/", LOGIN, 403, 403, 403, 200),
@@ -180,7 +204,17 @@ def world(org, open_cycle):
     gone.user.save()
     people["deactivated"] = gone
     Participation.objects.create(employee=people["employee"], cycle=published, department=org["sales"])
+    sales_draft = Commitment.objects.create(
+        cycle=published,
+        department=org["sales"],
+        scope="supplier",
+        dimension="ownership",
+        text="A named owner for every request.",
+        owner=people["manager"],
+        due=timezone.localdate(),
+    )
     objects = {
+        "commitment": sales_draft.pk,
         "cycle": published.name,
         "user": people["hr"].user.pk,
         "auth.group": Group.objects.get(name=Role.HR).pk,
@@ -281,11 +315,46 @@ def idor_department_pdf(client, people, org):
     return _manager_asks_for_it(client, people, "/reports/{cycle}/departments/it/scorecard.pdf")
 
 
+def idor_commitment(client, people, org):
+    """Sales's manager changes IT's commitment: through IT's address (403) or by putting its id
+    under Sales's address (404). Either way, nothing changes."""
+    cycle = Cycle.objects.get(status=Cycle.Status.PUBLISHED)
+    theirs = Commitment.objects.create(
+        cycle=cycle,
+        department=org["it"],
+        scope="supplier",
+        dimension="courtesy",
+        text="IT's own promise.",
+        owner=EmployeeFactory(department=org["it"], role=Role.MANAGER),
+        due=timezone.localdate(),
+    )
+    client.force_login(people["manager"].user)
+    answers = []
+    for department in ("it", "sales"):
+        base = f"/actions/{cycle.name}/departments/{department}/{theirs.pk}/"
+        answers += [
+            client.get(f"{base}edit/").status_code,
+            client.post(f"{base}edit/", {"text": "Taken over"}).status_code,
+            client.post(f"{base}publish/").status_code,
+            client.post(f"{base}status/", {"status": "dropped"}).status_code,
+            client.post(f"{base}updates/", {"text": "Taken over"}).status_code,
+            client.post(f"{base}delete/").status_code,
+        ]
+    answers.append(client.get(f"/actions/{cycle.name}/departments/it/").status_code)
+    theirs.refresh_from_db()
+    untouched = theirs.text == "IT's own promise." and not theirs.is_published and not theirs.updates.exists()
+    return answers == [403] * 6 + [404] * 6 + [403] and untouched
+
+
 # URL name → case, for every URL that takes a department (scorecards, dashboards): a manager of one
 # department asks for another's.
 DEPARTMENT_IDOR_CASES: dict[str, object] = {
     "reports:department": idor_department_page,
     "downloads:department_pdf": idor_department_pdf,
+    **dict.fromkeys(
+        ["actions:department", "actions:edit", "actions:publish", "actions:delete", "actions:status", "actions:update"],
+        idor_commitment,
+    ),
 }
 IDOR_CASES = {"draft": idor_draft, **DEPARTMENT_IDOR_CASES}
 

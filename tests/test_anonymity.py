@@ -97,6 +97,13 @@ def test_only_the_known_models_point_at_people_at_all():
         if field.is_relation and field.concrete and field.related_model in people
     }
     assert pointing == {
+        # Commitments are named promises of a department, never answers: who owns, wrote or was
+        # emailed about one, and who completed a training module (shown only as counts).
+        ("actions.ActionNotice", "employee"),
+        ("actions.Commitment", "created_by"),
+        ("actions.Commitment", "owner"),
+        ("actions.ProgressUpdate", "written_by"),
+        ("actions.TrainingCompletion", "employee"),
         ("admin.LogEntry", "user"),
         ("hr.OrgUpload", "uploaded_by"),  # an org file awaiting its uploader's confirmation: no cycle, no answer
         # Who was emailed and when: says no more than Participation (who took part, and when)

@@ -9,6 +9,9 @@ from reports.models import DepartmentResult
 from reports.selectors import VisibleCycle
 from tests.reports.snapshots import build_company
 
+# Keys name the versions of what panels (commitments) show: one query, hence the database.
+pytestmark = pytest.mark.django_db
+
 Q1, Q2 = VisibleCycle(id=1, name="2026-Q1", summary_id=10), VisibleCycle(id=2, name="2026-Q2", summary_id=20)
 BASE = {"what": "page:department", "cycle": Q2, "cycles": [Q2, Q1], "department": 7, "full": True, "downloads": False}
 
@@ -54,7 +57,6 @@ def test_a_viewer_part_cannot_stand_in_for_a_shown_one():
         pages.cache_key("dashboard", cycle=Q2, cycles=[Q2], snapshot=1)
 
 
-@pytest.mark.django_db
 def test_something_new_a_page_shows_is_added_to_every_page_key_in_one_place(client, executive, org, monkeypatch):
     """Once pages show commitments, their version joins `_shown`: the dashboard and department
     pages (whole pages and their bodies) are built again."""
