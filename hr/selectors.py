@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from reports.models import CycleSummary, RollupRun
+from reports.models import RollupRun
 from surveys.models import Cycle, CycleHeadcount, Department, Participation
 
 
 def cycles_overview():
-    """Every cycle, newest first, with its participant count and its latest roll-up run's state. One query."""
+    """Every cycle, newest first, with its participant count, its latest roll-up run's state and
+    whether it has results (`Cycle.objects.with_results()`). One query."""
     latest = RollupRun.objects.latest_for(OuterRef("pk"))
     return Cycle.objects.annotate(
         participant_count=Subquery(
@@ -22,7 +23,8 @@ def cycles_overview():
             .values("n")[:1]
         ),
         rollup_state=Subquery(latest.values("state")),
-        has_rollup=Exists(CycleSummary.objects.filter(cycle_id=OuterRef("pk"))),
+        # Its results may be shown and are rolled up: they may leave the app (downloads).
+        has_results=Exists(Cycle.objects.with_results().filter(pk=OuterRef("pk"))),
     ).order_by("-name")
 
 

@@ -98,8 +98,8 @@ def cycle(request: HttpRequest, name: str) -> HttpResponse:
         "participation": selectors.participation(cycle=found) if found.status != Cycle.Status.DRAFT else None,
         "notices": invitation_counts(cycle=found) if found.status != Cycle.Status.DRAFT else None,
         # Score-free names and slugs, for the per-department PDF links once results may leave the app.
-        "downloadable": found.results_visible and found.has_rollup,
-        "departments": scorecard_departments(cycle_id=found.id) if found.results_visible and found.has_rollup else [],
+        "downloadable": found.has_results,
+        "departments": scorecard_departments(cycle_id=found.id) if found.has_results else [],
     }
     return render(request, "hr/cycle.html", context)
 

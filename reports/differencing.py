@@ -84,6 +84,7 @@ import numpy as np
 SCOPES = ("supplier", "management")
 DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
+ROWS = range(OVERALL_INDEX + 1)  # the row indexes of a total's family: the six dimensions and overall
 MASKS = 1 << DIMENSION_COUNT  # answer masks: sets of service dimensions
 _MASK_COLUMNS = ("rater", "provider", "mask", "respondents")
 # _HITS[h, m]: does a respondent with answer mask m count among the raters of dimension set h?
@@ -264,38 +265,81 @@ def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
 
 
 def _families(keys: list[tuple]) -> list[Family]:
-    """Every family among the published nodes, bottom-up: links, departments, company."""
+    """Every family among the published nodes, bottom-up (the order `_Rule.settle` visits them):
+    links, departments, company."""
     present = set(keys)
     links = sorted(key for key in present if key[0] == "L")
+    departments = sorted({key[1] for key in present if key[0] == "D"})
+    into = _links_into(links)
+    families = [
+        *_link_dims_families(links),
+        *_department_links_families(departments, into),
+        *_department_dims_families(departments),
+        *_company_families(departments, into),
+        *_company_dims_families(),
+    ]
+    return [family for family in families if family.total in present]
+
+
+def _links_into(links: list[tuple]) -> defaultdict:
+    """(provider, dimension) → the supplier links into it; (None, dimension) → the diagonal links."""
+    into = defaultdict(list)
+    for key in links:
+        into[(key[2] if key[1] != key[2] else None, key[3])].append(key)
+    return into
+
+
+def _link_dims_families(links: list[tuple]) -> list[Family]:
+    """Each link's overall row and its dimension rows (the diagonal's are its management rows)."""
     by_link = defaultdict(list)
     for key in links:
         by_link[key[1:3]].append(key)
+    return [
+        _dims_family(link_key(rater, provider, OVERALL_INDEX), members, ("L", rater, provider))
+        for (rater, provider), members in sorted(by_link.items())
+    ]
+
+
+def _department_links_families(departments: list[int], into: defaultdict) -> list[Family]:
+    """Each department's supplier row, per dimension, and the links from the other departments."""
+    return [
+        Family("links", department_key(department, "supplier", dimension), tuple(into[(department, dimension)]))
+        for department in departments
+        for dimension in ROWS
+    ]
+
+
+def _department_dims_families(departments: list[int]) -> list[Family]:
+    """Each department's supplier overall row and its dimension rows."""
     families = []
-    for (rater, provider), members in sorted(by_link.items()):
-        families.append(_dims_family(link_key(rater, provider, OVERALL_INDEX), members, ("L", rater, provider)))
-    into = defaultdict(list)  # (provider, dimension) → supplier links; (None, dimension) → diagonal links
-    for key in links:
-        into[(key[2] if key[1] != key[2] else None, key[3])].append(key)
-    departments = sorted({key[1] for key in present if key[0] == "D"})
     for department in departments:
-        for dimension in range(OVERALL_INDEX + 1):
-            parts = tuple(into[(department, dimension)])
-            families.append(Family("links", department_key(department, "supplier", dimension), parts))
-    for department in departments:
-        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
+        members = [department_key(department, "supplier", dimension) for dimension in ROWS]
         families.append(_dims_family(members[-1], members, ("D", department)))
+    return families
+
+
+def _company_families(departments: list[int], into: defaultdict) -> list[Family]:
+    """The company row of each scope and dimension and what it pools: the departments' supplier
+    rows, or the diagonal links (every department's management)."""
+    families = []
     for scope in SCOPES:
-        for dimension in range(OVERALL_INDEX + 1):
+        for dimension in ROWS:
             if scope == "supplier":
-                parts = tuple(department_key(d, scope, dimension) for d in departments)
+                parts = tuple(department_key(department, scope, dimension) for department in departments)
             else:
                 parts = tuple(into[(None, dimension)])
             families.append(Family("company", company_key(scope, dimension), parts))
+    return families
+
+
+def _company_dims_families() -> list[Family]:
+    """The company overall row of each scope and its dimension rows."""
+    families = []
     for scope in SCOPES:
-        members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
+        members = [company_key(scope, dimension) for dimension in ROWS]
         owner = ("C", "management") if scope == "management" else None
         families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
-    return [family for family in families if family.total in present]
+    return families
 
 
 def _dims_family(total: tuple, members: list[tuple], owner, *, kind: str = "dims") -> Family:

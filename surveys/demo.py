@@ -376,13 +376,13 @@ def _roster(people: int, rng: random.Random) -> list[tuple[str, str, str, str]]:
     for _, _, department, _ in PERSONAS:
         counts[department] -= 1
     number = len(PERSONAS)
+    pairs_left = len({f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES} - names)
     for department, count in counts.items():
         for index in range(max(count, 0)):
-            while True:
-                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-                if name not in names:
-                    names.add(name)
-                    break
+            # The pairs first, drawn as they always were: a demo of a size that fitted keeps its people.
+            name = _new_name(rng, names, numbered=not pairs_left)
+            names.add(name)
+            pairs_left = max(pairs_left - 1, 0)
             hr_staff = 2 if department == "Human Resources" else 0
             managers = 1 + (count >= 8) + count // 30
             if department == EXECUTIVE_OFFICE:
@@ -396,6 +396,20 @@ def _roster(people: int, rng: random.Random) -> list[tuple[str, str, str, str]]:
             number += 1
             roster.append((f"DEMO-{number:04d}", name, department, role))
     return roster
+
+
+def _new_name(rng: random.Random, taken: set[str], *, numbered: bool) -> str:
+    """A random first and last name nobody has yet; `numbered` (every pair of the lists is taken),
+    with the next free number added ("Ana Silva 2"), so that any headcount works."""
+    while True:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        if numbered:
+            suffix = 2
+            while f"{name} {suffix}" in taken:
+                suffix += 1
+            return f"{name} {suffix}"
+        if name not in taken:
+            return name
 
 
 def _people(departments: dict[str, Department], people: int, rng: random.Random, result: DemoResult) -> None:

@@ -198,14 +198,24 @@ def survey_progress(*, sections: list[Provider], answers: Mapping[str, object]) 
 
 
 # ---- Cycles in YYYY-Qn order: what a cycle's results compare with, and what later shows their effect ----
-# The roll-up's deltas compare with `previous_cycle`; a verdict on what was done about a cycle's
-# results reads `next_cycle_with_results`.
+# The roll-up's deltas compare with `previous_cycle` (and a cycle's answers change the deltas of
+# `next_cycle_with_answers`); a verdict on what was done about a cycle's results reads
+# `next_cycle_with_results`.
+
+
+def _holding_answers():
+    return Cycle.objects.filter(Exists(Answer.objects.filter(cycle=OuterRef("pk"))))
 
 
 def previous_cycle(*, cycle: Cycle) -> Cycle | None:
     """The latest earlier cycle, in YYYY-Qn order, that holds answers: what its deltas compare with. One query."""
-    has_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
-    return Cycle.objects.filter(has_answers, name__lt=cycle.name).order_by("-name").first()
+    return _holding_answers().filter(name__lt=cycle.name).order_by("-name").first()
+
+
+def next_cycle_with_answers(*, cycle: Cycle) -> Cycle | None:
+    """The earliest later cycle, in YYYY-Qn order, that holds answers: the one whose `previous_cycle`
+    `cycle` is once it holds answers, so its deltas follow `cycle`'s. One query."""
+    return _holding_answers().filter(name__gt=cycle.name).order_by("name").first()
 
 
 def next_cycle_with_results(*, cycle: Cycle) -> Cycle | None:

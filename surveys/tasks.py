@@ -11,7 +11,7 @@ import logging
 import kombu.exceptions
 from celery import shared_task
 
-from chainsurvey.celery import TRANSIENT_ERRORS  # also binds these shared tasks to our app
+from chainsurvey.celery import TRANSIENT_ERRORS, app  # also binds these shared tasks to our app
 from surveys.services.ballots import ballots_move, ballots_move_waiting
 from surveys.services.cycles import cycles_close_due
 
@@ -27,6 +27,11 @@ def close_due_cycles() -> list[int]:
 def move_ballots(*, cycle_id: int | None = None) -> int:
     """Move the batches waiting in the ballot box: of one cycle, or (the beat's sweep) of every open one."""
     return ballots_move_waiting() if cycle_id is None else ballots_move(cycle_id=cycle_id)
+
+
+def tasks_run_in_process() -> bool:
+    """Whether a task sent from this process runs in it, right away (no broker: REDIS_URL unset)."""
+    return app.conf.task_always_eager
 
 
 def enqueue_ballots_move(*, cycle_id: int) -> None:

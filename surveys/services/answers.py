@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 
 from ..bulk import write_answers
 from ..models import CYCLE_NAME_RE, Answer, Cycle
+from ..selectors import next_cycle_with_answers
 
 
 class ImportRefused(Exception):
@@ -138,8 +138,7 @@ def _request_rollups(cycle: Cycle) -> list[str]:
     answers, whose deltas now compare to this one. Sent when the import commits."""
     from surveys.rollups import rollup_request
 
-    holds_answers = Exists(Answer.objects.filter(cycle=OuterRef("pk")))
-    following = Cycle.objects.filter(holds_answers, name__gt=cycle.name).order_by("name").first()
+    following = next_cycle_with_answers(cycle=cycle)
     cycles = [cycle] if following is None else [cycle, following]
     for each in cycles:
         rollup_request(cycle=each)

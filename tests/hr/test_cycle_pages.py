@@ -172,6 +172,17 @@ def test_published_cycle_lists_a_pdf_per_department(hr_client, org):
     assert "/reports/2026-Q3/departments/it/scorecard.pdf" in page
 
 
+@pytest.mark.parametrize(("historical", "listed"), [(False, False), (True, True)], ids=["closed", "history"])
+def test_a_rolled_up_cycle_lists_pdfs_only_once_its_results_may_be_shown(hr_client, org, historical, listed):
+    from tests.reports.builders import add_answers, full_survey
+
+    cycle = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED, min_group_size=1, is_historical=historical)
+    add_answers(cycle, full_survey(1, org["sales"], org["it"], 4))
+    rollup_cycle(cycle_id=cycle.id)
+    page = hr_client.get("/hr/cycles/2026-Q3/").content.decode()
+    assert ("/reports/2026-Q3/departments/it/scorecard.pdf" in page) is listed
+
+
 def test_hr_home_links_to_the_workspace(client, hr):
     client.force_login(hr.user)
     page = client.get("/").content.decode()

@@ -1,5 +1,7 @@
 """seed_demo: a believable company with clear stories, built idempotently."""
 
+import hashlib
+import random
 from io import StringIO
 
 import pandas as pd
@@ -10,7 +12,7 @@ from django.db.models import Count, F
 
 from accounts.models import User
 from reports.models import RollupRun
-from surveys.demo import DEMO_PASSWORD, seed_demo
+from surveys.demo import DEMO_PASSWORD, SEED, _roster, email_for, seed_demo
 from surveys.models import Answer, Comment, Cycle, CycleHeadcount, Department, Employee, Participation
 from surveys.roles import Role
 
@@ -175,3 +177,25 @@ def test_the_command_refuses_a_headcount_too_small_to_show_anything(db):
     with pytest.raises(CommandError, match="at least 20"):
         call_command("seed_demo", "--people", "5")
     assert not Employee.objects.exists()
+
+
+def test_any_headcount_gets_a_roster_with_unique_emails_beyond_the_name_lists():
+    # 70 first names × 60 last names: 4,200 pairs; beyond them names are numbered ("Ana Silva 2").
+    roster = _roster(10_000, random.Random(SEED))
+    assert len(roster) == 10_000
+    assert len({email_for(name) for _, name, _, _ in roster}) == 10_000
+    assert len({employee_id for employee_id, *_ in roster}) == 10_000
+    assert sum(name[-1].isdigit() for _, name, _, _ in roster) == 10_000 - 4_200 - 1  # and Marcus Reed, no pair
+
+
+@pytest.mark.parametrize(
+    ("people", "digest"),
+    [
+        # sha256 of the roster as drawn before names could be numbered (the browser tests' personas and figures)
+        (250, "60dc202d6d541f2d2489dc4790202456d04791a49694ee48f5f2c026949ec0fb"),
+        (4_150, "c119a9eae75ee2c2817597664119f7f60b8ac2268f9e1c9f48c784bef0f14e00"),
+    ],
+)
+def test_a_headcount_the_name_lists_held_keeps_its_people(people, digest):
+    roster = _roster(people, random.Random(SEED))
+    assert hashlib.sha256(repr([tuple(map(str, row)) for row in roster]).encode()).hexdigest() == digest

@@ -30,9 +30,9 @@ class Command(BaseCommand):
         self.reported = False
         self.rollup_started = None
         # Imported here, not at the top: they load pandas (and Celery), which `--help` should not pay for.
-        from chainsurvey.celery import app as celery_app
         from surveys.importers import ImportRejected, org_lookup, parse_responses
         from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
+        from surveys.tasks import tasks_run_in_process
 
         refusal = cycle_refusal(cycle_name=cycle, replace=replace)
         if refusal:
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 replace=replace,
                 dry_run=dry_run,
                 # Without a broker, the roll-ups run right after this, on commit, in this process.
-                committed=lambda summary: self.imported(summary, rollup_next=celery_app.conf.task_always_eager),
+                committed=lambda summary: self.imported(summary, rollup_next=tasks_run_in_process()),
             )
         except ImportRejected as exc:
             self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
