@@ -68,6 +68,10 @@ COMMENT_RATE_OTHERS = 0.05
 MANAGEMENT_COMMENT_RATES = {"Operations": 0.6, "Facilities": 0.2}
 STORY_WEAKEST = "Facilities"
 STORY_IMPROVING = "IT"
+# Offsets that change after a past quarter's commitment (actions.demo tells that story): the
+# Executive Office committed on communication and reliability after the second quarter, and kept
+# both promises.
+STORY_OFFSETS = {(EXECUTIVE_OFFICE, "communication"): {2: 0.0}, (EXECUTIVE_OFFICE, "reliability"): {2: 0.35}}
 
 
 # What people write, by provider (supplier scope) and by tone; `None`: any provider.
@@ -306,6 +310,7 @@ class DemoResult:
     people_created: int = 0
     cycles_created: list[str] = field(default_factory=list)
     answers_written: int = 0
+    commitments_created: int = 0  # by actions.demo, which completes the story
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (role, name, email)
     password: str = DEMO_PASSWORD
 
@@ -525,10 +530,19 @@ def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opene
                     (respondent, department_id, departments[provider].id, quality, quality + leniency, provider)
                 )
 
-    return _write(cycle, pairs, participations, dimension_ids, np_rng)
+    return _write(cycle, pairs, participations, dimension_ids, np_rng, stage=stage)
 
 
-def _write(cycle, pairs, participations, dimension_ids, np_rng) -> int:
+def _offsets(stage: int) -> pd.DataFrame:
+    """Each provider's dimension offsets in this past quarter (DEPARTMENTS, then STORY_OFFSETS)."""
+    rows = {(name, slug): offset for name, *_, extra in DEPARTMENTS for slug, offset in extra.items()}
+    for key, by_stage in STORY_OFFSETS.items():
+        if stage in by_stage:
+            rows[key] = by_stage[stage]
+    return pd.DataFrame([(*key, offset) for key, offset in rows.items()], columns=["provider", "slug", "offset"])
+
+
+def _write(cycle, pairs, participations, dimension_ids, np_rng, *, stage: int) -> int:
     """Expand (respondent, provider) pairs into one answer per dimension and draw the scores."""
     pairs_frame = pd.DataFrame(
         pairs, columns=["respondent", "rater_department_id", "provider_department_id", "quality", "mu", "provider"]
@@ -536,10 +550,7 @@ def _write(cycle, pairs, participations, dimension_ids, np_rng) -> int:
     dims = pd.DataFrame({"slug": [*SERVICE_DIMENSIONS, EXPECTATION]})
     dims["dimension_id"] = dims["slug"].map(dimension_ids)
     frame = pairs_frame.merge(dims, how="cross")
-    offsets = pd.DataFrame(
-        [(name, slug, offset) for name, *_, extra in DEPARTMENTS for slug, offset in extra.items()],
-        columns=["provider", "slug", "offset"],
-    )
+    offsets = _offsets(stage)
     frame = frame.merge(offsets, on=["provider", "slug"], how="left").fillna({"offset": 0.0})
     is_expectation = (frame["slug"] == EXPECTATION).to_numpy()
     # Expectations sit a little above what people usually get, most of all where service is poor.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from surveys.demo import seed_demo
+from actions.demo import seed_demo
 
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 
