@@ -46,6 +46,8 @@ class CommitmentForm(forms.Form):
         self.fields["owner"].queryset = owners
         self.fields["owner"].label_from_instance = lambda e: f"{e.full_name} ({e.email})"
         self.fields["especially_for"].queryset = raters
+        if not self.fields["modules"].queryset.exists():
+            del self.fields["modules"]  # no training written yet: nothing to attach
         labels = {d.slug: d.label for d in dimensions}
         self.fields["dimension"].choices = [(slug, labels.get(slug, slug.capitalize())) for slug in SERVICE_DIMENSIONS]
 
@@ -58,7 +60,7 @@ class CommitmentForm(forms.Form):
             "owner": commitment.owner_id,
             "due": commitment.due,
             "especially_for": [d.pk for d in commitment.especially_for.all()],
-            "modules": [m.pk for m in commitment.modules.all()],
+            "modules": [m.pk for m in commitment.modules.all()],  # ignored when there is no training
         }
 
     def draft(self) -> Draft:
@@ -70,7 +72,7 @@ class CommitmentForm(forms.Form):
             owner=data["owner"],
             due=data["due"],
             especially_for=tuple(data["especially_for"]),
-            modules=tuple(data["modules"]),
+            modules=tuple(data.get("modules", ())),
         )
 
 

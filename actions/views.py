@@ -64,10 +64,19 @@ def _form(department: Department, focus, data=None, **kwargs) -> CommitmentForm:
 def _render_department(request, department, cycle, focus, *, form=None, status=200):
     context = pages.department_page(cycle=cycle, department=department, focus=focus, cycles=visible.visible_cycles())
     if form is None:
-        employee = getattr(request.user, "employee", None)
-        mine = employee is not None and employee.department_id == department.id
-        form = _form(department, focus, initial={"owner": employee.pk} if mine else {})
+        form = _form(department, focus, initial=_suggested(request, department, focus))
     return render(request, "actions/department.html", {**context, "form": form}, status=status)
+
+
+def _suggested(request, department: Department, focus) -> dict:
+    """The new commitment's form starts on the weakest supplier dimension, owned by whoever asks."""
+    initial = {"scope": "supplier"}
+    if focus.supplier:
+        initial["dimension"] = focus.supplier[0]["dimension"]
+    employee = getattr(request.user, "employee", None)
+    if employee is not None and employee.department_id == department.id:
+        initial["owner"] = employee.pk
+    return initial
 
 
 @never_cache
