@@ -18,6 +18,10 @@ SEND_ERRORS = (OSError,)  # smtplib.SMTPException is an OSError
 T = TypeVar("T")
 
 
+class NoticeSendError(Exception):
+    """The mail server refused or could not be reached; the unsent notices wait for a retry."""
+
+
 def absolute_url(path: str) -> str:
     """A link for an email: `path` on CHAINSURVEY_SITE_URL."""
     return f"{settings.CHAINSURVEY_SITE_URL}{path}"

@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from surveys.models import Cycle, Employee, Participation
 from surveys.selectors import open_cycle
 
-from .mail import absolute_url, email_message, send_in_order
+from .mail import NoticeSendError, absolute_url, email_message, send_in_order
 from .models import Notice
 
 logger = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ Kind, Status = Notice.Kind, Notice.Status
 MAX_ATTEMPTS = 5
 # A batch still "sending" this long after its claim belongs to a worker that died mid-send.
 ABANDONED_AFTER = datetime.timedelta(hours=1)
-
-
-class NoticeSendError(Exception):
-    """The mail server refused or could not be reached; the unsent notices wait for a retry."""
 
 
 @dataclass(frozen=True)
