@@ -221,15 +221,16 @@ def _addressed(now: datetime.datetime, labels: dict[str, str]) -> list[Planned]:
     )
     if not commitments:
         return []
-    # (department it is addressed to, cycle) → the commitments, each with the day it was published
-    news: dict[tuple[int, int], list[tuple[datetime.date, Commitment]]] = defaultdict(list)
+    # department it is addressed to → cycle → the commitments, each with the day it was published
+    news: dict[int, dict[int, list[tuple[datetime.date, Commitment]]]] = defaultdict(lambda: defaultdict(list))
     for commitment in commitments:
         published_on = timezone.localdate(commitment.published_at)
         if commitment.scope == Scope.MANAGEMENT:
-            news[commitment.department_id, commitment.cycle_id].append((published_on, commitment))
+            addressed_to = [commitment.department_id]
         else:
-            for department in commitment.especially_for.all():
-                news[department.pk, commitment.cycle_id].append((published_on, commitment))
+            addressed_to = [department.pk for department in commitment.especially_for.all()]
+        for department_id in addressed_to:
+            news[department_id][commitment.cycle_id].append((published_on, commitment))
     cycles = {c.cycle_id: c.cycle for c in commitments}
     # The day of each person's previous email per cycle: it listed everything published before it.
     previous: dict[tuple[int, int], datetime.date] = {}
@@ -240,15 +241,13 @@ def _addressed(now: datetime.datetime, labels: dict[str, str]) -> list[Planned]:
         previous[cycle_id, employee_id] = max(day, previous.get((cycle_id, employee_id), day))
     people = (
         Employee.objects.active()
-        .filter(department_id__in={department_id for department_id, _ in news})
+        .filter(department_id__in=news.keys())
         .select_related("user", "department")
         .order_by("pk")
     )
     planned = []
     for person in people:
-        for (department_id, cycle_id), items in news.items():
-            if department_id != person.department_id:
-                continue
+        for cycle_id, items in news.get(person.department_id, {}).items():
             since = previous.get((cycle_id, person.pk), earliest)
             new = [c for day, c in items if day >= since]
             supplier = [c for c in new if c.scope == Scope.SUPPLIER]

@@ -464,3 +464,48 @@ def test_the_beat_schedule_runs_the_commitment_notices_task(settings):
     assert entry["task"] == "actions.tasks.send_due_commitment_notices"
     assert entry["task"] in app.tasks
     assert entry["schedule"] == settings.CHAINSURVEY_NOTICES_EVERY
+
+
+def test_the_day_of_dated_emails_is_the_companys_local_day(cycle, people, org, settings):
+    settings.TIME_ZONE = "America/New_York"
+    # 13 October, 22:00 in New York: that day's news goes out from 7:00 New York time on the 14th.
+    commitment(
+        cycle,
+        org["it"],
+        people["ivan"],
+        published_at=datetime.datetime(2026, 10, 14, 2, 0, tzinfo=UTC),
+        due=datetime.date(2027, 1, 31),
+        especially_for=[org["sales"]],
+    )
+    tick(datetime.datetime(2026, 10, 14, 10, 30, tzinfo=UTC))  # 6:30 in New York
+    assert to(Kind.ADDRESSED) == []
+    tick(datetime.datetime(2026, 10, 14, 11, 30, tzinfo=UTC))
+    assert to(Kind.ADDRESSED) == ["emma", "mark"]
+    assert ActionNotice.objects.get(employee=people["emma"], kind=Kind.ADDRESSED).subject == "2026-10-14"
+
+
+def test_planning_costs_the_same_queries_whatever_the_number_of_people(sales_promise, people, org):
+    at = at_day(datetime.date(2026, 11, 9), 8)  # due-date reminders and news, all at once
+    commitment(
+        sales_promise.cycle,
+        org["it"],
+        people["ivan"],
+        published_at=at - datetime.timedelta(days=1),
+        due=datetime.date(2027, 1, 31),
+        especially_for=[org["sales"]],
+    )
+
+    def queries() -> tuple[int, int]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as captured:
+            planned = notices.notices_plan()
+        return len(planned), len(captured)
+
+    few = queries()
+    for n in range(10):
+        EmployeeFactory(department=org["sales"], role=Role.MANAGER if n % 2 else Role.EMPLOYEE)
+    more = queries()
+    assert few[0] == 4 and more[0] == 4 + 5 + 10  # Emma and Mark: due soon and news; the newcomers
+    assert more[1] == few[1]
