@@ -509,3 +509,35 @@ def test_planning_costs_the_same_queries_whatever_the_number_of_people(sales_pro
     more = queries()
     assert few[0] == 4 and more[0] == 4 + 5 + 10  # Emma and Mark: due soon and news; the newcomers
     assert more[1] == few[1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_sending_at_once_send_each_email_once(promised):
+    import threading
+
+    from django.db import connection
+
+    from tests.machine_services import require_postgresql
+
+    require_postgresql()
+    at = at_day(datetime.date(2026, 10, 14), 8)
+    start, outcomes = threading.Barrier(2), []
+
+    def worker():
+        try:
+            start.wait()
+            outcomes.append(notices.notices_send())
+        finally:
+            connection.close()
+
+    with time_machine.travel(at, tick=False):
+        expected = len(notices.notices_due())
+        workers = [threading.Thread(target=worker) for _ in range(2)]
+        for each in workers:
+            each.start()
+        for each in workers:
+            each.join(timeout=60)
+    sent = [(m.to[0], m.subject) for m in mail.outbox]
+    assert expected == 5 and len(outcomes) == 2 and sum(o.sent for o in outcomes) == 5
+    assert len(sent) == len(set(sent)) == 5
+    assert ActionNotice.objects.filter(sent_at__isnull=False).count() == 5
