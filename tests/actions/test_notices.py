@@ -457,6 +457,20 @@ def test_a_tick_fans_out_batches_that_each_send_their_own(promised, settings):
     assert tick(at + datetime.timedelta(minutes=5)) == {}
 
 
+def test_a_batch_sends_the_emails_named_by_its_arguments_as_a_broker_carries_them(promised):
+    import json
+
+    from actions.tasks import send_commitment_notice_batch
+
+    at = at_day(datetime.date(2026, 10, 14), 8)
+    with time_machine.travel(at, tick=False):
+        due = notices.notices_due()
+        carried = json.loads(json.dumps([d.as_list() for d in due[:2]]))
+        assert send_commitment_notice_batch.delay(due=carried).get() == 2
+        assert send_commitment_notice_batch.delay(due=carried).get() == 0  # redelivered: nothing twice
+    assert len(mail.outbox) == 2
+
+
 def test_the_beat_schedule_runs_the_commitment_notices_task(settings):
     from chainsurvey.celery import app
 
