@@ -280,6 +280,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": CHAINSURVEY_NOTICES_EVERY,
         "options": {"expires": CHAINSURVEY_NOTICES_EVERY},
     },
+    # Reminders and news about commitments (actions.notices): the top when results are published,
+    # the other departments when they may publish, due dates, commitments addressed to a department.
+    # Idempotent too: each email has its row, claimed before it is sent.
+    "send-due-commitment-notices": {
+        "task": "actions.tasks.send_due_commitment_notices",
+        "schedule": CHAINSURVEY_NOTICES_EVERY,
+        "options": {"expires": CHAINSURVEY_NOTICES_EVERY},
+    },
 }
 
 CSRF_FAILURE_VIEW = "chainsurvey.errors.csrf_failure"  # the app's own page, not Django's bare one

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -26,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from surveys.models import Cycle, Employee, Participation
 from surveys.selectors import open_cycle
 
+from .mail import NoticeSendError, absolute_url, email_message, send_in_order
 from .models import Notice
 
 logger = logging.getLogger(__name__)
@@ -34,12 +34,6 @@ Kind, Status = Notice.Kind, Notice.Status
 MAX_ATTEMPTS = 5
 # A batch still "sending" this long after its claim belongs to a worker that died mid-send.
 ABANDONED_AFTER = datetime.timedelta(hours=1)
-# What a mail server or the network raises for a message that was not accepted.
-SEND_ERRORS = (OSError,)  # smtplib.SMTPException is an OSError
-
-
-class NoticeSendError(Exception):
-    """The mail server refused or could not be reached; the unsent notices wait for a retry."""
 
 
 @dataclass(frozen=True)
@@ -131,10 +125,6 @@ def notices_claim(*, cycle_id: int, kind: str, limit: int) -> tuple[int, list[No
     return len(rows), list(Notice.objects.filter(pk__in=due).select_related("employee__user", "cycle").order_by("pk"))
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.CHAINSURVEY_SITE_URL}{path}"
-
-
 def notice_message(notice: Notice) -> EmailMultiAlternatives:
     """The email of one notice, text and HTML. While password sign-in is offered
     (CHAINSURVEY_PASSWORD_LOGIN), people who never signed in get a link to choose their password
@@ -145,9 +135,9 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
         "name": user.get_short_name(),
         "cycle": cycle,
         "closes_on": cycle.closes_on,
-        "survey_url": _absolute(reverse("surveys:survey")),
-        "login_url": _absolute(reverse("login")),
-        "set_password_url": _absolute(
+        "survey_url": absolute_url(reverse("surveys:survey")),
+        "login_url": absolute_url(reverse("login")),
+        "set_password_url": absolute_url(
             reverse(
                 "password_reset_confirm",
                 kwargs={
@@ -160,11 +150,7 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
         else None,
         "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    template = f"emails/{notice.kind}"
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{template}.txt", context), to=[user.email])
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
+    return email_message(notice.kind, context, to=user.email)
 
 
 def _record(notices: list[Notice], *, status: str, error: str = "") -> None:
@@ -183,13 +169,8 @@ def notices_send(*, notices: list[Notice]) -> int:
     On a refusal, the ones sent are recorded as sent and the rest go back to pending (failed
     after MAX_ATTEMPTS), then NoticeSendError is raised for the caller to retry later.
     """
-    sent: list[Notice] = []
-    try:
-        with get_connection(fail_silently=False) as connection:
-            for notice in notices:
-                connection.send_messages([notice_message(notice)])
-                sent.append(notice)
-    except SEND_ERRORS as exc:
+    sent, exc = send_in_order(notices, notice_message)
+    if exc is not None:
         error = f"{type(exc).__name__}: {exc}"
         unsent = notices[len(sent) :]
         attempts_left = [n for n in unsent if n.attempts < MAX_ATTEMPTS]
