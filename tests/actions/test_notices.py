@@ -555,3 +555,15 @@ def test_two_workers_sending_at_once_send_each_email_once(promised):
     assert expected == 5 and len(outcomes) == 2 and sum(o.sent for o in outcomes) == 5
     assert len(sent) == len(set(sent)) == 5
     assert ActionNotice.objects.filter(sent_at__isnull=False).count() == 5
+
+
+def test_the_command_sends_what_is_due_once(cycle, capsys):
+    from django.core.management import call_command
+
+    with time_machine.travel(PUBLISHED + datetime.timedelta(hours=1), tick=False):
+        call_command("send_commitment_notices")
+        assert "Commitment notices: 1 sent." in capsys.readouterr().out
+        assert to(Kind.TOP_OPENS) == ["erin"]
+        call_command("send_commitment_notices")
+        assert "Nothing is due now." in capsys.readouterr().out
+    assert len(mail.outbox) == 1
