@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from actions.models import Commitment, TrainingModule
 from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
 from surveys.models import Cycle, Department, Dimension, Draft, Participation
@@ -99,6 +100,11 @@ MATRIX: dict[str, Row] = {
     "hr/org/": Row("/hr/org/", LOGIN, 403, 403, 403, 200),
     # A preview token nobody uploaded (or expired): HR is sent back to the upload page.
     "hr/org/<uuid:token>/": Row("/hr/org/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 302),
+    # Training: modules for everyone signed in (coaching guides for managers and above:
+    # tests/actions/test_training.py); marking done is a POST only.
+    "training/": signed_in(200, "/training/"),
+    "training/<slug:module_slug>/": signed_in(200, "/training/ownership/"),
+    "training/<slug:module_slug>/done/": everyone(405, "/training/ownership/done/"),
     "healthz": everyone(200, "/healthz"),
     "admin/": admin_only(200, "/admin/"),
     "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
@@ -108,7 +114,7 @@ MATRIX: dict[str, Row] = {
     "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
     "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
-    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations)/$": admin_only(200, "/admin/surveys/"),
+    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions)/$": admin_only(200, "/admin/surveys/"),
     "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
     "admin/accounts/user/<id>/password/": admin_only(403, "/admin/accounts/user/{user}/password/"),
 }
@@ -125,6 +131,9 @@ HR_ADMIN_RIGHTS: dict[str, set[str]] = {
     "surveys.participation": {"view"},
     "reports.rolluprun": {"view"},
     "invitations.notice": {"view"},
+    # Training modules: HR edits and adds them, never deletes; commitments are listed read-only.
+    "actions.trainingmodule": {"view", "add", "change"},
+    "actions.commitment": {"view"},
     # Sign-in lockouts: HR sees them and unlocks a person by deleting their entry.
     "axes.accessattempt": {"view", "delete"},
     "axes.accesslog": set(),
@@ -199,6 +208,16 @@ def world(org, open_cycle):
         ).pk,
         "axes.accesslog": AccessLog.objects.create(username="hr@example.com", ip_address="10.0.0.2").pk,
         "axes.accessfailurelog": AccessFailureLog.objects.create(username="x@example.com", ip_address="10.0.0.3").pk,
+        "actions.trainingmodule": TrainingModule.objects.get(slug="ownership").pk,
+        "actions.commitment": Commitment.objects.create(
+            cycle=published,
+            department=org["sales"],
+            scope="supplier",
+            dimension="ownership",
+            text="We walk every misrouted request to the right desk.",
+            owner=people["manager"],
+            due=timezone.localdate(),
+        ).pk,
     }
     return people, objects
 

@@ -27,6 +27,7 @@ EXAMPLES = {
     "token": "cbz1gk-0123456789abcdef0123456789abcdef",
     "action": "close",
     "upload-id": "5f0c6b1e-8d3a-4e55-9a1b-2c7d3e4f5a6b",
+    "module-slug": "ownership",
 }
 
 
