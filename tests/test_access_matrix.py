@@ -114,7 +114,9 @@ MATRIX: dict[str, Row] = {
     "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
     "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
-    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions)/$": admin_only(200, "/admin/surveys/"),
+    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions)/$": admin_only(
+        200, "/admin/surveys/"
+    ),
     "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
     "admin/accounts/user/<id>/password/": admin_only(403, "/admin/accounts/user/{user}/password/"),
 }
