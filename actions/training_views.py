@@ -49,7 +49,7 @@ def done(request: HttpRequest, module_slug: str) -> HttpResponse:
     wanted = request.POST.get("done")
     if wanted == "1":
         training.module_complete(module=found, employee=employee)
-        messages.success(request, "Marked as done. Only you see your own marks; colleagues see counts per department.")
+        messages.success(request, "Marked as done. Only you see your own marks.")
     elif wanted == "0":
         training.module_undo(module=found, employee=employee)
         messages.info(request, "Marked as not done.")
