@@ -3,7 +3,7 @@
 from surveys import roles
 
 # URL namespace → the navigation entry its pages belong to.
-SECTIONS = {"surveys": "survey", "reports": "reports", "hr": "cycles"}
+SECTIONS = {"surveys": "survey", "reports": "reports", "hr": "cycles", "training": "training"}
 
 
 def _section(match) -> str:

@@ -47,6 +47,12 @@ _ADMIN_MODEL_PERMS = [
     "surveys.view_participation",
     "reports.view_rolluprun",
     "invitations.view_notice",
+    # Training: HR edits and adds modules (retires them with `is_active`, never deletes); commitments
+    # are listed read-only. Nobody gets training completions: a person's marks are theirs alone.
+    "actions.view_trainingmodule",
+    "actions.add_trainingmodule",
+    "actions.change_trainingmodule",
+    "actions.view_commitment",
     # Sign-in lockouts (django-axes): HR sees them and unlocks by deleting the record.
     "axes.view_accessattempt",
     "axes.delete_accessattempt",

@@ -24,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from actions.models import Commitment
+from actions.models import Commitment, TrainingModule
 from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
 from surveys.models import Cycle, Department, Dimension, Draft, Participation
@@ -113,8 +113,6 @@ MATRIX: dict[str, Row] = {
     "actions/<str:cycle>/departments/<slug:slug>/<int:pk>/updates/": signed_in(
         405, "/actions/{cycle}/departments/sales/{commitment}/updates/"
     ),
-    "training/": signed_in(200, "/training/"),
-    "training/<slug:module>/": signed_in(404, "/training/no-such-module/"),
     "hr/": Row("/hr/", LOGIN, 403, 403, 403, 302),  # to /hr/cycles/
     "hr/cycles/": Row("/hr/cycles/", LOGIN, 403, 403, 403, 200),
     "hr/cycles/<str:name>/": Row("/hr/cycles/{cycle}/", LOGIN, 403, 403, 403, 200),
@@ -123,6 +121,11 @@ MATRIX: dict[str, Row] = {
     "hr/org/": Row("/hr/org/", LOGIN, 403, 403, 403, 200),
     # A preview token nobody uploaded (or expired): HR is sent back to the upload page.
     "hr/org/<uuid:token>/": Row("/hr/org/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 302),
+    # Training: modules for everyone signed in (coaching guides for managers and above:
+    # tests/actions/test_training.py); marking done is a POST only.
+    "training/": signed_in(200, "/training/"),
+    "training/<slug:module_slug>/": signed_in(200, "/training/ownership/"),
+    "training/<slug:module_slug>/done/": everyone(405, "/training/ownership/done/"),
     "healthz": everyone(200, "/healthz"),
     "admin/": admin_only(200, "/admin/"),
     "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
@@ -132,7 +135,9 @@ MATRIX: dict[str, Row] = {
     "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
     "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
-    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations)/$": admin_only(200, "/admin/surveys/"),
+    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions)/$": admin_only(
+        200, "/admin/surveys/"
+    ),
     "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
     "admin/accounts/user/<id>/password/": admin_only(403, "/admin/accounts/user/{user}/password/"),
 }
@@ -149,6 +154,9 @@ HR_ADMIN_RIGHTS: dict[str, set[str]] = {
     "surveys.participation": {"view"},
     "reports.rolluprun": {"view"},
     "invitations.notice": {"view"},
+    # Training modules: HR edits and adds them, never deletes; commitments are listed read-only.
+    "actions.trainingmodule": {"view", "add", "change"},
+    "actions.commitment": {"view"},
     # Sign-in lockouts: HR sees them and unlocks a person by deleting their entry.
     "axes.accessattempt": {"view", "delete"},
     "axes.accesslog": set(),
@@ -233,6 +241,8 @@ def world(org, open_cycle):
         ).pk,
         "axes.accesslog": AccessLog.objects.create(username="hr@example.com", ip_address="10.0.0.2").pk,
         "axes.accessfailurelog": AccessFailureLog.objects.create(username="x@example.com", ip_address="10.0.0.3").pk,
+        "actions.trainingmodule": TrainingModule.objects.get(slug="ownership").pk,
+        "actions.commitment": sales_draft.pk,
     }
     return people, objects
 

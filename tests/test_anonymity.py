@@ -112,6 +112,9 @@ def test_only_the_known_models_point_at_people_at_all():
         ("surveys.Draft", "employee"),
         ("surveys.Employee", "user"),
         ("surveys.Participation", "employee"),
+        # A person's own training mark: no cycle, never shown but to them (pages show counts per
+        # department under the minimum group size rule, actions.training).
+        ("actions.TrainingCompletion", "employee"),
     }
 
 

@@ -2,6 +2,8 @@
 add and change pages, walked from the admin's registry so that a model added later is covered too.
 Hostile names in the org stay inert text on those pages."""
 
+import datetime
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -9,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
+from actions.models import Commitment, TrainingModule
 from invitations.models import Notice
 from reports.models import RollupRun
 from surveys.models import Participation
@@ -32,6 +35,16 @@ def one_of_each(org, hr, open_cycle):
     )
     AccessLog.objects.create(username=HOSTILE, ip_address="10.0.0.2")
     AccessFailureLog.objects.create(username=HOSTILE, ip_address="10.0.0.3")
+    TrainingModule.objects.filter(slug="ownership").update(title=f"Ownership {HOSTILE}", body=HOSTILE)
+    Commitment.objects.create(
+        cycle=CycleFactory(name="2025-Q3", status="published"),
+        department=department,
+        scope="supplier",
+        dimension="ownership",
+        text=HOSTILE,
+        owner=person,
+        due=datetime.date(2025, 12, 31),
+    )
 
 
 def admin_pages():
