@@ -3,6 +3,7 @@ cascade, its commitments and last quarter's verdicts) and the company's /actions
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from reports import visible
@@ -102,3 +103,31 @@ def _by_department(commitments: list[Commitment], top: frozenset[int]) -> list[d
         groups.setdefault(department.id, {"department": department, "is_top": department.id in top, "items": []})
         groups[department.id]["items"].append(item)
     return list(groups.values())
+
+
+def for_employee(*, department_id: int | None) -> dict:
+    """The home page's "What the departments you rate promised — and what your colleagues' ratings
+    say": on the latest results and the previous ones, the top's commitments, those its management
+    made to the person's department, and those that name it as especially for. Words only."""
+    cycles = visible.visible_cycles()
+    if not cycles or department_id is None:
+        return {"items": []}
+    latest, top = cycles[0], top_departments()
+    previous = previous_with_results(latest, cycles)
+    ids = [latest.id] + ([previous.id] if previous else [])
+    found = (
+        Commitment.objects.published()
+        .filter(cycle_id__in=ids)
+        .filter(
+            Q(department_id__in=top)
+            | Q(department_id=department_id, scope="management")
+            | Q(scope="supplier", especially_for=department_id)
+        )
+        .select_related("department", "cycle")
+        .distinct()
+        .order_by("-cycle__name", "department__name", "id")
+    )
+    follow = {previous.id: Cycle(id=latest.id, name=latest.name)} if previous else {}
+    follow[latest.id] = None
+    items = judged(selectors.top_first(list(found), top), follow=follow)
+    return {"items": items, "labels": dimension_labels(), "latest": latest}

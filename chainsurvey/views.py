@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from actions.pages import for_employee
 from reports.selectors import cycles_with_results
 from surveys import roles
 
@@ -23,5 +24,6 @@ def home(request):
             "sees_dashboards": sees_dashboards,
             "latest_cycle": latest,
             "own_department": department,
+            "promises": for_employee(department_id=roles.own_department_id(user)),
         },
     )

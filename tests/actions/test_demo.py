@@ -51,3 +51,14 @@ def test_the_dashboard_tells_it(client, demo):
     client.force_login(Employee.objects.get(user__email="elena.fischer@demo.example").user)
     body = client.get("/reports/2026-Q3/").content.decode()
     assert "3 improved, 1 no clear change; Executive Office kept 2 of 2." in body
+
+
+def test_an_employees_home_says_what_was_promised_to_their_department_in_words(client, demo):
+    from surveys.models import Employee
+
+    client.force_login(Employee.objects.get(user__email="emma.lopez@demo.example").user)  # Sales
+    body = client.get("/").content.decode()
+    assert "What the departments you rate promised" in body
+    assert "Facilities" in body and "No clear change in the ratings" in body  # especially for Sales
+    assert "Improved: their internal customers" in body  # the Executive Office's
+    assert "1.89" not in body and "1.90" not in body  # words, no figures
