@@ -173,7 +173,7 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
         "full": full,
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
-        "comments_minimum": max(selectors.COMMENTS_MIN_COMMENTERS, cycle.min_group_size),
+        "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),
         "dimensions": DIMENSIONS,
         "page": page,
     }

@@ -172,6 +172,12 @@ LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_signific
 COMMENTS_MIN_COMMENTERS = 10
 
 
+def comments_minimum(*, min_group_size: int) -> int:
+    """The fewest comments on a department in one scope for them to be shown: the one home of the
+    comments rule, read by the pages, the workbook and the book's comment read alike."""
+    return max(COMMENTS_MIN_COMMENTERS, min_group_size)
+
+
 class VisibleCycle(NamedTuple):
     """A cycle whose results may be shown, light: what a page needs on every request."""
 
@@ -252,10 +258,10 @@ def company_rows(*, cycle_ids: list[int]) -> list[dict]:
 
 def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
     """Comments on a department per scope, in random order, only for a scope where at least
-    COMMENTS_MIN_COMMENTERS (or the cycle's minimum group size, if larger) commented; never split
-    by rater department. A comment carries no respondent key, so comments are counted as
-    commenters (the survey takes one comment per person and provider). One query."""
-    minimum = max(COMMENTS_MIN_COMMENTERS, cycle.min_group_size)
+    `comments_minimum` commented; never split by rater department. A comment carries no respondent
+    key, so comments are counted as commenters (the survey takes one comment per person and
+    provider). One query."""
+    minimum = comments_minimum(min_group_size=cycle.min_group_size)
     scope = Case(
         When(rater_department_id=F("provider_department_id"), then=Value(Scope.MANAGEMENT.value)),
         default=Value(Scope.SUPPLIER.value),

@@ -2,7 +2,7 @@
 fixed number of queries (whatever the number of departments), so both renderers stay pure layout.
 
 Suppression is read, never decided here: a row flagged `suppressed` by the roll-up keeps its
-figures out of every output. Comments follow their own rule (see `comments_allowed`).
+figures out of every output. Comments follow their own rule (`selectors.comments_minimum`).
 """
 
 from __future__ import annotations
@@ -19,17 +19,10 @@ from .. import selectors
 from ..models import CompanyResult, DepartmentResult, LinkResult, ParticipationResult, Scope
 
 TREND_CYCLES = 6
-MIN_COMMENTS = 10
 SCOPE_TITLES = {
     Scope.SUPPLIER: "As a supplier (rated by the other departments)",
     Scope.MANAGEMENT: "Its management (rated by its own staff)",
 }
-
-
-def comments_allowed(count: int, *, min_group_size: int) -> bool:
-    """Comments of a department in one scope are shown only when there are at least
-    max(10, minimum group size) of them: fewer, and one person's words stand out."""
-    return count >= max(MIN_COMMENTS, min_group_size)
 
 
 @dataclass
@@ -152,11 +145,11 @@ def _add_comments(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
             total=Count("id"),
         )
     )
-    allowed = set()
+    allowed, minimum = set(), selectors.comments_minimum(min_group_size=cycle.min_group_size)
     for entry in counts:
         management, supplier = entry["management"], entry["total"] - entry["management"]
         for scope, count in ((Scope.MANAGEMENT, management), (Scope.SUPPLIER, supplier)):
-            if comments_allowed(count, min_group_size=cycle.min_group_size):
+            if count >= minimum:
                 allowed.add((entry["provider_department_id"], scope))
     if not allowed:
         return
