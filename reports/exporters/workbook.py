@@ -15,7 +15,8 @@ from surveys.dimensions import OVERALL
 
 from .. import selectors
 from ..models import Scope
-from .book import SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
+from ..selectors import DepartmentCard, ScorecardBook
+from .book import SCOPE_TITLES, link_label
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
 # The dashboard's diverging scale (orange below, blue above): readable by colour-blind people.
