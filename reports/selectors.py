@@ -97,22 +97,20 @@ def response_rates(*, cycle: Cycle) -> QuerySet[ParticipationResult]:
     return ParticipationResult.objects.filter(cycle=cycle).select_related("department").order_by("department__name")
 
 
-def weakest(*, cycle: Cycle) -> dict | None:
-    """The cycle's weakest department, supplier link, management link and overall weakest link
-    (diagonal included, as the contract's "Weakest link"), with the chain strength against the
-    company mean. None when the cycle has not been rolled up."""
-    found = summary(cycle=cycle)
-    if found is None:
-        return None
+def stored_weakest(found: CycleSummary) -> dict:
+    """The weakest department, supplier link, management link and overall weakest link (diagonal
+    included, as the contract's "Weakest link") that the roll-up stored, as ids and means; no query.
+    The one pick that pages and files name: the roll-up broke ties (lower id first), and a supplier
+    link goes before the management link of the same mean."""
     department = (
-        {"department": found.weakest_department, "mean": found.weakest_department_mean}
+        {"department_id": found.weakest_department_id, "mean": found.weakest_department_mean}
         if found.weakest_department_id
         else None
     )
     supplier_link = (
         {
-            "rater": found.weakest_supplier_link_rater,
-            "provider": found.weakest_supplier_link_provider,
+            "rater_id": found.weakest_supplier_link_rater_id,
+            "provider_id": found.weakest_supplier_link_provider_id,
             "mean": found.weakest_supplier_link_mean,
         }
         if found.weakest_supplier_link_provider_id
@@ -120,8 +118,8 @@ def weakest(*, cycle: Cycle) -> dict | None:
     )
     management_link = (
         {
-            "rater": found.weakest_management_link,
-            "provider": found.weakest_management_link,
+            "rater_id": found.weakest_management_link_id,
+            "provider_id": found.weakest_management_link_id,
             "mean": found.weakest_management_link_mean,
         }
         if found.weakest_management_link_id
@@ -133,12 +131,44 @@ def weakest(*, cycle: Cycle) -> dict | None:
         "supplier_link": supplier_link,
         "management_link": management_link,
         "link": min(candidates, key=lambda link: link["mean"]) if candidates else None,
+    }
+
+
+def weakest(*, cycle: Cycle) -> dict | None:
+    """`stored_weakest` with departments in place of ids, and the chain strength against the
+    company mean. None when the cycle has not been rolled up."""
+    found = summary(cycle=cycle)
+    if found is None:
+        return None
+    picked = stored_weakest(found)
+    named = {
+        d.id: d
+        for d in (
+            found.weakest_department,
+            found.weakest_supplier_link_rater,
+            found.weakest_supplier_link_provider,
+            found.weakest_management_link,
+        )
+        if d is not None
+    }
+    department = picked["department"]
+    if department is not None:
+        department = {"department": named[department["department_id"]], "mean": department["mean"]}
+    return {
+        "department": department,
+        **{key: _named_link(picked[key], named) for key in ("supplier_link", "management_link", "link")},
         "chain_strength": found.chain_strength,
         "company_mean": found.company_mean,
         "response_rate": found.response_rate,
         "computed_at": found.computed_at,
         "answers_count": found.answers_count,
     }
+
+
+def _named_link(ids: dict | None, named: dict[int, Department]) -> dict | None:
+    if ids is None:
+        return None
+    return {"rater": named[ids["rater_id"]], "provider": named[ids["provider_id"]], "mean": ids["mean"]}
 
 
 # ---- Dashboards and department pages: plain dicts, a fixed number of queries whatever the size ----
@@ -189,6 +219,13 @@ def snapshot_version(cycles: list[VisibleCycle]) -> str:
 def departments() -> list[dict]:
     """Every department: id, name, slug, is_executive_office, by name. One query."""
     return list(Department.objects.order_by("name").values("id", "name", "slug", "is_executive_office"))
+
+
+def dimension_labels() -> dict[str, str]:
+    """The six service dimensions' labels as the admin words them (`Dimension.label`), then
+    "Overall": slug → label, in the contract's order. One query."""
+    labels = dict(Dimension.objects.filter(slug__in=SERVICE_DIMENSIONS).values_list("slug", "label"))
+    return {**{slug: labels[slug] for slug in SERVICE_DIMENSIONS}, OVERALL: "Overall"}
 
 
 def department_by_slug(slug: str) -> Department | None:
