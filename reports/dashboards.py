@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 
-from . import charts
+from . import charts, focus
 from .snapshot import Snapshot, shown
 
 SUPPLIER, MANAGEMENT = "supplier", "management"
@@ -56,11 +56,8 @@ def _weakest_department(snap: Snapshot, picked: dict | None, url) -> dict | None
     if named is None:
         return None
     department_id = picked["department_id"]
-    dims = [(dim, c) for dim in SERVICE_DIMENSIONS if shown(c := snap.dept(department_id, SUPPLIER, dim))]
-    weakest_dim = min(dims, key=lambda item: item[1]["mean"], default=None)
-    named["weakest_dimension"] = (
-        None if weakest_dim is None else {"label": snap.labels[weakest_dim[0]], "cell": weakest_dim[1]}
-    )
+    dims = focus.weakest_dimensions(snap, department_id, SUPPLIER)
+    named["weakest_dimension"] = dims[0] if dims else None
     named["lowest_by"] = rated_lowest_by(snap, department_id)
     named["ranked"] = sum(1 for _, c in snap.rated() if shown(c))
     return named

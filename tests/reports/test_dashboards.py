@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from reports import dashboards
+from reports import dashboards, focus
 from reports.snapshot import Snapshot
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 
@@ -138,3 +138,25 @@ def test_without_picks_the_headline_names_no_weakest_department_or_link():
     found = dashboards.headline(snap, SUMMARY, weakest=NO_PICKS, url=url)
     assert found["weakest_department"] is None and found["weakest_link"] is None
     assert found["management"]["weakest"] is None
+
+
+def test_the_suggested_focus_ranks_shown_dimensions_weakest_first_beside_the_company():
+    means = dict(zip(SERVICE_DIMENSIONS, (3.0, 2.0, 4.0, 2.0, 3.5, 1.0), strict=True))
+    rows = [department(3, mean, dim=dim, hidden=dim == "communication") for dim, mean in means.items()]
+    company = [
+        {"cycle_id": 10, "scope": "supplier", "dimension": dim, "suppressed": dim == "ownership", "mean": 3.0}
+        for dim in SERVICE_DIMENSIONS
+    ]
+    ranked = focus.weakest_dimensions(snapshot(departments=rows, company=company), 3)
+    # Communication (1.0) is hidden: not ranked. Ownership and reliability tie: contract order.
+    assert [item["dimension"] for item in ranked] == [
+        "ownership",
+        "reliability",
+        "willingness",
+        "courtesy",
+        "responsiveness",
+    ]
+    assert ranked[0]["label"] == "Label of ownership"
+    assert ranked[0]["company"] is None and ranked[0]["versus_company"] is None  # the company figure is hidden
+    assert ranked[1]["versus_company"] == -1.0
+    assert focus.weakest_dimensions(snapshot(departments=rows), 3, "management") == []
