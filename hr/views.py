@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from invitations.selectors import invitation_counts
-from reports.exporters.book import scorecard_departments
 from reports.runs import rollup_outlook
+from reports.selectors import scorecard_departments
 from surveys.importers import ImportRejected
 from surveys.models import Cycle
 from surveys.roles import MANAGE_CYCLES, MANAGE_ORG

@@ -19,7 +19,6 @@ DIVERGING = [
 HIDDEN_GREY = "#c8c8c8"
 COMPANY_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
-DIMENSION_LABELS = {slug: slug.capitalize() for slug in (*SERVICE_DIMENSIONS, OVERALL)}
 HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
 
 
@@ -66,17 +65,26 @@ def _outline(x: float, y: float, *, colour: str = "#000000", width: int = 3, das
 
 
 def link_heatmap(
-    *, names: list[str], urls: list[str], cells: dict, scores: dict, weakest: dict, centre: float, min_group_size: int
+    *,
+    names: list[str],
+    urls: list[str],
+    cells: dict,
+    scores: dict,
+    weakest: dict,
+    centre: float,
+    min_group_size: int,
+    labels: dict[str, str],
 ) -> dict:
     """The weakest-link heatmap's data: `static/js/heatmap.js` draws it and switches dimension and
     order without a reload. `cells[dim]` holds rater × provider matrices (mean, fav, n, delta, and
     `hidden` 1/0; every figure is None where hidden); `scores[dim]` each department's supplier
-    mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell."""
+    mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell;
+    `labels` each dimension's label (`selectors.dimension_labels`)."""
     means = [v for matrix in (cells[d]["mean"] for d in cells) for row in matrix for v in row]
     return {
         "names": names,
         "urls": urls,
-        "dimensions": [{"slug": d, "label": DIMENSION_LABELS[d]} for d in HEATMAP_DIMENSIONS if d in cells],
+        "dimensions": [{"slug": d, "label": labels[d]} for d in HEATMAP_DIMENSIONS if d in cells],
         "cells": cells,
         "scores": scores,
         "weakest": weakest,
@@ -88,9 +96,12 @@ def link_heatmap(
     }
 
 
-def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int) -> dict:
+def department_dimension_heatmap(
+    *, rows: list[dict], centre: float, min_group_size: int, labels: dict[str, str]
+) -> dict:
     """Each provider (supplier scope) against the six dimensions and overall; each department's
-    weakest dimension outlined. `rows`: {name, url, cells: {dim: cell or None}} in display order."""
+    weakest dimension outlined. `rows`: {name, url, cells: {dim: cell or None}} in display order;
+    `labels`: each dimension's label."""
     dims = (*SERVICE_DIMENSIONS, OVERALL)
     z, hidden, custom, shapes = [], [], [], []
     for y, row in enumerate(rows):
@@ -100,7 +111,7 @@ def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_s
             shown = cell is not None and not cell["hidden"]
             z_row.append(_round(cell["mean"], 2) if shown else None)
             hidden_row.append(1 if cell is not None and cell["hidden"] else None)
-            custom_row.append(_custom(row["name"], DIMENSION_LABELS[dim], cell if shown else None))
+            custom_row.append(_custom(row["name"], labels[dim], cell if shown else None))
         z.append(z_row)
         hidden.append(hidden_row)
         custom.append(custom_row)
@@ -130,7 +141,7 @@ def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_s
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={
             "tickvals": list(range(len(dims))),
-            "ticktext": [DIMENSION_LABELS[d] for d in dims],
+            "ticktext": [labels[d] for d in dims],
             "side": "top",
             "fixedrange": True,
         },
@@ -407,10 +418,10 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
     return {"data": data, "layout": layout}
 
 
-def rater_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int) -> dict:
+def rater_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int, labels: dict[str, str]) -> dict:
     """How each rater department sees one provider: raters × dimensions (same shape as the
     department × dimension heatmap, rows are raters)."""
-    return department_dimension_heatmap(rows=rows, centre=centre, min_group_size=min_group_size)
+    return department_dimension_heatmap(rows=rows, centre=centre, min_group_size=min_group_size, labels=labels)
 
 
 def _diagonal(lo: float, hi: float, name: str) -> dict:

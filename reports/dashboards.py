@@ -1,104 +1,36 @@
-"""The dashboard and department pages as plain data: snapshot rows in (from `reports.selectors`),
-headline sentences, tables and figure dicts out. No ORM, no request: every hidden row stays hidden
-(a suppressed row has no figures, and none are derived from it here)."""
+"""The dashboard and department pages as plain data: a `reports.snapshot.Snapshot` in (rows from
+`reports.selectors`), headline sentences, tables and figure dicts out. No ORM, no request: every
+hidden row stays hidden (a suppressed row has no figures, and none are derived from it here)."""
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 
-from . import charts
+from . import charts, focus
+from .snapshot import Snapshot, shown
 
 SUPPLIER, MANAGEMENT = "supplier", "management"
-NEUTRAL_CENTRE = 3.0  # "acceptable": the colour centre when nothing else is shown
 TREND_HIGHLIGHTS = 6
 ASYMMETRY_TABLE_ROWS = 12
-
-
-def cell(row: dict | None) -> dict | None:
-    """A figure cell for templates and charts: None (nobody rated), {"hidden": True} (suppressed:
-    no figure at all), or the row's figures with hidden False."""
-    if row is None:
-        return None
-    if row["suppressed"]:
-        return {"hidden": True}
-    return {"hidden": False, **{k: v for k, v in row.items() if k != "suppressed"}}
-
-
-def shown(c: dict | None) -> bool:
-    return c is not None and not c["hidden"]
-
-
-@dataclass
-class Snapshot:
-    """Indexed snapshot rows of one cycle (plus the trend rows of earlier visible cycles)."""
-
-    cycle_id: int
-    min_group_size: int
-    departments: dict[int, dict]
-    department: dict = field(default_factory=dict)  # (cycle_id, department_id, scope, dim) → cell
-    link: dict = field(default_factory=dict)  # (rater_id, provider_id, dim) → cell
-    company: dict = field(default_factory=dict)  # (cycle_id, scope, dim) → cell
-
-    @classmethod
-    def build(cls, *, cycle, departments, department_rows, link_rows=(), company_rows=()):
-        snap = cls(cycle.id, cycle.min_group_size, {d["id"]: d for d in departments})
-        for r in department_rows:
-            snap.department[(r["cycle_id"], r["department_id"], r["scope"], r["dimension"])] = cell(r)
-        for r in link_rows:
-            snap.link[(r["rater_department_id"], r["provider_department_id"], r["dimension"])] = cell(r)
-        for r in company_rows:
-            snap.company[(r["cycle_id"], r["scope"], r["dimension"])] = cell(r)
-        return snap
-
-    def dept(self, department_id, scope=SUPPLIER, dim=OVERALL, cycle_id=None):
-        return self.department.get((cycle_id or self.cycle_id, department_id, scope, dim))
-
-    def company_cell(self, scope=SUPPLIER, dim=OVERALL, cycle_id=None):
-        return self.company.get((cycle_id or self.cycle_id, scope, dim))
-
-    def name(self, department_id) -> str:
-        return self.departments[department_id]["name"]
-
-    def centre(self) -> float:
-        """The colour scale's neutral point: the company mean; without one (hidden, or not rolled
-        up), the median shown department, so that colours still split better from worse."""
-        company = self.company_cell()
-        if shown(company):
-            return company["mean"]
-        means = sorted(c["mean"] for _, c in self.rated() if shown(c))
-        return means[len(means) // 2] if means else NEUTRAL_CENTRE
-
-    def rated(self, scope=SUPPLIER, dim=OVERALL) -> list[tuple[int, dict]]:
-        """(department id, cell) of every department with a row in this scope and dimension, by name."""
-        found = [(d, self.dept(d, scope, dim)) for d in self.departments]
-        return sorted(((d, c) for d, c in found if c is not None), key=lambda item: self.name(item[0]))
-
-
-def lowest(items: list[tuple]) -> tuple | None:
-    """The (key, cell) with the lowest shown mean; ties go to the first in the given order."""
-    candidates = [item for item in items if shown(item[1])]
-    return min(candidates, key=lambda item: item[1]["mean"]) if candidates else None
 
 
 # ---- The headline ----
 
 
-def headline(snap: Snapshot, summary, *, url: Callable[[int], str]) -> dict:
-    weakest_department = lowest(snap.rated())
-    links = [((r, p), c) for (r, p, dim), c in sorted(snap.link.items(), key=_link_order(snap)) if dim == OVERALL]
-    weakest_link = lowest(links)
+def headline(snap: Snapshot, summary, *, weakest: dict, url: Callable[[int], str]) -> dict:
+    """The headline cards. The weakest department and links are the roll-up's picks
+    (`selectors.stored_weakest(summary)`, passed as `weakest`), the ones the files name too."""
     executive = next((d for d in snap.departments.values() if d["is_executive_office"]), None)
-    management = snap.rated(MANAGEMENT)
+    management = weakest["management_link"]
     return {
-        "weakest_department": _weakest_department(snap, weakest_department, url),
-        "weakest_link": _weakest_link(snap, weakest_link, url),
+        "weakest_department": _weakest_department(snap, weakest["department"], url),
+        "weakest_link": _weakest_link(snap, weakest["link"], url),
         "executive_office": None if executive is None else _executive_office(snap, executive, url),
         "management": {
             "company": snap.company_cell(MANAGEMENT),
-            "weakest": _named(snap, lowest(management), url),
-            "departments": len(management),
+            "weakest": _named(snap, management and management["provider_id"], MANAGEMENT, url),
+            "departments": len(snap.rated(MANAGEMENT)),
         },
         "company": snap.company_cell(),
         "response": {
@@ -110,25 +42,22 @@ def headline(snap: Snapshot, summary, *, url: Callable[[int], str]) -> dict:
     }
 
 
-def _link_order(snap: Snapshot):
-    return lambda item: (snap.name(item[0][0]), snap.name(item[0][1]))
-
-
-def _named(snap: Snapshot, found: tuple | None, url) -> dict | None:
-    if found is None:
+def _named(snap: Snapshot, department_id: int | None, scope: str, url) -> dict | None:
+    """A picked department with its overall cell in `scope`; None without a pick (or, defensively,
+    when its row is not shown here)."""
+    c = None if department_id is None else snap.dept(department_id, scope)
+    if not shown(c):
         return None
-    department_id, c = found
     return {"name": snap.name(department_id), "url": url(department_id), "cell": c}
 
 
-def _weakest_department(snap: Snapshot, found, url) -> dict | None:
-    named = _named(snap, found, url)
+def _weakest_department(snap: Snapshot, picked: dict | None, url) -> dict | None:
+    named = _named(snap, picked and picked["department_id"], SUPPLIER, url)
     if named is None:
         return None
-    department_id = found[0]
-    dims = [(dim, snap.dept(department_id, SUPPLIER, dim)) for dim in SERVICE_DIMENSIONS]
-    weakest_dim = lowest(dims)
-    named["weakest_dimension"] = None if weakest_dim is None else {"label": weakest_dim[0], "cell": weakest_dim[1]}
+    department_id = picked["department_id"]
+    dims = focus.weakest_dimensions(snap, department_id, SUPPLIER)
+    named["weakest_dimension"] = dims[0] if dims else None
     named["lowest_by"] = rated_lowest_by(snap, department_id)
     named["ranked"] = sum(1 for _, c in snap.rated() if shown(c))
     return named
@@ -150,13 +79,14 @@ def rated_lowest_by(snap: Snapshot, provider_id: int) -> dict | None:
             best = candidate
     if best is None or best[0] == 0:
         return None
-    return {"count": best[0], "of": best[1], "dimension": best[2]}
+    return {"count": best[0], "of": best[1], "dimension": best[2], "label": snap.labels[best[2]]}
 
 
-def _weakest_link(snap: Snapshot, found, url) -> dict | None:
-    if found is None:
+def _weakest_link(snap: Snapshot, picked: dict | None, url) -> dict | None:
+    rater, provider = (None, None) if picked is None else (picked["rater_id"], picked["provider_id"])
+    c = snap.link.get((rater, provider, OVERALL))
+    if not shown(c):
         return None
-    (rater, provider), c = found
     return {
         "rater": snap.name(rater),
         "provider": snap.name(provider),
@@ -209,8 +139,10 @@ def department_table(snap: Snapshot, *, url) -> list[dict]:
     ]
 
 
-def link_heatmap(snap: Snapshot, *, url) -> dict:
-    """The rater × provider heatmap data, every dimension; departments by name."""
+def link_heatmap(snap: Snapshot, *, url, weakest_link: dict | None = None) -> dict:
+    """The rater × provider heatmap data, every dimension; departments by name. The lowest shown
+    cell of each dimension is outlined; in `overall`, the roll-up's pick `weakest_link` when given
+    (`selectors.stored_weakest`), so that a tie outlines the link the headline names."""
     ids = sorted({i for (r, p, _d) in snap.link for i in (r, p)}, key=snap.name)
     index = {d: i for i, d in enumerate(ids)}
     cells, scores, weakest = {}, {}, {}
@@ -233,6 +165,9 @@ def link_heatmap(snap: Snapshot, *, url) -> dict:
         cells[dim] = matrices
         scores[dim] = [_mean_or_none(snap.dept(d, SUPPLIER, dim)) for d in ids]
         weakest[dim] = None if lowest_cell is None else lowest_cell[1]
+    picked = weakest_link and (weakest_link["rater_id"], weakest_link["provider_id"])
+    if picked and shown(snap.link.get((*picked, OVERALL))):
+        weakest[OVERALL] = [index[picked[0]], index[picked[1]]]
     return charts.link_heatmap(
         names=[snap.name(d) for d in ids],
         urls=[url(d) for d in ids],
@@ -241,6 +176,7 @@ def link_heatmap(snap: Snapshot, *, url) -> dict:
         weakest=weakest,
         centre=snap.centre(),
         min_group_size=snap.min_group_size,
+        labels=snap.labels,
     )
 
 
@@ -355,6 +291,7 @@ def department_page(snap: Snapshot, department_id: int, *, cycles: list, url, co
     dimension_rows_ = [
         {
             "dimension": dim,
+            "label": snap.labels[dim],
             "cell": supplier[dim],
             "company": snap.company_cell(SUPPLIER, dim),
             "management": management[dim],
@@ -394,7 +331,7 @@ def _rater_rows(snap: Snapshot, department_id: int, *, url) -> list[dict]:
 
 
 def _department_figures(snap: Snapshot, department_id: int, dimension_rows_, raters, cycles) -> dict:
-    labels = [charts.DIMENSION_LABELS[r["dimension"]] for r in dimension_rows_]
+    labels = [r["label"] for r in dimension_rows_]
     figures = {}
     if any(shown(r["cell"]) for r in dimension_rows_):
         figures["dimensions"] = charts.bars_against_company(
@@ -412,7 +349,7 @@ def _department_figures(snap: Snapshot, department_id: int, dimension_rows_, rat
         )
     if raters:
         figures["raters"] = charts.rater_dimension_heatmap(
-            rows=raters, centre=snap.centre(), min_group_size=snap.min_group_size
+            rows=raters, centre=snap.centre(), min_group_size=snap.min_group_size, labels=snap.labels
         )
     return figures
 

@@ -13,14 +13,15 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL
 from surveys.models import Department
 
 from . import charts, dashboards, panels, selectors
 from .selectors import VisibleCycle
+from .snapshot import Snapshot, shown
 
-CACHE_SECONDS = 300  # bounds staleness of what the key cannot see (a department renamed in the admin)
-DIMENSIONS = [(slug, charts.DIMENSION_LABELS[slug]) for slug in (*SERVICE_DIMENSIONS, OVERALL)]
+# Bounds staleness of what the key cannot see (a department renamed or a dimension reworded in the admin).
+CACHE_SECONDS = 300
 
 
 def _url_maker(cycle: VisibleCycle, departments: list[dict]):
@@ -84,7 +85,8 @@ def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[s
 
 
 def dashboard_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
-    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Four queries when not cached."""
+    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Six queries when not cached
+    (the cycle with its summary, departments, dimension labels, scorecard rows, links, company rows)."""
     body = cache.get(_dashboard_keys(cycle, cycles)[0])
     return body if body is not None else _build_dashboard(cycle, cycles)[0]
 
@@ -99,15 +101,17 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     history = trend_cycles(cycle, cycles)
     cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
     departments = selectors.departments()
-    snap = dashboards.Snapshot.build(
+    snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
+        labels=selectors.dimension_labels(),
         department_rows=selectors.dashboard_department_rows(cycle=cycle, cycle_ids=[c.id for c in history]),
         link_rows=selectors.link_cells(cycle=cycle),
         company_rows=selectors.company_rows(cycle_ids=[c.id for c in history]),
     )
     url = _url_maker(cycle, departments)
-    heatmap = dashboards.link_heatmap(snap, url=url)
+    weakest = selectors.stored_weakest(cycle.rollup_summary)
+    heatmap = dashboards.link_heatmap(snap, url=url, weakest_link=weakest["link"])
     dimension_rows = dashboards.dimension_rows(snap, url=url)
     pairs = dashboards.asymmetry_pairs(snap)
     expectations = dashboards.expectation_rows(snap, url=url)
@@ -115,15 +119,15 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         "cycle": cycle,
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
-        "headline": dashboards.headline(snap, cycle.rollup_summary, url=url),
-        "centre_is_company": dashboards.shown(snap.company_cell()),
+        "headline": dashboards.headline(snap, cycle.rollup_summary, weakest=weakest, url=url),
+        "centre_is_company": shown(snap.company_cell()),
         "departments": dashboards.department_table(snap, url=url),
         "heatmap": heatmap,
         "link_table": dashboards.link_table(snap, heatmap),
-        "dimensions": DIMENSIONS,
+        "dimensions": list(snap.labels.items()),
         "dimension_rows": dimension_rows,
         "dimension_figure": charts.department_dimension_heatmap(
-            rows=dimension_rows, centre=snap.centre(), min_group_size=cycle.min_group_size
+            rows=dimension_rows, centre=snap.centre(), min_group_size=cycle.min_group_size, labels=snap.labels
         )
         if dimension_rows
         else None,
@@ -152,9 +156,10 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
     history = trend_cycles(cycle, cycles)
     cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
     departments = selectors.departments()
-    snap = dashboards.Snapshot.build(
+    snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
+        labels=selectors.dimension_labels(),
         department_rows=selectors.department_page_rows(
             cycle=cycle, department_id=department.id, cycle_ids=[c.id for c in history]
         ),
@@ -176,7 +181,8 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
         "full": full,
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
-        "comments_minimum": max(selectors.COMMENTS_MIN_COMMENTERS, cycle.min_group_size),
-        "dimensions": DIMENSIONS,
+        "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),
+        "dimensions": list(snap.labels.items()),
         "page": page,
+        "snapshot": snap,  # for what builds on the page's figures (the commitments' focus)
     }

@@ -1,12 +1,14 @@
 """Reads of the roll-up snapshot. Dashboards and exports call these; none of them touch answers."""
 
+import random
 import re
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
-from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department
+from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department, Dimension
 
 from .columns import FIGURE_FIELDS
 from .models import (
@@ -95,22 +97,20 @@ def response_rates(*, cycle: Cycle) -> QuerySet[ParticipationResult]:
     return ParticipationResult.objects.filter(cycle=cycle).select_related("department").order_by("department__name")
 
 
-def weakest(*, cycle: Cycle) -> dict | None:
-    """The cycle's weakest department, supplier link, management link and overall weakest link
-    (diagonal included, as the contract's "Weakest link"), with the chain strength against the
-    company mean. None when the cycle has not been rolled up."""
-    found = summary(cycle=cycle)
-    if found is None:
-        return None
+def stored_weakest(found: CycleSummary) -> dict:
+    """The weakest department, supplier link, management link and overall weakest link (diagonal
+    included, as the contract's "Weakest link") that the roll-up stored, as ids and means; no query.
+    The one pick that pages and files name: the roll-up broke ties (lower id first), and a supplier
+    link goes before the management link of the same mean."""
     department = (
-        {"department": found.weakest_department, "mean": found.weakest_department_mean}
+        {"department_id": found.weakest_department_id, "mean": found.weakest_department_mean}
         if found.weakest_department_id
         else None
     )
     supplier_link = (
         {
-            "rater": found.weakest_supplier_link_rater,
-            "provider": found.weakest_supplier_link_provider,
+            "rater_id": found.weakest_supplier_link_rater_id,
+            "provider_id": found.weakest_supplier_link_provider_id,
             "mean": found.weakest_supplier_link_mean,
         }
         if found.weakest_supplier_link_provider_id
@@ -118,8 +118,8 @@ def weakest(*, cycle: Cycle) -> dict | None:
     )
     management_link = (
         {
-            "rater": found.weakest_management_link,
-            "provider": found.weakest_management_link,
+            "rater_id": found.weakest_management_link_id,
+            "provider_id": found.weakest_management_link_id,
             "mean": found.weakest_management_link_mean,
         }
         if found.weakest_management_link_id
@@ -131,6 +131,32 @@ def weakest(*, cycle: Cycle) -> dict | None:
         "supplier_link": supplier_link,
         "management_link": management_link,
         "link": min(candidates, key=lambda link: link["mean"]) if candidates else None,
+    }
+
+
+def weakest(*, cycle: Cycle) -> dict | None:
+    """`stored_weakest` with departments in place of ids, and the chain strength against the
+    company mean. None when the cycle has not been rolled up."""
+    found = summary(cycle=cycle)
+    if found is None:
+        return None
+    picked = stored_weakest(found)
+    named = {
+        d.id: d
+        for d in (
+            found.weakest_department,
+            found.weakest_supplier_link_rater,
+            found.weakest_supplier_link_provider,
+            found.weakest_management_link,
+        )
+        if d is not None
+    }
+    department = picked["department"]
+    if department is not None:
+        department = {"department": named[department["department_id"]], "mean": department["mean"]}
+    return {
+        "department": department,
+        **{key: _named_link(picked[key], named) for key in ("supplier_link", "management_link", "link")},
         "chain_strength": found.chain_strength,
         "company_mean": found.company_mean,
         "response_rate": found.response_rate,
@@ -139,28 +165,10 @@ def weakest(*, cycle: Cycle) -> dict | None:
     }
 
 
-def link_matrix(*, cycle: Cycle, dimension: str = OVERALL) -> dict:
-    """The rater × provider matrix of one dimension for a heatmap: department names in order, and
-    per cell the mean (None where suppressed or unrated) and whether it is suppressed."""
-    rows = list(link_rows(cycle=cycle, dimension=dimension))
-    names = sorted({row.rater_department.name for row in rows} | {row.provider_department.name for row in rows})
-    index = {name: i for i, name in enumerate(names)}
-    means: list[list[float | None]] = [[None] * len(names) for _ in names]
-    suppressed: list[list[bool]] = [[False] * len(names) for _ in names]
-    for row in rows:
-        i, j = index[row.rater_department.name], index[row.provider_department.name]
-        means[i][j] = row.mean
-        suppressed[i][j] = row.suppressed
-    return {"departments": names, "means": means, "suppressed": suppressed}
-
-
-def trends(*, department_id: int, scope: str = Scope.SUPPLIER, dimension: str = OVERALL) -> QuerySet[DepartmentResult]:
-    """One department's rows of one scope and dimension across every rolled-up cycle, oldest first."""
-    return (
-        DepartmentResult.objects.filter(department_id=department_id, scope=scope, dimension=dimension)
-        .select_related("cycle")
-        .order_by("cycle__name")
-    )
+def _named_link(ids: dict | None, named: dict[int, Department]) -> dict | None:
+    if ids is None:
+        return None
+    return {"rater": named[ids["rater_id"]], "provider": named[ids["provider_id"]], "mean": ids["mean"]}
 
 
 # ---- Dashboards and department pages: plain dicts, a fixed number of queries whatever the size ----
@@ -170,6 +178,12 @@ LINK_FIGURES = ("respondents", "mean", "favorable_pct", "delta", "delta_signific
 # Comments are shown for a department and scope only from this many commenters (or the cycle's
 # minimum group size, if larger): a handful of comments is too easy to attribute.
 COMMENTS_MIN_COMMENTERS = 10
+
+
+def comments_minimum(*, min_group_size: int) -> int:
+    """The fewest comments on a department in one scope for them to be shown: the one home of the
+    comments rule, read by the pages, the workbook and the book's comment read alike."""
+    return max(COMMENTS_MIN_COMMENTERS, min_group_size)
 
 
 class VisibleCycle(NamedTuple):
@@ -205,6 +219,13 @@ def snapshot_version(cycles: list[VisibleCycle]) -> str:
 def departments() -> list[dict]:
     """Every department: id, name, slug, is_executive_office, by name. One query."""
     return list(Department.objects.order_by("name").values("id", "name", "slug", "is_executive_office"))
+
+
+def dimension_labels() -> dict[str, str]:
+    """The six service dimensions' labels as the admin words them (`Dimension.label`), then
+    "Overall": slug → label, in the contract's order. One query."""
+    labels = dict(Dimension.objects.filter(slug__in=SERVICE_DIMENSIONS).values_list("slug", "label"))
+    return {**{slug: labels[slug] for slug in SERVICE_DIMENSIONS}, OVERALL: "Overall"}
 
 
 def department_by_slug(slug: str) -> Department | None:
@@ -252,10 +273,10 @@ def company_rows(*, cycle_ids: list[int]) -> list[dict]:
 
 def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
     """Comments on a department per scope, in random order, only for a scope where at least
-    COMMENTS_MIN_COMMENTERS (or the cycle's minimum group size, if larger) commented; never split
-    by rater department. A comment carries no respondent key, so comments are counted as
-    commenters (the survey takes one comment per person and provider). One query."""
-    minimum = max(COMMENTS_MIN_COMMENTERS, cycle.min_group_size)
+    `comments_minimum` commented; never split by rater department. A comment carries no respondent
+    key, so comments are counted as commenters (the survey takes one comment per person and
+    provider). One query."""
+    minimum = comments_minimum(min_group_size=cycle.min_group_size)
     scope = Case(
         When(rater_department_id=F("provider_department_id"), then=Value(Scope.MANAGEMENT.value)),
         default=Value(Scope.SUPPLIER.value),
@@ -273,3 +294,157 @@ def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
     for found_scope, text in rows:
         shown[found_scope].append(text)
     return shown
+
+
+# ---- The scorecard book: what the XLSX workbook and the PDF show ----
+# Read in a fixed number of queries (whatever the number of departments), so both renderers stay
+# pure layout. Suppression is read, never decided here; comments follow `comments_minimum`.
+
+TREND_CYCLES = 6
+
+
+@dataclass
+class DepartmentCard:
+    department: Department
+    rows: dict[tuple[str, str], DepartmentResult] = field(default_factory=dict)  # (scope, dimension) → row
+    trend: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # cycle, supplier, management
+    comments: dict[str, list[str]] = field(default_factory=dict)  # scope → texts, shuffled
+    participation: ParticipationResult | None = None
+
+    def row(self, scope: str, dimension: str = OVERALL) -> DepartmentResult | None:
+        return self.rows.get((scope, dimension))
+
+    def shown(self, scope: str, dimension: str = OVERALL) -> DepartmentResult | None:
+        """The row when it may be shown, else None (missing or suppressed)."""
+        row = self.rows.get((scope, dimension))
+        return row if row is not None and not row.suppressed else None
+
+    @property
+    def scopes(self) -> list[str]:
+        return [scope for scope in (Scope.SUPPLIER, Scope.MANAGEMENT) if (scope, OVERALL) in self.rows]
+
+
+@dataclass
+class LinkMatrix:
+    """Overall means of every rated link: rows are raters, columns providers, both in name order."""
+
+    departments: list[str]
+    cells: dict[tuple[int, int], float | None]  # (row, column) → mean, None when hidden; absent: not rated
+
+
+@dataclass
+class ScorecardBook:
+    cycle: Cycle
+    weakest: dict | None
+    dimensions: list[Dimension]  # the six service dimensions, in order, with labels and questions
+    company: dict[tuple[str, str], CompanyResult]
+    cards: list[DepartmentCard]
+    matrix: LinkMatrix
+    previous_cycle: str | None
+    ranked: dict[str, int]  # scope → number of departments ranked (shown) in the overall dimension
+
+    def company_mean(self, scope: str, dimension: str = OVERALL) -> float | None:
+        row = self.company.get((scope, dimension))
+        return None if row is None or row.suppressed else row.mean
+
+    @property
+    def min_group_size(self) -> int:
+        return self.cycle.min_group_size
+
+
+def scorecard_book(*, cycle_id: int) -> ScorecardBook:
+    """Read the book of one rolled-up cycle (about ten queries, whatever the org's size)."""
+    cycle = Cycle.objects.get(pk=cycle_id)
+    results = list(DepartmentResult.objects.filter(cycle=cycle).select_related("department"))
+    cards: dict[int, DepartmentCard] = {}
+    for row in results:
+        card = cards.setdefault(row.department_id, DepartmentCard(department=row.department))
+        card.rows[(row.scope, row.dimension)] = row
+    for rate in ParticipationResult.objects.filter(cycle=cycle, department_id__in=list(cards)):
+        cards[rate.department_id].participation = rate
+    _add_book_trends(cycle, cards)
+    _add_book_comments(cycle, cards)
+    found = summary(cycle=cycle)
+    ranked = {
+        scope: sum(1 for r in results if r.scope == scope and r.dimension == OVERALL and not r.suppressed)
+        for scope in Scope.values
+    }
+    return ScorecardBook(
+        cycle=cycle,
+        weakest=weakest(cycle=cycle),
+        dimensions=list(Dimension.objects.filter(slug__in=SERVICE_DIMENSIONS).order_by("position")),
+        company={(r.scope, r.dimension): r for r in CompanyResult.objects.filter(cycle=cycle)},
+        cards=sorted(cards.values(), key=lambda c: c.department.name.casefold()),
+        matrix=_book_link_matrix(cycle),
+        previous_cycle=found.previous_cycle.name if found and found.previous_cycle else None,
+        ranked=ranked,
+    )
+
+
+def _book_link_matrix(cycle: Cycle) -> LinkMatrix:
+    rows = list(
+        LinkResult.objects.filter(cycle=cycle, dimension=OVERALL).values_list(
+            "rater_department__name", "provider_department__name", "mean", "suppressed"
+        )
+    )
+    names = sorted({r[0] for r in rows} | {r[1] for r in rows}, key=str.casefold)
+    index = {name: i for i, name in enumerate(names)}
+    cells = {(index[rater], index[provider]): None if hidden else mean for rater, provider, mean, hidden in rows}
+    return LinkMatrix(departments=names, cells=cells)
+
+
+def _add_book_trends(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
+    """Overall means of the last few cycles whose results may be shown, this one included."""
+    visible = Q(cycle__in=Cycle.objects.with_results())
+    history = DepartmentResult.objects.filter(
+        visible | Q(cycle=cycle), dimension=OVERALL, cycle__name__lte=cycle.name
+    ).values_list("cycle__name", "department_id", "scope", "mean", "suppressed")
+    means: dict[tuple[str, int, str], float | None] = {}
+    for name, department_id, scope, mean, suppressed in history:
+        means[(name, department_id, scope)] = None if suppressed else mean
+    names = sorted({name for name, _, _ in means})[-TREND_CYCLES:]
+    for department_id, card in cards.items():
+        card.trend = [
+            (name, means.get((name, department_id, Scope.SUPPLIER)), means.get((name, department_id, Scope.MANAGEMENT)))
+            for name in names
+            if (name, department_id, Scope.SUPPLIER) in means or (name, department_id, Scope.MANAGEMENT) in means
+        ]
+
+
+def _add_book_comments(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
+    """Comments per department and scope where enough were written, in random order (never grouped
+    by rater department, and never in the order they were written)."""
+    comments = Comment.objects.filter(cycle=cycle)
+    counts = (
+        comments.order_by()
+        .values("provider_department_id")
+        .annotate(
+            management=Count("id", filter=Q(rater_department_id=F("provider_department_id"))),
+            total=Count("id"),
+        )
+    )
+    allowed, minimum = set(), comments_minimum(min_group_size=cycle.min_group_size)
+    for entry in counts:
+        management, supplier = entry["management"], entry["total"] - entry["management"]
+        for scope, count in ((Scope.MANAGEMENT, management), (Scope.SUPPLIER, supplier)):
+            if count >= minimum:
+                allowed.add((entry["provider_department_id"], scope))
+    if not allowed:
+        return
+    texts = comments.filter(provider_department_id__in={d for d, _ in allowed}).values_list(
+        "provider_department_id", "rater_department_id", "text"
+    )
+    for provider_id, rater_id, text in texts:
+        scope = Scope.MANAGEMENT if rater_id == provider_id else Scope.SUPPLIER
+        if (provider_id, scope) in allowed and provider_id in cards:
+            cards[provider_id].comments.setdefault(scope, []).append(text)
+    shuffle = random.SystemRandom().shuffle
+    for card in cards.values():
+        for texts_of_scope in card.comments.values():
+            shuffle(texts_of_scope)
+
+
+def scorecard_departments(*, cycle_id: int) -> list[Department]:
+    """The departments that have a scorecard in the cycle (names and slugs only, no figure), by name."""
+    ids = DepartmentResult.objects.filter(cycle_id=cycle_id).values("department_id")
+    return sorted(Department.objects.filter(pk__in=ids), key=lambda d: d.name.casefold())

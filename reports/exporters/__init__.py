@@ -1,5 +1,6 @@
 """Exports: the contract's CSV files (a header and a row iterator each, rendered by `base`), and
-the scorecards as HR hands them out (an XLSX workbook and a PDF, laid out over a `ScorecardBook`)."""
+the scorecards as HR hands them out (an XLSX workbook and a PDF, laid out over the `ScorecardBook`
+that `selectors.scorecard_book` reads)."""
 
 from .base import EXPORT_FORMATS, render
 from .links import LinkExporter
@@ -20,7 +21,7 @@ def render_scorecards(*, cycle_id: int, fmt: str, stream, department_id: int | N
     Returns the number of CSV rows, or of department sheets/pages."""
     if fmt == "csv":
         return render(ScorecardExporter(cycle_id=cycle_id), "csv", stream)
-    from .book import scorecard_book
+    from ..selectors import scorecard_book
 
     book = scorecard_book(cycle_id=cycle_id)
     if fmt == "xlsx":

@@ -17,7 +17,8 @@ from typing import IO
 from surveys.dimensions import OVERALL
 
 from ..models import Scope
-from .book import SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
+from ..selectors import DepartmentCard, ScorecardBook
+from .book import SCOPE_TITLES, link_label
 
 FONT, BOLD = "ChainSans", "ChainSans-Bold"
 INK, MUTED, RULE = (0.12, 0.16, 0.22), (0.38, 0.42, 0.48), (0.82, 0.85, 0.89)

@@ -13,8 +13,10 @@ from typing import IO
 
 from surveys.dimensions import OVERALL
 
+from .. import selectors
 from ..models import Scope
-from .book import MIN_COMMENTS, SCOPE_TITLES, DepartmentCard, ScorecardBook, link_label
+from ..selectors import DepartmentCard, ScorecardBook
+from .book import SCOPE_TITLES, link_label
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
 # The dashboard's diverging scale (orange below, blue above): readable by colour-blind people.
@@ -341,7 +343,7 @@ def _comments(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, sco
     texts = card.comments.get(scope)
     title = "Comments about it as a supplier" if scope == Scope.SUPPLIER else "Comments about its management"
     if not texts:
-        threshold = max(MIN_COMMENTS, book.min_group_size)
+        threshold = selectors.comments_minimum(min_group_size=book.min_group_size)
         sheet.write_string(row, 0, f"{title}: not shown (fewer than {threshold} comments).", f.note)
         return row + 1
     sheet.write_string(row, 0, f"{title} ({len(texts)}, in random order)", f.subtitle)

@@ -89,9 +89,10 @@ def build_company(
             published_at=timezone.now(),
         )
         previous = made[-1] if made else None
-        _cycle_rows(cycle, depts, rng, hidden_share=hidden_share, previous=previous is not None)
+        rows = _cycle_rows(cycle, depts, rng, hidden_share=hidden_share, previous=previous is not None)
+        links = []
         if links_every_cycle or index == cycles - 1:
-            _link_rows(cycle, depts, rng, hidden_share=hidden_share, previous=previous is not None)
+            links = _link_rows(cycle, depts, rng, rows, hidden_share=hidden_share, previous=previous is not None)
         if company_line:
             CompanyResult.objects.bulk_create(
                 CompanyResult(cycle=cycle, scope=scope, dimension=dim, **_figures(rng, hidden=False, previous=True))
@@ -106,6 +107,7 @@ def build_company(
             participants=len(depts) * 20,
             eligible=len(depts) * 25,
             response_rate=0.8,
+            **_weakest(rows, links),
         )
         made.append(cycle)
     return {"departments": depts, "cycles": made, "latest": made[-1]}
@@ -128,9 +130,10 @@ def _cycle_rows(cycle, depts, rng, *, hidden_share, previous):
             for rank, row in enumerate(group, start=1):
                 row.rank = rank
     DepartmentResult.objects.bulk_create(rows, batch_size=2000)
+    return rows
 
 
-def _link_rows(cycle, depts, rng, *, hidden_share, previous):
+def _link_rows(cycle, depts, rng, department_rows, *, hidden_share, previous):
     rows = [
         LinkResult(
             cycle=cycle,
@@ -144,4 +147,39 @@ def _link_rows(cycle, depts, rng, *, hidden_share, previous):
         for provider in depts
         for dim in DIMENSIONS
     ]
+    # A department's management rows are its diagonal link's rows, as in a real roll-up.
+    management = {(r.department_id, r.dimension): r for r in department_rows if r.scope == "management"}
+    for row in rows:
+        if row.rater_department_id == row.provider_department_id:
+            twin = management[(row.provider_department_id, row.dimension)]
+            for name in (*CANARY, "suppressed"):
+                setattr(row, name, getattr(twin, name))
+            row.rank = CANARY["rank"] if row.suppressed else None
     LinkResult.objects.bulk_create(rows, batch_size=2000)
+    return rows
+
+
+def _weakest(rows, links) -> dict:
+    """The summary's weakest picks as the roll-up makes them: lowest shown overall mean, ties to the
+    lower id (`reports.frames._weakest`)."""
+
+    def lowest(found, key):
+        found = [r for r in found if r.dimension == OVERALL and not r.suppressed]
+        return min(found, key=lambda r: (r.mean, *key(r)), default=None)
+
+    department = lowest([r for r in rows if r.scope == "supplier"], lambda r: (r.department_id,))
+    supplier = lowest(
+        [r for r in links if r.rater_department_id != r.provider_department_id],
+        lambda r: (r.rater_department_id, r.provider_department_id),
+    )
+    # Management rows are the diagonal links (copied so above): also for the cycles without link rows.
+    management = lowest([r for r in rows if r.scope == "management"], lambda r: (r.department_id,))
+    return {
+        "weakest_department_id": department and department.department_id,
+        "weakest_department_mean": department and department.mean,
+        "weakest_supplier_link_rater_id": supplier and supplier.rater_department_id,
+        "weakest_supplier_link_provider_id": supplier and supplier.provider_department_id,
+        "weakest_supplier_link_mean": supplier and supplier.mean,
+        "weakest_management_link_id": management and management.department_id,
+        "weakest_management_link_mean": management and management.mean,
+    }

@@ -2,6 +2,7 @@
 who sees what, the contract's labels, no figure of a hidden group anywhere, a fixed number of
 queries whatever the company's size, and a cache that a new roll-up replaces."""
 
+import io
 import json
 import re
 
@@ -9,10 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from reports.exporters import render_scorecards
 from reports.models import CompanyResult, CycleSummary, DepartmentResult
+from reports.services import rollup_cycle
 from surveys.dimensions import SERVICE_DIMENSIONS
-from surveys.models import Comment, Cycle
-from tests.factories import CycleFactory
+from surveys.models import Comment, Cycle, Dimension
+from tests.factories import CycleFactory, DepartmentFactory
+from tests.reports.builders import add_answers, full_survey
 from tests.reports.snapshots import CANARY_STRINGS, build_company
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +162,60 @@ def test_the_headline_names_the_weakest_department_and_link_under_the_contract_l
     assert f"{weakest.mean:.2f}" in headline
 
 
+def _card(body: str, label: str) -> str:
+    """The headline card under `label`, up to the end of its body."""
+    start = body.index(f'<h3 class="headline-label">{label}</h3>')
+    return body[start : body.index("</div>", start)]
+
+
+def test_on_a_tie_the_dashboard_names_the_weakest_department_and_link_the_workbook_names(client, executive, org):
+    import openpyxl
+
+    # Zeta Works is created first (the lower id, which the roll-up's tie-break prefers); by name,
+    # Alpha Works would come first. Both get the same ratings from the same three Sales people.
+    zeta = DepartmentFactory(name="Zeta Works", slug="zeta-works")
+    alpha = DepartmentFactory(name="Alpha Works", slug="alpha-works")
+    cycle = CycleFactory(name="2026-Q3", status=Cycle.Status.PUBLISHED, min_group_size=3)
+    rows = []
+    for provider, score in ((zeta, 2), (alpha, 2), (org["it"], 4)):
+        rows += [row for r in (1, 2, 3) for row in full_survey(r, org["sales"], provider, score)]
+    add_answers(cycle, rows)
+    rollup_cycle(cycle_id=cycle.id)
+    client.force_login(executive.user)
+
+    response = client.get("/reports/")
+    body = response.content.decode()
+    stream = io.BytesIO()
+    render_scorecards(cycle_id=cycle.id, fmt="xlsx", stream=stream)
+    summary = openpyxl.load_workbook(stream)["Summary"]
+
+    assert (summary["C2"].value, summary["C3"].value) == ("Zeta Works", "Sales → Zeta Works")
+    for label in ("Weakest department", "Weakest link"):
+        assert "Zeta Works" in _card(body, label) and "Alpha Works" not in _card(body, label)
+    heatmap = json_payloads(response.content)["heatmap-data"]
+    assert heatmap["weakest"]["overall"] == [heatmap["names"].index("Sales"), heatmap["names"].index("Zeta Works")]
+
+
+def test_a_dimension_reworded_in_the_admin_is_what_the_figures_and_tables_say(client, executive, company):
+    Dimension.objects.filter(slug="ownership").update(label="Owning the request")
+    client.force_login(executive.user)
+
+    shown = DepartmentResult.objects.filter(
+        cycle=company["latest"], scope="supplier", dimension="ownership", suppressed=False
+    ).first()
+
+    dashboard = client.get("/reports/")
+    department = client.get(f"/reports/2020-Q3/departments/{shown.department.slug}/")
+
+    figures = json_payloads(dashboard.content)
+    assert "Owning the request" in figures["fig-dimensions"]["layout"]["xaxis"]["ticktext"]
+    assert {"slug": "ownership", "label": "Owning the request"} in figures["heatmap-data"]["dimensions"]
+    assert "Owning the request" in json_payloads(department.content)["fig-dept-dimensions"]["data"][0]["x"]
+    for page in (dashboard, department):
+        assert '<th scope="col" class="text-end">Owning the request</th>' in page.content.decode()
+        assert "Ownership" not in page.content.decode()
+
+
 def test_the_company_line_is_shown_when_the_roll_up_stored_it_and_left_out_when_not(client, executive, org):
     build_company(departments=6, cycles=2, company_line=False, include=(org["sales"],))
     client.force_login(executive.user)
@@ -266,11 +324,12 @@ def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(cli
 
 def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
     # Session, user (with their role); the visible cycles the first time (remembered for a moment:
-    # reports/visible.py); then, unless cached: the cycle with its summary, departments, scorecard
-    # rows (the cycle's and the trend's), link rows, company rows (5); the version of what the
-    # commitments panel shows (remembered for a moment: reports/panels.py) and the panel itself:
-    # the top of the company, the commitments, dimension labels, the number of departments (5).
-    with django_assert_num_queries(2 if cached else 13):
+    # reports/visible.py); then, unless cached: the cycle with its summary, departments, the
+    # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows (6);
+    # the version of what the commitments panel shows (remembered for a moment: reports/panels.py)
+    # and the panel itself: the top of the company, the commitments, dimension labels, the number
+    # of departments (5).
+    with django_assert_num_queries(2 if cached else 14):
         assert client.get("/reports/").status_code == 200
 
 
@@ -295,9 +354,10 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
     # Session, user (with their role and department); the departments and the visible cycles the
     # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
-    # summary, departments, scorecard rows, its links, company rows, comments (6); the version of
-    # what the commitments panel shows and the department's commitments (none here) (2).
-    with django_assert_num_queries(12):
+    # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments
+    # (7); the version of what the commitments panel shows and the department's commitments (none
+    # here) (2).
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200

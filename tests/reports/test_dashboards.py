@@ -2,8 +2,9 @@
 
 from types import SimpleNamespace
 
-from reports import dashboards
-from surveys.dimensions import SERVICE_DIMENSIONS
+from reports import dashboards, focus
+from reports.snapshot import Snapshot
+from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 
 DEPARTMENTS = [
     {"id": 1, "name": "Executive Office", "slug": "executive-office", "is_executive_office": True},
@@ -12,6 +13,9 @@ DEPARTMENTS = [
     {"id": 4, "name": "Sales", "slug": "sales", "is_executive_office": False},
 ]
 CYCLE = SimpleNamespace(id=10, min_group_size=5)
+LABELS = {**{slug: f"Label of {slug}" for slug in SERVICE_DIMENSIONS}, OVERALL: "Overall"}
+SUMMARY = SimpleNamespace(participants=40, eligible=50, response_rate=0.8)
+NO_PICKS = {"department": None, "supplier_link": None, "management_link": None, "link": None}
 
 
 def link(rater, provider, dim, mean, *, hidden=False):
@@ -40,8 +44,13 @@ def department(dept, mean, *, scope="supplier", dim="overall", hidden=False, cyc
 
 
 def snapshot(links=(), departments=(), company=()):
-    return dashboards.Snapshot.build(
-        cycle=CYCLE, departments=DEPARTMENTS, department_rows=departments, link_rows=links, company_rows=company
+    return Snapshot.build(
+        cycle=CYCLE,
+        departments=DEPARTMENTS,
+        labels=LABELS,
+        department_rows=departments,
+        link_rows=links,
+        company_rows=company,
     )
 
 
@@ -57,7 +66,7 @@ def test_rated_lowest_by_counts_the_raters_whose_lowest_provider_it_is_over_show
     rows = [r for r in rows if not (r["rater_department_id"] == 4 and r["dimension"] == "ownership")]
     rows += [link(4, 2, "ownership", 1.0, hidden=True), link(4, 3, "ownership", 4.0)]
     found = dashboards.rated_lowest_by(snapshot(links=rows), 2)
-    assert found == {"count": 1, "of": 2, "dimension": "willingness"}
+    assert found == {"count": 1, "of": 2, "dimension": "willingness", "label": "Label of willingness"}
 
 
 def test_the_heatmap_holds_no_figure_of_a_hidden_link_and_outlines_the_lowest_shown_one():
@@ -103,6 +112,51 @@ def test_asymmetry_pairs_need_both_directions_shown_and_name_the_side_that_serve
     )
 
 
-def test_the_weakest_department_ignores_hidden_rows():
-    snap = snapshot(departments=[department(2, 1.0, hidden=True), department(3, 3.2), department(4, 3.9)])
-    assert dashboards.lowest(snap.rated())[0] == 3
+def test_the_headline_names_the_roll_ups_picks_even_where_name_order_would_pick_another():
+    # Facilities (2) and IT (3) tie as suppliers, and so do their links from Sales: the roll-up
+    # picked IT and Sales → IT (say, by id); by name, the page would have said Facilities.
+    snap = snapshot(
+        departments=[department(2, 2.5), department(3, 2.5), department(4, 4.0)],
+        links=[link(4, 2, "overall", 2.5), link(4, 3, "overall", 2.5)],
+    )
+    picks = {
+        "department": {"department_id": 3, "mean": 2.5},
+        "supplier_link": {"rater_id": 4, "provider_id": 3, "mean": 2.5},
+        "management_link": None,
+        "link": {"rater_id": 4, "provider_id": 3, "mean": 2.5},
+    }
+    found = dashboards.headline(snap, SUMMARY, weakest=picks, url=url)
+    assert found["weakest_department"]["name"] == "IT"
+    assert (found["weakest_link"]["rater"], found["weakest_link"]["provider"]) == ("Sales", "IT")
+    heatmap = dashboards.link_heatmap(snap, url=url, weakest_link=picks["link"])
+    names = heatmap["names"]
+    assert heatmap["weakest"]["overall"] == [names.index("Sales"), names.index("IT")]
+
+
+def test_without_picks_the_headline_names_no_weakest_department_or_link():
+    snap = snapshot(departments=[department(2, 2.5)], links=[link(4, 2, "overall", 2.5)])
+    found = dashboards.headline(snap, SUMMARY, weakest=NO_PICKS, url=url)
+    assert found["weakest_department"] is None and found["weakest_link"] is None
+    assert found["management"]["weakest"] is None
+
+
+def test_the_suggested_focus_ranks_shown_dimensions_weakest_first_beside_the_company():
+    means = dict(zip(SERVICE_DIMENSIONS, (3.0, 2.0, 4.0, 2.0, 3.5, 1.0), strict=True))
+    rows = [department(3, mean, dim=dim, hidden=dim == "communication") for dim, mean in means.items()]
+    company = [
+        {"cycle_id": 10, "scope": "supplier", "dimension": dim, "suppressed": dim == "ownership", "mean": 3.0}
+        for dim in SERVICE_DIMENSIONS
+    ]
+    ranked = focus.weakest_dimensions(snapshot(departments=rows, company=company), 3)
+    # Communication (1.0) is hidden: not ranked. Ownership and reliability tie: contract order.
+    assert [item["dimension"] for item in ranked] == [
+        "ownership",
+        "reliability",
+        "willingness",
+        "courtesy",
+        "responsiveness",
+    ]
+    assert ranked[0]["label"] == "Label of ownership"
+    assert ranked[0]["company"] is None and ranked[0]["versus_company"] is None  # the company figure is hidden
+    assert ranked[1]["versus_company"] == -1.0
+    assert focus.weakest_dimensions(snapshot(departments=rows), 3, "management") == []

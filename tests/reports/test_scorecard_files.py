@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from reports.exporters import render_scorecards
-from reports.exporters.book import scorecard_book
 from reports.exporters.workbook import sheet_names
 from reports.models import CompanyResult, CycleSummary, DepartmentResult, Scope
+from reports.selectors import scorecard_book
 from reports.services import rollup_cycle
 from surveys.models import Comment, Cycle
 from tests.factories import CycleFactory, DepartmentFactory

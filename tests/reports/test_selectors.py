@@ -21,15 +21,15 @@ def test_scorecard_rows_come_by_department_name_supplier_first_and_overall_last(
     assert keys[14:] == [("Sales", "management", d) for d in selectors.ROW_DIMENSIONS]
 
 
-def test_link_matrix_has_a_cell_per_rated_link_and_none_elsewhere(org):
+def test_the_books_link_matrix_has_a_mean_per_shown_link_none_per_hidden_one_and_no_cell_elsewhere(org):
     cycle = CycleFactory(name="2026-Q3", min_group_size=2)
     add_answers(cycle, full_survey(1, org["sales"], org["it"], 4) + full_survey(2, org["sales"], org["it"], 2))
     add_answers(cycle, full_survey(3, org["it"], org["sales"], 5))
     rollup_cycle(cycle_id=cycle.id)
-    matrix = selectors.link_matrix(cycle=cycle)
-    assert matrix["departments"] == ["IT", "Sales"]
-    assert matrix["means"] == [[None, None], [3.0, None]]
-    assert matrix["suppressed"] == [[False, True], [False, False]]
+    matrix = selectors.scorecard_book(cycle_id=cycle.id).matrix
+    assert matrix.departments == ["IT", "Sales"]
+    # Rows are raters, columns providers: Sales → IT shown, IT → Sales hidden (one rater), no diagonal.
+    assert matrix.cells == {(1, 0): 3.0, (0, 1): None}
 
 
 def _read_all(cycle):
