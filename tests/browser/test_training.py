@@ -38,7 +38,7 @@ def test_an_employee_reads_a_module_and_marks_it_done(new_page, live_server, com
     sign_in(page, live_server, "emma@example.com")
     if viewport is PHONE:
         page.get_by_role("button", name="Toggle navigation").click()
-    page.get_by_role("link", name="Training").click()
+    page.get_by_role("link", name="Training", exact=True).click()
     page.wait_for_load_state("load")
     assert page.get_by_role("heading", name="Training for every department").is_visible()
     assert page.get_by_role("heading", name="Ownership", exact=True).is_visible()
