@@ -131,3 +131,43 @@ def for_employee(*, department_id: int | None) -> dict:
     follow[latest.id] = None
     items = judged(selectors.top_first(list(found), top), follow=follow)
     return {"items": items, "labels": dimension_labels(), "latest": latest}
+
+
+def hr_overview(*, cycle: Cycle) -> dict:
+    """HR's page of one cycle's commitments: per department (the top first) how many are published
+    and drafted, overdue, and their verdicts; then every published commitment with its verdict."""
+    top = top_departments()
+    commitments = list(
+        Commitment.objects.filter(cycle=cycle)
+        .select_related("department", "owner__user")
+        .order_by("department__name", "id")
+    )
+    published = [c for c in commitments if c.is_published]
+    items = judged(selectors.top_first(published, top))
+    rows = {}
+    for department in Department.objects.order_by("name"):
+        rows[department.id] = {
+            "department": department,
+            "is_top": department.id in top,
+            "published": 0,
+            "drafts": 0,
+            "overdue": 0,
+            "verdicts": {},
+        }
+    for c in commitments:
+        row = rows[c.department_id]
+        row["published" if c.is_published else "drafts"] += 1
+    for item in items:
+        row = rows[item.commitment.department_id]
+        row["overdue"] += item.overdue
+        row["verdicts"][item.judgement.short] = row["verdicts"].get(item.judgement.short, 0) + 1
+    ordered = sorted(rows.values(), key=lambda r: (not r["is_top"], r["department"].name))
+    return {
+        "cycle": cycle,
+        "departments": ordered,
+        "committed": sum(1 for r in ordered if r["published"]),
+        "items": items,
+        "overdue": [i for i in items if i.overdue],
+        "labels": dimension_labels(),
+        "tally": [(n, verdicts.SHORT[v].lower()) for v, n in verdicts.tally(i.judgement for i in items).items()],
+    }

@@ -10,6 +10,8 @@ commitment = "<str:cycle>/departments/<slug:slug>/<int:pk>/"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("<str:cycle>/", views.overview, name="overview"),
+    path("<str:cycle>/commitments.csv", views.overview_csv, name="overview_csv"),
     path("<str:cycle>/departments/<slug:slug>/", views.department, name="department"),
     path(f"{commitment}edit/", views.edit, name="edit"),
     path(f"{commitment}publish/", views.publish, name="publish"),

@@ -5,17 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reports import visible
+from reports.exporters.base import iter_csv
 from surveys import roles
 from surveys.models import Cycle, Department, Dimension
 
 from . import pages, selectors, services
+from .exporters import CommitmentExporter
 from .forms import CommitmentForm, ProgressForm, StatusForm
 from .services import CommitmentError
 
@@ -30,6 +32,36 @@ def index(request: HttpRequest) -> HttpResponse:
         slug = Department.objects.filter(pk=department_id).values_list("slug", flat=True).first()
         context["manage_url"] = reverse("actions:department", args=[context["latest"].name, slug])
     return render(request, "actions/index.html", context)
+
+
+def _hr_cycle(request: HttpRequest, cycle: str) -> Cycle:
+    if not roles.can_manage_all_commitments(request.user):
+        raise PermissionDenied("The commitments overview is HR's.")
+    found = Cycle.objects.with_results().filter(name=cycle).first()
+    if found is None:
+        raise Http404("Commitments answer published results, and this cycle has none.")
+    return found
+
+
+@never_cache
+@require_safe
+@login_required
+def overview(request: HttpRequest, cycle: str) -> HttpResponse:
+    """HR: who committed on a cycle's results, what is overdue, the verdicts; the CSV beside it."""
+    return render(request, "actions/overview.html", pages.hr_overview(cycle=_hr_cycle(request, cycle)))
+
+
+@never_cache
+@require_safe
+@login_required
+def overview_csv(request: HttpRequest, cycle: str) -> HttpResponse:
+    """The contract's commitments export, as `export_commitments` writes it."""
+    found = _hr_cycle(request, cycle)
+    response = StreamingHttpResponse(
+        iter_csv(CommitmentExporter(cycle_id=found.id)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="commitments-{found.name}.csv"'
+    return response
 
 
 def _department_and_cycle(request: HttpRequest, cycle: str, slug: str):

@@ -93,6 +93,8 @@ MATRIX: dict[str, Row] = {
         "/reports/{cycle}/departments/sales/", LOGIN, 403, 200, 200, 200
     ),
     "actions/": signed_in(200, "/actions/"),
+    "actions/<str:cycle>/": Row("/actions/{cycle}/", LOGIN, 403, 403, 403, 200),
+    "actions/<str:cycle>/commitments.csv": Row("/actions/{cycle}/commitments.csv", LOGIN, 403, 403, 403, 200),
     # Sales's manager and HR write Sales's commitments; the executive writes the top's only.
     "actions/<str:cycle>/departments/<slug:slug>/": Row(
         "/actions/{cycle}/departments/sales/", LOGIN, 403, 200, 403, 200
