@@ -26,7 +26,7 @@ def _published_on(cycle: VisibleCycle, previous: VisibleCycle | None, **filters)
     found = list(
         Commitment.objects.published()
         .filter(cycle_id__in=ids, **filters)
-        .select_related("owner__user", "department")
+        .select_related("owner__user", "department", "cycle")
         .order_by("department__name", "scope", "dimension", "id")
     )
     return [c for c in found if c.cycle_id == cycle.id], [c for c in found if c.cycle_id != cycle.id]
@@ -81,4 +81,47 @@ def department(*, cycle: VisibleCycle, department_id: int, full: bool) -> str:
     return render_to_string("actions/_department_panel.html", context)
 
 
-COMMITMENTS = Panel(name="commitments", version=selectors.version, dashboard=dashboard, department=department)
+def _line(commitment, judgement, labels, *, judged_here: bool) -> str:
+    """One line of a department's PDF page: the verdict (or the due date) first, then the promise."""
+    label = labels.get(commitment.dimension, commitment.dimension)
+    if judged_here:
+        figures = ""
+        if judgement.before_mean is not None and judgement.after_mean is not None:
+            figures = f" ({judgement.before_mean:.2f} → {judgement.after_mean:.2f})"
+        return f"{commitment.cycle.name}: {label} ({commitment.scope}) · {judgement.short}{figures} · {commitment.text}"
+    status = commitment.get_status_display().lower()
+    return f"{commitment.cycle.name}: {label} ({commitment.scope}) · due {commitment.due:%-d %b %Y}, {status} · {commitment.text}"
+
+
+def book(cycle_id: int):
+    """The scorecard book's parts: a "Commitments" sheet (the export of this cycle's commitments), a
+    "Previous commitments" sheet (the previous results' commitments, judged by these) and, on each
+    department's page, its commitments on these results and last quarter's verdicts."""
+    from reports.panels import BookPart
+
+    from . import pages
+    from .exporters import CommitmentExporter
+
+    cycles = pages.visible.visible_cycles()
+    cycle = next((c for c in cycles if c.id == cycle_id), None)
+    if cycle is None:
+        return []
+    previous = pages.previous_with_results(cycle, cycles)
+    current, earlier = _published_on(cycle, previous)
+    labels = pages.dimension_labels()
+    lines: dict[int, list[str]] = {}
+    for item in pages.judged(earlier, follow=_follow(cycle, previous)):
+        lines.setdefault(item.commitment.department_id, []).append(
+            _line(item.commitment, item.judgement, labels, judged_here=True)
+        )
+    for commitment in current:
+        lines.setdefault(commitment.department_id, []).append(_line(commitment, None, labels, judged_here=False))
+    parts = [BookPart(sheet_title="Commitments", sheet=CommitmentExporter(cycle_id=cycle_id), department_lines=lines)]
+    if previous is not None:  # last quarter's promises, with the verdicts of these ratings
+        parts.append(BookPart("Previous commitments", CommitmentExporter(cycle_id=previous.id), department_lines={}))
+    return parts
+
+
+COMMITMENTS = Panel(
+    name="commitments", version=selectors.version, dashboard=dashboard, department=department, book=book
+)

@@ -15,6 +15,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass(frozen=True)
+class BookPart:
+    """What a panel adds to a cycle's scorecard book (the workbook and the PDF): a sheet of its own
+    (a list exporter: header and typed rows) and a few lines on each department's page."""
+
+    sheet_title: str
+    sheet: object  # a reports.exporters.base.ListExporter
+    department_lines: dict[int, list[str]]
+
+
+@dataclass(frozen=True)
 class Panel:
     name: str
     # What the panel shows changes when this does (one cheap query at most): part of every page key.
@@ -23,6 +33,8 @@ class Panel:
     dashboard: Callable[..., str]
     # HTML for a department's scorecard page, or "".
     department: Callable[..., str]
+    # Its parts of a cycle's scorecard book (by cycle id), in order.
+    book: Callable[[int], list[BookPart]] | None = None
 
 
 _panels: dict[str, Panel] = {}
@@ -53,6 +65,10 @@ def versions() -> dict[str, str]:
     with _lock:
         _remembered = (now, found)
     return found
+
+
+def book_parts(*, cycle_id: int) -> list[BookPart]:
+    return [part for p in _panels.values() if p.book is not None for part in p.book(cycle_id)]
 
 
 def forget() -> None:

@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Ou
 from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department, Dimension
 
+from . import panels
 from .columns import FIGURE_FIELDS
 from .models import (
     CompanyResult,
@@ -342,6 +343,7 @@ class ScorecardBook:
     matrix: LinkMatrix
     previous_cycle: str | None
     ranked: dict[str, int]  # scope → number of departments ranked (shown) in the overall dimension
+    parts: list = field(default_factory=list)  # what apps above reports add (reports.panels.BookPart)
 
     def company_mean(self, scope: str, dimension: str = OVERALL) -> float | None:
         row = self.company.get((scope, dimension))
@@ -378,6 +380,7 @@ def scorecard_book(*, cycle_id: int) -> ScorecardBook:
         matrix=_book_link_matrix(cycle),
         previous_cycle=found.previous_cycle.name if found and found.previous_cycle else None,
         ranked=ranked,
+        parts=panels.book_parts(cycle_id=cycle.id),
     )
 
 

@@ -84,30 +84,37 @@ def render_xlsx(exporter: ListExporter, stream: IO[bytes]) -> int:
     workbook = xlsxwriter.Workbook(
         stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
     )
-    sheet = workbook.add_worksheet("export")
+    count = write_list_sheet(workbook, workbook.add_worksheet("export"), exporter)
+    workbook.close()
+    return count
+
+
+def write_list_sheet(workbook, sheet, exporter: ListExporter, *, first_row: int = 0) -> int:
+    """The export's header and rows on an XLSX sheet from `first_row`: numbers as numbers (rounded
+    like the CSV), text always as text. Returns the number of data rows."""
     bold = workbook.add_format({"bold": True})
     number_formats = {
         decimals: workbook.add_format({"num_format": "0." + "0" * decimals if decimals else "0"})
         for decimals in {column.decimals for column in exporter.columns}
     }
     for col, name in enumerate(exporter.header):
-        sheet.write_string(0, col, name, bold)
+        sheet.write_string(first_row, col, name, bold)
     count = 0
     for count, row in enumerate(exporter.rows(), start=1):
         for col, (column, value) in enumerate(zip(exporter.columns, row, strict=True)):
             if value is None:
                 continue
+            line = first_row + count
             if column.kind == "bool":
-                sheet.write_string(count, col, "true" if value else "false")
+                sheet.write_string(line, col, "true" if value else "false")
             elif column.kind == "int":
-                sheet.write_number(count, col, int(value))
+                sheet.write_number(line, col, int(value))
             elif column.kind == "float":
-                sheet.write_number(count, col, round(float(value), column.decimals), number_formats[column.decimals])
+                sheet.write_number(line, col, round(float(value), column.decimals), number_formats[column.decimals])
             else:
                 # write_string never makes a formula; the apostrophe keeps the cell identical to the CSV.
-                sheet.write_string(count, col, escape_formula(str(value)))
-    sheet.freeze_panes(1, 0)
-    workbook.close()
+                sheet.write_string(line, col, escape_formula(str(value)))
+    sheet.freeze_panes(first_row + 1, 0)
     return count
 
 

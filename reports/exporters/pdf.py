@@ -106,7 +106,8 @@ def _department_page(canvas, book: ScorecardBook, card: DepartmentCard, page: in
     y = _key_figures(canvas, book, card, height - 100)
     for scope in card.scopes:
         y = _bars(canvas, book, card, scope, y - 18)
-    _trend(canvas, book, card, y - 18)
+    y = _trend(canvas, book, card, y - 18)
+    _parts(canvas, book, card, y - 22)
     _frame(canvas, book, page, total)  # last, so that text extraction starts with the department's name
     canvas.showPage()
 
@@ -240,10 +241,11 @@ def _row_text(book: ScorecardBook, result, company) -> str:
     return " · ".join(parts)
 
 
-def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> None:
-    """Overall mean as a supplier (and of its management) over the last cycles, as a small line chart."""
+def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> float:
+    """Overall mean as a supplier (and of its management) over the last cycles, as a small line
+    chart; returns how far down the page it reaches."""
     if len(card.trend) < 1 or top < 150:
-        return
+        return top
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, 12)
     canvas.drawString(MARGIN, top, "Trend: overall mean by cycle")
@@ -285,6 +287,40 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> Non
     canvas.setFont(FONT, 8)
     for i, (name, _, _) in enumerate(card.trend):
         canvas.drawCentredString(x0 + (step * i if step else chart_w / 2), base - 12, name)
+    return base - 12
+
+
+PARTS_BOTTOM = 56  # above the page's anonymity note
+
+
+def _parts(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> None:
+    """What apps above reports add to a department's page (its commitments), as many lines as fit."""
+    for part in book.parts:
+        lines = part.department_lines.get(card.department.id)
+        if not lines or top - 16 < PARTS_BOTTOM:
+            continue
+        canvas.setFillColorRGB(*INK)
+        canvas.setFont(BOLD, 12)
+        canvas.drawString(MARGIN, top, part.sheet_title)
+        top -= 15
+        width = canvas._pagesize[0] - 2 * MARGIN
+        canvas.setFont(FONT, 9)
+        for i, line in enumerate(lines):
+            if top - 12 < PARTS_BOTTOM and i < len(lines) - 1:
+                canvas.setFillColorRGB(*MUTED)
+                canvas.drawString(MARGIN, top, f"… and {len(lines) - i} more in the workbook.")
+                break
+            canvas.drawString(MARGIN, top, _clip(canvas, line, width))
+            top -= 12
+        top -= 8
+
+
+def _clip(canvas, text: str, width: float) -> str:
+    if canvas.stringWidth(text, FONT, 9) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", FONT, 9) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:

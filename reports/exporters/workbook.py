@@ -53,7 +53,11 @@ def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
     formats = _Formats(workbook)
     _summary_sheet(workbook, formats, book)
     _links_sheet(workbook, formats, book)
-    names = sheet_names([card.department.name for card in book.cards])
+    for part in book.parts:
+        _part_sheet(workbook, formats, book, part)
+    names = sheet_names(
+        [card.department.name for card in book.cards], reserved=tuple(p.sheet_title for p in book.parts)
+    )
     for card, name in zip(book.cards, names, strict=True):
         _department_sheet(workbook.add_worksheet(name), formats, book, card)
     _readme_sheet(workbook, formats, book)
@@ -61,9 +65,10 @@ def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
     return len(book.cards)
 
 
-def sheet_names(departments: list[str]) -> list[str]:
-    """Valid, unique sheet names: no []:*?/\\, at most 31 characters, no clash with the fixed sheets."""
-    taken = set(RESERVED_SHEETS)
+def sheet_names(departments: list[str], *, reserved: tuple[str, ...] = ()) -> list[str]:
+    """Valid, unique sheet names: no []:*?/\\, at most 31 characters, no clash with the fixed sheets
+    (nor with `reserved`, the sheets apps above reports add)."""
+    taken = RESERVED_SHEETS | {name.casefold() for name in reserved}
     names = []
     for department in departments:
         base = re.sub(r"[\[\]:*?/\\]", "-", department).strip().strip("'")[:31] or "Department"
@@ -245,6 +250,17 @@ DEPARTMENT_COLUMNS = (
     ("Rank (1 = best)", 10),
     ("Note", 40),
 )
+
+
+def _part_sheet(workbook, f: _Formats, book: ScorecardBook, part) -> None:
+    """A sheet an app above reports adds (reports.panels.BookPart): its title, then its list."""
+    from .base import write_list_sheet
+
+    sheet = workbook.add_worksheet(part.sheet_title)
+    sheet.write_string(0, 0, f"{part.sheet_title}, {book.cycle.name}", f.title)
+    sheet.set_column(0, len(part.sheet.columns) - 1, 16)
+    write_list_sheet(workbook, sheet, part.sheet, first_row=2)
+    _print_setup(sheet, book, repeat_row=2)
 
 
 def _department_sheet(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard) -> None:

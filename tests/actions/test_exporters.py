@@ -139,3 +139,32 @@ def test_hrs_overview_lists_who_committed_what_is_overdue_and_the_verdicts(clien
     body = client.get("/actions/2026-Q1/").content.decode()
     assert "1 of 5 departments have published commitments; verdicts: 1 improved." in body
     assert "Overdue" in body and "=1+1 we promise" in body
+
+
+def test_the_workbook_and_each_departments_pdf_page_carry_the_commitments(company):
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reports.exporters import render_scorecards
+
+    make(company, "it", "it_manager")  # on 2026-Q1, judged by 2026-Q2
+    make(company, "executive_office", "executive", cycle="q2")  # the top first: the cascade
+    make(company, "it", "it_manager", cycle="q2", dimension="courtesy")
+    make(company, "it", "it_manager", cycle="q2", dimension="reliability", publish=False)  # a draft
+    q2 = company["q2"]
+    stream = io.BytesIO()
+    render_scorecards(cycle_id=q2.id, fmt="xlsx", stream=stream)
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
+    assert book.sheetnames[:4] == ["Summary", "Links", "Commitments", "Previous commitments"]
+    current = [row for row in book["Commitments"].iter_rows(min_row=4, values_only=True)]
+    assert [(r[1], r[3], r[-1]) for r in current] == [
+        ("Executive Office", "ownership", "pending"),
+        ("IT", "courtesy", "pending"),
+    ]
+    previous = [row for row in book["Previous commitments"].iter_rows(min_row=4, values_only=True)]
+    assert [(r[1], r[3], r[-1]) for r in previous] == [("IT", "ownership", "improved")]
+    stream = io.BytesIO()
+    render_scorecards(cycle_id=q2.id, fmt="pdf", stream=stream, department_id=company["it"].id)
+    text = PdfReader(io.BytesIO(stream.getvalue())).pages[0].extract_text()
+    assert "Commitments" in text and "2026-Q1: Ownership (supplier) · Improved" in text
+    assert "2026-Q2: Courtesy (supplier) · due" in text and "Reliability" not in text.split("Commitments")[-1]

@@ -76,10 +76,11 @@ def overall(cycle, name, scope=Scope.SUPPLIER):
     return DepartmentResult.objects.get(cycle=cycle, department__name=name, scope=scope, dimension="overall")
 
 
-def test_workbook_sheets_are_summary_links_one_per_department_and_readme(company):
+def test_workbook_sheets_are_summary_links_commitments_one_per_department_and_readme(company):
     book = workbook_of(company)
     departments = sorted(["Sales Équipe", "Petit", *NAMES], key=str.casefold)
-    assert book.sheetnames == ["Summary", "Links", *departments, "Read-me"]
+    # The company has an earlier cycle: last quarter's commitments get their sheet too.
+    assert book.sheetnames == ["Summary", "Links", "Commitments", "Previous commitments", *departments, "Read-me"]
 
 
 def test_summary_names_the_weakest_and_matches_the_rollup_as_numbers(company):

@@ -236,9 +236,11 @@ def test_post_is_not_allowed(client, hr, rolled_up):
         (CSV_URL, 7),
         # ... then for the workbook and the PDF, instead of the scorecard rows: the book's cycle,
         # department rows, response rates, trend rows, comment counts, link matrix, summary (twice:
-        # weakest and previous cycle), dimensions, company rows.
-        (XLSX_URL, 15),
-        (PDF_URL, 15),
+        # weakest and previous cycle), dimensions, company rows; what the commitments add to the
+        # book (reports.panels): the visible cycles, the commitments, dimension labels, the
+        # commitments exporter's cycle, and (the workbook's sheet only) its rows.
+        (XLSX_URL, 20),
+        (PDF_URL, 19),
     ],
     ids=["csv", "xlsx", "pdf"],
 )
