@@ -88,9 +88,10 @@ def _line(commitment, judgement, labels, *, judged_here: bool) -> str:
         figures = ""
         if judgement.before_mean is not None and judgement.after_mean is not None:
             figures = f" ({judgement.before_mean:.2f} → {judgement.after_mean:.2f})"
-        return f"{commitment.cycle.name}: {label} ({commitment.scope}) · {judgement.short}{figures} · {commitment.text}"
-    status = commitment.get_status_display().lower()
-    return f"{commitment.cycle.name}: {label} ({commitment.scope}) · due {commitment.due:%-d %b %Y}, {status} · {commitment.text}"
+        outcome = f"{judgement.short}{figures}"
+    else:
+        outcome = f"due {commitment.due:%-d %b %Y}, {commitment.get_status_display().lower()}"
+    return f"{commitment.cycle.name}: {label} ({commitment.scope}) · {outcome} · {commitment.text}"
 
 
 def book(cycle_id: int):

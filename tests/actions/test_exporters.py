@@ -156,12 +156,12 @@ def test_the_workbook_and_each_departments_pdf_page_carry_the_commitments(compan
     render_scorecards(cycle_id=q2.id, fmt="xlsx", stream=stream)
     book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
     assert book.sheetnames[:4] == ["Summary", "Links", "Commitments", "Previous commitments"]
-    current = [row for row in book["Commitments"].iter_rows(min_row=4, values_only=True)]
+    current = list(book["Commitments"].iter_rows(min_row=4, values_only=True))
     assert [(r[1], r[3], r[-1]) for r in current] == [
         ("Executive Office", "ownership", "pending"),
         ("IT", "courtesy", "pending"),
     ]
-    previous = [row for row in book["Previous commitments"].iter_rows(min_row=4, values_only=True)]
+    previous = list(book["Previous commitments"].iter_rows(min_row=4, values_only=True))
     assert [(r[1], r[3], r[-1]) for r in previous] == [("IT", "ownership", "improved")]
     stream = io.BytesIO()
     render_scorecards(cycle_id=q2.id, fmt="pdf", stream=stream, department_id=company["it"].id)
