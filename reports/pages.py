@@ -7,6 +7,7 @@ cycle), so the key changes and the stale body is never read. What depends on the
 (the HR downloads, sign-out form) stays outside the body.
 """
 
+import hashlib
 import json
 
 from django.core.cache import cache
@@ -16,11 +17,12 @@ from django.urls import reverse
 from surveys.dimensions import OVERALL
 from surveys.models import Department
 
-from . import charts, dashboards, panels, selectors
+from . import charts, dashboards, panels, selectors, visible
 from .selectors import VisibleCycle
 from .snapshot import Snapshot, shown
 
 # Bounds staleness of what the key cannot see (a department renamed or a dimension reworded in the admin).
+KEY_MAX = 200
 CACHE_SECONDS = 300
 
 
@@ -31,11 +33,15 @@ def _url_maker(cycle: VisibleCycle, departments: list[dict]):
 
 
 def _shown(cycles: list[VisibleCycle]) -> dict[str, str]:
-    """The versions of what every report page shows besides its own cycle and viewer. Today: the
-    snapshots of the visible cycles (figures, trends, the cycle picker). Whatever a page starts to
-    show that can change on its own adds its version here, for every key: the panels that apps above
-    reports add to the pages (commitments) each name theirs."""
-    return {"snapshot": selectors.snapshot_version(cycles), **panels.versions()}
+    """The versions of what every report page shows besides its own cycle and viewer: the
+    snapshots of the visible cycles (figures, trends, the cycle picker), the departments' and
+    dimensions' names, and what the panels of apps above reports add (commitments). Whatever a
+    page starts to show that can change on its own adds its version here, for every key."""
+    return {
+        "snapshot": selectors.snapshot_version(cycles),
+        "names": visible.names_version(),
+        **panels.versions(),
+    }
 
 
 def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **viewer: int | bool) -> str:
@@ -45,7 +51,10 @@ def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **v
     shown = _shown(cycles)
     assert not shown.keys() & viewer.keys(), "a viewer part would hide a shown one"
     parts = {**shown, "cycle": cycle.id, **{name: int(value) for name, value in viewer.items()}}
-    return ":".join(["reports", what, *(f"{name}={parts[name]}" for name in sorted(parts))])
+    key = ":".join(["reports", what, *(f"{name}={parts[name]}" for name in sorted(parts))])
+    if len(key) > KEY_MAX:  # memcached's limit is 250: a long key is named by its digest
+        key = f"reports:{what}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
+    return key
 
 
 def _cached(key: str, build) -> str:

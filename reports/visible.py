@@ -7,13 +7,14 @@ another process (in this one, the change forgets it at once): at worst the page 
 second before the change, never a figure that the snapshot hides.
 """
 
+import hashlib
 import threading
 import time
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from surveys.models import Cycle, Department
+from surveys.models import Cycle, Department, Dimension
 
 from . import selectors
 from .models import CycleSummary
@@ -23,6 +24,7 @@ VISIBLE_CYCLES_SECONDS = 2.0
 _lock = threading.Lock()
 _remembered: tuple[float, list[selectors.VisibleCycle]] | None = None
 _departments: tuple[float, dict[str, Department]] | None = None
+_labels: tuple[float, dict[str, str]] | None = None
 
 
 def visible_cycles() -> list[selectors.VisibleCycle]:
@@ -38,9 +40,7 @@ def visible_cycles() -> list[selectors.VisibleCycle]:
     return cycles
 
 
-def department_by_slug(slug: str) -> Department | None:
-    """`selectors.department_by_slug()`, from every department read at most once per
-    VISIBLE_CYCLES_SECONDS per process (a few dozen rows)."""
+def _all_departments() -> dict[str, Department]:
     global _departments
     now = time.monotonic()
     remembered = _departments
@@ -48,7 +48,32 @@ def department_by_slug(slug: str) -> Department | None:
         remembered = (now, {d.slug: d for d in Department.objects.all()})
         with _lock:
             _departments = remembered
-    return remembered[1].get(slug)
+    return remembered[1]
+
+
+def department_by_slug(slug: str) -> Department | None:
+    """`selectors.department_by_slug()`, from every department read at most once per
+    VISIBLE_CYCLES_SECONDS per process (a few dozen rows)."""
+    return _all_departments().get(slug)
+
+
+def names_version() -> str:
+    """Changes when a department or a dimension is renamed (or one is added or removed): the names
+    every report page shows, read with the departments above and the labels below."""
+    departments = sorted((d.id, d.name, d.slug, d.is_executive_office) for d in _all_departments().values())
+    text = repr((departments, sorted(_dimension_labels().items())))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _dimension_labels() -> dict[str, str]:
+    global _labels
+    now = time.monotonic()
+    remembered = _labels
+    if remembered is None or now - remembered[0] >= VISIBLE_CYCLES_SECONDS:
+        remembered = (now, dict(Dimension.objects.values_list("slug", "label")))
+        with _lock:
+            _labels = remembered
+    return remembered[1]
 
 
 @receiver(post_save, sender=Department)
@@ -57,8 +82,10 @@ def department_by_slug(slug: str) -> Department | None:
 @receiver(post_delete, sender=Cycle)
 @receiver(post_save, sender=CycleSummary)
 @receiver(post_delete, sender=CycleSummary)
+@receiver(post_save, sender=Dimension)
 def forget(**kwargs) -> None:
-    """A cycle, its summary or a department changed in this process: read again at the next request."""
-    global _remembered, _departments
+    """A cycle, its summary, a department or a dimension changed in this process: read again at the
+    next request."""
+    global _remembered, _departments, _labels
     with _lock:
-        _remembered = _departments = None
+        _remembered = _departments = _labels = None

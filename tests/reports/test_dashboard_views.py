@@ -328,8 +328,9 @@ def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
     # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows (6);
     # the version of what the commitments panel shows (remembered for a moment: reports/panels.py)
     # and the panel itself: the top of the company, the commitments, dimension labels, the number
-    # of departments (5).
-    with django_assert_num_queries(2 if cached else 14):
+    # of departments (5); the departments' and dimensions' names the cache key names (remembered
+    # for a moment: reports/visible.py) (2).
+    with django_assert_num_queries(2 if cached else 16):
         assert client.get("/reports/").status_code == 200
 
 
@@ -356,8 +357,8 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
     # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments
     # (7); the version of what the commitments panel shows and the department's commitments (none
-    # here) (2).
-    with django_assert_num_queries(13):
+    # here) (2); the dimensions' names the cache key names (remembered for a moment) (1).
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
@@ -383,6 +384,15 @@ def test_a_new_roll_up_replaces_the_cached_page(client, executive, company):
     summary.computed_at = timezone.now()
     summary.save()
     assert "4.99" in departments_table()
+
+
+def test_a_department_renamed_shows_its_new_name_on_the_cached_dashboard_at_once(client, executive, company, org):
+    client.force_login(executive.user)
+    assert "Sales" in client.get("/reports/").content.decode()
+    org["sales"].name = "Revenue Team"
+    org["sales"].save()  # a rename in the admin: the names' version changes, so does every page key
+    body = client.get("/reports/").content.decode()
+    assert "Revenue Team" in body and ">Sales<" not in body
 
 
 def test_a_department_renamed_is_found_under_its_new_address_at_once(client, executive, company, org):
