@@ -18,9 +18,9 @@ from django.views.decorators.http import require_safe
 from surveys.models import Department
 from surveys.roles import EXPORT_RESULTS
 
-from . import selectors
 from .exporters import CONTENT_TYPES, ScorecardExporter, render_scorecards, scorecards_filename
 from .exporters.base import iter_csv
+from .exporters.entry import HIDDEN, ExportUnavailable, exportable_cycle
 
 
 def _attachment(filename: str) -> dict:
@@ -30,17 +30,15 @@ def _attachment(filename: str) -> dict:
 
 def _downloadable_cycle(request: HttpRequest, name: str):
     """The cycle, or the response that explains why its scorecards cannot be downloaded."""
-    found = selectors.cycle_with_rollup_state(name=name)
+    try:
+        found = exportable_cycle(name)
+    except ExportUnavailable as refused:
+        # Not published yet (or still open): as far as downloads go, there are no results (404).
+        status = 404 if refused.reason == HIDDEN else 409
+        context = {"cycle": refused.cycle, "reason": refused.reason}
+        return None, render(request, "reports/export_unavailable.html", context, status=status)
     if found is None:
         raise Http404("No such cycle.")
-    if not found.results_visible:
-        # Not published yet (or still open): as far as downloads go, there are no results.
-        return None, render(
-            request, "reports/export_unavailable.html", {"cycle": found, "reason": "hidden"}, status=404
-        )
-    if not found.has_rollup:
-        reason = "computing" if found.rollup_pending else "missing"
-        return None, render(request, "reports/export_unavailable.html", {"cycle": found, "reason": reason}, status=409)
     return found, None
 
 

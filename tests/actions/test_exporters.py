@@ -99,7 +99,12 @@ def test_without_a_follow_up_the_verdict_is_pending(company):
 
 
 def test_a_cycle_without_published_results_is_refused(company):
-    Cycle.objects.create(name="2026-Q3", status=Cycle.Status.CLOSED)
+    closed = Cycle.objects.create(name="2026-Q3", status=Cycle.Status.CLOSED)
+    with pytest.raises(CommandError, match="no roll-up yet"):
+        call_command("export_commitments", "2026-Q3")
+    from reports.services import rollup_cycle
+
+    rollup_cycle(cycle_id=closed.id)  # rolled up, not published: its commitments do not exist yet
     with pytest.raises(CommandError, match="not published"):
         call_command("export_commitments", "2026-Q3")
 

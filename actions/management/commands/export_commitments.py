@@ -3,8 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.exporters import CommitmentExporter, CommitmentsUnavailable
-from reports.management.commands._cycles import cycle_named
-from reports.management.commands._export import write_export
+from reports.management.commands._export import exportable, write_export
 
 
 class Command(BaseCommand):
@@ -15,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="CSV file to write; standard output without it.")
 
     def handle(self, *args, cycle, output, **options):
-        found = cycle_named(cycle)
+        found = exportable(cycle)
         try:
             exporter = CommitmentExporter(cycle_id=found.id)
         except CommitmentsUnavailable as error:

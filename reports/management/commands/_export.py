@@ -10,12 +10,19 @@ from collections.abc import Callable
 from django.core.management.base import CommandError
 
 from reports.exporters import render
-from reports.models import CycleSummary
+from reports.exporters.entry import ExportUnavailable, exportable_cycle
 
 
-def ensure_rolled_up(cycle) -> None:
-    if not CycleSummary.objects.filter(cycle=cycle).exists():
-        raise CommandError(f"Cycle {cycle.name} has no roll-up yet: run `python manage.py rollup {cycle.name}` first.")
+def exportable(name: str):
+    """The cycle to export (reports.exporters.entry: rolled up, not open; unpublished is fine for
+    whoever runs the server), or a CommandError that says why not."""
+    try:
+        found = exportable_cycle(name, unpublished_ok=True)
+    except ExportUnavailable as refused:
+        raise CommandError(str(refused)) from None
+    if found is None:
+        raise CommandError(f"No cycle named {name!r} (cycles are named YYYY-Qn, e.g. 2026-Q3).")
+    return found
 
 
 def current_umask() -> int:

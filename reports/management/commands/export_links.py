@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand
 
 from reports.exporters import LinkExporter
 
-from ._cycles import cycle_named
-from ._export import ensure_rolled_up, write_export
+from ._export import exportable, write_export
 
 
 class Command(BaseCommand):
@@ -16,8 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="CSV file to write; standard output without it.")
 
     def handle(self, *args, cycle, output, **options):
-        found = cycle_named(cycle)
-        ensure_rolled_up(found)
+        found = exportable(cycle)
         count = write_export(LinkExporter(cycle_id=found.id), "csv", output, self.stdout)
         if output not in (None, "-"):
             self.stdout.write(self.style.SUCCESS(f"Wrote {count} link rows of {found.name} to {output}."))

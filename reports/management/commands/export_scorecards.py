@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.exporters import EXPORT_FORMATS, render_scorecards
 
-from ._cycles import cycle_named
-from ._export import ensure_rolled_up, write_file
+from ._export import exportable, write_file
 
 WHAT = {
     "csv": "the contract's CSV, one row per department, scope and dimension",
@@ -33,8 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, cycle, format, output, **options):
         if output in (None, "-") and format != "csv":
             raise CommandError(f"--format {format} needs -o PATH.")
-        found = cycle_named(cycle)
-        ensure_rolled_up(found)
+        found = exportable(cycle)
         if output in (None, "-"):
             render_scorecards(cycle_id=found.id, fmt="csv", stream=self.stdout if self.stdout else sys.stdout)
             return
