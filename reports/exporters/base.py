@@ -38,19 +38,34 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def typed_value(column: Column, value):
+    """A value as every format carries it: None, a bool, an int, a float rounded to the column's
+    decimals (never -0.0), or text. The CSV writes it, the XLSX stores it as a number, JSON (the
+    API) sends it as is."""
+    if value is None:
+        return None
+    if column.kind == "bool":
+        return bool(value)
+    if column.kind == "int":
+        return int(value)
+    if column.kind == "float":
+        rounded = round(float(value), column.decimals)
+        return 0.0 if rounded == 0 else rounded  # -0.004 rounds to -0.0: a reader expects 0
+    return str(value)
+
+
 def format_cell(column: Column, value) -> str:
     """A value as the CSV writes it."""
+    value = typed_value(column, value)
     if value is None:
         return ""
     if column.kind == "bool":
         return "true" if value else "false"
     if column.kind == "int":
-        return str(int(value))
+        return str(value)
     if column.kind == "float":
-        text = f"{float(value):.{column.decimals}f}"
-        # -0.004 rounds to "-0.00": write it as the 0.00 a reader expects.
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
-    return escape_formula(str(value))
+        return f"{value:.{column.decimals}f}"
+    return escape_formula(value)
 
 
 class _Line:
@@ -110,7 +125,7 @@ def write_list_sheet(workbook, sheet, exporter: ListExporter, *, first_row: int 
             elif column.kind == "int":
                 sheet.write_number(line, col, int(value))
             elif column.kind == "float":
-                sheet.write_number(line, col, round(float(value), column.decimals), number_formats[column.decimals])
+                sheet.write_number(line, col, typed_value(column, value), number_formats[column.decimals])
             else:
                 # write_string never makes a formula; the apostrophe keeps the cell identical to the CSV.
                 sheet.write_string(line, col, escape_formula(str(value)))

@@ -42,3 +42,15 @@ def test_an_open_cycle_never_leaves_not_even_through_a_command(capsys):
         with pytest.raises(CommandError, match="not published"):
             call_command(command, "2026-Q4")
     assert capsys.readouterr().out == ""
+
+
+def test_typed_values_are_what_every_format_carries():
+    from reports.exporters.base import Column, format_cell, typed_value
+
+    mean, count, flag, text = Column("mean", "float", 2), Column("n", "int"), Column("s", "bool"), Column("t")
+    assert typed_value(mean, 3.14159) == 3.14 and typed_value(mean, -0.004) == 0.0
+    assert str(typed_value(mean, -0.004)) == "0.0" and format_cell(mean, -0.004) == "0.00"
+    assert typed_value(count, 7.0) == 7 and isinstance(typed_value(count, 7.0), int)
+    assert typed_value(flag, 1) is True and format_cell(flag, 0) == "false"
+    assert typed_value(mean, None) is None and format_cell(mean, None) == ""
+    assert typed_value(text, "=1+1") == "=1+1" and format_cell(text, "=1+1") == "'=1+1"  # JSON is not a spreadsheet
