@@ -5,7 +5,7 @@ The colour scale diverges around the company mean, orange (worse) to blue (bette
 orange–blue pair stays distinct for the common colour-vision deficiencies, unlike red–green.
 """
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
 DIVERGING = [
     [0.0, "#b35806"],
@@ -19,7 +19,7 @@ DIVERGING = [
 HIDDEN_GREY = "#c8c8c8"
 COMPANY_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
-DIMENSION_LABELS = {slug: slug.capitalize() for slug in (*SERVICE_DIMENSIONS, OVERALL)}
+DIMENSION_LABELS = {slug: slug.capitalize() for slug in ROW_DIMENSIONS}
 HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
 
 
@@ -91,7 +91,7 @@ def link_heatmap(
 def department_dimension_heatmap(*, rows: list[dict], centre: float, min_group_size: int) -> dict:
     """Each provider (supplier scope) against the six dimensions and overall; each department's
     weakest dimension outlined. `rows`: {name, url, cells: {dim: cell or None}} in display order."""
-    dims = (*SERVICE_DIMENSIONS, OVERALL)
+    dims = ROW_DIMENSIONS
     z, hidden, custom, shapes = [], [], [], []
     for y, row in enumerate(rows):
         z_row, hidden_row, custom_row = [], [], []

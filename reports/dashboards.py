@@ -6,11 +6,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import MANAGEMENT, OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS, SUPPLIER
 
 from . import charts
 
-SUPPLIER, MANAGEMENT = "supplier", "management"
 NEUTRAL_CENTRE = 3.0  # "acceptable": the colour centre when nothing else is shown
 TREND_HIGHLIGHTS = 6
 ASYMMETRY_TABLE_ROWS = 12
@@ -271,7 +270,7 @@ def dimension_rows(snap: Snapshot, *, url) -> list[dict]:
         {
             "name": snap.name(d),
             "url": url(d),
-            "cells": {dim: snap.dept(d, SUPPLIER, dim) for dim in (*SERVICE_DIMENSIONS, OVERALL)},
+            "cells": {dim: snap.dept(d, SUPPLIER, dim) for dim in ROW_DIMENSIONS},
         }
         for d, _c in snap.rated()
     ]
@@ -349,7 +348,7 @@ def trends(snap: Snapshot, *, cycles: list, url) -> dict:
 def department_page(snap: Snapshot, department_id: int, *, cycles: list, url, comments: dict) -> dict:
     """Everything the department page shows: overall and rank, dimensions against the company, how
     each rater department sees it, its management score from its own staff, its trend, comments."""
-    dims = (*SERVICE_DIMENSIONS, OVERALL)
+    dims = ROW_DIMENSIONS
     supplier = {dim: snap.dept(department_id, SUPPLIER, dim) for dim in dims}
     management = {dim: snap.dept(department_id, MANAGEMENT, dim) for dim in dims}
     dimension_rows_ = [
@@ -386,7 +385,7 @@ def _rater_rows(snap: Snapshot, department_id: int, *, url) -> list[dict]:
         {
             "name": snap.name(r),
             "url": url(r),
-            "cells": {dim: snap.link.get((r, department_id, dim)) for dim in (*SERVICE_DIMENSIONS, OVERALL)},
+            "cells": {dim: snap.link.get((r, department_id, dim)) for dim in ROW_DIMENSIONS},
         }
         for r in raters
     ]

@@ -81,8 +81,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SCOPES = ("supplier", "management")
-DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
+from surveys.dimensions import MANAGEMENT, SCOPES, SERVICE_DIMENSIONS, SUPPLIER
+
+DIMENSION_COUNT = len(SERVICE_DIMENSIONS)  # index DIMENSION_COUNT is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
 MASKS = 1 << DIMENSION_COUNT  # answer masks: sets of service dimensions
 _MASK_COLUMNS = ("rater", "provider", "mask", "respondents")
@@ -112,7 +113,7 @@ def link_key(rater: int, provider: int, dimension: int) -> tuple:
 
 def department_key(department: int, scope: str, dimension: int) -> tuple:
     # The management row of a department is its diagonal link: one node, one decision.
-    if scope == "management":
+    if scope == MANAGEMENT:
         return link_key(department, department, dimension)
     return ("D", int(department), int(dimension))
 
@@ -246,7 +247,7 @@ def _raters(family: Family, parts: list[tuple], size: dict, union: dict) -> int:
     table = union.get(family.mask_owner) if family.mask_owner is not None else None
     if table is not None:
         return int(table[sum(1 << part[-1] for part in parts)])
-    if family.kind == "links" or family.total[1] == "management":
+    if family.kind == "links" or family.total[1] == MANAGEMENT:
         return sum(size[part] for part in parts)
     # Supplier company lines: raters overlap across departments; the largest part is a lower bound.
     return max(size[part] for part in parts)
@@ -258,7 +259,7 @@ def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
     tables: dict = {}
     for (rater, provider), table in per_link.items():
         tables[("L", rater, provider)] = table
-        owner = ("D", provider) if rater != provider else ("C", "management")
+        owner = ("D", provider) if rater != provider else ("C", MANAGEMENT)
         tables[owner] = tables.get(owner, 0) + table
     return tables
 
@@ -280,20 +281,20 @@ def _families(keys: list[tuple]) -> list[Family]:
     for department in departments:
         for dimension in range(OVERALL_INDEX + 1):
             parts = tuple(into[(department, dimension)])
-            families.append(Family("links", department_key(department, "supplier", dimension), parts))
+            families.append(Family("links", department_key(department, SUPPLIER, dimension), parts))
     for department in departments:
-        members = [department_key(department, "supplier", d) for d in range(OVERALL_INDEX + 1)]
+        members = [department_key(department, SUPPLIER, d) for d in range(OVERALL_INDEX + 1)]
         families.append(_dims_family(members[-1], members, ("D", department)))
     for scope in SCOPES:
         for dimension in range(OVERALL_INDEX + 1):
-            if scope == "supplier":
+            if scope == SUPPLIER:
                 parts = tuple(department_key(d, scope, dimension) for d in departments)
             else:
                 parts = tuple(into[(None, dimension)])
             families.append(Family("company", company_key(scope, dimension), parts))
     for scope in SCOPES:
         members = [company_key(scope, d) for d in range(OVERALL_INDEX + 1)]
-        owner = ("C", "management") if scope == "management" else None
+        owner = ("C", MANAGEMENT) if scope == MANAGEMENT else None
         families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
     return [family for family in families if family.total in present]
 

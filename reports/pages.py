@@ -13,14 +13,14 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS
 from surveys.models import Department
 
 from . import charts, dashboards, selectors
 from .selectors import VisibleCycle
 
 CACHE_SECONDS = 300  # bounds staleness of what the key cannot see (a department renamed in the admin)
-DIMENSIONS = [(slug, charts.DIMENSION_LABELS[slug]) for slug in (*SERVICE_DIMENSIONS, OVERALL)]
+DIMENSIONS = [(slug, charts.DIMENSION_LABELS[slug]) for slug in ROW_DIMENSIONS]
 
 
 def _url_maker(cycle: VisibleCycle, departments: list[dict]):

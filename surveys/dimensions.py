@@ -1,9 +1,15 @@
-"""The fixed vocabulary of the contract: dimension slugs and the 1–5 scale."""
+"""The fixed vocabulary of the contract, in one place: dimension slugs, scopes and the 1–5 scale.
+Every other module imports these; none redefines them."""
 
 SERVICE_DIMENSIONS = ("willingness", "ownership", "responsiveness", "reliability", "courtesy", "communication")
 EXPECTATION = "expectation"
 ALL_DIMENSIONS = (*SERVICE_DIMENSIONS, EXPECTATION)
 OVERALL = "overall"
+# The dimensions of a result row, in their order: the six, then `overall` (their pool).
+ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+
+SUPPLIER, MANAGEMENT = "supplier", "management"
+SCOPES = (SUPPLIER, MANAGEMENT)
 
 SCALE = {1: "Very poor", 2: "Poor", 3: "Acceptable", 4: "Good", 5: "Excellent"}
 EXPECTATION_SCALE = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
