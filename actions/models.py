@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from reports.models import Scope
-from surveys.dimensions import SERVICE_DIMENSIONS
+from surveys.dimensions import SCOPES, SERVICE_DIMENSIONS
 from surveys.models import Cycle, Department, Employee
 
 TEXT_MAX = 1000
@@ -65,7 +65,7 @@ class Commitment(models.Model):
         ordering = ["cycle", "department", "scope", "dimension", "id"]
         indexes = [models.Index(fields=["cycle", "department"], name="commitment_cycle_department")]
         constraints = [
-            models.CheckConstraint(condition=Q(scope__in=["supplier", "management"]), name="commitment_scope"),
+            models.CheckConstraint(condition=Q(scope__in=list(SCOPES)), name="commitment_scope"),
             models.CheckConstraint(condition=Q(dimension__in=list(SERVICE_DIMENSIONS)), name="commitment_dimension"),
             models.CheckConstraint(condition=Q(status__in=["open", "done", "dropped"]), name="commitment_status"),
         ]

@@ -68,15 +68,15 @@ def build_org(employees_needed: int):
 
 
 def post_data(cycle, draft, providers, with_comments=3):
-    from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+    from surveys.dimensions import COMMENT, EXPECTATION, SERVICE_DIMENSIONS, field_name
 
     data = {"cycle": cycle.name, "draft": str(draft.pk), "action": "submit"}
     for n, dep in enumerate(providers):
         for k, slug in enumerate(SERVICE_DIMENSIONS):
-            data[f"p{dep.id}-{slug}"] = str(1 + (n + k) % 5)
-        data[f"p{dep.id}-{EXPECTATION}"] = "4"
+            data[field_name(dep.id, slug)] = str(1 + (n + k) % 5)
+        data[field_name(dep.id, EXPECTATION)] = "4"
         if n < with_comments:
-            data[f"p{dep.id}-comment"] = "Quick and friendly, but updates came late."
+            data[field_name(dep.id, COMMENT)] = "Quick and friendly, but updates came late."
     return data
 
 

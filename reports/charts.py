@@ -5,7 +5,7 @@ The colour scale diverges around the company mean, orange (worse) to blue (bette
 orange–blue pair stays distinct for the common colour-vision deficiencies, unlike red–green.
 """
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
 DIVERGING = [
     [0.0, "#b35806"],
@@ -102,7 +102,7 @@ def department_dimension_heatmap(
     """Each provider (supplier scope) against the six dimensions and overall; each department's
     weakest dimension outlined. `rows`: {name, url, cells: {dim: cell or None}} in display order;
     `labels`: each dimension's label."""
-    dims = (*SERVICE_DIMENSIONS, OVERALL)
+    dims = ROW_DIMENSIONS
     z, hidden, custom, shapes = [], [], [], []
     for y, row in enumerate(rows):
         z_row, hidden_row, custom_row = [], [], []

@@ -5,12 +5,11 @@ hidden row stays hidden (a suppressed row has no figures, and none are derived f
 from collections import defaultdict
 from collections.abc import Callable
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import MANAGEMENT, OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS, SUPPLIER
 
 from . import charts, focus
 from .snapshot import Snapshot, shown
 
-SUPPLIER, MANAGEMENT = "supplier", "management"
 TREND_HIGHLIGHTS = 6
 ASYMMETRY_TABLE_ROWS = 12
 
@@ -207,7 +206,7 @@ def dimension_rows(snap: Snapshot, *, url) -> list[dict]:
         {
             "name": snap.name(d),
             "url": url(d),
-            "cells": {dim: snap.dept(d, SUPPLIER, dim) for dim in (*SERVICE_DIMENSIONS, OVERALL)},
+            "cells": {dim: snap.dept(d, SUPPLIER, dim) for dim in ROW_DIMENSIONS},
         }
         for d, _c in snap.rated()
     ]
@@ -285,7 +284,7 @@ def trends(snap: Snapshot, *, cycles: list, url) -> dict:
 def department_page(snap: Snapshot, department_id: int, *, cycles: list, url, comments: dict) -> dict:
     """Everything the department page shows: overall and rank, dimensions against the company, how
     each rater department sees it, its management score from its own staff, its trend, comments."""
-    dims = (*SERVICE_DIMENSIONS, OVERALL)
+    dims = ROW_DIMENSIONS
     supplier = {dim: snap.dept(department_id, SUPPLIER, dim) for dim in dims}
     management = {dim: snap.dept(department_id, MANAGEMENT, dim) for dim in dims}
     dimension_rows_ = [
@@ -324,7 +323,7 @@ def _rater_rows(snap: Snapshot, department_id: int, *, url) -> list[dict]:
             "id": r,
             "name": snap.name(r),
             "url": url(r),
-            "cells": {dim: snap.link.get((r, department_id, dim)) for dim in (*SERVICE_DIMENSIONS, OVERALL)},
+            "cells": {dim: snap.link.get((r, department_id, dim)) for dim in ROW_DIMENSIONS},
         }
         for r in raters
     ]

@@ -81,8 +81,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SCOPES = ("supplier", "management")
-DIMENSION_COUNT = 6  # the six service dimensions; index 6 is `overall`
+from surveys.dimensions import MANAGEMENT, SCOPES, SERVICE_DIMENSIONS, SUPPLIER
+
+DIMENSION_COUNT = len(SERVICE_DIMENSIONS)  # index DIMENSION_COUNT is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
 ROWS = range(OVERALL_INDEX + 1)  # the row indexes of a total's family: the six dimensions and overall
 MASKS = 1 << DIMENSION_COUNT  # answer masks: sets of service dimensions
@@ -113,7 +114,7 @@ def link_key(rater: int, provider: int, dimension: int) -> tuple:
 
 def department_key(department: int, scope: str, dimension: int) -> tuple:
     # The management row of a department is its diagonal link: one node, one decision.
-    if scope == "management":
+    if scope == MANAGEMENT:
         return link_key(department, department, dimension)
     return ("D", int(department), int(dimension))
 
@@ -247,7 +248,7 @@ def _raters(family: Family, parts: list[tuple], size: dict, union: dict) -> int:
     table = union.get(family.mask_owner) if family.mask_owner is not None else None
     if table is not None:
         return int(table[sum(1 << part[-1] for part in parts)])
-    if family.kind == "links" or family.total[1] == "management":
+    if family.kind == "links" or family.total[1] == MANAGEMENT:
         return sum(size[part] for part in parts)
     # Supplier company lines: raters overlap across departments; the largest part is a lower bound.
     return max(size[part] for part in parts)
@@ -259,7 +260,7 @@ def _union_tables(per_link: dict[tuple, np.ndarray]) -> dict:
     tables: dict = {}
     for (rater, provider), table in per_link.items():
         tables[("L", rater, provider)] = table
-        owner = ("D", provider) if rater != provider else ("C", "management")
+        owner = ("D", provider) if rater != provider else ("C", MANAGEMENT)
         tables[owner] = tables.get(owner, 0) + table
     return tables
 
@@ -313,7 +314,7 @@ def _department_dims_families(departments: list[int]) -> list[Family]:
     """Each department's supplier overall row and its dimension rows."""
     families = []
     for department in departments:
-        members = [department_key(department, "supplier", dimension) for dimension in ROWS]
+        members = [department_key(department, SUPPLIER, dimension) for dimension in ROWS]
         families.append(_dims_family(members[-1], members, ("D", department)))
     return families
 
@@ -324,7 +325,7 @@ def _company_families(departments: list[int], into: defaultdict) -> list[Family]
     families = []
     for scope in SCOPES:
         for dimension in ROWS:
-            if scope == "supplier":
+            if scope == SUPPLIER:
                 parts = tuple(department_key(department, scope, dimension) for department in departments)
             else:
                 parts = tuple(into[(None, dimension)])
@@ -337,7 +338,7 @@ def _company_dims_families() -> list[Family]:
     families = []
     for scope in SCOPES:
         members = [company_key(scope, dimension) for dimension in ROWS]
-        owner = ("C", "management") if scope == "management" else None
+        owner = ("C", MANAGEMENT) if scope == MANAGEMENT else None
         families.append(_dims_family(members[-1], members, owner, kind="company-dims"))
     return families
 

@@ -30,13 +30,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from reports.columns import FIGURE_FIELDS, PACK_BASE
-from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, FAVORABLE_MIN, OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import (
+    ALL_DIMENSIONS,
+    EXPECTATION,
+    FAVORABLE_MIN,
+    OVERALL,
+    ROW_DIMENSIONS,
+    SCOPES,
+    SERVICE_DIMENSIONS,
+    SUPPLIER,
+)
 
 from . import differencing, stats
 
-SUPPLIER, MANAGEMENT = "supplier", "management"
-SCOPES = (SUPPLIER, MANAGEMENT)
-ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 _OVERALL = ROW_DIMENSIONS.index(OVERALL)
 _EXPECTATION = ALL_DIMENSIONS.index(EXPECTATION)
 _ROWS = len(ROW_DIMENSIONS)

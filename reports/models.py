@@ -6,6 +6,7 @@ A run marked `started` is redone from scratch; `done` means its snapshot is comp
 from django.db import models
 from django.utils import timezone
 
+from surveys import dimensions
 from surveys.models import Cycle
 
 
@@ -63,8 +64,8 @@ class RollupRun(models.Model):
 
 
 class Scope(models.TextChoices):
-    SUPPLIER = "supplier", "Supplier"
-    MANAGEMENT = "management", "Management"
+    SUPPLIER = dimensions.SUPPLIER, "Supplier"
+    MANAGEMENT = dimensions.MANAGEMENT, "Management"
 
 
 class _Figures(models.Model):

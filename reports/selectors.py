@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department, Dimension
 
 from . import panels
@@ -21,8 +21,6 @@ from .models import (
     RollupRun,
     Scope,
 )
-
-ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
 
 
 def _dimension_order() -> Case:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .bulk import write_answers
-from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from .dimensions import ALL_DIMENSIONS, EXPECTATION
 from .models import (
     EXECUTIVE_OFFICE,
     Comment,
@@ -547,7 +547,7 @@ def _write(cycle, pairs, participations, dimension_ids, np_rng, *, stage: int) -
     pairs_frame = pd.DataFrame(
         pairs, columns=["respondent", "rater_department_id", "provider_department_id", "quality", "mu", "provider"]
     )
-    dims = pd.DataFrame({"slug": [*SERVICE_DIMENSIONS, EXPECTATION]})
+    dims = pd.DataFrame({"slug": list(ALL_DIMENSIONS)})
     dims["dimension_id"] = dims["slug"].map(dimension_ids)
     frame = pairs_frame.merge(dims, how="cross")
     offsets = _offsets(stage)

@@ -1,13 +1,42 @@
-"""The fixed vocabulary of the contract: dimension slugs and the 1–5 scale."""
+"""The fixed vocabulary of the contract, in one place: dimension slugs, scopes, the 1–5 scale, and
+the survey's questions with their form field names. Every other module imports these; none
+redefines them (tests/surveys/test_dimensions.py checks)."""
+
+import re
 
 SERVICE_DIMENSIONS = ("willingness", "ownership", "responsiveness", "reliability", "courtesy", "communication")
 EXPECTATION = "expectation"
 ALL_DIMENSIONS = (*SERVICE_DIMENSIONS, EXPECTATION)
 OVERALL = "overall"
+# The dimensions of a result row, in their order: the six, then `overall` (their pool).
+ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+
+SUPPLIER, MANAGEMENT = "supplier", "management"
+SCOPES = (SUPPLIER, MANAGEMENT)
 
 SCALE = {1: "Very poor", 2: "Poor", 3: "Acceptable", 4: "Good", 5: "Excellent"}
 EXPECTATION_SCALE = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
 FAVORABLE_MIN = 4
+
+# The questions of one provider's section of the survey: skip, the dimensions, a comment.
+SKIP, COMMENT = "skip", "comment"
+QUESTIONS = (SKIP, *ALL_DIMENSIONS, COMMENT)
+
+_FIELD_RE = re.compile(r"^p(?P<provider>[^-]*)-(?P<question>.*)$")
+
+
+def field_name(provider_id: int, question: str) -> str:
+    """The survey form's field name of one question of one provider's section: `p{id}-{question}`."""
+    return f"p{provider_id}-{question}"
+
+
+def parse_field_name(name: str) -> tuple[str, str] | None:
+    """(provider id as sent, question) of a survey field name, or None for any other name.
+
+    The id is returned as text: a tampered POST may send one that is not a number, and is told so.
+    """
+    match = _FIELD_RE.match(name)
+    return (match["provider"], match["question"]) if match else None
 
 
 def ensure_dimensions(**kwargs):

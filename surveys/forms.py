@@ -7,8 +7,9 @@ row is written here in one pass (every name escaped); the screener's boxes are w
 templates/surveys/_screener_options.html.
 
 Forms only parse and validate; the views hand their cleaned data to surveys.services.survey.
-Field names are `p{department id}-{question}`: `skip`, the six dimension slugs, `expectation`
-and `comment`. A POST naming a department that is not on the person's survey is refused whole.
+Field names are built and parsed by `surveys.dimensions.field_name` / `parse_field_name`; drafts
+store answers by (department id, question) instead (`draft_answers`, `initial_values`). A POST
+naming a department that is not on the person's survey is refused whole.
 """
 
 from __future__ import annotations
@@ -16,20 +17,32 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .dimensions import EXPECTATION, EXPECTATION_SCALE, SCALE, SERVICE_DIMENSIONS
+from .dimensions import (
+    COMMENT,
+    EXPECTATION,
+    EXPECTATION_SCALE,
+    QUESTIONS,
+    SCALE,
+    SKIP,
+    field_name,
+    parse_field_name,
+)
 from .models import Dimension
 from .selectors import Provider, ProviderChoices
 from .services.survey import COMMENT_MAX_LENGTH, ProviderResponse
 
-FIELD_RE = re.compile(r"^p(?P<id>[^-]*)-(?P<question>.*)$")
-QUESTIONS = ("skip", *SERVICE_DIMENSIONS, EXPECTATION, "comment")
 SCORE_ERROR = "Choose a score from 1 to 5."
+
+
+def initial_values(answers: Mapping[tuple[int, str], object]) -> dict[str, object]:
+    """A draft's answers, by (department id, question), as the ratings form's initial values."""
+    return {field_name(provider_id, question): value for (provider_id, question), value in answers.items()}
 
 
 class ScaleWidget(forms.RadioSelect):
@@ -180,8 +193,8 @@ class SurveyForm(forms.Form):
             self._add_section_fields(provider)
 
     def _add_section_fields(self, provider: Provider) -> None:
-        prefix = f"p{provider.id}-"
-        self.fields[f"{prefix}skip"] = forms.BooleanField(
+        name = functools.partial(field_name, provider.id)
+        self.fields[name(SKIP)] = forms.BooleanField(
             required=False, label=f"I did not deal with {provider.label} after all"
         )
         for dim in self.dimensions:
@@ -189,8 +202,8 @@ class SurveyForm(forms.Form):
             # is most of the cost of a submission. The shared widget is never changed per field.
             field = copy.copy(_scale_field(is_expectation=dim.is_expectation, question=dim.question))
             field.label = f"{provider.label} — {dim.label}"
-            self.fields[f"{prefix}{dim.slug}"] = field
-        self.fields[f"{prefix}comment"] = forms.CharField(
+            self.fields[name(dim.slug)] = field
+        self.fields[name(COMMENT)] = forms.CharField(
             required=False,
             max_length=COMMENT_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 2}),
@@ -203,10 +216,10 @@ class SurveyForm(forms.Form):
         return [self._page_section(provider, number) for number, provider in enumerate(self.sections, start=1)]
 
     def _page_section(self, provider: Provider, number: int) -> dict:
-        prefix = f"p{provider.id}-"
+        name = functools.partial(field_name, provider.id)
         questions = []
         for dim in self.dimensions:
-            bound = self[f"{prefix}{dim.slug}"]
+            bound = self[name(dim.slug)]
             value = bound.value()
             options = scale_options(bound.html_name, bound.field.choices, "" if value is None else str(value))
             questions.append(
@@ -219,7 +232,7 @@ class SurveyForm(forms.Form):
                     options=options,
                 )
             )
-        skip, comment = self[f"{prefix}skip"], self[f"{prefix}comment"]
+        skip, comment = self[name(SKIP)], self[name(COMMENT)]
         return {
             "id": provider.id,
             "number": number,
@@ -246,10 +259,10 @@ class SurveyForm(forms.Form):
         section_ids = {str(p.id) for p in self.sections}
         problems: set[str] = set()
         for name in self.data:
-            match = FIELD_RE.match(name)
-            if not match:
+            parsed = parse_field_name(name)
+            if parsed is None:
                 continue
-            dep, question = match["id"], match["question"]
+            dep, question = parsed
             if dep == str(self.own_department_id) and not self.rates_own_management:
                 problems.add("Managers and executives do not rate their own department.")
             elif dep not in section_ids:
@@ -269,16 +282,16 @@ class SurveyForm(forms.Form):
         return cleaned
 
     def _clean_section(self, provider: Provider, cleaned: dict) -> None:
-        prefix = f"p{provider.id}-"
-        if f"{prefix}skip" not in cleaned:
+        name = functools.partial(field_name, provider.id)
+        if name(SKIP) not in cleaned:
             return
-        rated = [d.slug for d in self.dimensions if not d.is_expectation and cleaned.get(f"{prefix}{d.slug}")]
-        has_expectation = cleaned.get(f"{prefix}{EXPECTATION}") is not None
-        has_comment = bool((cleaned.get(f"{prefix}comment") or "").strip())
-        if cleaned[f"{prefix}skip"]:
+        rated = [d.slug for d in self.dimensions if not d.is_expectation and cleaned.get(name(d.slug))]
+        has_expectation = cleaned.get(name(EXPECTATION)) is not None
+        has_comment = bool((cleaned.get(name(COMMENT)) or "").strip())
+        if cleaned[name(SKIP)]:
             if rated or has_expectation or has_comment:
                 self.add_error(
-                    f"{prefix}skip",
+                    name(SKIP),
                     f"You ticked that you did not deal with {provider.label}, but answered questions about them: "
                     "untick this box, or clear those answers.",
                 )
@@ -287,27 +300,25 @@ class SurveyForm(forms.Form):
             return
         if not rated:
             self.add_error(
-                f"{prefix}skip",
+                name(SKIP),
                 f"Rate {provider.label} on at least one dimension, "
                 f"or tick “I did not deal with {provider.label} after all”.",
             )
         if not has_expectation:
-            self.add_error(
-                f"{prefix}{EXPECTATION}", f"Tell us what level of service you expected from {provider.label}."
-            )
+            self.add_error(name(EXPECTATION), f"Tell us what level of service you expected from {provider.label}.")
 
     def responses(self) -> list[ProviderResponse]:
         """The cleaned sections, for surveys.services.survey.survey_submit."""
         result = []
         for provider in self.sections:
-            prefix = f"p{provider.id}-"
-            skipped = bool(self.cleaned_data[f"{prefix}skip"])
+            name = functools.partial(field_name, provider.id)
+            skipped = bool(self.cleaned_data[name(SKIP)])
             scores = {
-                d.slug: self.cleaned_data[f"{prefix}{d.slug}"]
+                d.slug: self.cleaned_data[name(d.slug)]
                 for d in self.dimensions
-                if self.cleaned_data.get(f"{prefix}{d.slug}") is not None
+                if self.cleaned_data.get(name(d.slug)) is not None
             }
-            comment = self.cleaned_data[f"{prefix}comment"]
+            comment = self.cleaned_data[name(COMMENT)]
             result.append(
                 ProviderResponse(
                     provider_id=provider.id,
@@ -318,9 +329,26 @@ class SurveyForm(forms.Form):
             )
         return result
 
-    def draft_answers(self) -> dict[str, object]:
-        """The answers as typed, for the draft: only what was filled in."""
-        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
+    def draft_answers(self) -> dict[tuple[int, str], object]:
+        """The answers as typed, for the draft, by (department id, question): only what was filled in."""
+        answers = {}
+        for provider in self.sections:
+            for question in (SKIP, *(d.slug for d in self.dimensions), COMMENT):
+                value = self.cleaned_data.get(field_name(provider.id, question))
+                if value not in (None, "", False):
+                    answers[provider.id, question] = value
+        return answers
+
+    def sent_answers(self) -> dict[tuple[int, str], object]:
+        """What the POST holds for this survey's sections, as sent, by (department id, question):
+        the progress bar of a page drawn again from a POST."""
+        sections = {str(p.id): p.id for p in self.sections}
+        answers = {}
+        for name in self.data:
+            parsed = parse_field_name(name)
+            if parsed is not None and parsed[0] in sections:
+                answers[sections[parsed[0]], parsed[1]] = self.data.get(name)
+        return answers
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(wrapper element id, message) of every field error, for the summary at the top of the page."""

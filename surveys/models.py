@@ -11,6 +11,7 @@ the roll-up needs to count distinct raters.
 
 import secrets
 import uuid
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -220,11 +221,27 @@ class Draft(models.Model):
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="drafts")
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="drafts")
     providers = models.JSONField(default=list, help_text="Ids of the departments chosen in the screener.")
-    answers = models.JSONField(default=dict, help_text="Form field name → value, as typed.")
+    answers = models.JSONField(default=dict, help_text="Department id → question → value, as typed.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["employee", "cycle"], name="one_draft_per_cycle")]
+
+    @property
+    def keyed_answers(self) -> dict[tuple[int, str], object]:
+        """The answers by (department id, question); JSON keeps the id as text, one object per department."""
+        return {
+            (int(provider), question): value
+            for provider, questions in self.answers.items()
+            for question, value in questions.items()
+        }
+
+    @keyed_answers.setter
+    def keyed_answers(self, answers: Mapping[tuple[int, str], object]) -> None:
+        stored: dict[str, dict[str, object]] = {}
+        for (provider_id, question), value in answers.items():
+            stored.setdefault(str(provider_id), {})[question] = value
+        self.answers = stored
 
 
 class Ballot(models.Model):

@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from .dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from .dimensions import ALL_DIMENSIONS, EXPECTATION, SERVICE_DIMENSIONS, SKIP
 from .models import Answer, Cycle, Department, Dimension, Draft, Employee, Participation
 
 
@@ -178,20 +178,20 @@ def survey_sections(*, choices: ProviderChoices, chosen_ids: Iterable[int]) -> l
 
 def survey_dimensions() -> list[Dimension]:
     """The six service dimensions then the expectation question, in their survey order."""
-    order = {slug: i for i, slug in enumerate((*SERVICE_DIMENSIONS, EXPECTATION))}
+    order = {slug: i for i, slug in enumerate(ALL_DIMENSIONS)}
     return sorted(Dimension.objects.all(), key=lambda d: order.get(d.slug, len(order)))
 
 
-def section_is_complete(*, provider_id: int, answers: Mapping[str, object]) -> bool:
-    """A section is done when it is skipped, or has at least one rating and the expectation."""
-    prefix = f"p{provider_id}-"
-    if answers.get(f"{prefix}skip"):
+def section_is_complete(*, provider_id: int, answers: Mapping[tuple[int, str], object]) -> bool:
+    """A section is done when it is skipped, or has at least one rating and the expectation.
+    `answers` are by (department id, question), as drafts keep them."""
+    if answers.get((provider_id, SKIP)):
         return True
-    rated = any(answers.get(f"{prefix}{slug}") not in (None, "") for slug in SERVICE_DIMENSIONS)
-    return rated and answers.get(f"{prefix}{EXPECTATION}") not in (None, "")
+    rated = any(answers.get((provider_id, slug)) not in (None, "") for slug in SERVICE_DIMENSIONS)
+    return rated and answers.get((provider_id, EXPECTATION)) not in (None, "")
 
 
-def survey_progress(*, sections: list[Provider], answers: Mapping[str, object]) -> tuple[int, int]:
+def survey_progress(*, sections: list[Provider], answers: Mapping[tuple[int, str], object]) -> tuple[int, int]:
     """(sections done, sections in all) for the progress bar."""
     done = sum(section_is_complete(provider_id=p.id, answers=answers) for p in sections)
     return done, len(sections)

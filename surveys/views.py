@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
-from .forms import ScreenerForm, SurveyForm
+from .forms import ScreenerForm, SurveyForm, initial_values
 from .models import Cycle, Draft, Employee
 from .services.survey import AlreadySubmitted, CycleNotOpen, SurveyRefused, draft_save, survey_submit
 
@@ -122,10 +122,10 @@ def _ratings(
             except SurveyRefused as exc:
                 form.add_error(None, exc)
         status = 400 if form.tampered else 200
-        answers = form.data
+        answers = form.sent_answers()
     else:
-        form = SurveyForm(initial=draft.answers, **kwargs)
-        answers = draft.answers
+        answers = draft.keyed_answers
+        form = SurveyForm(initial=initial_values(answers), **kwargs)
     done, total = selectors.survey_progress(sections=sections, answers=answers)
     context = {
         "cycle": cycle,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from reports.exporters.base import FORMULA_PREFIXES, Column, format_cell
-from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS, QUESTIONS
 from surveys.importers import ORG_COLUMNS, RowError, org_lookup, parse_org, parse_responses
 from surveys.models import Answer, Comment, Cycle, Department, Draft, Employee, Participation
 from surveys.roles import Role
@@ -124,7 +124,7 @@ def small_org(db):
 
 @pytest.mark.django_db
 def test_answer_import_of_100k_rows_with_one_bad_row_last_writes_nothing_and_names_the_row(small_org, tmp_path, capsys):
-    dimensions = [*SERVICE_DIMENSIONS, EXPECTATION]
+    dimensions = list(ALL_DIMENSIONS)
     rows = [["rater_employee_id", "provider_department", "dimension", "score"]]
     for i in range(100_000):
         rater, provider, dimension = i // 35, (i // 7) % 5 + 1, dimensions[i % 7]
@@ -163,7 +163,7 @@ VALUES = st.one_of(
 def survey_fields(providers: list[int]) -> list[str]:
     names = ["cycle", "draft", "action", "step", "providers", "csrfmiddlewaretoken"]
     for pk in [*providers, 999_999, 0, -1]:
-        names += [f"p{pk}-{slug}" for slug in (*SERVICE_DIMENSIONS, EXPECTATION, "comment", "skip")]
+        names += [f"p{pk}-{slug}" for slug in QUESTIONS]
     return names
 
 

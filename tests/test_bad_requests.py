@@ -4,7 +4,7 @@ token) get the app's own page saying what happened, and nothing is written."""
 import pytest
 from django.test import Client
 
-from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS
 from surveys.models import Answer, Draft, Participation
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def full_post(draft, org) -> dict:
     data = {
         f"p{department.id}-{slug}": "4"
         for department in (org["executive_office"], org["sales"])  # the Executive Office and own management
-        for slug in (*SERVICE_DIMENSIONS, EXPECTATION)
+        for slug in ALL_DIMENSIONS
     }
     return {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": "submit", **data}
 

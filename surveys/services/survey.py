@@ -15,7 +15,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from ..dimensions import ALL_DIMENSIONS, EXPECTATION, SERVICE_DIMENSIONS
 from ..models import Cycle, Department, Dimension, Draft, Employee, Participation
 from .ballots import ballot_seal, ballots_ready
 
@@ -58,9 +58,10 @@ def draft_save(
     employee: Employee,
     cycle: Cycle,
     providers: Sequence[int] | None = None,
-    answers: Mapping[str, object] | None = None,
+    answers: Mapping[tuple[int, str], object] | None = None,
 ) -> Draft:
-    """Create or update the employee's draft for `cycle`: the screener's providers and/or the answers.
+    """Create or update the employee's draft for `cycle`: the screener's providers and/or the answers,
+    by (department id, question).
 
     Changing the providers drops the answers of providers no longer chosen.
     """
@@ -82,22 +83,17 @@ def draft_save(
         if providers is not None:
             draft.providers = sorted(set(providers))
         kept = set(draft.providers)
-        merged = dict(draft.answers if answers is None else answers)
-        draft.answers = {name: value for name, value in merged.items() if _provider_of(name) in kept}
+        merged = draft.keyed_answers if answers is None else answers
+        draft.keyed_answers = {key: value for key, value in merged.items() if key[0] in kept}
         draft.save(**({} if new else {"update_fields": ["providers", "answers", "updated_at"]}))
     return draft
-
-
-def _provider_of(field_name: str) -> int | None:
-    head, _, _ = field_name.partition("-")
-    return int(head[1:]) if head[:1] == "p" and head[1:].isdigit() else None
 
 
 def response_problems(*, responses: Sequence[ProviderResponse]) -> list[str]:
     """Every rule a submitted section breaks, as messages (empty when the responses are sound)."""
     problems: list[str] = []
     seen: set[int] = set()
-    allowed = {*SERVICE_DIMENSIONS, EXPECTATION}
+    allowed = set(ALL_DIMENSIONS)
     for r in responses:
         if r.provider_id in seen:
             problems.append(f"Department {r.provider_id} appears twice.")

@@ -16,9 +16,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SCOPES, SERVICE_DIMENSIONS
 
-DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+DIMENSIONS = ROW_DIMENSIONS
 
 
 def families(keys) -> list[tuple[tuple, list[tuple], str]]:
@@ -34,7 +34,7 @@ def families(keys) -> list[tuple[tuple, list[tuple], str]]:
         for dimension in DIMENSIONS:
             parts = [("L", r, p, dimension) for r, p in sorted(links) if p == department and r != department]
             out.append((("D", department, dimension), parts, "links"))
-    for scope in ("supplier", "management"):
+    for scope in SCOPES:
         if ("C", scope, OVERALL) not in keys:
             continue
         out.append((("C", scope, OVERALL), [("C", scope, d) for d in SERVICE_DIMENSIONS], "company-dims"))

@@ -12,10 +12,10 @@ import random
 from django.utils import timezone
 
 from reports.models import CompanyResult, CycleSummary, DepartmentResult, LinkResult
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SCOPES
 from surveys.models import Cycle, Department
 
-DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+DIMENSIONS = ROW_DIMENSIONS
 CANARY = {
     "respondents": 3,
     "ratings": 17,
@@ -96,7 +96,7 @@ def build_company(
         if company_line:
             CompanyResult.objects.bulk_create(
                 CompanyResult(cycle=cycle, scope=scope, dimension=dim, **_figures(rng, hidden=False, previous=True))
-                for scope in ("supplier", "management")
+                for scope in SCOPES
                 for dim in DIMENSIONS
             )
         CycleSummary.objects.create(
@@ -116,13 +116,13 @@ def build_company(
 def _cycle_rows(cycle, depts, rng, *, hidden_share, previous):
     rows = []
     for dept in depts:
-        for scope in ("supplier", "management"):
+        for scope in SCOPES:
             hidden_scope = rng.random() < hidden_share
             for dim in DIMENSIONS:
                 figures = _figures(rng, hidden=hidden_scope or rng.random() < hidden_share / 3, previous=previous)
                 rows.append(DepartmentResult(cycle=cycle, department=dept, scope=scope, dimension=dim, **figures))
     # Ranks among the shown rows of each scope and dimension, 1 = best.
-    for scope in ("supplier", "management"):
+    for scope in SCOPES:
         for dim in DIMENSIONS:
             group = sorted(
                 (r for r in rows if r.scope == scope and r.dimension == dim and not r.suppressed), key=lambda r: -r.mean

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from reports import differencing, frames
+from surveys.dimensions import ROW_DIMENSIONS, SCOPES
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,9 @@ def rollup(cells, link_masks, *, min_group_size: int, previous=None, company_res
 def as_frame(table: dict) -> pd.DataFrame:
     """A result table as a DataFrame: scope and dimension by name, nullable columns as pandas' nullable types."""
     frame = pd.DataFrame(table)
-    scope_names = np.asarray(frames.SCOPES, dtype=object)[table["scope"]]
-    frame["scope"] = (
-        scope_names if "rater" in table else pd.Categorical(scope_names, categories=frames.SCOPES, ordered=True)
-    )
-    frame["dimension"] = pd.Categorical.from_codes(table["dimension"], categories=frames.ROW_DIMENSIONS, ordered=True)
+    scope_names = np.asarray(SCOPES, dtype=object)[table["scope"]]
+    frame["scope"] = scope_names if "rater" in table else pd.Categorical(scope_names, categories=SCOPES, ordered=True)
+    frame["dimension"] = pd.Categorical.from_codes(table["dimension"], categories=ROW_DIMENSIONS, ordered=True)
     for column in frames.NULLABLE_INTEGERS:
         frame[column] = frame[column].astype("Int64")
     frame["delta_significant"] = frame["delta_significant"].astype("boolean")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports import differencing, frames
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from tests.reports import tables
 from tests.reports.audit import determined_hidden_rows, families, small_recoverable_groups
 from tests.reports.builders import aggregate, company_respondents
@@ -85,7 +85,7 @@ def test_issue_example_one_link_is_not_recoverable_from_the_department_row():
     it = get(result.departments, department=IT, scope="supplier", dimension=OVERALL)
     assert (it["respondents"], it["ratings"], it["mean"], it["suppressed"]) == (6, 36, 3.5, False)
     # Without the rule, 36 × 3.5 − 30 × 4.0 = 6 ratings summing to 6: the HR person's score exactly.
-    for dimension in (*SERVICE_DIMENSIONS, OVERALL):
+    for dimension in ROW_DIMENSIONS:
         assert get(result.links, rater=HR, provider=IT, dimension=dimension)["suppressed"]
         sales = get(result.links, rater=SALES, provider=IT, dimension=dimension)
         assert sales["suppressed"] and pd.isna(sales["mean"]) and pd.isna(sales["respondents"])
@@ -118,7 +118,7 @@ def test_management_row_and_diagonal_link_share_one_decision():
     answers = [row for r in range(1, 6) for row in survey(r, SALES, SALES, 3, (WILL, OWN, RESP, REL, COMM))]
     answers += [(1, SALES, SALES, COUR, 1), (2, SALES, SALES, COUR, 2)]
     result = run(answers, 5)
-    for dimension in (*SERVICE_DIMENSIONS, OVERALL):
+    for dimension in ROW_DIMENSIONS:
         link = get(result.links, rater=SALES, provider=SALES, dimension=dimension)["suppressed"]
         assert get(result.departments, department=SALES, scope="management", dimension=dimension)["suppressed"] == link
     assert get(result.links, rater=SALES, provider=SALES, dimension=WILL)["suppressed"]  # courtesy's partner
@@ -173,9 +173,7 @@ def test_company_line_is_hidden_when_it_would_give_away_a_small_department():
 def test_company_line_is_shown_with_exact_distinct_raters_when_nothing_small_hides_beside_it():
     answers = [row for r in range(1, 7) for row in survey(r, SALES, IT, 4) + survey(r, SALES, HR, 2)]
     cells, masks = aggregate(answers)
-    people = pd.DataFrame(
-        [("supplier", d, 6) for d in (*SERVICE_DIMENSIONS, OVERALL)], columns=frames.COMPANY_RESPONDENT_COLUMNS
-    )
+    people = pd.DataFrame([("supplier", d, 6) for d in ROW_DIMENSIONS], columns=frames.COMPANY_RESPONDENT_COLUMNS)
     result = tables.rollup(cells, masks, min_group_size=5, company_respondents=people)
     line = get(result.company, scope="supplier", dimension=OVERALL)
     # 6 people (not 12: each rated two departments), 72 ratings, mean 3.

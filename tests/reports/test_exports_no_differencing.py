@@ -19,11 +19,11 @@ from django.db import transaction
 from reports.services import rollup_cycle
 from surveys.bulk import write_answers
 from surveys.demo import seed_demo
-from surveys.dimensions import OVERALL, SERVICE_DIMENSIONS
+from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from surveys.models import Answer, Cycle, Department, Dimension
 from tests.reports.audit import determined_hidden_rows, families
 
-DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
+DIMENSIONS = ROW_DIMENSIONS
 
 
 def export_files(cycle: Cycle, folder) -> tuple:

@@ -14,7 +14,7 @@ from scipy import stats as scipy_stats
 
 from reports import frames
 from reports.columns import PACK_BASE
-from surveys.dimensions import ALL_DIMENSIONS, SERVICE_DIMENSIONS
+from surveys.dimensions import ALL_DIMENSIONS, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from tests.reports import tables
 from tests.reports.builders import aggregate, company_respondents
 
@@ -110,7 +110,7 @@ def test_rank_ties_share_the_smaller_rank_and_suppressed_departments_take_no_ran
 def test_expectation_mean_and_gap_are_per_department_and_scope_and_never_count_as_ratings():
     answers = survey(1, SALES, IT, 4, expectation=5) + survey(2, HR, IT, 3, expectation=4)
     result = run(answers)
-    for dimension in (*SERVICE_DIMENSIONS, "overall"):
+    for dimension in ROW_DIMENSIONS:
         figures = row(result.departments, department=IT, dimension=dimension)
         assert figures["expectation_mean"] == 4.5
         assert figures["mean"] == 3.5

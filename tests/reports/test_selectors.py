@@ -4,6 +4,7 @@ import pytest
 
 from reports import selectors
 from reports.services import rollup_cycle
+from surveys.dimensions import ROW_DIMENSIONS
 from tests.factories import CycleFactory, DepartmentFactory
 from tests.reports.builders import add_answers, full_survey
 
@@ -16,9 +17,9 @@ def test_scorecard_rows_come_by_department_name_supplier_first_and_overall_last(
     add_answers(cycle, full_survey(3, org["it"], org["sales"], 5))
     rollup_cycle(cycle_id=cycle.id)
     keys = [(row.department.name, row.scope, row.dimension) for row in selectors.scorecard_rows(cycle=cycle)]
-    assert keys[:7] == [("IT", "supplier", d) for d in selectors.ROW_DIMENSIONS]
-    assert keys[7:14] == [("Sales", "supplier", d) for d in selectors.ROW_DIMENSIONS]
-    assert keys[14:] == [("Sales", "management", d) for d in selectors.ROW_DIMENSIONS]
+    assert keys[:7] == [("IT", "supplier", d) for d in ROW_DIMENSIONS]
+    assert keys[7:14] == [("Sales", "supplier", d) for d in ROW_DIMENSIONS]
+    assert keys[14:] == [("Sales", "management", d) for d in ROW_DIMENSIONS]
 
 
 def test_the_books_link_matrix_has_a_mean_per_shown_link_none_per_hidden_one_and_no_cell_elsewhere(org):

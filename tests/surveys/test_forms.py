@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
-from surveys.forms import ScreenerForm, SurveyForm
+from surveys.forms import ScreenerForm, SurveyForm, initial_values
 from surveys.selectors import Provider, ProviderChoices, survey_dimensions
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,28 @@ def test_screener_refuses_a_managers_own_department_by_name_of_the_rule():
 def test_saving_accepts_unfinished_sections_and_keeps_only_what_was_filled_in():
     form = survey_form(qd({"p1-courtesy": "5", "p3-comment": "hi"}))
     assert form.is_valid(), form.errors
-    assert form.draft_answers() == {"p1-courtesy": 5, "p3-comment": "hi"}
+    assert form.draft_answers() == {(1, "courtesy"): 5, (3, "comment"): "hi"}
+
+
+def test_a_drafts_answers_come_back_as_the_forms_initial_values():
+    form = survey_form(qd({"p1-courtesy": "5", "p2-skip": "on", "p3-comment": "hi"}))
+    assert form.is_valid(), form.errors
+    answers = form.draft_answers()
+    assert answers == {(1, "courtesy"): 5, (2, "skip"): True, (3, "comment"): "hi"}
+    assert initial_values(answers) == {"p1-courtesy": 5, "p2-skip": True, "p3-comment": "hi"}
+    again = SurveyForm(
+        initial=initial_values(answers),
+        sections=(EO, OWN, IT),
+        dimensions=survey_dimensions(),
+        own_department_id=2,
+        rates_own_management=True,
+    )
+    assert again["p1-courtesy"].value() == 5 and again["p2-skip"].value() and again["p3-comment"].value() == "hi"
+
+
+def test_sent_answers_are_the_posts_fields_of_this_surveys_sections_as_sent():
+    form = survey_form(qd({"p1-courtesy": "9", "p3-skip": "on", "p7-courtesy": "4", "pabc-skip": "on", "cycle": "x"}))
+    assert form.sent_answers() == {(1, "courtesy"): "9", (3, "skip"): "on"}
 
 
 def test_completing_requires_a_rating_and_the_expectation_per_section_unless_skipped():

@@ -90,7 +90,9 @@ def test_open_cycle_and_state_reads_the_cycle_participation_and_draft_in_one_que
 
     other = EmployeeFactory(department=org["it"], role=Role.EMPLOYEE)
     Draft.objects.create(employee=other, cycle=open_cycle, providers=[org["sales"].id])
-    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id], answers={"a": "1"})
+    draft = Draft.objects.create(
+        employee=employee, cycle=open_cycle, providers=[org["it"].id], answers={str(org["it"].id): {"courtesy": 1}}
+    )
     with django_assert_num_queries(1):
         _, state = selectors.open_cycle_and_state(employee=employee)
     assert state.participation is None
@@ -98,7 +100,7 @@ def test_open_cycle_and_state_reads_the_cycle_participation_and_draft_in_one_que
     assert (read.pk, read.providers, read.answers, read.updated_at) == (
         draft.pk,
         [org["it"].id],
-        {"a": "1"},
+        {str(org["it"].id): {"courtesy": 1}},
         draft.updated_at,
     )
     assert read.employee_id == employee.pk and read.cycle_id == open_cycle.pk and not read._state.adding
@@ -150,5 +152,5 @@ def test_dimensions_come_in_survey_order_with_expectation_last():
 
 def test_progress_counts_skipped_and_complete_sections():
     sections = [Provider(id=1, name="A"), Provider(id=2, name="B"), Provider(id=3, name="C")]
-    answers = {"p1-skip": True, "p2-courtesy": 4, "p2-expectation": 3, "p3-courtesy": 5}
+    answers = {(1, "skip"): True, (2, "courtesy"): 4, (2, "expectation"): 3, (3, "courtesy"): 5}
     assert survey_progress(sections=sections, answers=answers) == (2, 3)

@@ -278,7 +278,9 @@ def test_close_deletes_the_drafts_of_people_who_did_not_submit(org, open_cycle):
     from surveys.models import Draft
 
     for person in [EmployeeFactory(department=org["sales"]) for _ in range(3)]:
-        Draft.objects.create(employee=person, cycle=open_cycle, providers=[org["it"].id], answers={"x": 1})
+        Draft.objects.create(
+            employee=person, cycle=open_cycle, providers=[org["it"].id], answers={str(org["it"].id): {"courtesy": 1}}
+        )
     other = OpenCycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED)
     kept = Draft.objects.create(employee=EmployeeFactory(department=org["it"]), cycle=other)
 

@@ -156,6 +156,8 @@ def test_employee_chooses_departments_saves_resumes_and_submits_once(signed_in, 
 def test_saved_draft_restores_exactly_what_was_chosen(signed_in, draft, org):
     eo = org["executive_office"].id
     post_ratings(signed_in, draft, {f"p{eo}-ownership": "2", f"p{eo}-comment": "Slow replies"}, "save")
+    # Stored by department and question, not by the form's field names.
+    assert Draft.objects.get(pk=draft.pk).answers == {str(eo): {"ownership": 2, "comment": "Slow replies"}}
     html = signed_in.get(URL).content.decode()
     assert checked_radios(html)[f"p{eo}-ownership"] == ["2"]
     assert "Slow replies" in html
