@@ -164,8 +164,17 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "reports.staticfinders.PlotlyFinder",  # vendor/plotly.min.js from the plotly wheel
 ]
+# HR's workbooks and PDFs built by a worker (reports.export_jobs): a private folder, never served
+# as a static or media path (only the export views read it), shared by the web app and the
+# workers; each file is deleted CHAINSURVEY_EXPORT_EXPIRES_AFTER seconds after it was asked for.
+CHAINSURVEY_EXPORT_ROOT = env.path("CHAINSURVEY_EXPORT_ROOT", default=BASE_DIR / "exports")
+CHAINSURVEY_EXPORT_EXPIRES_AFTER = env_int("CHAINSURVEY_EXPORT_EXPIRES_AFTER", default=3600, minimum=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": CHAINSURVEY_EXPORT_ROOT, "file_permissions_mode": 0o600},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -272,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30),
         # Ticks queued while no worker runs are dropped rather than all run at once later.
         "options": {"expires": max(CHAINSURVEY_ROLLUP_STALE_AFTER / 2, 30)},
+    },
+    # HR's exported files (and the records of their export) are deleted once they expire.
+    "purge-expired-exports": {
+        "task": "reports.tasks.purge_expired_exports",
+        "schedule": max(CHAINSURVEY_EXPORT_EXPIRES_AFTER / 4, 60),
+        "options": {"expires": max(CHAINSURVEY_EXPORT_EXPIRES_AFTER / 4, 60)},
     },
     # Invitations of the open cycle, then its reminders when they are due (idempotent: each
     # person gets each message once, whatever the number of ticks).

@@ -11,4 +11,7 @@ urlpatterns = [
     path("<str:cycle>/scorecards.xlsx", downloads.scorecards_download, {"fmt": "xlsx"}, name="scorecards_xlsx"),
     path("<str:cycle>/scorecards.pdf", downloads.scorecards_download, {"fmt": "pdf"}, name="scorecards_pdf"),
     path("<str:cycle>/departments/<slug:slug>/scorecard.pdf", downloads.department_pdf, name="department_pdf"),
+    # A workbook or PDF built by a worker (a broker is configured): its polling page, then its file.
+    path("exports/<uuid:export_id>/", downloads.export_status, name="export_status"),
+    path("exports/<uuid:export_id>/file", downloads.export_file, name="export_file"),
 ]

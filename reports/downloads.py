@@ -5,19 +5,29 @@ Thin views: check who asks and whether the cycle's results may leave the app, th
 very function `manage.py export_scorecards` uses, so a download and the command give the same
 file. The workbook and PDF are built in memory before the response starts (a failure is an error
 page, never a truncated file); the CSV streams row by row from the snapshot.
+
+With a broker configured (settings.REDIS_URL), a large company's workbook or PDF is built by a
+worker instead (reports.export_task): the download answers with a page that polls the export's
+status URL (a `<meta http-equiv="refresh">`, no script), which then sends the browser to the file.
+Status and file are the requester's only, and gone once the export expires (reports.export_jobs).
+Without a broker the request waits for the file, as the command does.
 """
 
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from surveys.models import Department
 from surveys.roles import EXPORT_RESULTS
 
+from . import export_jobs
 from .exporters import CONTENT_TYPES, ScorecardExporter, render_scorecards, scorecards_filename
 from .exporters.base import iter_csv
 from .exporters.entry import HIDDEN, ExportUnavailable, exportable_cycle
@@ -57,6 +67,8 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
         return StreamingHttpResponse(
             (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"], headers=headers
         )
+    if settings.REDIS_URL:
+        return _export_in_background(request, found, fmt, filename=scorecards_filename(found.name, fmt))
     content = io.BytesIO()
     render_scorecards(cycle_id=found.id, fmt=fmt, stream=content)
     return HttpResponse(content.getvalue(), content_type=CONTENT_TYPES[fmt], headers=headers)
@@ -72,11 +84,83 @@ def department_pdf(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     if refusal is not None:
         return refusal
     department = get_object_or_404(Department, slug=slug)
+    filename = scorecards_filename(found.name, "pdf", department_slug=department.slug)
+    if settings.REDIS_URL:
+        return _export_in_background(request, found, "pdf", filename=filename, department=department)
     content = io.BytesIO()
     if not render_scorecards(cycle_id=found.id, fmt="pdf", stream=content, department_id=department.id):
         raise Http404(f"{department.name} has no results in {found.name}.")
     return HttpResponse(
         content.getvalue(),
         content_type=CONTENT_TYPES["pdf"],
-        headers=_attachment(scorecards_filename(found.name, "pdf", department_slug=department.slug)),
+        headers=_attachment(filename),
+    )
+
+
+# ---- Through a worker (a broker is configured) ----
+
+POLL_SECONDS = 2
+
+
+def _export_in_background(request, found, fmt: str, *, filename: str, department=None) -> HttpResponse:
+    """Ask a worker for the file; answer with the page that polls its status (202)."""
+    from .export_task import export_scorecards  # Celery loads only where a task is sent
+
+    job = export_jobs.create(
+        user_id=request.user.pk,
+        cycle_id=found.id,
+        fmt=fmt,
+        filename=filename,
+        department_id=department.id if department else None,
+    )
+    export_scorecards.delay(export_id=job.id, cycle_id=found.id, fmt=fmt, department_id=job.department_id)
+    return _status_page(request, job, cycle=found, department=department)
+
+
+def _status_page(request, job, *, cycle=None, department=None) -> HttpResponse:
+    status = {export_jobs.PENDING: 202, export_jobs.EMPTY: 404}.get(job.status, 200)
+    context = {
+        "job": job,
+        "cycle": cycle,
+        "department": department,
+        "status_url": reverse("downloads:export_status", args=[job.id]),
+        "file_url": reverse("downloads:export_file", args=[job.id]),
+        "poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "reports/export_status.html", context, status=status)
+
+
+def _own_job(request: HttpRequest, export_id) -> export_jobs.ExportJob:
+    """The requester's unexpired export: 404 if there is none (or it expired), 403 if another person's."""
+    job = export_jobs.load(export_id)
+    if job is None:
+        raise Http404("No such export.")
+    if job.expired():
+        export_jobs.delete(job.id, job.fmt)
+        raise Http404("This export has expired.")
+    if job.user_id != request.user.pk:
+        raise PermissionDenied("This export was asked for by someone else.")
+    return job
+
+
+@never_cache
+@require_safe
+@login_required
+@permission_required(EXPORT_RESULTS, raise_exception=True)
+def export_status(request: HttpRequest, export_id) -> HttpResponse:
+    """The polling page: refreshes itself while the worker builds the file, then sends the browser to it."""
+    return _status_page(request, _own_job(request, export_id))
+
+
+@never_cache
+@require_safe
+@login_required
+@permission_required(EXPORT_RESULTS, raise_exception=True)
+def export_file(request: HttpRequest, export_id) -> HttpResponse:
+    """The file the worker stored, byte for byte (404 until it is done)."""
+    job = _own_job(request, export_id)
+    if job.status != export_jobs.DONE:
+        raise Http404("This export has no file (yet).")
+    return FileResponse(
+        export_jobs.open_file(job), content_type=CONTENT_TYPES[job.fmt], as_attachment=True, filename=job.filename
     )

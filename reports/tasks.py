@@ -4,6 +4,9 @@
 commit when a cycle closes. When the whole worker dies, or the broker was down at close,
 `recover_rollups` (beat, every 30 s) sends or re-requests the run, and `rerun_stale_rollups`
 re-requests anything else that still did not finish.
+
+`export_scorecards` (reports.export_task) builds a workbook or PDF that HR asked for when a broker
+is configured; `purge_expired_exports` (beat) deletes those files once they expire.
 """
 
 import datetime
@@ -12,10 +15,11 @@ from celery import shared_task
 
 from chainsurvey.celery import TRANSIENT_ERRORS  # also binds these shared tasks to our app
 
-from . import runs
+from . import export_jobs, runs
+from .export_task import export_scorecards
 from .rollup_task import rollup_cycle
 
-__all__ = ["recover_rollups", "rerun_stale_rollups", "rollup_cycle"]
+__all__ = ["export_scorecards", "purge_expired_exports", "recover_rollups", "rerun_stale_rollups", "rollup_cycle"]
 
 
 @shared_task(ignore_result=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
@@ -34,3 +38,9 @@ def recover_rollups(*, unsent_grace_seconds: float | None = None, orphan_grace_s
         graces["orphan_grace"] = datetime.timedelta(seconds=orphan_grace_seconds)
     resent, rerequested = runs.rollup_recover(**graces)
     return {"resent": [run.pk for run in resent], "rerequested": [run.pk for run in rerequested]}
+
+
+@shared_task(ignore_result=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=3)
+def purge_expired_exports() -> list[str]:
+    """Beat: delete HR's exported files (and their records) older than CHAINSURVEY_EXPORT_EXPIRES_AFTER."""
+    return export_jobs.purge_expired()

@@ -84,6 +84,14 @@ MATRIX: dict[str, Row] = {
     "reports/<str:cycle>/departments/<slug:slug>/scorecard.pdf": Row(
         "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 403, 403, 404
     ),
+    # An export built by a worker: HR only, and only the one who asked (tests/reports/test_export_task.py);
+    # an id nobody asked for is 404.
+    "reports/exports/<uuid:export_id>/": Row(
+        "/reports/exports/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 404
+    ),
+    "reports/exports/<uuid:export_id>/file": Row(
+        "/reports/exports/00000000-0000-4000-8000-000000000000/file", LOGIN, 403, 403, 403, 404
+    ),
     "reports/": Row("/reports/", LOGIN, 403, 403, 200, 200),
     "reports/my-department/": Row("/reports/my-department/", LOGIN, 403, 302, 302, 302),  # to their scorecard
     "reports/<str:cycle>/": Row("/reports/{cycle}/", LOGIN, 403, 403, 200, 200),

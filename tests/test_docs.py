@@ -27,6 +27,7 @@ EXAMPLES = {
     "token": "cbz1gk-0123456789abcdef0123456789abcdef",
     "action": "close",
     "upload-id": "5f0c6b1e-8d3a-4e55-9a1b-2c7d3e4f5a6b",
+    "export-id": "0b6f3a52-9c1d-4f7e-8a2b-3c4d5e6f7a8b",
     "id": "42",
     "module-slug": "ownership",
 }

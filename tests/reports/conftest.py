@@ -1,0 +1,9 @@
+"""Downloads here are built in the request unless a test configures a broker itself (a REDIS_URL in
+the environment, as on CI, must not send them through the export task)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(settings):
+    settings.REDIS_URL = ""
