@@ -85,7 +85,9 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if change and old_email is not None and old_email != obj.email:
             identity_change(
-                changes=[EmailChange(obj.pk, old_email, obj.email)], by=request.user, via=IdentityChange.Via.ACCOUNTS_ADMIN
+                changes=[EmailChange(obj.pk, old_email, obj.email)],
+                by=request.user,
+                via=IdentityChange.Via.ACCOUNTS_ADMIN,
             )
             if obj.pk == request.user.pk:
                 request.session.flush()  # their own address: this session ended with the others
@@ -101,13 +103,20 @@ class UserAdmin(DjangoUserAdmin):
 class IdentityChangeAdmin(admin.ModelAdmin):
     """The identity change log: readable by HR (and superusers), changed or deleted by nobody."""
 
-    list_display = ["changed_at", "user", "old_email", "new_email", "changed_by_email", "via", "old_address_notified_at"]
+    fields = [
+        "changed_at",
+        "user",
+        "old_email",
+        "new_email",
+        "changed_by_email",
+        "via",
+        "old_address_notified_at",
+    ]
     list_filter = ["via"]
     search_fields = ["old_email", "new_email", "changed_by_email", "user__email"]
     list_select_related = ["user"]
     date_hierarchy = "changed_at"
-    fields = ["changed_at", "user", "old_email", "new_email", "changed_by_email", "via", "old_address_notified_at"]
-    readonly_fields = fields
+    list_display = readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -233,7 +233,10 @@ def world(org, open_cycle):
         "auth.group": Group.objects.get(name=Role.HR).pk,
         "accounts.user": people["hr"].user.pk,
         "accounts.identitychange": IdentityChange.objects.create(
-            user=people["employee"].user, old_email="old@example.com", new_email=people["employee"].user.email, via="import_org"
+            user=people["employee"].user,
+            old_email="old@example.com",
+            new_email=people["employee"].user.email,
+            via="import_org",
         ).pk,
         "surveys.department": org["sales"].pk,
         "surveys.employee": people["employee"].pk,
