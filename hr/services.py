@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import IdentityChange
 from reports.runs import rollup_pending, rollup_request
 from surveys.importers import ImportRejected, RowError, parse_org
 from surveys.models import Cycle
@@ -72,7 +73,9 @@ def org_upload_confirm(*, user, token, digest: str) -> OrgImportSummary:
     upload = _upload(user, token)
     if digest != upload.plan_digest:
         raise OrgPlanStale(org_plan(_rows(bytes(upload.content))))
-    summary = org_import(_rows(bytes(upload.content)), dry_run=False, expected_digest=digest)
+    summary = org_import(
+        _rows(bytes(upload.content)), dry_run=False, expected_digest=digest, by=user, via=IdentityChange.Via.ORG_UPLOAD
+    )
     upload.delete()
     return summary
 

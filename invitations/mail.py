@@ -1,52 +1,14 @@
-"""The mail helpers every email of the app goes through: absolute links, a message rendered from
-`templates/emails/` (text with an HTML alternative), and sending a list over one connection.
+"""The mail helpers of invitations and reminders (and of the commitments' notices, actions.notices).
 
-Invitations and reminders use them (services.py), and so do the reminders and news about
-commitments (actions.notices): one mailer, whatever the message.
+They are `accounts.mail`'s, re-exported here: the lowest app holds them so that every layer can
+send mail (an identity change notifies the old address from `accounts`). What is invitations' own
+is the error its senders raise for a refused batch.
 """
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from accounts.mail import SEND_ERRORS, absolute_url, email_message, send_in_order
 
-from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
-
-# What a mail server or the network raises for a message that was not accepted.
-SEND_ERRORS = (OSError,)  # smtplib.SMTPException is an OSError
-
-T = TypeVar("T")
+__all__ = ["SEND_ERRORS", "NoticeSendError", "absolute_url", "email_message", "send_in_order"]
 
 
 class NoticeSendError(Exception):
     """The mail server refused or could not be reached; the unsent notices wait for a retry."""
-
-
-def absolute_url(path: str) -> str:
-    """A link for an email: `path` on CHAINSURVEY_SITE_URL."""
-    return f"{settings.CHAINSURVEY_SITE_URL}{path}"
-
-
-def email_message(template: str, context: dict, *, to: str) -> EmailMultiAlternatives:
-    """The email `emails/<template>`: its subject (`_subject.txt`, on one line), text (`.txt`) and
-    HTML alternative (`.html`), rendered with `context`, to one address."""
-    name = f"emails/{template}"
-    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{name}.txt", context), to=[to])
-    message.attach_alternative(render_to_string(f"{name}.html", context), "text/html")
-    return message
-
-
-def send_in_order(items: Sequence[T], message_for: Callable[[T], EmailMessage]) -> tuple[list[T], Exception | None]:
-    """Send one message per item, in order, over one connection to the mail server, stopping at
-    the first refusal. Returns the items whose message the server accepted, and the refusal (None
-    when every message went out); what to record of either is the caller's."""
-    sent: list[T] = []
-    try:
-        with get_connection(fail_silently=False) as connection:
-            for item in items:
-                connection.send_messages([message_for(item)])
-                sent.append(item)
-    except SEND_ERRORS as exc:
-        return sent, exc
-    return sent, None

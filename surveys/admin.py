@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.identity import EmailChange, identity_change
 from accounts.lockout import sign_in_unlock
+from accounts.models import IdentityChange
 
 from .models import Cycle, CycleHeadcount, Department, Dimension, Employee, Participation
 from .roles import MANAGE_CYCLES, assign_role_groups, is_staff_for
@@ -67,7 +69,11 @@ class EmployeeForm(forms.ModelForm):
     """Edits the person's sign-in account (email, name) together with their place in the org."""
 
     full_name = forms.CharField(max_length=200)
-    email = forms.EmailField()
+    email = forms.EmailField(
+        help_text="The address they sign in with. Changing it signs them out everywhere, voids any password-set "
+        "link sent before, deletes their unsubmitted survey answers, tells the old address, and is written to "
+        "the identity change log."
+    )
 
     class Meta:
         model = Employee
@@ -114,8 +120,11 @@ class EmployeeAdmin(NoDeleteMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         User = get_user_model()
         with transaction.atomic():
+            moved = None
             if change:
                 user = obj.user
+                if user.email != form.cleaned_data["email"]:
+                    moved = EmailChange(user.pk, user.email, form.cleaned_data["email"])
                 user.email = form.cleaned_data["email"]
                 user.full_name = form.cleaned_data["full_name"]
             else:
@@ -127,6 +136,19 @@ class EmployeeAdmin(NoDeleteMixin, admin.ModelAdmin):
             obj.user = user
             super().save_model(request, obj, form, change)
             assign_role_groups({user.pk: obj.role})
+            if moved is not None:
+                # Sessions end, password-set links and drafts are void, the old address is told,
+                # and the change is logged (accounts.identity).
+                identity_change(changes=[moved], by=request.user, via=IdentityChange.Via.PEOPLE_ADMIN)
+        if moved is not None:
+            if user.pk == request.user.pk:
+                request.session.flush()  # their own address: this session ended with the others
+            self.message_user(
+                request,
+                f"{user.full_name} now signs in as {user.email}: they were signed out, their unsubmitted answers were "
+                f"deleted, {moved.old_email} is told, and the change is in the identity change log.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Deactivate the selected people (they keep their history)", permissions=["change"])
     def deactivate(self, request, queryset):

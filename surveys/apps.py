@@ -8,6 +8,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Org and surveys"
 
     def ready(self):
+        from accounts.identity import identity_changed
+
         from .dimensions import ensure_dimensions
         from .roles import sync_role_groups
 
@@ -16,3 +18,12 @@ class SurveysConfig(AppConfig):
         # The dimensions come from a data migration; a database flush (as between transactional
         # tests) removes them without re-running it, so they are restored here too.
         post_migrate.connect(ensure_dimensions, dispatch_uid="surveys.ensure_dimensions")
+        # A person whose sign-in address changes loses their unsubmitted drafts: whoever reads the
+        # new address may sign in as them, and must find nothing of what they started.
+        identity_changed.connect(_discard_drafts, dispatch_uid="surveys.discard_drafts")
+
+
+def _discard_drafts(sender, *, user_ids, **kwargs):
+    from .services.survey import drafts_discard
+
+    drafts_discard(user_ids=user_ids)

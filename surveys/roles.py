@@ -53,6 +53,8 @@ _ADMIN_MODEL_PERMS = [
     "actions.add_trainingmodule",
     "actions.change_trainingmodule",
     "actions.view_commitment",
+    # The identity change log: HR reads it; nobody adds, changes or deletes a row (no such permission exists).
+    "accounts.view_identitychange",
     # Sign-in lockouts (django-axes): HR sees them and unlocks by deleting the record.
     "axes.view_accessattempt",
     "axes.delete_accessattempt",

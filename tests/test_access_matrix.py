@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from accounts.models import IdentityChange
 from actions.models import Commitment, TrainingModule
 from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
@@ -157,6 +158,8 @@ MATRIX: dict[str, Row] = {
 HR_ADMIN_RIGHTS: dict[str, set[str]] = {
     "auth.group": set(),
     "accounts.user": set(),
+    # The identity change log: HR reads it, nobody writes or deletes it (superusers neither).
+    "accounts.identitychange": {"view"},
     "surveys.department": {"view", "add", "change"},
     "surveys.employee": {"view", "add", "change"},
     "surveys.cycle": {"view", "add", "change"},
@@ -237,6 +240,12 @@ def world(org, open_cycle):
         "user": people["hr"].user.pk,
         "auth.group": Group.objects.get(name=Role.HR).pk,
         "accounts.user": people["hr"].user.pk,
+        "accounts.identitychange": IdentityChange.objects.create(
+            user=people["employee"].user,
+            old_email="old@example.com",
+            new_email=people["employee"].user.email,
+            via="import_org",
+        ).pk,
         "surveys.department": org["sales"].pk,
         "surveys.employee": people["employee"].pk,
         "surveys.cycle": published.pk,

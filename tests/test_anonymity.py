@@ -100,6 +100,10 @@ def test_only_the_known_models_point_at_people_at_all():
         # Commitments are named promises of a department, never answers: who owns, wrote or was
         # emailed about one, and who completed a training module (shown only as counts).
         ("actions.ActionNotice", "employee"),
+        # The identity change log: whose sign-in address changed, who changed it, when; no cycle,
+        # no answer, and it writes nothing an answer carries (it deletes the person's draft).
+        ("accounts.IdentityChange", "user"),
+        ("accounts.IdentityChange", "changed_by"),
         ("actions.Commitment", "created_by"),
         ("actions.Commitment", "owner"),
         ("actions.ProgressUpdate", "written_by"),

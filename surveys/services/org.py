@@ -22,6 +22,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
+from accounts.identity import EmailChange, identity_change
+from accounts.models import IdentityChange
+
 from ..importers import ImportRejected, OrgRow, RowError
 from ..models import EXECUTIVE_OFFICE, Department, Employee
 from ..roles import Role, assign_role_groups, is_staff_for
@@ -78,6 +81,11 @@ class OrgPlan:
     _original_email: dict = field(default_factory=dict, repr=False)
 
     @property
+    def email_changes(self) -> int:
+        """How many people's sign-in address the file changes (each is logged and notified)."""
+        return sum(1 for u in self._changed_users if u.email != self._original_email[u.pk])
+
+    @property
     def has_changes(self) -> bool:
         return bool(self.created or self.updated or self.reactivated or self.deactivated or self.new_departments)
 
@@ -123,8 +131,19 @@ def _new_slugs(names: list[str], taken: set[str]) -> list[str]:
     return slugs
 
 
-def org_import(rows: list[OrgRow], *, dry_run: bool, expected_digest: str | None = None) -> OrgImportSummary:
+def org_import(
+    rows: list[OrgRow],
+    *,
+    dry_run: bool,
+    expected_digest: str | None = None,
+    by=None,
+    via: str = IdentityChange.Via.IMPORT_ORG,
+) -> OrgImportSummary:
     """Plan and (unless `dry_run`) apply validated org rows (from importers.parse_org); all or nothing.
+
+    `by` (the signed-in uploader, None for the command) and `via` go into the identity change log
+    for every person whose email the file changes (accounts.identity: their sessions end, their
+    password-set links and unsubmitted drafts are void, their old address is told).
 
     Raises ImportRejected when the file clashes with the database (see `org_plan`), and
     OrgPlanStale when `expected_digest` is given and the plan is no longer the one it fingerprints
@@ -135,7 +154,7 @@ def org_import(rows: list[OrgRow], *, dry_run: bool, expected_digest: str | None
         if expected_digest is not None and plan.digest != expected_digest:
             raise OrgPlanStale(plan)
         if not dry_run:
-            org_apply(plan)
+            org_apply(plan, by=by, via=via)
     return plan.summary(dry_run=dry_run)
 
 
@@ -257,7 +276,7 @@ def _role_label(role: str) -> str:
     return Role(role).label if role in Role.values else role
 
 
-def org_apply(plan: OrgPlan) -> None:
+def org_apply(plan: OrgPlan, *, by=None, via: str = IdentityChange.Via.IMPORT_ORG) -> None:
     """Write a plan made by `_plan(lock=True)` in the same transaction; each write one bulk statement."""
     departments = plan._departments
     if plan.new_departments:
@@ -270,7 +289,7 @@ def org_apply(plan: OrgPlan) -> None:
             )
         )
         departments.update({department_key(d.name): d for d in created})
-    _write_changed_users(plan)
+    renamed = _write_changed_users(plan)
     account = _write_new_people(plan)
     if plan._changed_employees:
         for employee, key in plan._changed_employees:
@@ -281,9 +300,11 @@ def org_apply(plan: OrgPlan) -> None:
         for row in plan._rows
     }
     assign_role_groups({user_ids[row.employee_id]: row.role for row in plan._rows})
+    identity_change(changes=renamed, by=by, via=via)
 
 
-def _write_changed_users(plan: OrgPlan) -> None:
+def _write_changed_users(plan: OrgPlan) -> list[EmailChange]:
+    """Write the changed and leaving accounts; returns the email changes among them."""
     User = get_user_model()
     for user in plan._leaving:
         user.is_active = False
@@ -295,6 +316,7 @@ def _write_changed_users(plan: OrgPlan) -> None:
         User.objects.bulk_update([User(pk=u.pk, email=f"moving-{u.pk}@invalid.invalid") for u in renamed], ["email"])
     if changed:
         User.objects.bulk_update(changed, ["email", "full_name", "is_staff", "is_active"])
+    return [EmailChange(u.pk, plan._original_email[u.pk], u.email) for u in renamed]
 
 
 def _write_new_people(plan: OrgPlan) -> dict:

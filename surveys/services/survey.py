@@ -12,8 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 
 from ..dimensions import ALL_DIMENSIONS, EXPECTATION, SERVICE_DIMENSIONS
 from ..models import Cycle, Department, Dimension, Draft, Employee, Participation
@@ -35,6 +37,10 @@ class AlreadySubmitted(SurveyRefused):
 
 
 class NotYourDraft(SurveyRefused):
+    pass
+
+
+class IdentityChanged(SurveyRefused):
     pass
 
 
@@ -73,7 +79,19 @@ def draft_save(
         # submission waits for it, then sees its participation, instead of re-creating the draft
         # that the submission just deleted.
         _check_cycle_open(Cycle.objects.select_for_update().get(pk=cycle.pk))
-        if Participation.objects.filter(employee=employee, cycle=cycle).exists():
+        # One query for two questions: is the account still signed in under the address this
+        # request signed in with (an identity change deletes the person's drafts under the same
+        # cycle lock: a save that waited for it must not write a draft for the new address's
+        # reader), and did they submit already?
+        state = list(
+            get_user_model()
+            .objects.filter(pk=employee.user_id, email=employee.user.email)
+            .annotate(submitted=Exists(Participation.objects.filter(employee=employee, cycle=cycle)))
+            .values_list("submitted", flat=True)
+        )
+        if not state:
+            raise IdentityChanged("The address you sign in with has changed: sign in again. Nothing was saved.")
+        if state[0]:
             raise AlreadySubmitted(f"You already submitted your survey for {cycle.name}: it cannot be changed.")
         # The cycle lock above serialises draft saves: no other request can create this draft meanwhile.
         draft = Draft.objects.select_for_update().filter(employee=employee, cycle=cycle).first()
@@ -87,6 +105,19 @@ def draft_save(
         draft.keyed_answers = {key: value for key, value in merged.items() if key[0] in kept}
         draft.save(**({} if new else {"update_fields": ["providers", "answers", "updated_at"]}))
     return draft
+
+
+def drafts_discard(*, user_ids) -> int:
+    """Delete the unsubmitted drafts of these accounts (their identity changed: accounts.identity).
+
+    Drafts exist only while their cycle is open. The open cycle is locked first, as `draft_save`
+    locks it: a save already past its checks finishes before (and its draft is deleted here), and
+    one that waits sees the new address and refuses. Returns how many drafts went.
+    """
+    with transaction.atomic():
+        list(Cycle.objects.select_for_update().filter(status=Cycle.Status.OPEN).values_list("pk", flat=True))
+        deleted, _ = Draft.objects.filter(employee__user_id__in=list(user_ids)).delete()
+    return deleted
 
 
 def response_problems(*, responses: Sequence[ProviderResponse]) -> list[str]:

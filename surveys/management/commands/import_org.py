@@ -26,7 +26,8 @@ class Command(BaseCommand):
         try:
             if not parsed.ok:
                 raise ImportRejected(parsed.errors)
-            summary = org_import(parsed.data, dry_run=dry_run)
+            # Email changes are logged as made by this command (accounts.identity).
+            summary = org_import(parsed.data, dry_run=dry_run, via="import_org")
         except ImportRejected as exc:
             self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
             raise CommandError(f"{file}: {len(exc.errors)} problem(s); nothing was imported") from exc
