@@ -49,7 +49,7 @@ def ann(org, open_cycle):
         employee_id="E1", department=org["sales"], user__email="ann@example.com", user__full_name="Ann Lee"
     )
     Draft.objects.create(
-        employee=person, cycle=open_cycle, providers=[org["it"].pk], answers={f"p{org['it'].pk}-comment": CANARY}
+        employee=person, cycle=open_cycle, providers=[org["it"].pk], answers={str(org["it"].pk): {"comment": CANARY}}
     )
     return person
 
@@ -518,7 +518,7 @@ def test_a_draft_save_racing_an_identity_change_waits_and_writes_no_draft(org):
     def save():
         try:
             changed.wait(timeout=15)
-            draft_save(employee=seen, cycle=cycle, answers={f"p{org['it'].pk}-courtesy": 1})
+            draft_save(employee=seen, cycle=cycle, answers={(org["it"].pk, "courtesy"): 1})
             outcome.append("saved")
         except IdentityChanged:
             outcome.append("refused")
