@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.models import IdentityChange
 from actions.models import Commitment, TrainingModule
 from invitations.models import Notice
 from reports.models import RollupRun
@@ -35,6 +36,13 @@ def one_of_each(org, hr, open_cycle):
     )
     AccessLog.objects.create(username=HOSTILE, ip_address="10.0.0.2")
     AccessFailureLog.objects.create(username=HOSTILE, ip_address="10.0.0.3")
+    IdentityChange.objects.create(
+        user=person.user,
+        old_email=f"old{HOSTILE}",
+        new_email=person.user.email,
+        changed_by_email=HOSTILE,
+        via="org_upload",
+    )
     TrainingModule.objects.filter(slug="ownership").update(title=f"Ownership {HOSTILE}", body=HOSTILE)
     Commitment.objects.create(
         cycle=CycleFactory(name="2025-Q3", status="published"),
