@@ -169,6 +169,9 @@ STATICFILES_FINDERS = [
 # workers; each file is deleted CHAINSURVEY_EXPORT_EXPIRES_AFTER seconds after it was asked for.
 CHAINSURVEY_EXPORT_ROOT = env.path("CHAINSURVEY_EXPORT_ROOT", default=BASE_DIR / "exports")
 CHAINSURVEY_EXPORT_EXPIRES_AFTER = env_int("CHAINSURVEY_EXPORT_EXPIRES_AFTER", default=3600, minimum=60)
+# Off by default: workers can only hand files to the web app through a folder both can write, which
+# a deployment has to provide (a shared volume); with it on and no broker there is no worker at all.
+CHAINSURVEY_BACKGROUND_EXPORTS = env_flag("CHAINSURVEY_BACKGROUND_EXPORTS", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "exports": {
@@ -233,6 +236,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+if CHAINSURVEY_BACKGROUND_EXPORTS and not REDIS_URL:
+    raise ImproperlyConfigured("CHAINSURVEY_BACKGROUND_EXPORTS=1 needs REDIS_URL: exports are built by a worker.")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

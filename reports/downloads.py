@@ -6,11 +6,12 @@ very function `manage.py export_scorecards` uses, so a download and the command 
 file. The workbook and PDF are built in memory before the response starts (a failure is an error
 page, never a truncated file); the CSV streams row by row from the snapshot.
 
-With a broker configured (settings.REDIS_URL), a large company's workbook or PDF is built by a
-worker instead (reports.export_task): the download answers with a page that polls the export's
-status URL (a `<meta http-equiv="refresh">`, no script), which then sends the browser to the file.
+With CHAINSURVEY_BACKGROUND_EXPORTS on (it needs a broker, and a CHAINSURVEY_EXPORT_ROOT that the
+web app and the workers share), a large company's workbook or PDF is built by a worker instead
+(reports.export_task): the download answers with a page that polls the export's status URL (a
+`<meta http-equiv="refresh">`, no script), which then sends the browser to the file.
 Status and file are the requester's only, and gone once the export expires (reports.export_jobs).
-Without a broker the request waits for the file, as the command does.
+Otherwise (the default) the request waits for the file, as the command does.
 """
 
 import io
@@ -67,7 +68,7 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
         return StreamingHttpResponse(
             (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"], headers=headers
         )
-    if settings.REDIS_URL:
+    if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, fmt, filename=scorecards_filename(found.name, fmt))
     content = io.BytesIO()
     render_scorecards(cycle_id=found.id, fmt=fmt, stream=content)
@@ -85,7 +86,7 @@ def department_pdf(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
         return refusal
     department = get_object_or_404(Department, slug=slug)
     filename = scorecards_filename(found.name, "pdf", department_slug=department.slug)
-    if settings.REDIS_URL:
+    if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, "pdf", filename=filename, department=department)
     content = io.BytesIO()
     if not render_scorecards(cycle_id=found.id, fmt="pdf", stream=content, department_id=department.id):

@@ -28,6 +28,7 @@ def settings_with_env(monkeypatch, **env) -> dict:
         "DJANGO_EMAIL_HOST",
         "DJANGO_EMAIL_BACKEND",
         "CHAINSURVEY_PASSWORD_LOGIN",
+        "CHAINSURVEY_BACKGROUND_EXPORTS",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -87,6 +88,16 @@ def test_password_sign_in_is_offered_unless_turned_off(monkeypatch):
     assert settings_with_env(monkeypatch)["CHAINSURVEY_PASSWORD_LOGIN"] is True
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0")["CHAINSURVEY_PASSWORD_LOGIN"] is False
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="1")["CHAINSURVEY_PASSWORD_LOGIN"] is True
+
+
+def test_background_exports_are_off_unless_asked_for_and_need_a_broker(monkeypatch):
+    # A broker alone does not send downloads to workers: they need a folder shared with the web app.
+    broker_only = settings_with_env(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert broker_only["CHAINSURVEY_BACKGROUND_EXPORTS"] is False
+    on = settings_with_env(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/0", CHAINSURVEY_BACKGROUND_EXPORTS="1")
+    assert on["CHAINSURVEY_BACKGROUND_EXPORTS"] is True
+    with pytest.raises(ImproperlyConfigured, match="CHAINSURVEY_BACKGROUND_EXPORTS=1 needs REDIS_URL"):
+        settings_with_env(monkeypatch, CHAINSURVEY_BACKGROUND_EXPORTS="1")
 
 
 def test_debug_off_requires_a_secret_key(monkeypatch):
