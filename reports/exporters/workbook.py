@@ -16,6 +16,7 @@ from surveys.dimensions import OVERALL
 from .. import selectors
 from ..models import Scope
 from ..selectors import DepartmentCard, ScorecardBook
+from .base import rounded
 from .book import SCOPE_TITLES, link_label
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
@@ -103,7 +104,7 @@ def _number(sheet, row, col, value, fmt, *, hidden_fmt=None):
         if hidden_fmt is not None:
             sheet.write_blank(row, col, None, hidden_fmt)
         return
-    sheet.write_number(row, col, round(float(value), DECIMALS[fmt.num_format]), fmt)
+    sheet.write_number(row, col, rounded(value, DECIMALS[fmt.num_format]), fmt)
 
 
 def _hidden_note(book: ScorecardBook) -> str:
