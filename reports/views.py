@@ -17,6 +17,7 @@ from surveys import roles
 from surveys.models import CYCLE_NAME_RE
 
 from . import pages, responses, selectors, visible
+from .downloads import offered
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
@@ -52,13 +53,13 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
     shown = _chosen_cycle(request, cycles, cycle)
     if shown is None:
         return render(request, "reports/no_results.html", {})
-    downloads = roles.can_download_results(request.user)
+    downloads = offered(request.user)
 
     def context():
         body = pages.dashboard_body(cycle=shown, cycles=cycles)
         return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads}
 
-    key = pages.cache_key("page:dashboard", cycle=shown, cycles=cycles, downloads=downloads)
+    key = pages.cache_key("page:dashboard", cycle=shown, cycles=cycles, downloads=downloads.key)
     return responses.page_response(request, "reports/dashboard.html", context, key=key)
 
 
@@ -104,7 +105,7 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     cycles = visible.visible_cycles()
     shown = _chosen_cycle(request, cycles, cycle)
     full = roles.can_see_dashboards(request.user)
-    downloads = roles.can_download_results(request.user)
+    downloads = offered(request.user, found.id)
 
     def context():
         body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
@@ -112,6 +113,6 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
         return {**context, "body": body}
 
     key = pages.cache_key(
-        "page:department", cycle=shown, cycles=cycles, department=found.id, full=full, downloads=downloads
+        "page:department", cycle=shown, cycles=cycles, department=found.id, full=full, downloads=downloads.key
     )
     return responses.page_response(request, "reports/department.html", context, key=key)

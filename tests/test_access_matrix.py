@@ -79,19 +79,21 @@ MATRIX: dict[str, Row] = {
     "accounts/reset/done/": everyone(200, "/accounts/reset/done/"),
     "survey/": signed_in(200, "/survey/"),
     "reports/<str:cycle>/scorecards.csv": Row("/reports/{cycle}/scorecards.csv", LOGIN, 403, 403, 403, 200),
-    "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 403, 200),
-    "reports/<str:cycle>/scorecards.pdf": Row("/reports/{cycle}/scorecards.pdf", LOGIN, 403, 403, 403, 200),
-    # HR only; Sales has no scorecard rows in the fixture's (empty) roll-up: "no such scorecard".
+    # The workbook and PDF hold what executives' pages show; the CSV (for BI tools) is HR's.
+    "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 200, 200),
+    "reports/<str:cycle>/scorecards.pdf": Row("/reports/{cycle}/scorecards.pdf", LOGIN, 403, 403, 200, 200),
+    # Whoever sees Sales's scorecard (its manager too); Sales has no scorecard rows in the fixture's
+    # (empty) roll-up: "no such scorecard".
     "reports/<str:cycle>/departments/<slug:slug>/scorecard.pdf": Row(
-        "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 403, 403, 404
+        "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 404, 404, 404
     ),
-    # An export built by a worker: HR only, and only the one who asked (tests/reports/test_export_task.py);
-    # an id nobody asked for is 404.
+    # An export built by a worker: only the one who asked (tests/reports/test_export_task.py); an id
+    # nobody asked for is 404 to everyone.
     "reports/exports/<uuid:export_id>/": Row(
-        "/reports/exports/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 404
+        "/reports/exports/00000000-0000-4000-8000-000000000000/", LOGIN, 404, 404, 404, 404
     ),
     "reports/exports/<uuid:export_id>/file": Row(
-        "/reports/exports/00000000-0000-4000-8000-000000000000/file", LOGIN, 403, 403, 403, 404
+        "/reports/exports/00000000-0000-4000-8000-000000000000/file", LOGIN, 404, 404, 404, 404
     ),
     "reports/": Row("/reports/", LOGIN, 403, 403, 200, 200),
     "reports/my-department/": Row("/reports/my-department/", LOGIN, 403, 302, 302, 302),  # to their scorecard
