@@ -1,22 +1,14 @@
 """Plotly figures of the dashboards as plain dicts (no Plotly import): static JS draws them from
 `json_script` data. Hidden (suppressed) cells carry no figure at all, only a flag and a label.
 
-The colour scale diverges around the company mean, orange (worse) to blue (better): an
-orange–blue pair stays distinct for the common colour-vision deficiencies, unlike red–green.
+Colours come from reports.colours, the one scale of every figure and file.
 """
 
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
-DIVERGING = [
-    [0.0, "#b35806"],
-    [0.2, "#e08214"],
-    [0.4, "#fdb863"],
-    [0.5, "#f7f7f7"],
-    [0.6, "#92c5de"],
-    [0.8, "#4393c3"],
-    [1.0, "#2166ac"],
-]
-HIDDEN_GREY = "#c8c8c8"
+from . import colours
+from .colours import HIDDEN_GREY
+
 COMPANY_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
 HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
@@ -28,13 +20,6 @@ def _round(value, digits):
 
 def hidden_label(min_group_size: int) -> str:
     return f"fewer than {min_group_size} responses"
-
-
-def colour_range(centre: float, values) -> dict:
-    """zmin/zmax symmetric around `centre`, so that the centre is the scale's neutral colour."""
-    spread = max((abs(v - centre) for v in values if v is not None), default=0.5)
-    spread = max(spread, 0.5)
-    return {"zmid": round(centre, 2), "zmin": round(centre - spread, 2), "zmax": round(centre + spread, 2)}
 
 
 def _layout(**extra) -> dict:
@@ -80,7 +65,6 @@ def link_heatmap(
     `hidden` 1/0; every figure is None where hidden); `scores[dim]` each department's supplier
     mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell;
     `labels` each dimension's label (`selectors.dimension_labels`)."""
-    means = [v for matrix in (cells[d]["mean"] for d in cells) for row in matrix for v in row]
     return {
         "names": names,
         "urls": urls,
@@ -88,11 +72,10 @@ def link_heatmap(
         "cells": cells,
         "scores": scores,
         "weakest": weakest,
-        "colorscale": DIVERGING,
         "hiddenColour": HIDDEN_GREY,
         "hiddenLabel": hidden_label(min_group_size),
         "hiddenText": f"n<{min_group_size}",
-        **colour_range(centre, means),
+        **colours.scale(centre).plotly(),
     }
 
 
@@ -127,8 +110,7 @@ def department_dimension_heatmap(
             "x": list(range(len(dims))),
             "y": list(range(len(rows))),
             "customdata": custom,
-            "colorscale": DIVERGING,
-            **colour_range(centre, [v for r in z for v in r]),
+            **colours.scale(centre).plotly(),
             "texttemplate": "%{z:.2f}",
             "hovertemplate": _HOVER,
             "colorbar": {"title": {"text": "Mean"}, "thickness": 14},

@@ -10,7 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Ou
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department, Dimension
 
-from . import panels
+from . import colours, panels
 from .columns import FIGURE_FIELDS
 from .models import (
     CompanyResult,
@@ -330,6 +330,15 @@ class LinkMatrix:
     departments: list[str]
     cells: dict[tuple[int, int], float | None]  # (row, column) → mean, None when hidden; absent: not rated
 
+    def weakest_cell(self, weakest: dict | None) -> tuple[int, int] | None:
+        """(row, column) of the stored weakest link (`weakest()["link"]`), or None."""
+        link = (weakest or {}).get("link")
+        if not link:
+            return None
+        index = {name: i for i, name in enumerate(self.departments)}
+        cell = (index.get(link["rater"].name), index.get(link["provider"].name))
+        return cell if cell in self.cells else None
+
 
 @dataclass
 class ScorecardBook:
@@ -350,6 +359,12 @@ class ScorecardBook:
     @property
     def min_group_size(self) -> int:
         return self.cycle.min_group_size
+
+    def colour_scale(self) -> colours.Scale:
+        """The dashboards' colour scale for this cycle (reports.colours: the same neutral point)."""
+        shown = [card.shown(Scope.SUPPLIER) for card in self.cards]
+        centre = colours.neutral_point(self.company_mean(Scope.SUPPLIER), [r.mean for r in shown if r is not None])
+        return colours.scale(centre)
 
 
 def scorecard_book(*, cycle_id: int) -> ScorecardBook:

@@ -73,7 +73,7 @@
         texttemplate: small && writeCells ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
         customdata: custom },
       { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
-        zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
+        zmin: data.zmin, zmax: data.zmax, xgap: 2, ygap: 2,
         texttemplate: !writeCells ? "" : small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
         colorbar: { title: { text: "Mean" }, thickness: 14 },
         hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
