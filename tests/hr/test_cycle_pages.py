@@ -74,15 +74,16 @@ def test_open_close_publish_through_confirmation_pages(hr_client, employee, djan
     assert (cycle.status, cycle.closes_on) == (Cycle.Status.OPEN, closes)
 
     assert "cannot be reopened" in hr_client.get("/hr/cycles/2026-Q4/close/").content.decode()
+    # Nobody took part (0 % is below the threshold): both steps need the explicit confirmation.
     with django_capture_on_commit_callbacks(execute=True):
-        hr_client.post("/hr/cycles/2026-Q4/close/")
+        hr_client.post("/hr/cycles/2026-Q4/close/", {"acknowledge": "yes"})
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.CLOSED
     page = hr_client.get("/hr/cycles/2026-Q4/").content.decode()
     assert "Computed over" in page and "Last completed" in page
     assert "Publish the results of 2026-Q4" in page
 
-    response = hr_client.post("/hr/cycles/2026-Q4/publish/", follow=True)
+    response = hr_client.post("/hr/cycles/2026-Q4/publish/", {"acknowledge": "yes"}, follow=True)
     assert "Cycle 2026-Q4 published." in response.content.decode()
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.PUBLISHED
     assert "/reports/2026-Q4/scorecards.xlsx" in response.content.decode()
