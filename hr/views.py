@@ -264,11 +264,21 @@ def org_preview(request: HttpRequest, token) -> HttpResponse:
         services.org_upload_discard(user=request.user, token=token)
         messages.info(request, "Upload discarded: nothing was changed.")
         return redirect("hr:org_upload")
+    refused = None
     try:
         if request.method == "POST":
-            summary = services.org_upload_confirm(user=request.user, token=token, digest=request.POST.get("digest", ""))
-            messages.success(request, _summary_text(summary))
-            return redirect("hr:org_upload")
+            try:
+                summary = services.org_upload_confirm(
+                    user=request.user,
+                    token=token,
+                    digest=request.POST.get("digest", ""),
+                    typed_deactivations=request.POST.get("deactivations", ""),
+                )
+            except services.DeactivationsNotConfirmed as error:
+                refused = str(error)  # shown on the preview again, nothing written
+            else:
+                messages.success(request, _summary_text(summary))
+                return redirect("hr:org_upload")
         upload, plan = services.org_upload_preview(user=request.user, token=token)
     except services.UploadGone as gone:
         messages.error(request, str(gone))
@@ -279,11 +289,15 @@ def org_preview(request: HttpRequest, token) -> HttpResponse:
     except ImportRejected as rejected:
         form = OrgUploadForm()
         return render(request, "hr/org_upload.html", {"form": form, "errors": rejected.errors}, status=409)
-    return render(
-        request,
-        "hr/org_preview.html",
-        {"upload": upload, "plan": plan, "action": reverse("hr:org_preview", args=[token])},
-    )
+    context = {
+        "upload": upload,
+        "plan": plan,
+        "action": reverse("hr:org_preview", args=[token]),
+        "type_count": services.needs_typed_count(plan),
+        "share_limit": round(services.MASS_DEACTIVATION_SHARE * 100),
+        "refused": refused,
+    }
+    return render(request, "hr/org_preview.html", context, status=400 if refused else 200)
 
 
 def _summary_text(summary) -> str:
