@@ -60,7 +60,8 @@ ACTIONS = {
     "invite": (
         Cycle.Status.OPEN,
         "Send invitations now",
-        "Everyone active who has no invitation to this cycle yet gets one now (nobody gets a second).",
+        "Everyone active who has not taken part and has no invitation to this cycle yet gets one now "
+        "(nobody gets a second).",
         "invitation",
     ),
     "remind": (

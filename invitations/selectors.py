@@ -55,9 +55,7 @@ def invitation_counts_by_cycle(*, cycle_ids: Iterable[int]) -> dict[int, NoticeC
 
 def notices_not_planned(*, cycle: Cycle, kind: str) -> int:
     """How many people sending `kind` now would reach: active employees without a `kind` notice
-    of the cycle yet (for reminders, also not yet taken part). One query; the same people
-    `services.notices_plan` records."""
+    of the cycle yet who have not taken part (whoever has is skipped when the batch is sent,
+    invitations too). One query."""
     people = Employee.objects.active().exclude(notices__cycle=cycle, notices__kind=kind)
-    if kind == Notice.Kind.REMINDER:
-        people = people.exclude(participations__cycle=cycle)
-    return people.count()
+    return people.exclude(participations__cycle=cycle).count()
