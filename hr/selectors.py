@@ -62,8 +62,9 @@ def participation(*, cycle: Cycle) -> ParticipationOverview:
     """Who has taken part so far, per department: counts, and rates only for departments of at least
     the cycle's minimum group size. Never a score. Three queries whatever the org's size.
 
-    Every department with active staff is listed, also one created after the cycle opened (it has
-    no headcount: its staff and rate are unknown, its participants still count)."""
+    While the cycle is open, every department with active staff is listed, also one created after
+    the cycle opened (it has no headcount: its staff and rate are unknown, its participants still
+    count); once closed, the departments counted when it opened or that took part."""
     eligible = dict(CycleHeadcount.objects.filter(cycle=cycle).values_list("department_id", "eligible"))
     taken = dict(
         Participation.objects.filter(cycle=cycle)
@@ -72,11 +73,10 @@ def participation(*, cycle: Cycle) -> ParticipationOverview:
         .annotate(n=Count("id"))
         .values_list("department_id", "n")
     )
-    names = dict(
-        Department.objects.filter(Q(pk__in=set(eligible) | set(taken)) | Q(employees__user__is_active=True))
-        .distinct()
-        .values_list("pk", "name")
-    )
+    counted = Q(pk__in=set(eligible) | set(taken))
+    if cycle.status == Cycle.Status.OPEN:
+        counted |= Q(employees__user__is_active=True)  # may still take part, headcount or not
+    names = dict(Department.objects.filter(counted).distinct().values_list("pk", "name"))
     rows = []
     for department_id, name in sorted(names.items(), key=lambda item: item[1].casefold()):
         size, count = eligible.get(department_id), taken.get(department_id, 0)
@@ -114,6 +114,10 @@ class ShownOutlook:
 
     departments_shown: int
     departments_rated: int
+
+    @property
+    def departments_hidden(self) -> int:
+        return self.departments_rated - self.departments_shown
 
     @property
     def shows_nothing(self) -> bool:

@@ -285,7 +285,7 @@ def test_publishing_a_low_response_cycle_shows_the_rates_and_needs_an_explicit_c
     cycle = rolled_up_closed(org, staff=20, took_part=3)  # 15 %
     page = hr_client.get("/hr/cycles/2026-Q4/publish/").content.decode()
     assert "Sales (15 %)" in page and 'name="acknowledge"' in page
-    assert "1 of 1 rated department has its results shown" in page
+    assert "Every rated department (1) has its results shown." in page
     assert 'href="/reports/2026-Q4/"' in page  # the preview
     assert hr_client.post("/hr/cycles/2026-Q4/publish/").status_code == 400
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.CLOSED
@@ -411,3 +411,13 @@ def test_invitations_cannot_be_sent_for_a_closed_cycle(hr_client, mailoutbox):
     assert "not possible now" in hr_client.get("/hr/cycles/2026-Q4/invite/").content.decode()
     hr_client.post("/hr/cycles/2026-Q4/invite/")
     assert not Notice.objects.exists() and not mailoutbox
+
+
+def test_publishing_says_how_many_departments_would_be_hidden(hr_client, org):
+    from tests.reports.builders import add_answers, full_survey
+
+    cycle = rolled_up_closed(org, staff=4, took_part=4)  # IT rated by four of Sales: shown
+    add_answers(cycle, full_survey(90, org["sales"], org["executive_office"], 3))  # one rater only: hidden
+    rollup_cycle(cycle_id=cycle.id)
+    page = hr_client.get("/hr/cycles/2026-Q4/publish/").content.decode()
+    assert "1 of 2 rated departments has its results shown; the other has too few responses." in page
