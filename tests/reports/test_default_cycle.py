@@ -93,3 +93,17 @@ def test_the_home_page_links_to_the_default_cycle(client, org, full_then_empty):
     client.force_login(boss.user)
     page = client.get("/").content.decode()
     assert "Open the dashboard (2026-Q3)" in page and "(2026-Q4)" not in page
+
+
+def test_one_person_answered_reads_as_one_person(client, executive, org):
+    from surveys.models import Participation
+
+    cycle = CycleFactory(name="2026-Q4", status=Cycle.Status.PUBLISHED, min_group_size=3)
+    Participation.objects.create(
+        employee=EmployeeFactory(department=org["sales"]), cycle=cycle, department=org["sales"]
+    )
+    add_answers(cycle, full_survey(1, org["sales"], org["it"], 4))
+    rollup_cycle(cycle_id=cycle.id)
+    client.force_login(executive.user)
+    page = " ".join(client.get("/reports/2026-Q4/").content.decode().split())
+    assert "1 person answered" in page and "1 people" not in page
