@@ -107,3 +107,18 @@ def test_one_person_answered_reads_as_one_person(client, executive, org):
     client.force_login(executive.user)
     page = " ".join(client.get("/reports/2026-Q4/").content.decode().split())
     assert "1 person answered" in page and "1 people" not in page
+
+
+def test_the_migration_marks_existing_snapshots_by_their_rows(full_then_empty):
+    """Snapshots written before the flag existed: shown when any of their rows is not suppressed."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0006_cyclesummary_shows_anything")
+    CycleSummary.objects.update(shows_anything=True)
+    migration.compute(apps, None)
+    assert dict(CycleSummary.objects.values_list("cycle__name", "shows_anything")) == {
+        "2026-Q3": True,
+        "2026-Q4": False,
+    }
