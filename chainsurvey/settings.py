@@ -61,6 +61,13 @@ MIN_GROUP_SIZE = env_int("CHAINSURVEY_MIN_GROUP_SIZE", default=5, minimum=1)
 # Commitments cascade from the top: other departments may publish once the top has, or this many
 # days after the results were published, whichever comes first (actions.cascade).
 CHAINSURVEY_CASCADE_DAYS = env_int("CHAINSURVEY_CASCADE_DAYS", default=7, minimum=0)
+# Closing or publishing a cycle whose response rate (overall or of a department) is below this
+# percentage asks HR for an explicit confirmation (hr.views, hr.selectors.low_response).
+CHAINSURVEY_PUBLISH_MIN_RESPONSE = env_int("CHAINSURVEY_PUBLISH_MIN_RESPONSE", default=30, minimum=0)
+if CHAINSURVEY_PUBLISH_MIN_RESPONSE > 100:
+    raise ImproperlyConfigured(
+        f"CHAINSURVEY_PUBLISH_MIN_RESPONSE is a percentage (0–100), not {CHAINSURVEY_PUBLISH_MIN_RESPONSE}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

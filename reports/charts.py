@@ -307,7 +307,14 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         height=460,
         margin={"l": 60, "r": 10, "t": 10, "b": 10},
         xaxis={"type": "category", "title": {"text": "Cycle"}, "automargin": True},
-        yaxis={"title": {"text": "Overall mean (1–5)"}, "automargin": True},
+        # The whole 1–5 scale, whatever the data: an axis fitted to 3.36–3.52 makes noise look dramatic.
+        yaxis={
+            "title": {"text": "Overall mean (1–5)"},
+            "range": [0.9, 5.1],
+            "tickvals": [1, 2, 3, 4, 5],
+            "fixedrange": True,
+            "automargin": True,
+        },
         legend={"orientation": "h", "y": -0.25},
         hovermode="closest",
     )

@@ -149,10 +149,16 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         answers_count=answers_count,
         previous_cycle=previous,
         min_group_size=cycle.min_group_size,
+        shows_anything=_shows_anything(result),
         **result.summary,
         **overall,
     )
     return answers_count
+
+
+def _shows_anything(result) -> bool:
+    """Whether any row of the roll-up is shown: one not suppressed, of any table."""
+    return any(not all(table["suppressed"]) for table in (result.departments, result.links, result.company))
 
 
 def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> list[tuple]:

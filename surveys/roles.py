@@ -193,6 +193,11 @@ def can_download_department(user, department_id: int) -> bool:
     return can_see_department(user, department_id)
 
 
+def can_preview_results(user) -> bool:
+    """HR: a closed cycle's computed results before they are published (to decide to publish)."""
+    return _role_may(user, MANAGE_CYCLES)
+
+
 def can_manage_all_commitments(user) -> bool:
     """HR: every department's commitments (drafts included), and the commitments overview."""
     return _role_may(user, MANAGE_CYCLES)

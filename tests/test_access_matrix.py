@@ -309,6 +309,45 @@ def test_access(client, world, role):
     assert not wrong, f"as {role}:\n" + "\n".join(wrong)
 
 
+# A closed, rolled-up cycle not yet published: HR previews it (200, marked "Preview — not
+# published"); the others entitled to the page get the app's own "not published yet" page (404),
+# never a figure; those never entitled to it get what they get for any cycle.
+PREVIEW_ROWS: dict[str, Row] = {
+    "reports/<str:cycle>/": Row("/reports/2026-Q3/", LOGIN, 403, 403, 404, 200),
+    "reports/<str:cycle>/heatmap.json": Row("/reports/2026-Q3/heatmap.json", LOGIN, 403, 403, 404, 200),
+    "reports/<str:cycle>/departments/<slug:slug>/": Row(
+        "/reports/2026-Q3/departments/sales/", LOGIN, 403, 404, 404, 200
+    ),
+    # Files leave the app only once published, for HR too.
+    "reports/<str:cycle>/scorecards.csv": Row("/reports/2026-Q3/scorecards.csv", LOGIN, 403, 403, 403, 404),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_to_an_unpublished_cycle(client, world, role):
+    people, _ = world
+    closed = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED)
+    run = RollupRun.objects.create(cycle=closed, state=RollupRun.State.DONE, answers_count=0)
+    CycleSummary.objects.create(cycle=closed, run=run, computed_at=timezone.now(), answers_count=0)
+    wrong = []
+    for route, row in PREVIEW_ROWS.items():
+        client.logout()
+        if role != "signed_out":
+            client.force_login(people[role].user)
+        response = client.get(row.url)
+        expected, body = row.expected(role), response.content.decode(errors="replace")
+        if expected == LOGIN:
+            if response.status_code != 302 or not response["Location"].startswith("/accounts/login/?next="):
+                wrong.append(f"{row.url} ({route}): {response.status_code}, expected the sign-in page")
+        elif response.status_code != expected:
+            wrong.append(f"{row.url} ({route}): {response.status_code}, expected {expected}")
+        elif expected == 404 and route != "reports/<str:cycle>/scorecards.csv" and "not published yet" not in body:
+            wrong.append(f"{row.url}: a 404 that does not say the results are not published yet")
+        elif expected == 200 and "json" not in route and "Preview — not published" not in body:
+            wrong.append(f"{row.url}: HR's preview not marked as one")
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
+
+
 # --- IDOR: someone else's objects, reached by changing an id ------------------------------------
 
 
