@@ -231,6 +231,20 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", default=30, minimum=1)  # a hung server must not hang a worker
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="chain-survey@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The console backend prints every email into the log, and the file backend writes it to disk:
+# "set your password" links and invitations included, readable by whoever reads the logs. In
+# production that takes a deliberate yes (a try-out whose log is yours alone).
+CHAINSURVEY_ALLOW_CONSOLE_EMAIL = env_flag("CHAINSURVEY_ALLOW_CONSOLE_EMAIL", default=False)
+EMAIL_BACKENDS_WRITING_OUT = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+if not DEBUG and EMAIL_BACKEND in EMAIL_BACKENDS_WRITING_OUT and not CHAINSURVEY_ALLOW_CONSOLE_EMAIL:
+    raise ImproperlyConfigured(
+        f"DJANGO_DEBUG is off and email would go to {EMAIL_BACKEND.rsplit('.', 2)[-2]} output, which puts every "
+        "password-set link in the log: set DJANGO_EMAIL_HOST (an SMTP server) to send emails, or "
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL=1 for a try-out whose log nobody else reads."
+    )
 
 # Invitations and reminders (the invitations app). Links in emails start with the site's address.
 CHAINSURVEY_SITE_URL = env.str("CHAINSURVEY_SITE_URL", default="http://localhost:8000").rstrip("/")
@@ -372,8 +386,15 @@ LOGGING = {
         if LOG_FORMAT == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     },
+    # No line carries the token of a password-set link (chainsurvey.logs.RedactTokens).
+    "filters": {"redact_tokens": {"()": "chainsurvey.logs.RedactTokens"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": f"ext://sys.{LOG_STREAM}", "formatter": LOG_FORMAT}
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{LOG_STREAM}",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {

@@ -1,6 +1,12 @@
 """Plotly figures of the dashboards as plain dicts (no Plotly import): static JS draws them from
 `json_script` data. Hidden (suppressed) cells carry no figure at all, only a flag and a label.
 
+Plotly reads every label, hover text, legend entry and annotation as its own pseudo-HTML (`<a
+href>` becomes a live link, `<b>` bold, `<br>` a new line). Names come from HR's files, so every
+text of ours that reaches Plotly goes through `plotly_text` first (`&`, `<`, `>` as entities,
+which Plotly shows as the characters); only the templates written here use its markup. The link
+heatmap is drawn by static/js/heatmap.js from plain names, which it escapes the same way.
+
 Colours come from reports.colours, the one scale of every figure and file.
 """
 
@@ -12,6 +18,17 @@ from .colours import HIDDEN_GREY
 COMPANY_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
 HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
+
+
+def plotly_text(text: str) -> str:
+    """`text` as Plotly shows it literally: its pseudo-HTML markup and entities escaped."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _template_text(text: str) -> str:
+    """`plotly_text` for text written into a hovertemplate, where `%{…}` would also be read as a
+    placeholder: `%` is written as an entity too."""
+    return plotly_text(text).replace("%", "&#37;")
 
 
 def _round(value, digits):
@@ -66,6 +83,7 @@ def link_heatmap(
     mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell;
     `labels` each dimension's label (`selectors.dimension_labels`)."""
     return {
+        # Plain text, as the table under the figure shows them: heatmap.js escapes them for Plotly.
         "names": names,
         "urls": urls,
         "dimensions": [{"slug": d, "label": labels[d]} for d in HEATMAP_DIMENSIONS if d in cells],
@@ -101,7 +119,11 @@ def department_dimension_heatmap(
         shown_service = [(v, x) for x, v in enumerate(z_row[:-1]) if v is not None]
         if shown_service:
             shapes.append(_outline(min(shown_service)[1], y))
-    ticks = {"tickvals": list(range(len(rows))), "ticktext": [row["name"] for row in rows], "autorange": "reversed"}
+    ticks = {
+        "tickvals": list(range(len(rows))),
+        "ticktext": [plotly_text(row["name"]) for row in rows],
+        "autorange": "reversed",
+    }
     data = [
         _hidden_trace(hidden, dims_x=list(range(len(dims))), min_group_size=min_group_size),
         {
@@ -123,7 +145,7 @@ def department_dimension_heatmap(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={
             "tickvals": list(range(len(dims))),
-            "ticktext": [labels[d] for d in dims],
+            "ticktext": [plotly_text(labels[d]) for d in dims],
             "side": "top",
             "fixedrange": True,
         },
@@ -140,6 +162,7 @@ _HOVER = (
 
 
 def _custom(name: str, what: str, cell: dict | None) -> list:
+    name, what = plotly_text(name), plotly_text(what)
     if cell is None:
         return [name, what, "", "", "", ""]
     return [
@@ -181,13 +204,15 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     ys = [p["b_serves_a"] for p in pairs]
     lo = min([*xs, *ys, centre], default=1.0) - 0.2
     hi = max([*xs, *ys, centre], default=5.0) + 0.2
-    custom = [[p["a"], p["b"], f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs]
+    custom = [
+        [plotly_text(p["a"]), plotly_text(p["b"]), f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs
+    ]
     labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
     annotations = [
         {
             "x": xs[i],
             "y": ys[i],
-            "text": f"{pairs[i]['a']} ↔ {pairs[i]['b']}",
+            "text": plotly_text(f"{pairs[i]['a']} ↔ {pairs[i]['b']}"),
             "showarrow": True,
             "arrowhead": 0,
             "ax": 30,
@@ -244,11 +269,12 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             "mode": "markers+text",
             "x": xs,
             "y": ys,
-            "text": [r["name"] for r in rows],
+            "text": [plotly_text(r["name"]) for r in rows],
             "textposition": "top center",
             "textfont": {"size": 12},
             "customdata": [
-                [r["name"], f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])] for r in rows
+                [plotly_text(r["name"]), f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])]
+                for r in rows
             ],
             "marker": {
                 "size": 11,
@@ -350,11 +376,11 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
         "mode": "lines+markers",
         "x": cycles,
         "y": means,
-        "name": item["name"],
+        "name": plotly_text(item["name"]),
         "legendgroup": group,
         "visible": visible,
         "marker": {"symbol": marks, "size": sizes},
-        "customdata": [[item["name"], _signed(p.get("delta") if p else None)] for p in points],
+        "customdata": [[plotly_text(item["name"]), _signed(p.get("delta") if p else None)] for p in points],
         "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
     }
     # Bands only for the series shown at first: forty bands would double the figure's data for
@@ -368,9 +394,9 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
     def trace(values, trace_name, colour, text_colour):
         return {
             "type": "bar",
-            "x": labels,
+            "x": [plotly_text(label) for label in labels],
             "y": [_round(v["mean"], 2) if v else None for v in values],
-            "name": trace_name,
+            "name": plotly_text(trace_name),
             "marker": {"color": colour},
             "text": [f"{v['mean']:.2f}" if v else "" for v in values],
             # At the foot of the bar: above it, the label would sit on the confidence interval's whisker.
@@ -389,7 +415,7 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
                 ],
                 "color": "#495057",
             },
-            "hovertemplate": f"{trace_name} · %{{x}}: %{{y:.2f}}<extra></extra>",
+            "hovertemplate": f"{_template_text(trace_name)} · %{{x}}: %{{y:.2f}}<extra></extra>",
         }
 
     data = [trace(department, name, "#2166ac", "#ffffff")]

@@ -183,9 +183,12 @@ def test_unknown_or_malformed_cycle_is_404_for_hr(client, hr, rolled_up, name):
     ids=["draft", "open", "closed-unpublished"],
 )
 def test_cycle_whose_results_are_not_visible_is_404_for_hr_with_a_message(client, hr, org, fields):
-    cycle = CycleFactory(name="2026-Q3", min_group_size=3, **fields)
+    cycle = CycleFactory(name="2026-Q3", min_group_size=3, status=Cycle.Status.CLOSED)
     add_answers(cycle, rate(cycle, org["sales"], org["it"], raters=3))
     rollup_cycle(cycle_id=cycle.id)
+    # Then put in the status under test: an open cycle is never rolled up (`rollup` refuses it), so
+    # its snapshot here stands for one that exists nonetheless, which the download must not show.
+    Cycle.objects.filter(pk=cycle.pk).update(**fields)
     client.force_login(hr.user)
     for url in (CSV_URL, XLSX_URL):
         response = client.get(url)
