@@ -35,8 +35,13 @@ def _round(value, digits):
     return None if value is None else round(value, digits)
 
 
+HIDDEN = "hidden to protect a small group"
+
+
 def hidden_label(min_group_size: int) -> str:
-    return f"fewer than {min_group_size} responses"
+    """What a hidden figure reads, whichever rule hid it: its own group's size or the protection
+    of another's. It never claims a count (a row hidden for another group's sake may have many)."""
+    return HIDDEN
 
 
 def _layout(**extra) -> dict:
@@ -92,7 +97,7 @@ def link_heatmap(
         "weakest": weakest,
         "hiddenColour": HIDDEN_GREY,
         "hiddenLabel": hidden_label(min_group_size),
-        "hiddenText": f"n<{min_group_size}",
+        "hiddenText": "hidden",
         **colours.scale(centre).plotly(),
     }
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 from surveys.dimensions import OVERALL
 from surveys.models import Department
 
-from . import charts, dashboards, panels, selectors, visible
+from . import charts, colours, dashboards, panels, selectors, visible
 from .selectors import VisibleCycle
-from .snapshot import Snapshot, shown
+from .snapshot import Snapshot
 
 # Bounds staleness of what the key cannot see (a department renamed or a dimension reworded in the admin).
 KEY_MAX = 200
@@ -129,7 +129,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
         "headline": dashboards.headline(snap, cycle.rollup_summary, weakest=weakest, url=url),
-        "centre_is_company": shown(snap.company_cell()),
+        "colour_scale": colours.scale(snap.centre()),
         "departments": dashboards.department_table(snap, url=url),
         "heatmap": heatmap,
         "link_table": dashboards.link_table(snap, heatmap),

@@ -9,8 +9,8 @@ register = template.Library()
 
 @register.simple_tag
 def score(cell, hidden_label: str, field: str = "mean", digits: int = 2):
-    """A figure of a cell (see `reports.dashboards.cell`): the value; "fewer than N responses" when
-    hidden; an en dash when nobody rated it."""
+    """A figure of a cell (see `reports.dashboards.cell`): the value; `hidden_label` ("hidden to
+    protect a small group") when hidden; an en dash when nobody rated it."""
     if cell is None:
         return mark_safe('<span class="text-body-secondary" title="no ratings">–</span>')
     if cell["hidden"]:
@@ -29,12 +29,13 @@ def score(cell, hidden_label: str, field: str = "mean", digits: int = 2):
 
 @register.simple_tag
 def compact(cell, min_group_size: int):
-    """A heatmap table cell: the mean to two decimals, or "n<N" (fewer than N responses) when hidden."""
+    """A heatmap table cell: the mean to two decimals, or "hidden" (the caption says why) when hidden."""
     if cell is None:
         return mark_safe('<span class="text-body-secondary" aria-label="no ratings">·</span>')
     if cell["hidden"]:
-        # Short: a 40-department table has hundreds of these; the caption says what n<N means.
-        return format_html('<span class="cell-hidden">n&lt;{}</span>', min_group_size)
+        # Short: a 40-department table has hundreds of these; the caption says what it means. No
+        # count: a cell hidden to protect another group may have many respondents.
+        return mark_safe('<span class="cell-hidden">hidden</span>')
     return f"{cell['mean']:.2f}"
 
 

@@ -244,9 +244,9 @@ def test_a_hidden_company_line_shows_the_label_and_no_value(client, executive, o
     client.force_login(executive.user)
     body = client.get("/reports/").content.decode()
     assert "1.23" not in body
-    assert "fewer than 5 responses" in body
-    # The card says why there is no company figure, without telling which of the two reasons.
-    assert "the company figure is hidden: fewer than 5 responses, or showing it would give a smaller group away" in body
+    # The card says why there is no company figure, without telling which rule hid it or claiming a count.
+    assert "the company figure is hidden to protect a small group" in body
+    assert "fewer than" not in body
 
 
 @pytest.mark.parametrize("hidden_share", [0.3, 0.7])
@@ -281,7 +281,7 @@ def test_no_figure_of_a_hidden_row_appears_in_any_page_or_payload(client, execut
     for dim, i, j in hidden_cells:
         cells = heatmap["cells"][dim]
         assert (cells["mean"][i][j], cells["fav"][i][j], cells["n"][i][j], cells["delta"][i][j]) == (None,) * 4
-    assert heatmap["hiddenLabel"] == "fewer than 5 responses"
+    assert heatmap["hiddenLabel"] == "hidden to protect a small group"
 
 
 # ---- Comments ----
@@ -474,3 +474,20 @@ def test_plotly_js_comes_from_the_plotly_wheel_and_is_collected_as_a_static_file
     assert found and found.replace("\\", "/").endswith("plotly/package_data/plotly.min.js")
     assert [(path, storage.prefix) for path, storage in PlotlyFinder().list([])] == [("plotly.min.js", "vendor")]
     assert PlotlyFinder().check() == []
+
+
+def test_the_heatmap_key_says_what_every_colour_means_in_one_wording(client, executive, org):
+    build_company(departments=6, cycles=1, company_line=False, include=(org["sales"],))
+    client.force_login(executive.user)
+    body = client.get("/reports/").content.decode()
+    key = body[body.index('<ul class="colour-key') : body.index("</ul>", body.index('<ul class="colour-key'))]
+    for words in (
+        "or lower",
+        "the company's typical score",
+        "or higher",
+        "hidden to protect a small group",
+        "no ratings",
+        "the weakest link",
+    ):
+        assert words in key
+    assert "the middle department" not in body and "the company mean, orange" not in body

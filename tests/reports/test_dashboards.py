@@ -81,7 +81,7 @@ def test_the_heatmap_holds_no_figure_of_a_hidden_link_and_outlines_the_lowest_sh
     assert cells["hidden"][i][j] == 1
     assert (cells["mean"][i][j], cells["fav"][i][j], cells["n"][i][j]) == (None, None, None)
     assert heatmap["weakest"]["overall"] == [names.index("IT"), names.index("Facilities")]
-    assert heatmap["hiddenLabel"] == "fewer than 5 responses"
+    assert heatmap["hiddenLabel"] == "hidden to protect a small group"
 
 
 def test_the_colour_centre_is_the_company_mean_when_shown_else_the_median_department():
