@@ -144,6 +144,7 @@ class ActionNotice(models.Model):
         DUE_SOON = "due_soon", "A commitment is due soon"
         OVERDUE = "overdue", "A commitment is past its due date"
         ADDRESSED = "addressed", "Commitments addressed to your department"
+        RECOGNISED = "recognised", "Your department is recognised in the results"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")

@@ -8,6 +8,8 @@ Who gets what, and when (`ActionNotice.Kind`; one row per (kind, cycle, person, 
   (the top has published a commitment, or CHAINSURVEY_CASCADE_DAYS days after the results).
 - `due_soon` / `overdue`: a published commitment's owner and its department's managers, from
   DUE_SOON_DAYS days before its due date, and from the day after it, while it is still open.
+- `recognised`: the managers of each department the recognition page names (actions.recognition),
+  once the latest cycle's results are visible, with what it says of their department.
 - `addressed`: everyone in a department, when commitments addressed to it were published: the
   supplier commitments naming it "especially for", and its own management's commitments to its
   staff (not to the managers who made them). At most one email per person, cycle and day: each
@@ -166,6 +168,30 @@ def _cascade(now: datetime.datetime) -> list[Planned]:
     return planned
 
 
+def _recognised(now: datetime.datetime) -> list[Planned]:
+    """`recognised`: the managers of every department the latest results recognise."""
+    from .recognition import recognition
+
+    cycle = _latest_cycle()
+    if cycle is None or not _in_time(results_published_at(cycle), now):
+        return []
+    found = recognition(cycle=cycle)
+    praised = {d.id: [p.sentence for p in found.for_department(d.id)] for d in found.departments}
+    if not praised:
+        return []
+    page_url = absolute_url(reverse("recognition:cycle", args=[cycle.name]))
+    return [
+        _planned(
+            Kind.RECOGNISED,
+            cycle,
+            person,
+            str(person.department_id),
+            {"department": person.department, "praises": praised[person.department_id], "page_url": page_url},
+        )
+        for person in _managers().filter(department_id__in=praised)
+    ]
+
+
 def _due_dates(now: datetime.datetime, labels: dict[str, str]) -> list[Planned]:
     """`due_soon` and `overdue` of the open published commitments on cycles with results."""
     day = email_day(now)
@@ -284,7 +310,7 @@ def notices_plan(*, now: datetime.datetime | None = None) -> list[Planned]:
     """Every email due at `now` that nobody has claimed yet, with what it says, in key order."""
     now = now or timezone.now()
     labels = _dimension_labels()
-    wanted = [*_cascade(now), *_due_dates(now, labels), *_addressed(now, labels)]
+    wanted = [*_cascade(now), *_recognised(now), *_due_dates(now, labels), *_addressed(now, labels)]
     if not wanted:
         return []
     claimed = set(

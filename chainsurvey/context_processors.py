@@ -3,7 +3,13 @@
 from surveys import roles
 
 # URL namespace → the navigation entry its pages belong to.
-SECTIONS = {"surveys": "survey", "reports": "reports", "hr": "cycles", "training": "training"}
+SECTIONS = {
+    "surveys": "survey",
+    "reports": "reports",
+    "hr": "cycles",
+    "training": "training",
+    "recognition": "recognition",
+}
 
 
 def _section(match) -> str:

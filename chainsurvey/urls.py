@@ -26,6 +26,7 @@ urlpatterns = [
     path("hr/", include("hr.urls")),
     path("actions/", include("actions.urls")),
     path("training/", include("actions.training_urls")),
+    path("recognition/", include("actions.recognition_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

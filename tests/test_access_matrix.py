@@ -137,6 +137,9 @@ MATRIX: dict[str, Row] = {
     # Training: modules for everyone signed in (coaching guides for managers and above:
     # tests/actions/test_training.py); marking done is a POST only.
     "training/": signed_in(200, "/training/"),
+    # Good news of published results, for everyone signed in (tests/actions/test_recognition.py).
+    "recognition/": signed_in(200, "/recognition/"),
+    "recognition/<str:cycle>/": signed_in(200, "/recognition/{cycle}/"),
     "training/<slug:module_slug>/": signed_in(200, "/training/ownership/"),
     "training/<slug:module_slug>/done/": everyone(405, "/training/ownership/done/"),
     "healthz": everyone(200, "/healthz"),
