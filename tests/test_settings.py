@@ -86,7 +86,13 @@ def test_an_smtp_host_switches_email_from_the_console_to_smtp(monkeypatch):
 
 def test_password_sign_in_is_offered_unless_turned_off(monkeypatch):
     assert settings_with_env(monkeypatch)["CHAINSURVEY_PASSWORD_LOGIN"] is True
-    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0")["CHAINSURVEY_PASSWORD_LOGIN"] is False
+    # Off only with single sign-on to sign in with instead (tests/accounts/test_sso_settings.py).
+    sso = {
+        "CHAINSURVEY_OIDC_ISSUER": "https://id.example.com",
+        "CHAINSURVEY_OIDC_CLIENT_ID": "chain-survey",
+        "CHAINSURVEY_OIDC_CLIENT_SECRET": "s3cret",
+    }
+    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0", **sso)["CHAINSURVEY_PASSWORD_LOGIN"] is False
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="1")["CHAINSURVEY_PASSWORD_LOGIN"] is True
 
 
