@@ -115,6 +115,10 @@ def sign_out(request):
     logout(request)
     if id_token and oidc.configured():
         there = oidc.end_session_url(id_token=id_token, post_logout_redirect_uri=request.build_absolute_uri(after))
-        if there:
+        # Only to the issuer's own origin: the pages' form-action allows that one (settings), and a
+        # redirect the browser would block leaves the person on a broken page instead of signed out.
+        if there and oidc.same_origin(there, settings.CHAINSURVEY_OIDC_ISSUER):
             return HttpResponseRedirect(there)
+        if there:
+            logger.warning("single sign-on: end_session_endpoint on another origin than the issuer: not used")
     return HttpResponseRedirect(after)

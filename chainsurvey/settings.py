@@ -6,6 +6,7 @@ an embedded default (SQLite file, Celery tasks in-process). Bad values fail loud
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -46,6 +47,12 @@ def env_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def sso_origin(url: str) -> str:
+    """scheme://host[:port] of a URL: what a Content-Security-Policy source names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 DEBUG = env_flag("DJANGO_DEBUG", default=True)
@@ -236,6 +243,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if CHAINSURVEY_OIDC_ISSUER:
+    # Signing out posts a form whose answer sends the browser on to the provider's end-session page:
+    # browsers apply form-action to that redirect too (accounts.views.sign_out goes only there).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(sso_origin(CHAINSURVEY_OIDC_ISSUER))
 
 # Email: printed on the console unless an SMTP server is configured (see the README).
 EMAIL_BACKEND = env.str(
