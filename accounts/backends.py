@@ -5,6 +5,7 @@ their role (RoleLoadingMixin)."""
 import functools
 import logging
 
+import jwt
 import requests
 
 from axes.backends import AxesStandaloneBackend
@@ -100,7 +101,7 @@ class SingleSignOnBackend(RoleLoadingMixin, OIDCAuthenticationBackend):
         except oidc.ProviderUnavailable as exc:
             logger.warning("single sign-on: provider unavailable (%s)", exc)
             request.chain_survey_sso = oidc.Match(None, oidc.Refusal.UNAVAILABLE, "")
-        except (requests.RequestException, SuspiciousOperation, ValueError, KeyError) as exc:
+        except (requests.RequestException, jwt.InvalidTokenError, SuspiciousOperation, ValueError, KeyError) as exc:
             # A code used twice or for another client, a token that fails a check: refused, logged.
             logger.warning("single sign-on refused: %s", exc)
             request.chain_survey_sso = oidc.Match(None, oidc.Refusal.FAILED, "")

@@ -99,9 +99,8 @@ class SingleSignOnCallback(OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         self.request.session.pop(ID_TOKEN_KEY, None)  # stored by the library before the person was matched
-        match = getattr(self.request, "chain_survey_sso", None)
-        if match is None:
-            return refused(self.request, oidc.Refusal.FAILED, status=400)
+        # No match: the provider answered with an error, or a check the library makes failed.
+        match = getattr(self.request, "chain_survey_sso", None) or oidc.Match(None, oidc.Refusal.FAILED, "")
         status = 503 if match.refusal == oidc.Refusal.UNAVAILABLE else 403
         return refused(self.request, match.refusal or oidc.Refusal.FAILED, email=match.email, status=status)
 
