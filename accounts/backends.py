@@ -7,10 +7,9 @@ import logging
 
 import jwt
 import requests
-
 from axes.backends import AxesStandaloneBackend
-from django.contrib.auth import get_user_model
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.db.models import Case, F, OuterRef, Subquery, Value, When

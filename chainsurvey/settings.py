@@ -168,7 +168,9 @@ CHAINSURVEY_OIDC_CLIENT_SECRET = env.str("CHAINSURVEY_OIDC_CLIENT_SECRET", defau
 CHAINSURVEY_OIDC_NAME = env.str("CHAINSURVEY_OIDC_NAME", default="").strip() or "your company account"
 if CHAINSURVEY_OIDC_ISSUER:
     if not CHAINSURVEY_OIDC_ISSUER.startswith(("https://", "http://")):
-        raise ImproperlyConfigured(f"CHAINSURVEY_OIDC_ISSUER must be an https:// (or, for a test provider, http://) URL, not {CHAINSURVEY_OIDC_ISSUER!r}.")
+        raise ImproperlyConfigured(
+            f"CHAINSURVEY_OIDC_ISSUER must be an https:// (test: http://) URL, not {CHAINSURVEY_OIDC_ISSUER!r}."
+        )
     if not (CHAINSURVEY_OIDC_CLIENT_ID and CHAINSURVEY_OIDC_CLIENT_SECRET):
         raise ImproperlyConfigured(
             "CHAINSURVEY_OIDC_ISSUER needs CHAINSURVEY_OIDC_CLIENT_ID and CHAINSURVEY_OIDC_CLIENT_SECRET."

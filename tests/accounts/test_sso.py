@@ -13,7 +13,6 @@ import jwt
 import pytest
 from axes.models import AccessAttempt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.contrib.auth import authenticate
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc import auth as library
 
