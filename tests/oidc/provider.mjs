@@ -1,7 +1,7 @@
 // A real OpenID Connect provider (oidc-provider, OpenID Certified) on 127.0.0.1 for the single
 // sign-on tests. Everything it serves comes from here: no font, script or page from elsewhere.
 //
-//   node provider.mjs CONFIG_JSON
+//   node provider.mjs CONFIG_JSON        (PORT=9000 node provider.mjs: a fixed port)
 //
 // CONFIG_JSON: {"client": {"client_id", "client_secret", "redirect_uris": [...],
 //               "post_logout_redirect_uris": [...]},
@@ -14,8 +14,23 @@ import { URLSearchParams } from 'node:url';
 
 import Provider from 'oidc-provider';
 
-const config = JSON.parse(process.argv[2] || '{}');
+// Without CONFIG_JSON: the demo company's four people (README, "Single sign-on") for `make run`.
+const DEMO_SITES = ['http://127.0.0.1:8000', 'http://localhost:8000'];
+const DEMO = {
+  client: {
+    client_id: 'chain-survey-demo',
+    client_secret: 'chain-survey-demo-secret',
+    redirect_uris: DEMO_SITES.map((site) => `${site}/accounts/sso/callback/`),
+    post_logout_redirect_uris: DEMO_SITES.map((site) => `${site}/accounts/login/`),
+  },
+  accounts: Object.fromEntries(['emma.lopez', 'marcus.reed', 'elena.fischer', 'hannah.okafor'].map((name) => [
+    name.split('.')[0],
+    { password: 'chain-survey-demo', email: `${name}@demo.example`, email_verified: true },
+  ])),
+};
+const config = process.argv[2] ? JSON.parse(process.argv[2]) : DEMO;
 const accounts = config.accounts || {};
+const port = Number(process.env.PORT || 0); // 0: any free port (the tests); the demo uses a fixed one
 
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title, body) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -39,7 +54,7 @@ function loginForm(uid, message = '') {
 }
 
 const server = http.createServer();
-server.listen(0, '127.0.0.1', () => {
+server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients: [{
