@@ -318,7 +318,8 @@ def test_the_login_page_says_how_to_sign_in_in_one_sentence(client, settings, ss
     assert 'name="password"' in page
     settings.CHAINSURVEY_OIDC_ISSUER = ""
     page = client.get("/accounts/login/").content.decode()
-    assert "Sign in with" not in page and "Use your work email address." in page
+    assert "Sign in with your work email address and your password (first time here?" in page
+    assert "/accounts/sso/" not in page
 
 
 def test_without_password_login_only_single_sign_on_is_offered(client, settings, sso, employee):
