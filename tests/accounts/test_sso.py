@@ -39,6 +39,7 @@ PUBLIC_JWK = jwt.PyJWK(
 )
 NONCE = "the-nonce-this-browser-sent"
 STATE = "the-state-this-browser-sent"
+SECRET = "a-client-secret-of-the-recommended-32-bytes-or-more"
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def sso(settings, monkeypatch):
     """Single sign-on configured, the provider's discovery document known, its keys the test key."""
     settings.CHAINSURVEY_OIDC_ISSUER = ISSUER
     settings.CHAINSURVEY_OIDC_CLIENT_ID = CLIENT_ID
-    settings.CHAINSURVEY_OIDC_CLIENT_SECRET = "s3cret"
+    settings.CHAINSURVEY_OIDC_CLIENT_SECRET = SECRET
     settings.CHAINSURVEY_OIDC_NAME = "Acme SSO"
     monkeypatch.setattr(oidc, "provider", lambda: DOCUMENT)
     monkeypatch.setattr(SingleSignOnBackend, "retrieve_matching_jwk", lambda self, token: PUBLIC_JWK)
@@ -118,7 +119,7 @@ def test_a_valid_id_token_signs_the_org_person_in_and_keeps_the_token_for_sign_o
         pytest.param(lambda: id_token(nonce=None), id="no-nonce"),
         pytest.param(lambda: id_token(iss="https://evil.example.com"), id="another-issuer"),
         pytest.param(lambda: id_token(key=OTHER_KEY), id="another-key"),
-        pytest.param(lambda: id_token(key="s3cret", algorithm="HS256"), id="hs256-with-client-secret"),
+        pytest.param(lambda: id_token(key=SECRET, algorithm="HS256"), id="hs256-with-client-secret"),
         pytest.param(lambda: jwt.encode({"sub": "emma-1"}, None, algorithm="none"), id="unsigned"),
     ],
 )
@@ -277,7 +278,7 @@ def test_a_discovery_document_for_another_issuer_or_incomplete_is_refused_and_no
 
 def test_a_provider_that_is_down_stops_single_sign_on_not_the_app(client, settings, employee):
     settings.CHAINSURVEY_OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
-    settings.CHAINSURVEY_OIDC_CLIENT_ID, settings.CHAINSURVEY_OIDC_CLIENT_SECRET = CLIENT_ID, "s3cret"
+    settings.CHAINSURVEY_OIDC_CLIENT_ID, settings.CHAINSURVEY_OIDC_CLIENT_SECRET = CLIENT_ID, SECRET
     oidc.forget_provider()
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and "Sign in with your company account" in page.content.decode()
@@ -396,7 +397,7 @@ def test_the_csp_lets_the_sign_out_form_go_on_to_the_issuer_only(monkeypatch):
         monkeypatch,
         CHAINSURVEY_OIDC_ISSUER="https://id.example.com/realms/acme",
         CHAINSURVEY_OIDC_CLIENT_ID=CLIENT_ID,
-        CHAINSURVEY_OIDC_CLIENT_SECRET="s3cret",
+        CHAINSURVEY_OIDC_CLIENT_SECRET=SECRET,
     )
     assert conf["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"][1:] == ["https://id.example.com"]
     assert (
