@@ -23,6 +23,7 @@ run: install
 
 test: install
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-oidc-provider.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

@@ -15,6 +15,13 @@ def attempted_email(request, credentials: dict | None) -> str:
     return str(raw).strip().lower()
 
 
+def not_a_password_attempt(request, credentials: dict | None) -> bool:
+    """True for a sign-in that carries no password (single sign-on's callback): axes neither counts
+    nor refuses it. Nothing is guessed there (the provider checks its own password), and counting
+    its refusals under an empty email would lock everyone behind one office address out."""
+    return not (credentials or {}).get("password")
+
+
 def client_address(request) -> str | None:
     """The client's address: the connection's, or with DJANGO_PROXY_COUNT proxies in front, the
     entry those proxies appended to X-Forwarded-For (entries left of it come from the client and

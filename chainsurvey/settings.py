@@ -6,6 +6,7 @@ an embedded default (SQLite file, Celery tasks in-process). Bad values fail loud
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -46,6 +47,12 @@ def env_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def sso_origin(url: str) -> str:
+    """scheme://host[:port] of a URL: what a Content-Security-Policy source names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 DEBUG = env_flag("DJANGO_DEBUG", default=True)
@@ -144,6 +151,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",  # refuses a locked-out (email, address) before any password check
     # Django's ModelBackend, reading the person's role with them (one query less per page).
     "accounts.backends.PasswordBackend",
+    "accounts.backends.SingleSignOnBackend",  # OpenID Connect, when CHAINSURVEY_OIDC_ISSUER is set
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,6 +162,38 @@ AUTH_PASSWORD_VALIDATORS = [
 # Whether people may sign in with email + password (CONTRACT.md). With single sign-on configured
 # a company may turn it off: then no invitation carries a link to choose a password.
 CHAINSURVEY_PASSWORD_LOGIN = env_flag("CHAINSURVEY_PASSWORD_LOGIN", default=True)
+
+# Single sign-on (OpenID Connect, mozilla-django-oidc through accounts.backends.SingleSignOnBackend).
+# Only the issuer is configured: its endpoints come from its discovery document, read on the first
+# sign-in with it (accounts.oidc), never at start-up. People are matched to the org by verified
+# email, never created. The provider must know the callback, <site>/accounts/sso/callback/, and
+# may know <site>/accounts/login/ as where to return after signing out there.
+CHAINSURVEY_OIDC_ISSUER = env.str("CHAINSURVEY_OIDC_ISSUER", default="").strip()
+CHAINSURVEY_OIDC_CLIENT_ID = env.str("CHAINSURVEY_OIDC_CLIENT_ID", default="").strip()
+CHAINSURVEY_OIDC_CLIENT_SECRET = env.str("CHAINSURVEY_OIDC_CLIENT_SECRET", default="")
+# The sign-in button says "Sign in with <this>" (e.g. "Acme SSO").
+CHAINSURVEY_OIDC_NAME = env.str("CHAINSURVEY_OIDC_NAME", default="").strip() or "your company account"
+if CHAINSURVEY_OIDC_ISSUER:
+    if not CHAINSURVEY_OIDC_ISSUER.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"CHAINSURVEY_OIDC_ISSUER must be an https:// (test: http://) URL, not {CHAINSURVEY_OIDC_ISSUER!r}."
+        )
+    if not (CHAINSURVEY_OIDC_CLIENT_ID and CHAINSURVEY_OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "CHAINSURVEY_OIDC_ISSUER needs CHAINSURVEY_OIDC_CLIENT_ID and CHAINSURVEY_OIDC_CLIENT_SECRET."
+        )
+elif not CHAINSURVEY_PASSWORD_LOGIN:
+    raise ImproperlyConfigured(
+        "CHAINSURVEY_PASSWORD_LOGIN=0 needs single sign-on (CHAINSURVEY_OIDC_ISSUER): nobody could sign in."
+    )
+OIDC_RP_SIGN_ALGO = "RS256"  # what OpenID Connect providers sign ID tokens with unless told otherwise
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True  # the hint that lets the provider end its session when a person signs out
+OIDC_TIMEOUT = 10  # seconds: a hung provider must not hang a worker
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -212,6 +252,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if CHAINSURVEY_OIDC_ISSUER:
+    # Signing out posts a form whose answer sends the browser on to the provider's end-session page:
+    # browsers apply form-action to that redirect too (accounts.views.sign_out goes only there).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(sso_origin(CHAINSURVEY_OIDC_ISSUER))
 
 # Email: printed on the console unless an SMTP server is configured (see the README).
 EMAIL_BACKEND = env.str(
@@ -364,6 +408,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+AXES_WHITELIST_CALLABLE = "accounts.lockout.not_a_password_attempt"  # single sign-on: nothing to guess
 AXES_VERBOSE = False
 # Number of proxies in front of the app that append to X-Forwarded-For (0: the app is reached
 # directly, the client address is the connection's).

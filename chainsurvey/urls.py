@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import SetPasswordResetForm
+from accounts import views as accounts_views
 
 from . import health, views
 
@@ -14,12 +13,7 @@ handler400 = "chainsurvey.errors.bad_request"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=SetPasswordResetForm),
-        name="password_reset",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("survey/", include("surveys.urls")),
     path("reports/", include("reports.download_urls")),
     path("reports/", include("reports.urls")),
@@ -28,5 +22,6 @@ urlpatterns = [
     path("training/", include("actions.training_urls")),
     path("recognition/", include("actions.recognition_urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("admin/login/", accounts_views.admin_login),  # the app's page while password sign-in is off
     path("admin/", admin.site.urls),
 ]

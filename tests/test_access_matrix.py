@@ -71,6 +71,10 @@ MATRIX: dict[str, Row] = {
     "": signed_in(200, "/"),
     "accounts/login/": everyone(200, "/accounts/login/"),
     "accounts/logout/": everyone(405, "/accounts/logout/"),  # POST only
+    # Single sign-on is not configured here: both are 404 for everyone. Configured, the start sends
+    # anyone to the provider and the callback refuses what no session asked for (tests/accounts/test_sso.py).
+    "accounts/sso/": everyone(404, "/accounts/sso/"),
+    "accounts/sso/callback/": everyone(404, "/accounts/sso/callback/?code=x&state=y"),
     "accounts/password_change/": signed_in(200, "/accounts/password_change/"),
     "accounts/password_change/done/": signed_in(200, "/accounts/password_change/done/"),
     "accounts/password_reset/": everyone(200, "/accounts/password_reset/"),

@@ -127,7 +127,13 @@ def test_a_production_process_with_console_email_stops_at_startup_with_the_messa
 
 def test_password_sign_in_is_offered_unless_turned_off(monkeypatch):
     assert settings_with_env(monkeypatch)["CHAINSURVEY_PASSWORD_LOGIN"] is True
-    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0")["CHAINSURVEY_PASSWORD_LOGIN"] is False
+    # Off only with single sign-on to sign in with instead (tests/accounts/test_sso_settings.py).
+    sso = {
+        "CHAINSURVEY_OIDC_ISSUER": "https://id.example.com",
+        "CHAINSURVEY_OIDC_CLIENT_ID": "chain-survey",
+        "CHAINSURVEY_OIDC_CLIENT_SECRET": "s3cret",
+    }
+    assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0", **sso)["CHAINSURVEY_PASSWORD_LOGIN"] is False
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="1")["CHAINSURVEY_PASSWORD_LOGIN"] is True
 
 

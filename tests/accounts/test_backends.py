@@ -2,19 +2,11 @@
 with their role and org record in one query (RoleLoadingMixin)."""
 
 import pytest
-from django.contrib.auth.backends import BaseBackend
 
-from accounts.backends import PasswordBackend, RoleLoadingMixin
+from accounts.backends import PasswordBackend, RoleLoadingMixin, SingleSignOnBackend
 from surveys import roles
 
 pytestmark = pytest.mark.django_db
-
-
-class SingleSignOnBackend(RoleLoadingMixin, BaseBackend):
-    """What an OpenID Connect backend shares: its own `authenticate`, the mixin's `get_user`."""
-
-    def user_can_authenticate(self, user):
-        return user.is_active
 
 
 @pytest.mark.parametrize("backend", [PasswordBackend, SingleSignOnBackend], ids=["password", "single-sign-on"])
@@ -38,5 +30,6 @@ def test_a_deactivated_or_unknown_person_is_nobody(backend, employee, django_ass
         assert backend().get_user(employee.user.pk + 1000) is None
 
 
-def test_the_password_backend_takes_its_get_user_from_the_mixin():
+def test_every_sign_in_backend_takes_its_get_user_from_the_mixin():
     assert PasswordBackend.get_user is RoleLoadingMixin.get_user
+    assert SingleSignOnBackend.get_user is RoleLoadingMixin.get_user  # not mozilla-django-oidc's own
