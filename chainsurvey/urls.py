@@ -19,6 +19,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=SetPasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/tokens/", include("api.token_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("survey/", include("surveys.urls")),
     path("reports/", include("reports.download_urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("hr/", include("hr.urls")),
     path("actions/", include("actions.urls")),
     path("training/", include("actions.training_urls")),
+    path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
