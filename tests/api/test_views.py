@@ -68,7 +68,9 @@ def test_executives_and_hr_get_the_scorecard_csv_as_json(api, company, keys, rol
     assert_same(got, expected)
     hidden = [row for row in got if row["suppressed"]]
     assert hidden and all(row["respondents"] is row["mean"] is row["rank"] is None for row in hidden)
-    assert all(isinstance(row["ratings"], int) and isinstance(row["mean"], float) for row in got if not row["suppressed"])
+    assert all(
+        isinstance(row["ratings"], int) and isinstance(row["mean"], float) for row in got if not row["suppressed"]
+    )
 
 
 def test_a_manager_gets_their_own_departments_scorecard_rows_only(api, company, keys):
