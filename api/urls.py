@@ -1,7 +1,7 @@
 """/api/: the read-only API (v1), its OpenAPI document and its browsable docs (CONTRACT.md, URLs).
 Every list of api.resources gets its address here, under cycles/<cycle>/."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from . import docs, views
 from .resources import RESOURCES
@@ -18,5 +18,6 @@ urlpatterns = [
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Last: any other address under /api/ is a JSON 404, not the site's HTML page.
-    re_path(r"^(?P<rest>.*)$", views.not_found, name="not_found"),
+    path("", views.not_found, name="index"),
+    path("<path:rest>", views.not_found, name="not_found"),
 ]

@@ -157,7 +157,9 @@ MATRIX: dict[str, Row] = {
     "api/v1/cycles/<str:cycle>/commitments/": api("/api/v1/cycles/{cycle}/commitments/"),
     "api/schema/": everyone(200, "/api/schema/"),
     "api/docs/": everyone(200, "/api/docs/"),
-    "api/^(?P<rest>.*)$": everyone(404, "/api/nowhere/"),  # any other address under /api/: a JSON 404
+    # Any other address under /api/: a JSON 404.
+    "api/": everyone(404, "/api/"),
+    "api/<path:rest>": everyone(404, "/api/nowhere/"),
     "admin/": admin_only(200, "/admin/"),
     "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
     "admin/logout/": Row("/admin/logout/", 302, 302, 302, 302, 405),  # POST only; others sent to the admin
