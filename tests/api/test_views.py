@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from api.resources import RESOURCES
 from reports.models import RollupRun
 from surveys.models import Cycle
 
@@ -242,3 +243,27 @@ def test_a_page_of_rows_costs_a_fixed_number_of_queries(api, company, keys, role
     # exporter), 5 the count, 6 the page.
     with django_assert_num_queries(6):
         assert api(keys[role], f"{BASE}/links/", page_size=3).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["hr", "manager"])
+def test_no_figure_of_a_hidden_row_leaves_through_the_api(client, org, manager, hr, role):
+    """Hidden rows carry canary figures here (a real roll-up stores none): none may surface."""
+    from api.tokens import token_create
+    from tests.reports.snapshots import CANARY_STRINGS, build_company
+
+    built = build_company(departments=20, cycles=2, hidden_share=0.5, include=(org["sales"],))
+    person = {"hr": hr, "manager": manager}[role]
+    key = token_create(user=person.user, name="canary").key
+    name = built["latest"].name
+    seen = 0
+    for url in ("scorecards", "links"):
+        response = client.get(f"/api/v1/cycles/{name}/{url}/", {"page_size": 5000}, HTTP_AUTHORIZATION=f"Token {key}")
+        assert response.status_code == 200
+        text, rows = response.content.decode(), response.json()["results"]
+        for canary in (*CANARY_STRINGS, "7.654", '"rank":99,', '"ratings":17,'):
+            assert canary not in text, f"a hidden figure ({canary}) leaked through {url}"
+        hidden = [row for row in rows if row["suppressed"]]
+        figures = [c.name for c in RESOURCES[url].columns if c.kind in ("int", "float")]
+        assert hidden and all(row[name] is None for row in hidden for name in figures)
+        seen += len(rows)
+    assert seen > 0
