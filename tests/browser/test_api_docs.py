@@ -1,5 +1,6 @@
 """/api/docs/ in a real browser: Swagger UI from the app's own files renders the API's lists under
-the app's CSP, with no console error (a CSP refusal would be one) and no request to another host;
+the app's CSP, with no console error (a CSP refusal would be one), no request to another host and no serious
+accessibility violation;
 "Authorize" takes a token and "Try it out" reads the API with it."""
 
 import pytest
@@ -8,7 +9,7 @@ from api.tokens import token_create
 from surveys.roles import Role
 from tests.factories import DepartmentFactory, EmployeeFactory
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, serious_violations
 
 
 @pytest.fixture
@@ -29,6 +30,8 @@ def test_the_api_docs_render_from_the_apps_own_files_without_csp_errors(new_page
     for path in ("/api/v1/cycles/", "/api/v1/cycles/{cycle}/scorecards/", "/api/v1/cycles/{cycle}/commitments/"):
         assert page.locator(f'.opblock-summary-path[data-path="{path}"]').count() == 1
     assert elsewhere == [] and refused == []
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     # Authorize with a token, then try the cycles list: the answer comes from the API itself.
     page.get_by_role("button", name="Authorize").first.click()
@@ -37,6 +40,7 @@ def test_the_api_docs_render_from_the_apps_own_files_without_csp_errors(new_page
     page.locator(".auth-btn-wrapper").get_by_role("button", name="Close").click()
     operation = page.locator("#operations-cycles-cycles_list")
     operation.locator(".opblock-summary").click()
+    assert serious_violations(page) == []  # an operation opened: its parameters and examples
     operation.get_by_role("button", name="Try it out").click()
     operation.get_by_role("button", name="Execute").click()
     result = operation.locator(".live-responses-table .response .response-col_status").first
