@@ -1,7 +1,6 @@
 """/api/docs/ in a real browser: Swagger UI from the app's own files renders the API's lists under
-the app's CSP, with no console error (a CSP refusal would be one), no request to another host and no serious
-accessibility violation;
-"Authorize" takes a token and "Try it out" reads the API with it."""
+the app's CSP, with no console error (a CSP refusal would be one), no request to another host and
+no serious accessibility violation; "Authorize" takes a token and "Try it out" reads the API."""
 
 import pytest
 
