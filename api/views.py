@@ -3,6 +3,7 @@ through an exporter's rows (api.resources) and write each as the CSV's columns i
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
@@ -65,17 +66,30 @@ class TokenView(generics.GenericAPIView):
     throttle_classes = [TokenRateThrottle]
     pagination_class = RowsPagination
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A person's results: no cache in between keeps a copy (errors included).
+        add_never_cache_headers(response)
+        return super().finalize_response(request, response, *args, **kwargs)
+
 
 CYCLE_PARAMETER = OpenApiParameter(
-    "cycle", OpenApiTypes.STR, OpenApiParameter.PATH, description="A cycle name, YYYY-Qn (e.g. 2026-Q3)."
+    "cycle",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="A cycle name, YYYY-Qn (e.g. 2026-Q3).",
+    pattern=r"^\d{4}-Q[1-4]$",
 )
 ERRORS = {
     401: OpenApiResponse(description="No token, or one that is not valid (revoked, or its owner deactivated)."),
     429: OpenApiResponse(description="Too many requests: the `Retry-After` header says how many seconds to wait."),
 }
+PAGE_ERRORS = {
+    400: OpenApiResponse(description="A bad `page_size` (a whole number from 1 to 5000)."),
+    404: OpenApiResponse(description="No such page."),
+}
 
 
-@extend_schema(summary="The API's lists", responses={200: RootSerializer, **ERRORS})
+@extend_schema(summary="The API's lists", tags=["root"], responses={200: RootSerializer, **ERRORS})
 class RootView(TokenView):
     pagination_class = None
 
@@ -94,7 +108,7 @@ def cycle_lists(request, name: str, viewer: Viewer) -> dict[str, str]:
 @extend_schema(
     summary="Cycles with published results",
     description="Newest first; each names the lists of it that you may read.",
-    responses={200: CycleSerializer(many=True), **ERRORS},
+    responses={200: CycleSerializer(many=True), **ERRORS, **PAGE_ERRORS},
 )
 class CycleListView(TokenView):
     serializer_class = CycleSerializer
@@ -169,8 +183,9 @@ def cycle_rows_view(resource: CycleResource):
         responses={
             200: row_serializer(resource)(many=True),
             **ERRORS,
+            **PAGE_ERRORS,
             403: OpenApiResponse(description="Your role does not see this list."),
-            404: OpenApiResponse(description="No such cycle, or its results are not published."),
+            404: OpenApiResponse(description="No such cycle or page, or the cycle's results are not published."),
             503: OpenApiResponse(description="The cycle's results are being computed: retry after `Retry-After`."),
         },
     )(view)

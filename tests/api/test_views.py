@@ -242,7 +242,12 @@ def test_a_page_of_rows_costs_a_fixed_number_of_queries(api, company, keys, role
     # 1 the token, 2 the person with their role, 3 the cycle (rolled up?), 4 the cycle again (the
     # exporter), 5 the count, 6 the page.
     with django_assert_num_queries(6):
-        assert api(keys[role], f"{BASE}/links/", page_size=3).status_code == 200
+        response = api(keys[role], f"{BASE}/links/", page_size=3)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]  # nothing in between keeps a person's results
+    # The cycles: 1 the token, 2 the person, 3 the count, 4 the page.
+    with django_assert_num_queries(4):
+        assert api(keys[role], "/api/v1/cycles/").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["hr", "manager"])
