@@ -158,3 +158,17 @@ def test_create_api_token_refuses_an_unknown_or_deactivated_person_and_makes_not
     with pytest.raises(CommandError, match="deactivated"):
         call_command("create_api_token", employee.user.email, stdout=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_a_token_reads_as_its_owners_role_of_the_moment(api, manager, org):
+    from reports.services import rollup_cycle
+    from surveys.models import Cycle
+    from surveys.roles import Role, assign_role_groups
+
+    rollup_cycle(cycle_id=Cycle.objects.create(name="2026-Q1", status=Cycle.Status.PUBLISHED).id)
+    key = token_create(user=manager.user, name="script").key
+    assert api(key, "/api/v1/cycles/2026-Q1/scorecards/").status_code == 200
+    manager.role = Role.EMPLOYEE
+    manager.save()
+    assign_role_groups({manager.user.pk: Role.EMPLOYEE})  # as the org import does
+    assert api(key, "/api/v1/cycles/2026-Q1/scorecards/").status_code == 403
