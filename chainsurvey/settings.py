@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "hr",
     "invitations",  # after surveys: its admin extends the cycle admin
     "actions",  # commitments and training: above reports, whose snapshot it reads
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI as static files (no CDN)
+    "api",  # the read-only API: above reports and actions, whose exporters it renders
 ]
 
 MIDDLEWARE = [
@@ -413,6 +417,33 @@ AXES_VERBOSE = False
 # Number of proxies in front of the app that append to X-Forwarded-For (0: the app is reached
 # directly, the client address is the connection's).
 CHAINSURVEY_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", default=0)
+
+# The read-only API (api/): personal tokens only (no session: a page's cookie never reads it),
+# JSON only, every error JSON. Throttles count in the default cache, i.e. per web process.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # read-only: no request body is ever read
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"api": "120/minute", "api_anon": "30/minute"},
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "NUM_PROXIES": CHAINSURVEY_PROXY_COUNT,  # the throttles' client address, as axes reads it
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chain Survey API",
+    "DESCRIPTION": "Read-only JSON of the published results that the token's owner may see on the web: "
+    "the contract's CSV exports, one field per column, numbers as numbers, empty cells as null.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: Swagger UI would otherwise send the schema to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "persistAuthorization": False},
+}
 
 # Logs: one line per event on stdout, JSON in production (for the log collector), text while
 # developing. Gunicorn's and Celery's own loggers use the same format (gunicorn.conf.py, celery.py).

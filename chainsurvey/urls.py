@@ -13,6 +13,7 @@ handler400 = "chainsurvey.errors.bad_request"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),
     path("survey/", include("surveys.urls")),
     path("reports/", include("reports.download_urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("training/", include("actions.training_urls")),
     path("recognition/", include("actions.recognition_urls")),
+    path("api/", include("api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("admin/login/", accounts_views.admin_login),  # the app's page while password sign-in is off
     path("admin/", admin.site.urls),

@@ -82,11 +82,13 @@ def scorecard_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySe
     )
 
 
-def link_rows(*, cycle: Cycle, dimension: str | None = None) -> QuerySet[LinkResult]:
+def link_rows(*, cycle: Cycle, dimension: str | None = None, provider_id: int | None = None) -> QuerySet[LinkResult]:
     """Link rows by rater name, provider name and dimension (contract order, overall last)."""
     rows = LinkResult.objects.filter(cycle=cycle).select_related("rater_department", "provider_department")
     if dimension is not None:
         rows = rows.filter(dimension=dimension)
+    if provider_id is not None:
+        rows = rows.filter(provider_department_id=provider_id)
     return rows.annotate(_dimension=_dimension_order()).order_by(
         "rater_department__name", "provider_department__name", "_dimension"
     )

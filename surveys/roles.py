@@ -58,6 +58,9 @@ _ADMIN_MODEL_PERMS = [
     # Sign-in lockouts (django-axes): HR sees them and unlocks by deleting the record.
     "axes.view_accessattempt",
     "axes.delete_accessattempt",
+    # API tokens: HR sees everyone's (names and prefixes; keys are never stored) and revokes them.
+    "api.view_apitoken",
+    "api.change_apitoken",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -7,7 +7,16 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("accounts", "surveys", "reports", "hr", "invitations", "actions", "chainsurvey")  # the project's code
+PACKAGES = (
+    "accounts",
+    "surveys",
+    "reports",
+    "hr",
+    "invitations",
+    "actions",
+    "api",
+    "chainsurvey",
+)  # the project's code
 
 
 @dataclass(frozen=True)

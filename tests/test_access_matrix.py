@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from accounts.models import IdentityChange
 from actions.models import Commitment, TrainingModule
+from api.models import ApiToken
+from api.tokens import token_create
 from invitations.models import Notice
 from reports.models import CycleSummary, RollupRun
 from surveys.models import Cycle, Department, Dimension, Draft, Participation
@@ -49,6 +51,7 @@ class Row:
     manager: int | str
     executive: int | str
     hr: int | str
+    token: bool = False  # asked with an API token (`Authorization: Token <key>`), not a session
 
     def expected(self, role: str) -> int | str:
         return self.signed_out if role == "deactivated" else getattr(self, role)
@@ -60,6 +63,11 @@ def everyone(status, url) -> Row:
 
 def signed_in(status, url) -> Row:
     return Row(url, LOGIN, status, status, status, status)
+
+
+def api(url, employee=200, manager=200, executive=200, hr=200) -> Row:
+    """An API address: 401 without a token (or with a deactivated person's)."""
+    return Row(url, 401, employee, manager, executive, hr, token=True)
 
 
 def admin_only(hr_status, url) -> Row:
@@ -81,6 +89,8 @@ MATRIX: dict[str, Row] = {
     "accounts/password_reset/done/": everyone(200, "/accounts/password_reset/done/"),
     "accounts/reset/<uidb64>/<token>/": everyone(200, "/accounts/reset/MQ/bad-token/"),  # "link invalid" page
     "accounts/reset/done/": everyone(200, "/accounts/reset/done/"),
+    "accounts/tokens/": signed_in(200, "/accounts/tokens/"),
+    "accounts/tokens/<int:pk>/revoke/": everyone(405, "/accounts/tokens/{apitoken}/revoke/"),  # POST only
     "survey/": signed_in(200, "/survey/"),
     "reports/<str:cycle>/scorecards.csv": Row("/reports/{cycle}/scorecards.csv", LOGIN, 403, 403, 403, 200),
     # The workbook and PDF hold what executives' pages show; the CSV (for BI tools) is HR's.
@@ -147,6 +157,18 @@ MATRIX: dict[str, Row] = {
     "training/<slug:module_slug>/": signed_in(200, "/training/ownership/"),
     "training/<slug:module_slug>/done/": everyone(405, "/training/ownership/done/"),
     "healthz": everyone(200, "/healthz"),
+    # The API: tokens only (a session reads nothing: tests/api/test_tokens.py). The published cycle
+    # of the fixture has an empty roll-up; what each role reads of a real one: tests/api/test_views.py.
+    "api/v1/": api("/api/v1/"),
+    "api/v1/cycles/": api("/api/v1/cycles/"),
+    "api/v1/cycles/<str:cycle>/scorecards/": api("/api/v1/cycles/{cycle}/scorecards/", employee=403),
+    "api/v1/cycles/<str:cycle>/links/": api("/api/v1/cycles/{cycle}/links/", employee=403),
+    "api/v1/cycles/<str:cycle>/commitments/": api("/api/v1/cycles/{cycle}/commitments/"),
+    "api/schema/": everyone(200, "/api/schema/"),
+    "api/docs/": everyone(200, "/api/docs/"),
+    # Any other address under /api/: a JSON 404.
+    "api/": everyone(404, "/api/"),
+    "api/<path:rest>": everyone(404, "/api/nowhere/"),
     "admin/": admin_only(200, "/admin/"),
     "admin/login/": Row("/admin/login/", 200, 200, 200, 200, 302),  # staff already signed in: to the index
     "admin/logout/": Row("/admin/logout/", 302, 302, 302, 302, 405),  # POST only; others sent to the admin
@@ -155,7 +177,7 @@ MATRIX: dict[str, Row] = {
     "admin/autocomplete/": admin_only(403, "/admin/autocomplete/"),  # no field to complete: refused
     "admin/jsi18n/": admin_only(200, "/admin/jsi18n/"),
     "admin/r/<path:content_type_id>/<path:object_id>/": admin_only(404, "/admin/r/999999/1/"),
-    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions)/$": admin_only(
+    "admin/^(?P<app_label>auth|axes|accounts|surveys|reports|invitations|actions|api)/$": admin_only(
         200, "/admin/surveys/"
     ),
     "admin/(?P<url>.*)$": admin_only(404, "/admin/no-such-page/"),
@@ -183,6 +205,8 @@ HR_ADMIN_RIGHTS: dict[str, set[str]] = {
     "axes.accessattempt": {"view", "delete"},
     "axes.accesslog": set(),
     "axes.accessfailurelog": set(),
+    # API tokens: HR sees everyone's and revokes them (an action: "change"); nobody adds or deletes one.
+    "api.apitoken": {"view", "change"},
 }
 
 
@@ -230,9 +254,11 @@ def world(org, open_cycle):
         "hr": EmployeeFactory(department=org["it"], role=Role.HR),
     }
     gone = EmployeeFactory(department=org["sales"])
+    people["deactivated"] = gone
+    # Each person's API token, made while all of them were active.
+    api_keys = {role: token_create(user=person.user, name="matrix").key for role, person in people.items()}
     gone.user.is_active = False
     gone.user.save()
-    people["deactivated"] = gone
     Participation.objects.create(employee=people["employee"], cycle=published, department=org["sales"])
     sales_draft = Commitment.objects.create(
         cycle=published,
@@ -271,6 +297,9 @@ def world(org, open_cycle):
         "axes.accessfailurelog": AccessFailureLog.objects.create(username="x@example.com", ip_address="10.0.0.3").pk,
         "actions.trainingmodule": TrainingModule.objects.get(slug="ownership").pk,
         "actions.commitment": sales_draft.pk,
+        "api.apitoken": ApiToken.objects.filter(user=people["hr"].user).get().pk,
+        "apitoken": ApiToken.objects.filter(user=people["hr"].user).get().pk,
+        "api_keys": api_keys,
     }
     return people, objects
 
@@ -295,10 +324,14 @@ def test_access(client, world, role):
     wrong = []
     for route, row in all_rows().items():
         client.logout()
-        if role != "signed_out":
+        headers = {}
+        if row.token:
+            if role != "signed_out":
+                headers["HTTP_AUTHORIZATION"] = f"Token {objects['api_keys'][role]}"
+        elif role != "signed_out":
             client.force_login(people[role].user)
         url = re.sub(r"\{([\w.]+)\}", lambda m: str(objects[m.group(1)]), row.url)
-        response = client.get(url)
+        response = client.get(url, **headers)
         expected = row.expected(role)
         if expected in (LOGIN, ADMIN_LOGIN):
             sign_in = "/accounts/login/" if expected == LOGIN else "/admin/login/"
@@ -307,6 +340,9 @@ def test_access(client, world, role):
                 wrong.append(f"{url} ({route}): {response.status_code} {location}, expected {sign_in}")
         elif response.status_code != expected:
             wrong.append(f"{url} ({route}): {response.status_code}, expected {expected}")
+        elif url.startswith("/api/") and response.status_code >= 400:
+            if response.get("Content-Type") != "application/json" or not response.json().get("detail"):
+                wrong.append(f"{url}: a {response.status_code} without a JSON message")
         elif (
             response.status_code in (403, 404)
             and not url.startswith("/admin/")

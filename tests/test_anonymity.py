@@ -109,6 +109,10 @@ def test_only_the_known_models_point_at_people_at_all():
         ("actions.ProgressUpdate", "written_by"),
         ("actions.TrainingCompletion", "employee"),
         ("admin.LogEntry", "user"),
+        # A person's API tokens, who revoked them, when they were made and last read: no cycle,
+        # no answer (the API reads only the snapshot, as the person's pages do).
+        ("api.ApiToken", "user"),
+        ("api.ApiToken", "revoked_by"),
         ("hr.OrgUpload", "uploaded_by"),  # an org file awaiting its uploader's confirmation: no cycle, no answer
         # Who was emailed and when: says no more than Participation (who took part, and when)
         # already does, and answers carry no time or order to join it to.

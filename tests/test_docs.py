@@ -30,6 +30,7 @@ EXAMPLES = {
     "export-id": "0b6f3a52-9c1d-4f7e-8a2b-3c4d5e6f7a8b",
     "id": "42",
     "module-slug": "ownership",
+    "anything-else": "v2/cycles/",
 }
 
 

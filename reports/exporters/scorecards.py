@@ -28,22 +28,29 @@ class ScorecardExporter(ListExporter):
     def __init__(self, *, cycle_id: int):
         self.cycle = Cycle.objects.get(pk=cycle_id)
 
+    def records(self, *, department_id: int | None = None):
+        """The snapshot rows behind the export, in its order (the API pages through these)."""
+        return selectors.scorecard_rows(cycle=self.cycle, department_id=department_id)
+
     def rows(self) -> Iterator[tuple]:
-        for row in selectors.scorecard_rows(cycle=self.cycle).iterator(chunk_size=2000):
-            # Suppressed rows store no figures (see reports.models); blanking here too keeps the
-            # export safe even if a figure ever slipped into one.
-            shown = not row.suppressed
-            yield (
-                self.cycle.name,
-                row.department.name,
-                row.scope,
-                row.dimension,
-                *(
-                    (row.respondents, row.ratings, row.mean, row.favorable_pct, row.expectation_mean, row.gap)
-                    if shown
-                    else (None,) * 6
-                ),
-                row.delta if shown else None,
-                row.rank if shown else None,
-                row.suppressed,
-            )
+        for record in self.records().iterator(chunk_size=2000):
+            yield self.row(record)
+
+    def row(self, row) -> tuple:
+        # Suppressed rows store no figures (see reports.models); blanking here too keeps the
+        # export safe even if a figure ever slipped into one.
+        shown = not row.suppressed
+        return (
+            self.cycle.name,
+            row.department.name,
+            row.scope,
+            row.dimension,
+            *(
+                (row.respondents, row.ratings, row.mean, row.favorable_pct, row.expectation_mean, row.gap)
+                if shown
+                else (None,) * 6
+            ),
+            row.delta if shown else None,
+            row.rank if shown else None,
+            row.suppressed,
+        )

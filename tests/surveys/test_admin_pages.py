@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import IdentityChange
 from actions.models import Commitment, TrainingModule
+from api.tokens import token_create
 from invitations.models import Notice
 from reports.models import RollupRun
 from surveys.models import Participation
@@ -53,6 +54,7 @@ def one_of_each(org, hr, open_cycle):
         owner=person,
         due=datetime.date(2025, 12, 31),
     )
+    token_create(user=person.user, name=f"Token {HOSTILE}")
 
 
 def admin_pages():
