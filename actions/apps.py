@@ -15,6 +15,12 @@ class ActionsConfig(AppConfig):
 
         panels.register(ours.COMMITMENTS)
 
+        from surveys.signals import results_published
+
+        from .webhook import on_results_published
+
+        results_published.connect(on_results_published, dispatch_uid="actions.webhook.results_published")
+
         from django.db.models.signals import post_delete, post_save
 
         from .models import Commitment

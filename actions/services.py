@@ -86,6 +86,7 @@ def commitment_create(*, cycle: Cycle, department: Department, draft: Draft, by,
         _check_may_publish(cycle, department)
     commitment = _write(Commitment(cycle=cycle, department=department, created_by=by), draft)
     if publish:
+        _announce_first(commitment)
         commitment.published_at = timezone.now()
         commitment.save(update_fields=["published_at", "updated_at"])
     return commitment
@@ -119,9 +120,19 @@ def commitment_publish(*, commitment: Commitment, by) -> Commitment:
         return commitment
     check_cycle(commitment.cycle)
     _check_may_publish(commitment.cycle, commitment.department)
+    _announce_first(commitment)
     commitment.published_at = timezone.now()
     commitment.save(update_fields=["published_at", "updated_at"])
     return commitment
+
+
+def _announce_first(commitment: Commitment) -> None:
+    """Tell the company's chat (actions.webhook) when a department publishes its first commitment
+    on a cycle's results: one message per department and cycle, however many follow."""
+    from . import webhook
+
+    if not Commitment.objects.published().filter(cycle=commitment.cycle, department=commitment.department).exists():
+        webhook.announce(webhook.commitments_published(commitment.department, commitment.cycle))
 
 
 @transaction.atomic

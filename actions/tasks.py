@@ -41,3 +41,27 @@ def send_due_commitment_notices() -> dict[str, int]:
 )
 def send_commitment_notice_batch(self, *, due: list[list]) -> int:
     return notices.notices_send(only=[notices.Due(*key) for key in due]).sent
+
+
+class ChatRefused(Exception):
+    """The chat service answered with an error (retried)."""
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(*TRANSIENT_ERRORS, ChatRefused, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=MAX_ATTEMPTS,
+)
+def post_to_chat(*, text: str) -> int:
+    """POST `{"text": …}` to CHAINSURVEY_WEBHOOK_URL; the HTTP status, or a retry on failure."""
+    import requests
+
+    try:
+        response = requests.post(settings.CHAINSURVEY_WEBHOOK_URL, json={"text": text}, timeout=10)
+    except requests.RequestException as exc:
+        raise ChatRefused(f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 400:
+        raise ChatRefused(f"the chat service answered {response.status_code}")
+    return response.status_code

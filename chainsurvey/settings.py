@@ -223,6 +223,11 @@ CHAINSURVEY_EXPORT_EXPIRES_AFTER = env_int("CHAINSURVEY_EXPORT_EXPIRES_AFTER", d
 # Off by default: workers can only hand files to the web app through a folder both can write, which
 # a deployment has to provide (a shared volume); with it on and no broker there is no worker at all.
 CHAINSURVEY_BACKGROUND_EXPORTS = env_flag("CHAINSURVEY_BACKGROUND_EXPORTS", default=False)
+# News for the company's chat (actions.webhook): a Slack incoming webhook or a Teams workflow URL.
+CHAINSURVEY_WEBHOOK_URL = env.str("CHAINSURVEY_WEBHOOK_URL", default="").strip()
+if CHAINSURVEY_WEBHOOK_URL and not CHAINSURVEY_WEBHOOK_URL.startswith(("https://", "http://")):
+    # Not echoed: a webhook URL is a secret (whoever has it can post to the channel).
+    raise ImproperlyConfigured("CHAINSURVEY_WEBHOOK_URL must be an http(s) URL.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "exports": {

@@ -16,6 +16,7 @@ from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
 from surveys.rollups import rollup_finished, rollup_request
 from surveys.selectors import next_cycle_with_answers
 from surveys.services.ballots import ballots_move
+from surveys.signals import results_published
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,7 @@ def cycle_publish(*, cycle: Cycle) -> Cycle:
         locked.status = Cycle.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at"])
+        transaction.on_commit(lambda: results_published.send(sender=Cycle, cycle=locked))
     return locked
 
 
