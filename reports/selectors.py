@@ -16,6 +16,8 @@ from .models import (
     CompanyResult,
     CycleSummary,
     DepartmentResult,
+    DriverResult,
+    DriverSummary,
     LinkResult,
     ParticipationResult,
     RollupRun,
@@ -90,6 +92,24 @@ def link_rows(*, cycle: Cycle, dimension: str | None = None) -> QuerySet[LinkRes
     return rows.annotate(_dimension=_dimension_order()).order_by(
         "rater_department__name", "provider_department__name", "_dimension"
     )
+
+
+def driver_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[DriverResult]:
+    """Driver rows (contract "Drivers"): departments by name, then the company's (supplier scope,
+    then management), each group's six dimensions in their order. With `department_id`: that
+    department's rows and the company's."""
+    rows = DriverResult.objects.filter(cycle=cycle).select_related("department")
+    if department_id is not None:
+        rows = rows.filter(Q(department_id=department_id) | Q(department__isnull=True))
+    return rows.annotate(_scope=_scope_order(), _dimension=_dimension_order()).order_by(
+        F("department__name").asc(nulls_last=True), "_scope", "_dimension"
+    )
+
+
+def outcome_asked(*, cycle: Cycle) -> bool:
+    """Whether the cycle's latest roll-up found outcome answers: without, its pages say "no outcome
+    question in this cycle" where the drivers would be."""
+    return DriverSummary.objects.filter(cycle=cycle, outcome_answers=True).exists()
 
 
 def response_rates(*, cycle: Cycle) -> QuerySet[ParticipationResult]:
