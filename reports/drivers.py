@@ -10,12 +10,14 @@ dimensions. The figures:
   dimension's weight is its mean gain in R², first within each subset size, then over the sizes:
   a fixed linear map of the 64 R² values (`_DOMINANCE`). The six weights sum to the full R².
 * A 95 % percentile bootstrap interval of each weight's share of R², resampling respondents
-  (1,000 resamples). The resamples are drawn from a generator seeded from the group's answers, in
-  an order that does not depend on the random respondent keys, so the same answers always give
-  the same interval. Each resample reweights the group's observations (a respondent drawn twice
-  counts twice) and takes weighted correlations of the group's average ranks: one matrix product
-  per group instead of ranking 1,000 resampled copies (with 5-point scores, re-ranking a resample
-  moves ranks by a fraction of a tie's width).
+  (1,000 resamples). Each resample draws the cycle's respondents with replacement, and every
+  group is recomputed on it (a respondent drawn twice counts twice in each group they answered
+  for), as a survey's groups are all read from one sample: one draw serves every group, which is
+  what makes 1,000 resamples affordable in the roll-up. The generator is seeded from the answers,
+  and respondents are put in an order that follows their answers, not their random keys, so the
+  same answers always give the same interval. A resample's figures are weighted correlations of
+  the group's average ranks (one matrix product per group instead of ranking 1,000 resampled
+  copies; with 5-point scores, re-ranking a resample moves ranks by a fraction of a tie's width).
 
 Every figure is rounded here: only rounded figures reach the snapshot. No NaN leaves this module;
 empty is None.
@@ -151,12 +153,11 @@ def subset_r2(correlation: np.ndarray) -> np.ndarray:
     def walk(schur, candidates, mask):
         # schur: (k+1) × (k+1) × N over `candidates` (k dimensions, ascending) and the outcome, last.
         for i, pivot in enumerate(candidates):
-            rest = schur[i + 1 :, i + 1 :]
             d = schur[i, i]
             usable = d > _PIVOT_MIN
             column = schur[i + 1 :, i]
-            update = column[:, None] * column[None, :] / np.where(usable, d, 1.0)
-            child = rest - np.where(usable, update, 0.0)
+            scaled = column * (usable / np.where(usable, d, 1.0))  # zero where the pivot is unusable
+            child = schur[i + 1 :, i + 1 :] - column[:, None] * scaled[None, :]
             subset = mask | (1 << pivot)
             r2[:, subset] = 1.0 - child[-1, -1]
             if len(candidates) > i + 1:
@@ -226,43 +227,69 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 
 def _resampled_counts(rng: np.random.Generator, people: int, resamples: int) -> np.ndarray:
-    """How often each respondent is drawn in each resample (resamples × people): `people` draws
-    with replacement per resample. Counted a few resamples at a time, so that the counts being
-    written stay in the processor's cache (one bincount over all of them was 4× slower)."""
+    """How often each respondent is drawn in each resample, people × resamples (float32: small
+    whole numbers): `people` draws with replacement per resample. Counted a few resamples at a
+    time, so that the counts being written stay in the processor's cache (one bincount over all of
+    them was 4× slower)."""
     drawn = rng.integers(0, people, size=(resamples, people), dtype=np.int32)
-    counts = np.empty((resamples, people), dtype="float64")
+    counts = np.empty((resamples, people), dtype="float32")
     block = 8
     offsets = np.arange(block, dtype="int64")[:, None] * people
     for start in range(0, resamples, block):
         rows = drawn[start : start + block]
         counted = np.bincount((rows + offsets[: len(rows)]).ravel(), minlength=len(rows) * people)
         counts[start : start + len(rows)] = counted.reshape(len(rows), people)
-    return counts
+    return np.ascontiguousarray(counts.T)  # a group's people are then rows: one gather each
 
 
-def _bootstrap_shares(moments: np.ndarray, person: np.ndarray, people: int, seed: int, resamples: int) -> np.ndarray:
-    """Importance shares (% of R²) of `resamples` respondent resamples: resamples × 6, NaN where a
-    resample's R² is 0. A resample's moments are its respondents' moments, each as often as drawn."""
-    per_person = np.zeros((people, moments.shape[1]))
-    np.add.at(per_person, person, moments)
+@dataclass(frozen=True)
+class _Job:
+    """One group's bootstrap: its people (indexes into the resampled people) and each one's
+    moments summed over their observations in the group (float32, people × 36)."""
+
+    people: np.ndarray
+    moments: np.ndarray
+
+
+def _job(moments: np.ndarray, person: np.ndarray) -> _Job:
+    order = np.argsort(person, kind="stable")
+    person, moments = person[order], moments[order]
+    starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+    return _Job(people=person[starts], moments=np.add.reduceat(moments, starts, axis=0).astype("float32"))
+
+
+def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list[np.ndarray]:
+    """Importance shares (% of R²) of each job over `resamples` resamples of the `people`
+    respondents: one list of resamples × 6 arrays, NaN where a resample's R² is 0 (or the group
+    drew nobody). Every group is computed on the same resamples of respondents, as a survey's
+    groups are read from one sample: a respondent drawn twice counts twice in every group they are in."""
     rng = np.random.default_rng(seed)
-    block = max(1, min(resamples, 4_000_000 // max(people, 1)))  # bounds the counts' memory
-    shares = []
+    block = max(1, min(resamples, 8_000_000 // max(people, 1)))  # bounds the counts' memory
+    shares: list[list[np.ndarray]] = [[] for _ in jobs]
     for start in range(0, resamples, block):
-        resampled = _resampled_counts(rng, people, min(block, resamples - start)) @ per_person
-        correlation, _ = _correlations(resampled)
-        weights, r2 = dominance_weights(correlation)
+        size = min(block, resamples - start)
+        counts = _resampled_counts(rng, people, size)
+        resampled = np.concatenate([(counts[job.people].T @ job.moments).astype("float64") for job in jobs])
         with np.errstate(divide="ignore", invalid="ignore"):
-            shares.append(np.where(r2[:, None] > 0, 100.0 * weights / r2[:, None], np.nan))
-    return np.vstack(shares)
+            correlation, _ = _correlations(resampled)
+            weights, r2 = dominance_weights(np.nan_to_num(correlation))
+            share = np.where((r2[:, None] > 0) & (resampled[:, :1] > 0), 100.0 * weights / r2[:, None], np.nan)
+        for index in range(len(jobs)):
+            shares[index].append(share[index * size : (index + 1) * size])
+    return [np.vstack(each) for each in shares]
 
 
-def group_figures(
-    scores: np.ndarray, respondent: np.ndarray, provider: np.ndarray, *, label: str, resamples: int = RESAMPLES
-) -> dict:
-    """The rounded figures of one group: per dimension, correlation, importance_pct, importance_low,
-    importance_high (lists of six, None where empty) and r2 (None where empty), by the group's tier.
-    `scores`: n × 7 (the six dimensions, then the outcome); `label` names the group in its seed."""
+def _interval(shares: np.ndarray) -> tuple[list, list]:
+    valid = ~np.isnan(shares).any(axis=1)
+    if not valid.any():
+        return [None] * _P, [None] * _P
+    low, high = np.percentile(shares[valid], [2.5, 97.5], axis=0)
+    return [_round(v, 1) for v in low], [_round(v, 1) for v in high]
+
+
+def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
+    """A group's rounded figures without the interval, and its observations' moments where it
+    needs an interval (None elsewhere)."""
     n = len(scores)
     empty = [None] * _P
     figures = {
@@ -274,7 +301,7 @@ def group_figures(
         "r2": None,
     }
     if figures["tier"] == COMPANY:
-        return figures
+        return figures, None
     ranks = average_ranks(scores)
     ranks = (ranks - (n + 1) / 2.0) / n  # centred and scaled: the moments lose no precision
     moments = _moments(ranks)
@@ -282,19 +309,27 @@ def group_figures(
     shown = varies[0, :_P] & varies[0, _Y]
     figures["correlation"] = [_round(correlation[0, i, _Y], 2) if shown[i] else None for i in range(_P)]
     if figures["tier"] != WEIGHTS or not varies[0, _Y]:
-        return figures
+        return figures, None
     weights, r2 = dominance_weights(correlation)
     figures["r2"] = _round(r2[0], 2)
     if r2[0] <= 0:
-        return figures
-    seed, person, people = _seed_and_order(respondent, scores, provider, label)
-    shares = _bootstrap_shares(moments, person, people, seed, resamples)
-    valid = ~np.isnan(shares).any(axis=1)
+        return figures, None
     figures["importance_pct"] = [_round(100.0 * w / r2[0], 1) for w in weights[0]]
-    if valid.any():
-        low, high = np.percentile(shares[valid], [2.5, 97.5], axis=0)
-        figures["importance_low"] = [_round(v, 1) for v in low]
-        figures["importance_high"] = [_round(v, 1) for v in high]
+    return figures, moments
+
+
+def group_figures(
+    scores: np.ndarray, respondent: np.ndarray, provider: np.ndarray, *, label: str, resamples: int = RESAMPLES
+) -> dict:
+    """The rounded figures of one group on its own (its respondents resampled): per dimension,
+    correlation, importance_pct, importance_low, importance_high (lists of six, None where empty)
+    and r2 (None where empty), by the group's tier. `scores`: n × 7 (the six dimensions, then the
+    outcome); `label` names the group in its seed."""
+    figures, moments = _point_figures(scores)
+    if moments is not None:
+        seed, person, people = _seed_and_order(respondent, scores, provider, label)
+        (shares,) = _bootstrap([_job(moments, person)], people, seed, resamples)
+        figures["importance_low"], figures["importance_high"] = _interval(shares)
     return figures
 
 
@@ -330,24 +365,23 @@ def compute(
     groups.append((None, SUPPLIER, supplier))
     groups.append((None, MANAGEMENT, ~supplier))
 
-    rows, counts = [], {}
+    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
+    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
         raters = len(np.unique(observed.respondent[chosen]))
         n = int(chosen.sum())
         small = raters < min_group_size
-        if small:
-            figures = group_figures(observed.scores[:0], observed.respondent[:0], observed.provider[:0], label="")
-        else:
-            label = f"{scope}:{'' if department is None else department}"
-            figures = group_figures(
-                observed.scores[chosen],
-                observed.respondent[chosen],
-                observed.provider[chosen],
-                label=label,
-                resamples=resamples,
-            )
+        figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
+        if moments is not None:
+            jobs.append((figures, _job(moments, person[chosen])))
         counts[department, scope] = None if small else n
         rows.append((department, scope, n, figures))
+    if jobs:
+        for (figures, _), shares in zip(
+            jobs, _bootstrap([job for _, job in jobs], people, seed, resamples), strict=True
+        ):
+            figures["importance_low"], figures["importance_high"] = _interval(shares)
     _blank_differences(counts, observed, supplier, min_group_size)
 
     out = []

@@ -106,6 +106,20 @@ def driver_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[D
     )
 
 
+def department_drivers(*, cycle: Cycle, department_id: int) -> tuple[list[DriverResult], list[DriverResult], bool]:
+    """(the department's supplier driver rows, the company's supplier rows, whether the cycle had
+    outcome answers), for its priority matrix. One query."""
+    asked = DriverSummary.objects.filter(cycle=OuterRef("cycle"), outcome_answers=True)
+    rows = list(
+        DriverResult.objects.filter(cycle=cycle, scope=Scope.SUPPLIER)
+        .filter(Q(department_id=department_id) | Q(department__isnull=True))
+        .annotate(_asked=Exists(asked))
+    )
+    mine = [r for r in rows if r.department_id == department_id]
+    company = [r for r in rows if r.department_id is None]
+    return mine, company, bool(rows) and rows[0]._asked
+
+
 def outcome_asked(*, cycle: Cycle) -> bool:
     """Whether the cycle's latest roll-up found outcome answers: without, its pages say "no outcome
     question in this cycle" where the drivers would be."""
