@@ -264,7 +264,7 @@ def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list
     drew nobody). Every group is computed on the same resamples of respondents, as a survey's
     groups are read from one sample: a respondent drawn twice counts twice in every group they are in."""
     rng = np.random.default_rng(seed)
-    block = max(1, min(resamples, 8_000_000 // max(people, 1)))  # bounds the counts' memory
+    block = max(1, min(resamples, 4_000_000 // max(people, 1)))  # bounds the counts' memory (~50 MB)
     shares: list[list[np.ndarray]] = [[] for _ in jobs]
     for start in range(0, resamples, block):
         size = min(block, resamples - start)
