@@ -190,9 +190,17 @@ def dominance_weights(correlation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _moments(ranks: np.ndarray) -> np.ndarray:
-    """Per observation: 1, the seven ranks and their 28 upper-triangle products (n × 36)."""
-    upper = np.triu_indices(ranks.shape[1])
-    return np.hstack([np.ones((len(ranks), 1)), ranks, ranks[:, upper[0]] * ranks[:, upper[1]]])
+    """Per observation: 1, the seven ranks and their 28 upper-triangle products (n × 36), in the
+    order of np.triu_indices(7). Written column block by column block: no temporary n × 28 copies."""
+    n, k = ranks.shape
+    out = np.empty((n, 1 + k + k * (k + 1) // 2))
+    out[:, 0] = 1.0
+    out[:, 1 : 1 + k] = ranks
+    at = 1 + k
+    for i in range(k):
+        np.multiply(ranks[:, i : i + 1], ranks[:, i:], out=out[:, at : at + k - i])
+        at += k - i
+    return out
 
 
 # ---- Groups ----
@@ -358,19 +366,23 @@ def compute(
     company count last, as the scorecards' differencing rule does.
     """
     supplier = observed.rater != observed.provider
+    # Each department's supplier observations, as index arrays: one sort instead of a mask per department.
+    rated = np.flatnonzero(supplier)
+    rated = rated[np.argsort(observed.provider[rated], kind="stable")]
+    providers = observed.provider[rated]
     groups = []
     for department in sorted(int(d) for d in supplier_departments):
-        chosen = supplier & (observed.provider == department)
-        groups.append((department, SUPPLIER, chosen))
-    groups.append((None, SUPPLIER, supplier))
-    groups.append((None, MANAGEMENT, ~supplier))
+        first, last = np.searchsorted(providers, [department, department + 1])
+        groups.append((department, SUPPLIER, rated[first:last]))
+    groups.append((None, SUPPLIER, np.flatnonzero(supplier)))
+    groups.append((None, MANAGEMENT, np.flatnonzero(~supplier)))
 
     # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
     seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
     rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
         raters = len(np.unique(observed.respondent[chosen]))
-        n = int(chosen.sum())
+        n = len(chosen)
         small = raters < min_group_size
         figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
         if moments is not None:
