@@ -100,7 +100,7 @@ def _in_time(moment: datetime.datetime | None, now: datetime.datetime) -> bool:
 
 
 def _dimension_labels() -> dict[str, str]:
-    return dict(Dimension.objects.filter(is_expectation=False).values_list("slug", "label"))
+    return dict(Dimension.objects.service().values_list("slug", "label"))
 
 
 def _managers():

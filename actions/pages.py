@@ -41,7 +41,7 @@ def previous_with_results(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> Vi
 
 
 def dimension_labels() -> dict[str, str]:
-    return dict(Dimension.objects.filter(is_expectation=False).values_list("slug", "label"))
+    return dict(Dimension.objects.service().values_list("slug", "label"))
 
 
 def _visible(cycle: Cycle, cycles: list[VisibleCycle]) -> VisibleCycle:

@@ -233,7 +233,7 @@ def index_page(*, user) -> dict:
     """/training/: the readable modules by dimension, the person's own marks, and each module's
     counts per department. Five queries: modules, dimensions, own marks, headcounts, counts."""
     modules = readable_modules(user=user)
-    dimensions = list(Dimension.objects.filter(is_expectation=False).values_list("slug", "label", "question"))
+    dimensions = list(Dimension.objects.service().values_list("slug", "label", "question"))
     done = done_module_ids(employee=employee_for_user(user=user))
     minimum = settings.MIN_GROUP_SIZE
     departments = headcounts()

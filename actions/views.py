@@ -88,7 +88,7 @@ def _form(department: Department, focus, data=None, **kwargs) -> CommitmentForm:
         data,
         owners=selectors.owner_choices(department=department),
         raters=rater_choices,
-        dimensions=list(Dimension.objects.filter(is_expectation=False)),
+        dimensions=list(Dimension.objects.service()),
         **kwargs,
     )
 

@@ -37,11 +37,12 @@ import pandas as pd
 from _common import command_env, figure, require_postgres, startup_seconds, throwaway_database, timed_command
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from reports import frames, services
-from reports.models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, RollupRun
+from reports.models import CompanyResult, CycleSummary, DepartmentResult, DriverResult, LinkResult, RollupRun
 from reports.services import rollup_cycle
 from surveys.bulk import write_answers
 from surveys.dimensions import ALL_DIMENSIONS
@@ -85,7 +86,7 @@ def build_org(employees: int, departments: int, rng) -> tuple[np.ndarray, np.nda
 
 def answers_frame(home, management, department_ids, total_answers: int, rng) -> pd.DataFrame:
     """About `total_answers` answers: each employee rates a random set of providers on six dimensions
-    plus expectation, skipping ~3 % of dimensions; managers never rate their own department."""
+    plus expectation and outcome, skipping ~3 % of answers; managers never rate their own department."""
     employees = len(home)
     per_provider = len(ALL_DIMENSIONS)
     providers_each = total_answers / (employees * per_provider * 0.97 + 1e-9)
@@ -175,6 +176,31 @@ def _timed_decide(*args, **kwargs):
 
 
 frames._decide = _timed_decide
+
+
+_driver_seconds: list[float] = []
+_driver_rows = services.driver_rows
+
+
+def _timed_driver_rows(*args, **kwargs):
+    """The driver analysis alone (reports.drivers, from the answer sets already read), timed inside each roll-up."""
+    started = time.perf_counter()
+    try:
+        return _driver_rows(*args, **kwargs)
+    finally:
+        _driver_seconds.append(time.perf_counter() - started)
+
+
+services.driver_rows = _timed_driver_rows
+
+
+def time_rollup_without_drivers(cycle_id: int) -> float:
+    """(e) the same roll-up with the driver analysis left out (no driver rows written)."""
+    services.driver_rows = lambda *args, **kwargs: {"rows": [], "outcome_answers": False, "outcome_answers_count": 0}
+    try:
+        return time_rollup(cycle_id)[0]
+    finally:
+        services.driver_rows = _timed_driver_rows
 
 
 def time_rollup(cycle_id: int) -> tuple[float, int]:
@@ -289,12 +315,14 @@ def measure(args) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
-    rollups, floors, query_counts = [], [], []
+    rollups, floors, query_counts, without_drivers = [], [], [], []
     for _ in range(args.runs):
         seconds, queries = time_rollup(cycle.id)
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
+        without_drivers.append(time_rollup_without_drivers(cycle.id))
+    drivers_seconds = list(_driver_seconds)
 
     without_snapshot = time_rollup_without_previous_snapshot(cycle.id)
 
@@ -346,6 +374,29 @@ def measure(args) -> None:
         floor=f"{startup:.2f} s (manage.py check)",
         ratio=f"{export_command / startup:.1f}x start-up",
         target="-",
+    )
+    drivers_median, bare_median = statistics.median(drivers_seconds), statistics.median(without_drivers)
+    tiers = dict(
+        DriverResult.objects.filter(cycle=cycle, dimension="ownership")
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    print(
+        f"(e) drivers: {drivers_median * 1000:.0f} ms of each roll-up ({runs}; runs "
+        f"{', '.join(f'{s * 1000:.0f}' for s in drivers_seconds)}); roll-up without drivers "
+        f"{bare_median * 1000:.0f} ms (runs {', '.join(f'{s * 1000:.0f}' for s in without_drivers)}); "
+        f"with {rollup_median * 1000:.0f} ms: drivers are {100 * drivers_median / rollup_median:.0f} % of the roll-up "
+        f"(+{100 * (rollup_median - bare_median) / bare_median:.0f} % over the roll-up without them); "
+        f"groups by tier: {tiers}"
+    )
+    figure(
+        "drivers in the roll-up",
+        end_to_end="-",
+        in_process=f"{drivers_median:.2f} s of {rollup_median:.2f} s",
+        floor=f"{bare_median:.2f} s (the roll-up without drivers)",
+        ratio=f"{100 * drivers_median / rollup_median:.0f} % of the roll-up",
+        target="≤ 25 %: " + ("pass" if drivers_median <= 0.25 * rollup_median else "FAIL"),
     )
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
     print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")

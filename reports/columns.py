@@ -19,7 +19,7 @@ FIGURE_FIELDS = (
 )
 
 # An answer set packs one respondent's scores for one provider into one integer: the score (1–5, 0 for
-# no answer) of the k-th dimension of ALL_DIMENSIONS (the six service dimensions, then expectation)
-# in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
+# no answer) of the k-th dimension of ALL_DIMENSIONS (the six service dimensions, then expectation,
+# then outcome) in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
 # respondent answers each (provider, dimension) at most once (a database constraint), so no field overflows.
 PACK_BASE = 8

@@ -37,6 +37,7 @@ from surveys.dimensions import (
     OVERALL,
     ROW_DIMENSIONS,
     SCOPES,
+    SCORECARD_DIMENSIONS,
     SERVICE_DIMENSIONS,
     SUPPLIER,
 )
@@ -46,6 +47,7 @@ from . import differencing, stats
 _OVERALL = ROW_DIMENSIONS.index(OVERALL)
 _EXPECTATION = ALL_DIMENSIONS.index(EXPECTATION)
 _ROWS = len(ROW_DIMENSIONS)
+_SCORECARD = len(SCORECARD_DIMENSIONS)  # the outcome (last of ALL_DIMENSIONS) is reports.drivers' only
 
 CELL_COLUMNS = ["rater", "provider", "dimension", "n", "total", "total_sq", "favorable"]
 MASK_COLUMNS = ["rater", "provider", "mask", "respondents"]
@@ -124,12 +126,12 @@ def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
     rater, provider, respondent, packed = sets.T
     links, link = _group([rater, provider])  # the distinct (rater, provider) pairs; each set's pair
     bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
-    scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)  # sets × 7
+    scores = (packed[:, None] >> (bits * np.arange(_SCORECARD))) & (PACK_BASE - 1)  # sets × 7, no outcome
     answered = scores > 0
     cells = _cells_of(links, link, scores, answered)
 
     mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
-    rated = mask != 0  # a set of expectation answers only rates no service dimension
+    rated = mask != 0  # a set of expectation (or outcome) answers only rates no service dimension
     masks_per_link = differencing.MASKS
     per_mask = np.bincount(link[rated] * masks_per_link + mask[rated], minlength=len(links[0]) * masks_per_link)
     found = np.flatnonzero(per_mask)
@@ -253,10 +255,11 @@ def _codes(names, choices: tuple) -> np.ndarray:
 
 
 def _cells(cells) -> dict:
-    """Typed cells: ids and sums as int64, dimension as an index into ALL_DIMENSIONS."""
+    """Typed cells: ids and sums as int64, dimension as an index into ALL_DIMENSIONS. Outcome cells
+    are dropped: the outcome counts in no scorecard figure."""
     typed = {column: _ints(cells, column) for column in CELL_COLUMNS if column != "dimension"}
     typed["dimension"] = _codes(cells["dimension"], ALL_DIMENSIONS)
-    return typed
+    return _rows(typed, typed["dimension"] < _SCORECARD)
 
 
 def _rows(table: dict, selected: np.ndarray) -> dict:

@@ -229,3 +229,49 @@ class CycleSummary(models.Model):
     @property
     def chain_strength(self) -> float | None:
         return self.weakest_department_mean
+
+
+class DriverResult(models.Model):
+    """One row of the drivers export (contract "Drivers"): a group (a department in the supplier
+    scope, or the company in a scope, `department` empty) and one dimension. Figures are stored
+    rounded as the contract shows them (reports.drivers rounds them); empty where the tier or the
+    group's size allows none."""
+
+    class Tier(models.TextChoices):
+        WEIGHTS = "weights", "Weights"
+        CORRELATIONS = "correlations", "Correlations only"
+        COMPANY = "company", "The company's pattern"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="driver_results")
+    department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    dimension = models.CharField(max_length=32)
+    observations = models.PositiveIntegerField(null=True, blank=True)
+    tier = models.CharField(max_length=12, choices=Tier.choices)
+    correlation = models.FloatField(null=True, blank=True, help_text="Spearman, 2 decimals.")
+    importance_pct = models.FloatField(null=True, blank=True, help_text="General dominance weight, % of R².")
+    importance_low = models.FloatField(null=True, blank=True)
+    importance_high = models.FloatField(null=True, blank=True)
+    r2 = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "department", "scope", "dimension"],
+                name="one_driver_result_per_key",
+            )
+        ]
+
+
+class DriverSummary(models.Model):
+    """Whether a cycle's roll-up found any outcome answer: a cycle without ("no outcome question
+    in this cycle", e.g. history imported from another tool) has no drivers to show."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="driver_summary")
+    outcome_answers = models.BooleanField()
+
+    class Meta:
+        default_permissions = ()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from surveys.dimensions import OVERALL
 from surveys.models import Department
 
-from . import charts, colours, dashboards, panels, selectors, visible
+from . import charts, colours, dashboards, panels, priority, selectors, visible
 from .selectors import VisibleCycle
 from .snapshot import Snapshot
 
@@ -161,6 +161,10 @@ def department_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
     return _cached(key, build)
 
 
+def _supplier_cells(page: dict):
+    return [(row["dimension"], row["cell"]) for row in page["dimensions"]]
+
+
 def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], department: Department, full: bool) -> dict:
     history = trend_cycles(cycle, cycles)
     cycle = selectors.cycle_with_summary(cycle_id=cycle.id)
@@ -184,10 +188,21 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
         url=url,
         comments=selectors.comments_shown(cycle=cycle, department_id=department.id),
     )
+    mine, company_drivers, outcome_asked = selectors.department_drivers(cycle=cycle, department_id=department.id)
+    shown_mean = {dim: c["mean"] if c and not c["hidden"] else None for dim, c in _supplier_cells(page)}
+    matrix = priority.priority_matrix(
+        rows=mine,
+        company_rows=company_drivers,
+        scores=shown_mean,
+        overall=shown_mean.get(OVERALL),
+        labels=dict(snap.labels),
+    )
     return {
         "cycle": cycle,
         "department": department,
         "full": full,
+        "outcome_asked": outcome_asked,
+        "priority": matrix,
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
         "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),

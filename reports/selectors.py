@@ -16,6 +16,8 @@ from .models import (
     CompanyResult,
     CycleSummary,
     DepartmentResult,
+    DriverResult,
+    DriverSummary,
     LinkResult,
     ParticipationResult,
     RollupRun,
@@ -92,6 +94,38 @@ def link_rows(*, cycle: Cycle, dimension: str | None = None, provider_id: int | 
     return rows.annotate(_dimension=_dimension_order()).order_by(
         "rater_department__name", "provider_department__name", "_dimension"
     )
+
+
+def driver_rows(*, cycle: Cycle, department_id: int | None = None) -> QuerySet[DriverResult]:
+    """Driver rows (contract "Drivers"): departments by name, then the company's (supplier scope,
+    then management), each group's six dimensions in their order. With `department_id`: that
+    department's rows and the company's."""
+    rows = DriverResult.objects.filter(cycle=cycle).select_related("department")
+    if department_id is not None:
+        rows = rows.filter(Q(department_id=department_id) | Q(department__isnull=True))
+    return rows.annotate(_scope=_scope_order(), _dimension=_dimension_order()).order_by(
+        F("department__name").asc(nulls_last=True), "_scope", "_dimension"
+    )
+
+
+def department_drivers(*, cycle: Cycle, department_id: int) -> tuple[list[DriverResult], list[DriverResult], bool]:
+    """(the department's supplier driver rows, the company's supplier rows, whether the cycle had
+    outcome answers), for its priority matrix. One query."""
+    asked = DriverSummary.objects.filter(cycle=OuterRef("cycle"), outcome_answers=True)
+    rows = list(
+        DriverResult.objects.filter(cycle=cycle, scope=Scope.SUPPLIER)
+        .filter(Q(department_id=department_id) | Q(department__isnull=True))
+        .annotate(_asked=Exists(asked))
+    )
+    mine = [r for r in rows if r.department_id == department_id]
+    company = [r for r in rows if r.department_id is None]
+    return mine, company, bool(rows) and rows[0]._asked
+
+
+def outcome_asked(*, cycle: Cycle) -> bool:
+    """Whether the cycle's latest roll-up found outcome answers: without, its pages say "no outcome
+    question in this cycle" where the drivers would be."""
+    return DriverSummary.objects.filter(cycle=cycle, outcome_answers=True).exists()
 
 
 def response_rates(*, cycle: Cycle) -> QuerySet[ParticipationResult]:

@@ -31,7 +31,16 @@ from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participati
 from surveys.selectors import previous_cycle
 
 from .columns import PACK_BASE
-from .models import CompanyResult, CycleSummary, DepartmentResult, LinkResult, ParticipationResult, RollupRun
+from .models import (
+    CompanyResult,
+    CycleSummary,
+    DepartmentResult,
+    DriverResult,
+    DriverSummary,
+    LinkResult,
+    ParticipationResult,
+    RollupRun,
+)
 
 if TYPE_CHECKING:
     from . import frames
@@ -78,9 +87,9 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
     return run
 
 
-def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
-    """The cycle's result tables (read-only): the roll-up, its number of answers and the previous cycle.
-    Refuses (CycleStillOpen) a cycle that is still open."""
+def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, dict]:
+    """The cycle's result tables (read-only): the roll-up, its number of answers, the previous cycle
+    and its drivers (`driver_rows`). Refuses (CycleStillOpen) a cycle that is still open."""
     if cycle.status == Cycle.Status.OPEN:
         raise CycleStillOpen(cycle)
     frames_module = _import_meanwhile("reports.frames")  # numpy: nothing before the arithmetic needs it
@@ -112,7 +121,25 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
         previous=previous_result,
         company_respondents=company_respondents,
     )
-    return result, int(cells["n"].sum()), previous
+    drivers = driver_rows(cycle, answer_sets, result)
+    return result, int(cells["n"].sum()) + drivers["outcome_answers_count"], previous, drivers
+
+
+def driver_rows(cycle: Cycle, answer_sets: list[tuple], result: frames.Result) -> dict:
+    """The drivers of the cycle from the same answer sets (reports.drivers): `rows` as the
+    contract's export has them (department ids, None for the company), `outcome_answers` (whether
+    there are any) and their count."""
+    from . import drivers
+
+    observed = drivers.observations(answer_sets)
+    departments = result.departments
+    supplier = departments["department"][departments["scope"] == 0]  # rated in the supplier scope
+    rows = drivers.compute(observed, supplier_departments=set(supplier.tolist()), min_group_size=cycle.min_group_size)
+    return {
+        "rows": rows,
+        "outcome_answers": observed.outcome_answers_count > 0,
+        "outcome_answers_count": observed.outcome_answers_count,
+    }
 
 
 def _import_meanwhile(name: str) -> Callable[[], object]:
@@ -145,7 +172,7 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
 
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
-    result, answers_count, previous = compute_rollup(cycle=cycle)
+    result, answers_count, previous, drivers = compute_rollup(cycle=cycle)
     from . import frames  # loaded by compute_rollup, while the database read the answers
 
     participants = Participation.objects.filter(cycle=cycle).values("department").annotate(count=Count("id"))
@@ -156,7 +183,8 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         {"department": [d for d, _ in headcounts], "eligible": [n for _, n in headcounts]},
     )
 
-    for model in (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary):
+    snapshot = (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary, DriverResult)
+    for model in (*snapshot, DriverSummary):
         model.objects.filter(cycle=cycle).delete()
 
     for model, table in (
@@ -178,6 +206,11 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         **result.summary,
         **overall,
     )
+    rows = drivers["rows"]
+    columns = {name: [row[name] for row in rows] for name in rows[0]} if rows else {}
+    if columns:
+        _insert(DriverResult, _database_columns(cycle, columns))
+    DriverSummary.objects.create(cycle=cycle, outcome_answers=drivers["outcome_answers"])
     return answers_count
 
 

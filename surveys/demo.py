@@ -3,6 +3,8 @@ published quarters of answers with clear stories, and the current quarter open.
 
 The stories, so that the dashboards have something to say:
 - Facilities is the weakest link: low ownership and responsiveness, every quarter.
+- The outcome ("I get what I need") follows ownership and responsiveness most (the drivers), so
+  Facilities' weak spots are exactly the ones that matter: its "fix first".
 - IT improves quarter by quarter (a new service desk).
 - Expectations run a little above experience almost everywhere.
 - People comment: plenty on Facilities and IT (enough to show), a few on most others (too few to
@@ -25,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .bulk import write_answers
-from .dimensions import ALL_DIMENSIONS, EXPECTATION
+from .dimensions import ALL_DIMENSIONS, EXPECTATION, OUTCOME
 from .models import (
     EXECUTIVE_OFFICE,
     Comment,
@@ -72,6 +74,9 @@ STORY_IMPROVING = "IT"
 # Executive Office committed on communication and reliability after the second quarter, and kept
 # both promises.
 STORY_OFFSETS = {(EXECUTIVE_OFFICE, "communication"): {2: 0.0}, (EXECUTIVE_OFFICE, "reliability"): {2: 0.35}}
+# How much each dimension's score (above or below the rater's usual level) moves their outcome
+# answer: ownership and responsiveness drive it (reports.drivers finds them first).
+OUTCOME_DRIVERS = {"ownership": 0.5, "responsiveness": 0.45, "reliability": 0.08, "communication": 0.05}
 
 
 # What people write, by provider (supplier scope) and by tone; `None`: any provider.
@@ -557,13 +562,29 @@ def _write(cycle, pairs, participations, dimension_ids, np_rng, *, stage: int) -
     expected = np.maximum(frame["quality"].to_numpy(), 3.2) + 0.45
     mu = np.where(is_expectation, expected, frame["mu"].to_numpy() + frame["offset"].to_numpy())
     frame["score"] = np.clip(np.rint(mu + np_rng.normal(0, 0.75, len(frame))), 1, 5).astype("int64")
+    frame["score"] = _outcomes(frame, np_rng)
     # The odd skipped question; the expectation is always answered.
-    frame = frame[is_expectation | (np_rng.random(len(frame)) >= 0.04)].copy()
+    frame = frame[is_expectation | (np_rng.random(len(frame)) >= 0.03)].copy()
     frame["cycle_id"] = cycle.id
     Participation.objects.bulk_create(participations)
     written = write_answers(frame)
     _comments(cycle, pairs_frame, np_rng)
     return written
+
+
+def _outcomes(frame: pd.DataFrame, np_rng) -> np.ndarray:
+    """The scores with each pair's outcome answer drawn from its dimension scores (OUTCOME_DRIVERS).
+
+    `frame` holds one row per pair and question, pair by pair in ALL_DIMENSIONS order (a cross join)."""
+    questions = len(ALL_DIMENSIONS)
+    scores = frame["score"].to_numpy().reshape(-1, questions).astype("float64")
+    usual = frame["mu"].to_numpy()[::questions]
+    verdict = usual.copy()
+    for slug, weight in OUTCOME_DRIVERS.items():
+        verdict += weight * (scores[:, ALL_DIMENSIONS.index(slug)] - usual)
+    noise = np_rng.normal(0, 0.45, len(verdict))
+    scores[:, ALL_DIMENSIONS.index(OUTCOME)] = np.clip(np.rint(verdict + noise), 1, 5)
+    return scores.ravel().astype("int64")
 
 
 def _comments(cycle, pairs_frame: pd.DataFrame, np_rng) -> None:

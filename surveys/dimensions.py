@@ -6,7 +6,12 @@ import re
 
 SERVICE_DIMENSIONS = ("willingness", "ownership", "responsiveness", "reliability", "courtesy", "communication")
 EXPECTATION = "expectation"
-ALL_DIMENSIONS = (*SERVICE_DIMENSIONS, EXPECTATION)
+# The overall verdict on a provider: what the six dimensions are meant to explain (reports.drivers).
+# Like the expectation it never counts in a scorecard figure.
+OUTCOME = "outcome"
+ALL_DIMENSIONS = (*SERVICE_DIMENSIONS, EXPECTATION, OUTCOME)
+# The answers a scorecard's roll-up reads (frames): everything but the outcome.
+SCORECARD_DIMENSIONS = (*SERVICE_DIMENSIONS, EXPECTATION)
 OVERALL = "overall"
 # The dimensions of a result row, in their order: the six, then `overall` (their pool).
 ROW_DIMENSIONS = (*SERVICE_DIMENSIONS, OVERALL)
@@ -16,9 +21,12 @@ SCOPES = (SUPPLIER, MANAGEMENT)
 
 SCALE = {1: "Very poor", 2: "Poor", 3: "Acceptable", 4: "Good", 5: "Excellent"}
 EXPECTATION_SCALE = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
+OUTCOME_SCALE = {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
 FAVORABLE_MIN = 4
+# The outcome question names the provider: its stored text holds this placeholder (editable in the admin).
+DEPARTMENT_PLACEHOLDER = "{department}"
 
-# The questions of one provider's section of the survey: skip, the dimensions, a comment.
+# The questions of one provider's section of the survey: skip, the dimensions (expectation and outcome too), a comment.
 SKIP, COMMENT = "skip", "comment"
 QUESTIONS = (SKIP, *ALL_DIMENSIONS, COMMENT)
 
@@ -51,3 +59,4 @@ def ensure_dimensions(**kwargs):
     if Dimension.objects.count() == len(ALL_DIMENSIONS):
         return
     importlib.import_module("surveys.migrations.0002_dimensions").create_dimensions(apps, None)
+    importlib.import_module("surveys.migrations.0006_outcome_dimension").create_outcome(apps, None)

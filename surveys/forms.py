@@ -25,10 +25,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .dimensions import (
     COMMENT,
+    DEPARTMENT_PLACEHOLDER,
     EXPECTATION,
     EXPECTATION_SCALE,
+    OUTCOME,
+    OUTCOME_SCALE,
     QUESTIONS,
     SCALE,
+    SERVICE_DIMENSIONS,
     SKIP,
     field_name,
     parse_field_name,
@@ -102,15 +106,25 @@ def question_fieldset(*, section: str, name: str, label: str, question: str, err
     )
 
 
+# The words of each question's 1–5 scale by slug; the six dimensions use SCALE.
+_SCALES = {EXPECTATION: EXPECTATION_SCALE, OUTCOME: OUTCOME_SCALE}
+
+
+def section_question(dim: Dimension, provider_label: str) -> str:
+    """A question as the section asks it: the outcome names its department (DEPARTMENT_PLACEHOLDER)."""
+    return dim.question.replace(DEPARTMENT_PLACEHOLDER, provider_label)
+
+
 @functools.lru_cache(maxsize=32)
-def _scale_field(*, is_expectation: bool, question: str) -> forms.TypedChoiceField:
-    words = EXPECTATION_SCALE if is_expectation else SCALE
+def _scale_field(*, slug: str, question: str) -> forms.TypedChoiceField:
+    words = _SCALES.get(slug, SCALE)
+    is_expectation = slug == EXPECTATION
     return forms.TypedChoiceField(
         coerce=int,
         empty_value=None,
         required=False,
-        # "Can’t say" un-answers a dimension (a radio cannot be unticked); the expectation has
-        # none: a section is skipped as a whole instead.
+        # "Can’t say" un-answers a dimension or the outcome (a radio cannot be unticked); the
+        # expectation has none: a section is skipped as a whole instead.
         choices=list(words.items()) if is_expectation else [*words.items(), ("", "Can’t say")],
         widget=ScaleWidget(attrs={"class": "btn-check"}),
         help_text=question,
@@ -166,7 +180,8 @@ class ScreenerForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    """One section per provider: skip, six 1–5 ratings, the expectation, an optional comment.
+    """One section per provider: skip, six 1–5 ratings, the expectation, the outcome (optional), an
+    optional comment.
 
     `completing=True` (the submit button) also requires each section to be skipped or to have a
     rating and the expectation; saving a draft accepts unfinished sections.
@@ -200,7 +215,7 @@ class SurveyForm(forms.Form):
         for dim in self.dimensions:
             # A shallow copy of one field per question: building 100+ choice fields from scratch
             # is most of the cost of a submission. The shared widget is never changed per field.
-            field = copy.copy(_scale_field(is_expectation=dim.is_expectation, question=dim.question))
+            field = copy.copy(_scale_field(slug=dim.slug, question=dim.question))
             field.label = f"{provider.label} — {dim.label}"
             self.fields[name(dim.slug)] = field
         self.fields[name(COMMENT)] = forms.CharField(
@@ -227,7 +242,7 @@ class SurveyForm(forms.Form):
                     section=provider.label,
                     name=bound.html_name,
                     label=dim.label,
-                    question=dim.question,
+                    question=section_question(dim, provider.label),
                     errors=bound.errors,
                     options=options,
                 )
@@ -285,11 +300,12 @@ class SurveyForm(forms.Form):
         name = functools.partial(field_name, provider.id)
         if name(SKIP) not in cleaned:
             return
-        rated = [d.slug for d in self.dimensions if not d.is_expectation and cleaned.get(name(d.slug))]
+        rated = [d.slug for d in self.dimensions if d.slug in SERVICE_DIMENSIONS and cleaned.get(name(d.slug))]
         has_expectation = cleaned.get(name(EXPECTATION)) is not None
+        has_outcome = cleaned.get(name(OUTCOME)) is not None
         has_comment = bool((cleaned.get(name(COMMENT)) or "").strip())
         if cleaned[name(SKIP)]:
-            if rated or has_expectation or has_comment:
+            if rated or has_expectation or has_outcome or has_comment:
                 self.add_error(
                     name(SKIP),
                     f"You ticked that you did not deal with {provider.label}, but answered questions about them: "

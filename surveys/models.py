@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .dimensions import SERVICE_DIMENSIONS
 from .roles import MANAGEMENT_ROLES, Role
 
 CYCLE_NAME_RE = r"^\d{4}-Q[1-4]$"
@@ -180,8 +181,14 @@ class CycleHeadcount(models.Model):
         constraints = [models.UniqueConstraint(fields=["cycle", "department"], name="one_headcount_per_department")]
 
 
+class DimensionQuerySet(models.QuerySet):
+    def service(self):
+        """The six service dimensions: not the expectation, not the outcome."""
+        return self.filter(slug__in=SERVICE_DIMENSIONS)
+
+
 class Dimension(models.Model):
-    """The six service dimensions and the expectation question (created by a data migration)."""
+    """The six service dimensions, the expectation and the outcome question (created by data migrations)."""
 
     id = models.SmallAutoField(primary_key=True)
     slug = models.SlugField(max_length=32, unique=True)
@@ -189,6 +196,8 @@ class Dimension(models.Model):
     question = models.CharField(max_length=300, help_text="What the rater is asked.")
     position = models.PositiveSmallIntegerField(default=0)
     is_expectation = models.BooleanField(default=False)
+
+    objects = DimensionQuerySet.as_manager()
 
     class Meta:
         ordering = ["is_expectation", "position"]

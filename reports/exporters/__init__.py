@@ -3,10 +3,11 @@ the scorecards as HR hands them out (an XLSX workbook and a PDF, laid out over t
 that `selectors.scorecard_book` reads)."""
 
 from .base import EXPORT_FORMATS, render
+from .drivers import DriverExporter
 from .links import LinkExporter
 from .scorecards import ScorecardExporter
 
-__all__ = ["EXPORT_FORMATS", "LinkExporter", "ScorecardExporter", "render", "render_scorecards"]
+__all__ = ["EXPORT_FORMATS", "DriverExporter", "LinkExporter", "ScorecardExporter", "render", "render_scorecards"]
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

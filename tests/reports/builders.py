@@ -37,13 +37,16 @@ def add_uniform_answers(cycle, count: int, *, score: int = 4) -> int:
     return add_answers(cycle, [(start + i + 1, rater, provider, "willingness", score) for i in range(count)])
 
 
-def full_survey(respondent, rater, provider, scores, expectation=None):
-    """One respondent's answers for one provider: a score per service dimension (or one for all)."""
+def full_survey(respondent, rater, provider, scores, expectation=None, outcome=None):
+    """One respondent's answers for one provider: a score per service dimension (or one for all),
+    and the expectation and the outcome where given."""
     if isinstance(scores, int):
         scores = [scores] * len(SERVICE_DIMENSIONS)
     rows = [(respondent, rater, provider, slug, score) for slug, score in zip(SERVICE_DIMENSIONS, scores, strict=True)]
     if expectation is not None:
         rows.append((respondent, rater, provider, "expectation", expectation))
+    if outcome is not None:
+        rows.append((respondent, rater, provider, "outcome", outcome))
     return rows
 
 
@@ -53,6 +56,7 @@ def aggregate(answers):
     import pandas as pd
 
     raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
+    raw = raw[raw["dimension"] != "outcome"].copy()  # the outcome is in no scorecard cell (reports.drivers)
     raw["sq"] = raw["score"] ** 2
     raw["fav"] = (raw["score"] >= 4).astype(int)
     cells = (
@@ -72,7 +76,7 @@ def company_respondents(answers):
     import pandas as pd
 
     raw = pd.DataFrame(answers, columns=["respondent", "rater", "provider", "dimension", "score"])
-    supplier = raw[(raw["rater"] != raw["provider"]) & (raw["dimension"] != "expectation")]
+    supplier = raw[(raw["rater"] != raw["provider"]) & ~raw["dimension"].isin(["expectation", "outcome"])]
     rows = [
         ("supplier", d, supplier.loc[supplier["dimension"] == d, "respondent"].nunique()) for d in SERVICE_DIMENSIONS
     ]

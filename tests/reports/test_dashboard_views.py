@@ -365,10 +365,11 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
     # Session, user (with their role and department); the departments and the visible cycles the
     # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
-    # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments
-    # (7); the version of what the commitments panel shows and the department's commitments (none
-    # here) (2); the dimensions' names the cache key names (remembered for a moment) (1).
-    with django_assert_num_queries(14):
+    # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments,
+    # its and the company's driver rows with the cycle's outcome flag (the priority matrix) (8); the
+    # version of what the commitments panel shows and the department's commitments (none here) (2);
+    # the dimensions' names the cache key names (remembered for a moment) (1).
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200

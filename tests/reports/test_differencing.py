@@ -55,10 +55,10 @@ def hidden_map(result) -> dict:
 
 
 def truth(answers) -> dict:
-    """Node key → the set of people whose ratings it holds (expectation answers never count)."""
+    """Node key → the set of people whose ratings it holds (expectation and outcome answers never count)."""
     raters = defaultdict(set)
     for respondent, rater, provider, dimension, _ in answers:
-        if dimension == "expectation":
+        if dimension in ("expectation", "outcome"):
             continue
         scope = "management" if rater == provider else "supplier"
         for d in (dimension, OVERALL):

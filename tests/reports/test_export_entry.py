@@ -38,7 +38,7 @@ def test_a_closed_unpublished_cycle_leaves_only_through_the_server_commands():
 def test_an_open_cycle_never_leaves_not_even_through_a_command(capsys):
     CycleFactory(name="2026-Q4", status=Cycle.Status.OPEN)
     assert refused("2026-Q4", unpublished_ok=True) == HIDDEN
-    for command in ("export_scorecards", "export_links", "export_commitments"):
+    for command in ("export_scorecards", "export_links", "export_drivers", "export_commitments"):
         with pytest.raises(CommandError, match="not published"):
             call_command(command, "2026-Q4")
     assert capsys.readouterr().out == ""

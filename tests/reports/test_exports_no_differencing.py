@@ -70,7 +70,7 @@ def _figures(row) -> dict:
 def truth(answers: pd.DataFrame) -> tuple[dict, dict]:
     """Node key → set of people whose ratings it holds, and → number of ratings.
     `answers`: respondent, rater, provider, dimension."""
-    answers = answers[answers["dimension"] != "expectation"]
+    answers = answers[~answers["dimension"].isin(["expectation", "outcome"])]  # neither is a rating
     raters, ratings = defaultdict(set), defaultdict(int)
     for (rater, provider, dimension), people in answers.groupby(["rater", "provider", "dimension"])["respondent"]:
         keys = [("L", rater, provider, dimension), ("L", rater, provider, OVERALL)]

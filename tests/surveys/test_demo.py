@@ -75,7 +75,7 @@ def test_response_rates_are_between_70_and_85_percent(demo):
 
 def test_facilities_is_the_weakest_supplier_every_quarter_on_ownership_and_responsiveness(demo):
     answers = _answers()
-    supplier = answers[(answers.rater != answers.provider) & (answers.dimension != "expectation")]
+    supplier = answers[(answers.rater != answers.provider) & (~answers.dimension.isin(["expectation", "outcome"]))]
     means = supplier.groupby(["cycle", "provider"]).score.mean()
     for cycle in means.index.levels[0]:
         assert means[cycle].idxmin() == "Facilities", cycle
@@ -85,7 +85,9 @@ def test_facilities_is_the_weakest_supplier_every_quarter_on_ownership_and_respo
 
 def test_it_improves_quarter_by_quarter(demo):
     answers = _answers()
-    it = answers[(answers.provider == "IT") & (answers.rater != "IT") & (answers.dimension != "expectation")]
+    it = answers[
+        (answers.provider == "IT") & (answers.rater != "IT") & (~answers.dimension.isin(["expectation", "outcome"]))
+    ]
     by_cycle = it.groupby("cycle").score.mean().sort_index()
     assert by_cycle.is_monotonic_increasing and by_cycle.iloc[-1] - by_cycle.iloc[0] > 0.6
 
@@ -199,3 +201,23 @@ def test_any_headcount_gets_a_roster_with_unique_emails_beyond_the_name_lists():
 def test_a_headcount_the_name_lists_held_keeps_its_people(people, digest):
     roster = _roster(people, random.Random(SEED))
     assert hashlib.sha256(repr([tuple(map(str, row)) for row in roster]).encode()).hexdigest() == digest
+
+
+def test_ownership_and_responsiveness_drive_the_outcome_and_facilities_is_weak_on_them(demo):
+    from reports.models import DriverResult
+
+    latest = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).order_by("-name").first()
+    company = dict(
+        DriverResult.objects.filter(cycle=latest, department=None, scope="supplier").values_list(
+            "dimension", "importance_pct"
+        )
+    )
+    assert set(sorted(company, key=company.get)[-2:]) == {"ownership", "responsiveness"}
+    facilities = DriverResult.objects.filter(cycle=latest, department__name="Facilities")
+    assert facilities.count() == 6 and {row.tier for row in facilities} <= {"weights", "correlations", "company"}
+    answers = _answers()
+    rated = answers[
+        (answers.cycle == latest.name) & (answers.provider == "Facilities") & (answers.rater != "Facilities")
+    ]
+    means = rated[~rated.dimension.isin(["expectation", "outcome"])].groupby("dimension").score.mean()
+    assert set(means.nsmallest(2).index) == {"ownership", "responsiveness"}

@@ -151,7 +151,16 @@ def test_parse_field_name_tells_survey_fields_from_other_names(name, parsed):
 
 
 def test_the_words_are_the_contracts():
-    contract = ("willingness", "ownership", "responsiveness", "reliability", "courtesy", "communication", "expectation")
+    contract = (
+        "willingness",
+        "ownership",
+        "responsiveness",
+        "reliability",
+        "courtesy",
+        "communication",
+        "expectation",
+        "outcome",
+    )
     assert contract == ALL_DIMENSIONS
     assert QUESTIONS[0] == "skip" and QUESTIONS[1:-1] == ALL_DIMENSIONS and QUESTIONS[-1] == "comment"
     assert SCOPES == ("supplier", "management")

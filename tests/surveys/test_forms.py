@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
-from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.dimensions import EXPECTATION, OUTCOME, SERVICE_DIMENSIONS
 from surveys.forms import ScreenerForm, SurveyForm, initial_values
 from surveys.selectors import Provider, ProviderChoices, survey_dimensions
 
@@ -132,10 +132,42 @@ def render_ratings(form) -> str:
 def test_layout_renders_one_section_per_provider_with_scale_words_and_labelled_controls():
     html = render_ratings(survey_form(None))
     assert html.count('class="survey-section card') == 3
-    assert html.count("<fieldset") == 3 * 7
+    assert html.count("<fieldset") == 3 * 8  # six dimensions, the expectation, the outcome
     assert "I did not deal with Your management (Sales) after all" in html
     assert 'for="id_p3-comment"' in html
     assert html.count("Very poor") == 3 * 6 and html.count("Very high") == 3
     # Every radio sits inside the label that names it: "<b>1</b> Very poor" reads as "1 Very poor".
-    assert html.count("<label><input type=radio") == 3 * 6 * 5 + 3 * 5
-    assert html.count('<label class="scale-none"><input type=radio') == 3 * 6
+    assert html.count("<label><input type=radio") == 3 * 6 * 5 + 3 * 5 + 3 * 5
+    assert html.count('<label class="scale-none"><input type=radio') == 3 * 6 + 3  # the outcome too
+
+
+def test_each_section_ends_with_the_outcome_question_naming_its_department():
+    html = render_ratings(survey_form(None))
+    assert html.count("Strongly agree") == 3
+    for name in ("Executive Office", "Your management (Sales)", "IT"):
+        assert f"Overall, I get what I need from {name} to do my job well." in html
+    # After the six dimensions and the expectation, in each section.
+    section = html.split('class="survey-section card')[3]
+    assert section.index("p3-expectation") < section.index("p3-outcome") < section.index("p3-comment")
+
+
+def test_the_outcome_may_be_skipped_and_is_kept_like_any_score_when_given():
+    form = survey_form(qd({**rated(1), f"p2-{OUTCOME}": "5", **rated(2), "p3-skip": "on"}), completing=True)
+    assert form.is_valid(), form.errors
+    eo, own, _ = form.responses()
+    assert OUTCOME not in eo.scores and own.scores[OUTCOME] == 5
+    assert form.draft_answers()[2, OUTCOME] == 5
+
+
+def test_an_outcome_outside_the_scale_is_refused():
+    form = survey_form(qd({**rated(1), f"p1-{OUTCOME}": "6"}))
+    assert not form.is_valid()
+    assert f"p1-{OUTCOME}" in form.errors
+
+
+def test_an_outcome_alone_is_not_a_rating_and_a_skipped_section_may_not_have_one():
+    form = survey_form(qd({f"p1-{OUTCOME}": "4", "p1-expectation": "3", f"p3-{OUTCOME}": "2", "p3-skip": "on"}))
+    form.completing = True
+    assert not form.is_valid()
+    assert "Rate Executive Office on at least one dimension" in str(form.errors["p1-skip"])
+    assert "but answered questions about them" in str(form.errors["p3-skip"])

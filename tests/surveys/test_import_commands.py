@@ -102,10 +102,38 @@ def test_import_responses_rejects_a_bad_file_printing_every_row_error_and_writes
         "row 5: no employee has employee_id 'E9'",
         "row 5: no department is named 'HR'",
         "row 5: dimension 'speed' is unknown: use one of willingness, ownership, responsiveness, reliability, "
-        "courtesy, communication, expectation",
+        "courtesy, communication, expectation, outcome",
         "row 5: score is missing",
     ]
     assert message.endswith("6 problem(s); nothing was imported")
+    assert not Cycle.objects.exists() and not Answer.objects.exists()
+
+
+def test_import_responses_accepts_outcome_answers_which_count_in_no_scorecard_figure(org_file, tmp_path, settings):
+    from reports.models import DepartmentResult, DriverSummary
+
+    settings.MIN_GROUP_SIZE = 1  # the imported cycle takes it: a group of one is shown
+    run("import_org", str(org_file))
+    path = answers_file(tmp_path, "E1,IT,willingness,4", "E1,IT,outcome,2", "E2,Sales,outcome,5")
+    out, _ = run("import_responses", str(path), cycle="2025-Q3")
+    assert out.startswith("Imported 3 answers")
+    assert Answer.objects.filter(cycle__name="2025-Q3", dimension__slug="outcome").count() == 2
+    run("rollup", "2025-Q3")  # the import's own roll-up waits for its commit, which a test never makes
+    it = DepartmentResult.objects.get(
+        cycle__name="2025-Q3", department__name="IT", scope="supplier", dimension="overall"
+    )
+    assert (it.suppressed, it.respondents, it.ratings, it.mean) == (False, 1, 1, 4.0)  # the outcome 2 is no rating
+    assert DepartmentResult.objects.filter(cycle__name="2025-Q3", department__name="Sales").count() == 0
+    assert DriverSummary.objects.get(cycle__name="2025-Q3").outcome_answers
+
+
+@pytest.mark.parametrize("score", ["0", "6", "4.5", "good"])
+def test_import_responses_refuses_an_outcome_outside_1_to_5_and_writes_nothing(org_file, tmp_path, score):
+    run("import_org", str(org_file))
+    path = answers_file(tmp_path, "E1,IT,willingness,4", f"E1,IT,outcome,{score}")
+    message, err = run_failing("import_responses", str(path), cycle="2025-Q3")
+    assert err.splitlines() == [f"row 3: score {score!r} is not a whole number from 1 to 5"]
+    assert message.endswith("1 problem(s); nothing was imported")
     assert not Cycle.objects.exists() and not Answer.objects.exists()
 
 

@@ -142,7 +142,16 @@ LOOKUP = OrgLookup(
     dimensions={
         slug: pk
         for pk, slug in enumerate(
-            ["willingness", "ownership", "responsiveness", "reliability", "courtesy", "communication", "expectation"],
+            [
+                "willingness",
+                "ownership",
+                "responsiveness",
+                "reliability",
+                "courtesy",
+                "communication",
+                "expectation",
+                "outcome",
+            ],
             start=1,
         )
     },
@@ -206,7 +215,7 @@ def test_every_bad_answer_is_reported_with_its_row_number():
         "row 3: no employee has employee_id 'E9'",
         "row 4: no department is named 'Legal'",
         "row 5: dimension 'speed' is unknown: use one of willingness, ownership, responsiveness, reliability, "
-        "courtesy, communication, expectation",
+        "courtesy, communication, expectation, outcome",
         "row 6: score '4.0' is not a whole number from 1 to 5",
         "row 7: score '6' is not a whole number from 1 to 5",
         "row 8: E2 is a manager or executive of Sales and cannot rate their own department",

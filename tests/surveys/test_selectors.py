@@ -138,7 +138,7 @@ def test_a_user_signed_in_by_the_password_backend_brings_their_employee_record(
         assert employee_for_user(user=nobody) is None
 
 
-def test_dimensions_come_in_survey_order_with_expectation_last():
+def test_dimensions_come_in_survey_order_with_expectation_then_outcome_last():
     assert [d.slug for d in survey_dimensions()] == [
         "willingness",
         "ownership",
@@ -147,6 +147,7 @@ def test_dimensions_come_in_survey_order_with_expectation_last():
         "courtesy",
         "communication",
         "expectation",
+        "outcome",
     ]
 
 

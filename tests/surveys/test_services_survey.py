@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+from surveys.dimensions import EXPECTATION, OUTCOME, SERVICE_DIMENSIONS
 from surveys.models import Answer, Ballot, Comment, Cycle, Draft, Participation
 from surveys.roles import Role
 from surveys.services.ballots import ballots_move
@@ -362,3 +362,25 @@ def test_a_draft_save_racing_the_same_persons_submission_waits_and_is_refused(or
     assert outcome == ["refused"]
     assert not Draft.objects.exists()
     assert Participation.objects.count() == 1
+
+
+def test_an_outcome_answer_is_sealed_and_stored_under_its_dimension_and_may_be_left_out(
+    employee, draft, org, open_cycle
+):
+    with_outcome = ProviderResponse(
+        provider_id=org["it"].id, scores={**dict.fromkeys(SERVICE_DIMENSIONS, 4), EXPECTATION: 3, OUTCOME: 2}
+    )
+    survey_submit(employee=employee, draft=draft, responses=[with_outcome, full(org["executive_office"].id)])
+    moved(open_cycle)
+    outcomes = Answer.objects.filter(cycle=open_cycle, dimension__slug=OUTCOME)
+    assert list(outcomes.values_list("provider_department", "score")) == [(org["it"].id, 2)]
+
+
+@pytest.mark.parametrize("score", [0, 6, "5"])
+def test_submit_refuses_an_outcome_outside_1_to_5(employee, draft, org, score):
+    bad = ProviderResponse(
+        provider_id=org["it"].id, scores={**dict.fromkeys(SERVICE_DIMENSIONS, 4), EXPECTATION: 3, OUTCOME: score}
+    )
+    with pytest.raises(SurveyRefused, match="whole numbers from 1 to 5"):
+        survey_submit(employee=employee, draft=draft, responses=[bad])
+    assert nothing_written()

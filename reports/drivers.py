@@ -1,0 +1,442 @@
+"""Driver analysis (contract "Drivers"): which of the six dimensions move the outcome answer, per
+supplier-scope department and company-wide per scope. Pure numpy: answer sets in, rounded rows out.
+
+Per group, an observation is one (rater, provider) answer set with the outcome and all six
+dimensions. The figures:
+
+* Spearman correlations: Pearson correlations of average ranks (ties share their mean rank).
+* General dominance weights from the 7 × 7 Spearman matrix: the R² of each of the 63 subsets of
+  dimensions is read off the matrix by the sweep operator (no regression on raw rows), and each
+  dimension's weight is its mean gain in R², first within each subset size, then over the sizes:
+  a fixed linear map of the 64 R² values (`_DOMINANCE`). The six weights sum to the full R².
+* A 95 % percentile bootstrap interval of each weight's share of R², resampling respondents
+  (1,000 resamples). Each resample draws the cycle's respondents with replacement, and every
+  group is recomputed on it (a respondent drawn twice counts twice in each group they answered
+  for), as a survey's groups are all read from one sample: one draw serves every group, which is
+  what makes 1,000 resamples affordable in the roll-up. The generator is seeded from the answers,
+  and respondents are put in an order that follows their answers, not their random keys, so the
+  same answers always give the same interval. A resample's figures are weighted correlations of
+  the group's average ranks (one matrix product per group instead of ranking 1,000 resampled
+  copies; with 5-point scores, re-ranking a resample moves ranks by a fraction of a tie's width).
+
+Every figure is rounded here: only rounded figures reach the snapshot. No NaN leaves this module;
+empty is None.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from reports.columns import PACK_BASE
+from surveys.dimensions import ALL_DIMENSIONS, MANAGEMENT, OUTCOME, SERVICE_DIMENSIONS, SUPPLIER
+
+WEIGHTS, CORRELATIONS, COMPANY = "weights", "correlations", "company"
+TIERS = (WEIGHTS, CORRELATIONS, COMPANY)
+WEIGHTS_MIN, CORRELATIONS_MIN = 100, 30
+RESAMPLES = 1000
+COLUMNS = [
+    "department",
+    "scope",
+    "dimension",
+    "observations",
+    "tier",
+    "correlation",
+    "importance_pct",
+    "importance_low",
+    "importance_high",
+    "r2",
+]
+
+_P = len(SERVICE_DIMENSIONS)
+_Y = _P  # the outcome's row and column in a group's 7 × 7 matrix
+_OUTCOME = ALL_DIMENSIONS.index(OUTCOME)
+_CHUNK = 4096
+_PIVOT_MIN = 1e-9  # a dimension whose residual variance is below this adds nothing (constant or collinear)
+
+
+def tier(observations: int) -> str:
+    """The contract's tier of a group of `observations`."""
+    if observations >= WEIGHTS_MIN:
+        return WEIGHTS
+    if observations >= CORRELATIONS_MIN:
+        return CORRELATIONS
+    return COMPANY
+
+
+# ---- Observations ----
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Complete answer sets: rater and provider department, respondent key, and scores (n × 7: the
+    six dimensions, then the outcome). `outcome_answers_count`: the outcome answers among all sets."""
+
+    rater: np.ndarray
+    provider: np.ndarray
+    respondent: np.ndarray
+    scores: np.ndarray
+    outcome_answers_count: int
+
+
+def observations(rows: list[tuple]) -> Observations:
+    """The observations among answer sets as reports.services reads them (rater, provider,
+    respondent, packed scores; see reports.columns.PACK_BASE)."""
+    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    rater, provider, respondent, packed = sets.T
+    bits = PACK_BASE.bit_length() - 1
+    wanted = np.array([*(ALL_DIMENSIONS.index(s) for s in SERVICE_DIMENSIONS), _OUTCOME])
+    scores = (packed[:, None] >> (bits * wanted)) & (PACK_BASE - 1)
+    complete = (scores > 0).all(axis=1)
+    return Observations(
+        rater=rater[complete],
+        provider=provider[complete],
+        respondent=respondent[complete],
+        scores=scores[complete],
+        outcome_answers_count=int((scores[:, _Y] > 0).sum()),
+    )
+
+
+# ---- Ranks, correlations, R² of subsets and dominance ----
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based; ties share their mean rank) of each column of small positive integers."""
+    values = np.asarray(values, dtype="int64")
+    ranks = np.empty(values.shape, dtype="float64")
+    for column in range(values.shape[1]):
+        counts = np.bincount(values[:, column])
+        below = np.cumsum(counts) - counts
+        ranks[:, column] = (below + (counts + 1) / 2.0)[values[:, column]]
+    return ranks
+
+
+def _correlations(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Correlation matrices (N × 7 × 7) and which variables vary (N × 7), from weighted moments
+    (N × 36: total weight, 7 sums, then the 28 products of the upper triangle). A variable that does
+    not vary gets zero correlations and a zero diagonal: it is never swept in, so it adds no R²."""
+    k = _P + 1
+    weight = moments[:, 0]
+    mean = moments[:, 1 : 1 + k] / weight[:, None]
+    products = np.zeros((len(moments), k, k))
+    upper = np.triu_indices(k)
+    products[:, upper[0], upper[1]] = moments[:, 1 + k :]
+    products = products + np.triu(products, 1).transpose(0, 2, 1)
+    covariance = products / weight[:, None, None] - mean[:, :, None] * mean[:, None, :]
+    variance = np.diagonal(covariance, axis1=1, axis2=2)
+    varies = variance > 1e-12 * np.maximum(1.0, np.abs(mean) ** 2)
+    scale = np.where(varies, np.sqrt(np.where(varies, variance, 1.0)), np.inf)
+    correlation = covariance / scale[:, :, None] / scale[:, None, :]
+    correlation = np.clip(correlation, -1.0, 1.0)
+    index = np.arange(k)
+    correlation[:, index, index] = varies.astype("float64")
+    return correlation, varies
+
+
+def subset_r2(correlation: np.ndarray) -> np.ndarray:
+    """R² of the least-squares fit of the outcome (last variable) on every subset of the six
+    dimensions, from correlation matrices (N × 7 × 7): N × 64, subset m holding dimension i when
+    bit i of m is set (R² of the empty subset is 0).
+
+    Sweeping a correlation matrix on a set of dimensions leaves 1 − R² of that set in the outcome's
+    diagonal cell. A depth-first walk sweeps each subset from its parent, keeping only the Schur
+    complement on the dimensions still to come and the outcome (63 small updates, vectorised over
+    N). A dimension whose residual variance is below _PIVOT_MIN (constant, or a combination of
+    those already in) is skipped: it adds nothing to the fit.
+    """
+    correlation = np.asarray(correlation, dtype="float64")
+    if len(correlation) > _CHUNK:  # a few thousand matrices at a time stay in the cache: ~1.5× faster
+        return np.concatenate([subset_r2(correlation[i : i + _CHUNK]) for i in range(0, len(correlation), _CHUNK)])
+    matrix = np.moveaxis(correlation, 0, -1)  # 7 × 7 × N: vectorised over N
+    r2 = np.zeros((matrix.shape[-1], 2**_P))
+
+    def walk(schur, candidates, mask):
+        # schur: (k+1) × (k+1) × N over `candidates` (k dimensions, ascending) and the outcome, last.
+        for i, pivot in enumerate(candidates):
+            d = schur[i, i]
+            usable = d > _PIVOT_MIN
+            column = schur[i + 1 :, i]
+            scaled = column * (usable / np.where(usable, d, 1.0))  # zero where the pivot is unusable
+            child = schur[i + 1 :, i + 1 :] - column[:, None] * scaled[None, :]
+            subset = mask | (1 << pivot)
+            r2[:, subset] = 1.0 - child[-1, -1]
+            if len(candidates) > i + 1:
+                walk(child, candidates[i + 1 :], subset)
+
+    walk(matrix, list(range(_P)), 0)
+    return np.clip(r2, 0.0, 1.0)
+
+
+def _dominance_matrix() -> np.ndarray:
+    """The 64 × 6 map from subset R² to general dominance weights (see the module docstring)."""
+    coefficients = np.zeros((2**_P, _P))
+    for mask in range(2**_P):
+        size = bin(mask).count("1")
+        for j in range(_P):
+            if mask & (1 << j):
+                coefficients[mask, j] += 1.0 / (_P * math.comb(_P - 1, size - 1))
+            else:
+                coefficients[mask, j] -= 1.0 / (_P * math.comb(_P - 1, size))
+    return coefficients
+
+
+_DOMINANCE = _dominance_matrix()
+
+
+def dominance_weights(correlation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """General dominance weights (N × 6) and the full model's R² (N), from correlation matrices."""
+    r2 = subset_r2(correlation)
+    return r2 @ _DOMINANCE, r2[:, -1]
+
+
+def _moments(ranks: np.ndarray) -> np.ndarray:
+    """Per observation: 1, the seven ranks and their 28 upper-triangle products (n × 36), in the
+    order of np.triu_indices(7). Written column block by column block: no temporary n × 28 copies."""
+    n, k = ranks.shape
+    out = np.empty((n, 1 + k + k * (k + 1) // 2))
+    out[:, 0] = 1.0
+    out[:, 1 : 1 + k] = ranks
+    at = 1 + k
+    for i in range(k):
+        np.multiply(ranks[:, i : i + 1], ranks[:, i:], out=out[:, at : at + k - i])
+        at += k - i
+    return out
+
+
+# ---- Groups ----
+
+
+def _seed_and_order(respondent: np.ndarray, scores: np.ndarray, provider: np.ndarray, label: str):
+    """A seed from the group's answers, and its respondents in an order that depends on their answers
+    only (identical respondents are interchangeable). Returns (seed, respondent index per
+    observation into that order, number of respondents)."""
+    code = provider.astype("uint64") * np.uint64(PACK_BASE ** (_P + 1))
+    for column in range(_P + 1):
+        code = code + scores[:, column].astype("uint64") * np.uint64(PACK_BASE**column)
+    mixed = _mix(code)
+    people, person = np.unique(respondent, return_inverse=True)
+    content = np.zeros(len(people), dtype="uint64")
+    np.add.at(content, person, mixed)  # an order-free hash of each respondent's answer sets (wraps)
+    content = _mix(content)
+    order = np.argsort(content, kind="stable")
+    rank_of = np.empty(len(people), dtype="int64")
+    rank_of[order] = np.arange(len(people))
+    digest = hashlib.blake2b(np.sort(content).tobytes() + label.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little"), rank_of[person.ravel()], len(people)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, elementwise (uint64 arithmetic wraps)."""
+    z = values.astype("uint64") + np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _resampled_counts(rng: np.random.Generator, people: int, resamples: int) -> np.ndarray:
+    """How often each respondent is drawn in each resample, people × resamples (float32: small
+    whole numbers): `people` draws with replacement per resample. Counted a few resamples at a
+    time, so that the counts being written stay in the processor's cache (one bincount over all of
+    them was 4× slower)."""
+    drawn = rng.integers(0, people, size=(resamples, people), dtype=np.int32)
+    counts = np.empty((resamples, people), dtype="float32")
+    block = 8
+    offsets = np.arange(block, dtype="int64")[:, None] * people
+    for start in range(0, resamples, block):
+        rows = drawn[start : start + block]
+        counted = np.bincount((rows + offsets[: len(rows)]).ravel(), minlength=len(rows) * people)
+        counts[start : start + len(rows)] = counted.reshape(len(rows), people)
+    return np.ascontiguousarray(counts.T)  # a group's people are then rows: one gather each
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One group's bootstrap: its people (indexes into the resampled people) and each one's
+    moments summed over their observations in the group (float32, people × 36)."""
+
+    people: np.ndarray
+    moments: np.ndarray
+
+
+def _job(moments: np.ndarray, person: np.ndarray) -> _Job:
+    order = np.argsort(person, kind="stable")
+    person, moments = person[order], moments[order]
+    starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+    return _Job(people=person[starts], moments=np.add.reduceat(moments, starts, axis=0).astype("float32"))
+
+
+def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list[np.ndarray]:
+    """Importance shares (% of R²) of each job over `resamples` resamples of the `people`
+    respondents: one list of resamples × 6 arrays, NaN where a resample's R² is 0 (or the group
+    drew nobody). Every group is computed on the same resamples of respondents, as a survey's
+    groups are read from one sample: a respondent drawn twice counts twice in every group they are in."""
+    rng = np.random.default_rng(seed)
+    block = max(1, min(resamples, 4_000_000 // max(people, 1)))  # bounds the counts' memory (~50 MB)
+    shares: list[list[np.ndarray]] = [[] for _ in jobs]
+    for start in range(0, resamples, block):
+        size = min(block, resamples - start)
+        counts = _resampled_counts(rng, people, size)
+        resampled = np.concatenate([(counts[job.people].T @ job.moments).astype("float64") for job in jobs])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            correlation, _ = _correlations(resampled)
+            weights, r2 = dominance_weights(np.nan_to_num(correlation))
+            share = np.where((r2[:, None] > 0) & (resampled[:, :1] > 0), 100.0 * weights / r2[:, None], np.nan)
+        for index in range(len(jobs)):
+            shares[index].append(share[index * size : (index + 1) * size])
+    return [np.vstack(each) for each in shares]
+
+
+def _interval(shares: np.ndarray) -> tuple[list, list]:
+    valid = ~np.isnan(shares).any(axis=1)
+    if not valid.any():
+        return [None] * _P, [None] * _P
+    low, high = np.percentile(shares[valid], [2.5, 97.5], axis=0)
+    return [_round(v, 1) for v in low], [_round(v, 1) for v in high]
+
+
+def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
+    """A group's rounded figures without the interval, and its observations' moments where it
+    needs an interval (None elsewhere)."""
+    n = len(scores)
+    empty = [None] * _P
+    figures = {
+        "tier": tier(n),
+        "correlation": empty,
+        "importance_pct": empty,
+        "importance_low": empty,
+        "importance_high": empty,
+        "r2": None,
+    }
+    if figures["tier"] == COMPANY:
+        return figures, None
+    ranks = average_ranks(scores)
+    ranks = (ranks - (n + 1) / 2.0) / n  # centred and scaled: the moments lose no precision
+    moments = _moments(ranks)
+    correlation, varies = _correlations(moments.sum(axis=0, keepdims=True))
+    shown = varies[0, :_P] & varies[0, _Y]
+    figures["correlation"] = [_round(correlation[0, i, _Y], 2) if shown[i] else None for i in range(_P)]
+    if figures["tier"] != WEIGHTS or not varies[0, _Y]:
+        return figures, None
+    weights, r2 = dominance_weights(correlation)
+    figures["r2"] = _round(r2[0], 2)
+    if r2[0] <= 0:
+        return figures, None
+    figures["importance_pct"] = [_round(100.0 * w / r2[0], 1) for w in weights[0]]
+    return figures, moments
+
+
+def group_figures(
+    scores: np.ndarray, respondent: np.ndarray, provider: np.ndarray, *, label: str, resamples: int = RESAMPLES
+) -> dict:
+    """The rounded figures of one group on its own (its respondents resampled): per dimension,
+    correlation, importance_pct, importance_low, importance_high (lists of six, None where empty)
+    and r2 (None where empty), by the group's tier. `scores`: n × 7 (the six dimensions, then the
+    outcome); `label` names the group in its seed."""
+    figures, moments = _point_figures(scores)
+    if moments is not None:
+        seed, person, people = _seed_and_order(respondent, scores, provider, label)
+        (shares,) = _bootstrap([_job(moments, person)], people, seed, resamples)
+        figures["importance_low"], figures["importance_high"] = _interval(shares)
+    return figures
+
+
+def _round(value: float, digits: int) -> float | None:
+    value = float(value)
+    if not math.isfinite(value):
+        return None
+    rounded = round(value, digits)
+    return 0.0 if rounded == 0 else rounded  # no "-0.0" in any file
+
+
+# ---- The cycle ----
+
+
+def compute(
+    observed: Observations, *, supplier_departments, min_group_size: int, resamples: int = RESAMPLES
+) -> list[dict]:
+    """Every row of the contract's drivers export for one cycle (COLUMNS; `department` None for the
+    company): six per department in `supplier_departments` (those rated in the supplier scope),
+    then six for the company in each scope.
+
+    Each group is a group of people: one of fewer than `min_group_size` distinct raters reads as
+    tier `company` with every figure empty, its `observations` too. The supplier company count is
+    the sum of the departments' counts, so where some are blank the blank ones must together hold
+    at least `min_group_size` distinct raters, or more are blanked (the smallest first), the
+    company count last, as the scorecards' differencing rule does.
+    """
+    supplier = observed.rater != observed.provider
+    # Each department's supplier observations, as index arrays: one sort instead of a mask per department.
+    rated = np.flatnonzero(supplier)
+    rated = rated[np.argsort(observed.provider[rated], kind="stable")]
+    providers = observed.provider[rated]
+    groups = []
+    for department in sorted(int(d) for d in supplier_departments):
+        first, last = np.searchsorted(providers, [department, department + 1])
+        groups.append((department, SUPPLIER, rated[first:last]))
+    groups.append((None, SUPPLIER, np.flatnonzero(supplier)))
+    groups.append((None, MANAGEMENT, np.flatnonzero(~supplier)))
+
+    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
+    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    rows, counts, jobs = [], {}, []
+    for department, scope, chosen in groups:
+        raters = len(np.unique(observed.respondent[chosen]))
+        n = len(chosen)
+        small = raters < min_group_size
+        figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
+        if moments is not None:
+            jobs.append((figures, _job(moments, person[chosen])))
+        counts[department, scope] = None if small else n
+        rows.append((department, scope, n, figures))
+    if jobs:
+        for (figures, _), shares in zip(
+            jobs, _bootstrap([job for _, job in jobs], people, seed, resamples), strict=True
+        ):
+            figures["importance_low"], figures["importance_high"] = _interval(shares)
+    _blank_differences(counts, observed, supplier, min_group_size)
+
+    out = []
+    for department, scope, _n, figures in rows:
+        for i, slug in enumerate(SERVICE_DIMENSIONS):
+            out.append(
+                {
+                    "department": department,
+                    "scope": scope,
+                    "dimension": slug,
+                    "observations": counts[department, scope],
+                    "tier": figures["tier"],
+                    "correlation": figures["correlation"][i],
+                    "importance_pct": figures["importance_pct"][i],
+                    "importance_low": figures["importance_low"][i],
+                    "importance_high": figures["importance_high"][i],
+                    "r2": figures["r2"],
+                }
+            )
+    return out
+
+
+def _blank_differences(counts: dict, observed: Observations, supplier: np.ndarray, min_group_size: int) -> None:
+    """Blank more supplier department counts (smallest first), then the company's, until the blank
+    ones hold at least `min_group_size` distinct raters together (or none is blank)."""
+    departments = [d for (d, scope) in counts if d is not None and scope == SUPPLIER]
+    blank = {d for d in departments if counts[d, SUPPLIER] is None}
+    if not blank:
+        return
+
+    def raters_of(chosen_departments):
+        chosen = supplier & np.isin(observed.provider, list(chosen_departments))
+        return len(np.unique(observed.respondent[chosen]))
+
+    shown = sorted((d for d in departments if d not in blank), key=lambda d: (counts[d, SUPPLIER], d))
+    while raters_of(blank) < min_group_size:
+        if not shown:
+            counts[None, SUPPLIER] = None
+            return
+        smallest = shown.pop(0)
+        blank.add(smallest)
+        counts[smallest, SUPPLIER] = None

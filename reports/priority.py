@@ -1,0 +1,176 @@
+"""The priority matrix of a department page: each dimension's importance to the outcome (its
+drivers, reports.drivers) against its score, in four quadrants. Plain values in, a page model out;
+the figure is Plotly JSON like reports.charts'.
+
+Importance comes from the department's own drivers where its tier allows: its importance weights
+(tier `weights`, with their intervals), else its correlations (tier `correlations`), else the
+company's supplier-scope drivers (the company's pattern). A dimension is *important* when its
+importance is at least the mean of the six, and *weak* when its score is below the department's
+own overall score.
+"""
+
+from __future__ import annotations
+
+from surveys.dimensions import SERVICE_DIMENSIONS
+
+FIX_FIRST, KEEP, WATCH, MAINTAIN = "fix first", "keep", "watch", "maintain"
+QUADRANTS = {
+    (True, True): FIX_FIRST,  # important and weak
+    (True, False): KEEP,  # important and strong
+    (False, True): WATCH,
+    (False, False): MAINTAIN,
+}
+TIER_WORDS = {
+    "weights": "Importance is this department's own: each dimension's share of what explains its "
+    "customers' overall verdict, from {n} observations, with its 95 % interval.",
+    "correlations": "With {n} observations this department has enough for correlations only: importance "
+    "is each dimension's correlation with its customers' overall verdict.",
+    "company": "Too few of this department's customers answered every question for drivers of its own: "
+    "importance follows the company's pattern.",
+}
+
+
+def priority_matrix(
+    *, rows: list, company_rows: list, scores: dict, overall: float | None, labels: dict
+) -> dict | None:
+    """The page model, or None when there is nothing to draw. `rows`, `company_rows`: the
+    department's and the company's supplier driver rows (objects with the export's fields);
+    `scores`: shown supplier mean per dimension slug (None where hidden); `overall`: the shown
+    overall mean."""
+    mine = {r.dimension: r for r in rows}
+    company = {r.dimension: r for r in company_rows}
+    tier = next(iter(mine.values())).tier if mine else "company"
+    source, field, words = mine, "importance_pct", TIER_WORDS[tier]
+    if tier == "correlations":
+        field = "correlation"
+    elif tier == "company":
+        source = company
+        company_tier = next(iter(company.values())).tier if company else "company"
+        field = "importance_pct" if company_tier == "weights" else "correlation"
+        if company_tier == "company":
+            return None
+    importance = {d: getattr(source[d], field) if d in source else None for d in SERVICE_DIMENSIONS}
+    known = [v for v in importance.values() if v is not None]
+    if overall is None or not known:
+        return None
+    threshold = sum(known) / len(known)
+    points = []
+    for slug in SERVICE_DIMENSIONS:
+        value, score = importance[slug], scores.get(slug)
+        if value is None or score is None:
+            continue
+        row = source[slug]
+        interval = (row.importance_low, row.importance_high) if field == "importance_pct" else (None, None)
+        points.append(
+            {
+                "dimension": slug,
+                "label": labels[slug],
+                "importance": value,
+                "low": interval[0],
+                "high": interval[1],
+                "score": score,
+                "quadrant": QUADRANTS[value >= threshold, score < overall],
+            }
+        )
+    if not points:
+        return None
+    observations = next(iter(mine.values())).observations if mine else None
+    return {
+        "tier": tier,
+        "tier_words": words.format(n=observations),
+        "measure": "Importance (% of the explained outcome)"
+        if field == "importance_pct"
+        else "Correlation with the outcome",
+        "percent": field == "importance_pct",
+        "points": points,
+        "fix_first": [p["label"] for p in points if p["quadrant"] == FIX_FIRST],
+        "figure": _figure(points, threshold=threshold, overall=overall, percent=field == "importance_pct"),
+    }
+
+
+def _figure(points: list[dict], *, threshold: float, overall: float, percent: bool) -> dict:
+    xs = [p["score"] for p in points]
+    ys = [p["importance"] for p in points]
+    errors = [
+        (
+            p["high"] - p["importance"] if p["high"] is not None else 0,
+            p["importance"] - p["low"] if p["low"] is not None else 0,
+        )
+        for p in points
+    ]
+    unit = "%" if percent else ""
+    trace = {
+        "type": "scatter",
+        "mode": "markers+text",
+        "x": xs,
+        "y": ys,
+        "text": [p["label"] for p in points],
+        "textposition": "top center",
+        "textfont": {"size": 12},
+        "marker": {
+            "size": 12,
+            "color": ["#b35806" if p["quadrant"] == FIX_FIRST else "#2166ac" for p in points],
+            "symbol": ["triangle-down" if p["quadrant"] == FIX_FIRST else "circle" for p in points],
+            "line": {"color": "#212529", "width": 0.5},
+        },
+        "customdata": [[p["label"], f"{p['score']:.2f}", f"{p['importance']:g}{unit}", p["quadrant"]] for p in points],
+        "hovertemplate": "%{customdata[0]}<br>Score %{customdata[1]}<br>Importance %{customdata[2]}"
+        "<br>%{customdata[3]}<extra></extra>",
+        "name": "Dimension",
+    }
+    if percent:
+        trace["error_y"] = {
+            "type": "data",
+            "symmetric": False,
+            "array": [e[0] for e in errors],
+            "arrayminus": [e[1] for e in errors],
+            "color": "#6c757d",
+            "thickness": 1.5,
+        }
+    lows = [y - e[1] for y, e in zip(ys, errors, strict=True)]
+    highs = [y + e[0] for y, e in zip(ys, errors, strict=True)]
+    x_lo, x_hi = min([*xs, overall]) - 0.25, max([*xs, overall]) + 0.25
+    y_lo, y_hi = min([*lows, threshold]), max([*highs, threshold])
+    pad = (y_hi - y_lo) * 0.15 or 1.0
+    y_lo, y_hi = y_lo - pad, y_hi + pad
+
+    def label(x, y, text, xanchor, yanchor):
+        return {
+            "x": x,
+            "y": y,
+            "xanchor": xanchor,
+            "yanchor": yanchor,
+            "text": text,
+            "showarrow": False,
+            "font": {"size": 13, "color": "#495057"},
+        }
+
+    line = {"type": "line", "line": {"color": "#adb5bd", "width": 1, "dash": "dash"}}
+    return {
+        "data": [trace],
+        "layout": {
+            "font": {"size": 14},
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "#ffffff",
+            "autosize": True,
+            "height": 460,
+            "showlegend": False,
+            "xaxis": {"title": {"text": "Score (mean rating)"}, "range": [x_lo, x_hi], "automargin": True},
+            "yaxis": {
+                "title": {"text": "Importance" + (" (%)" if percent else " (correlation)")},
+                "range": [y_lo, y_hi],
+                "automargin": True,
+            },
+            "shapes": [
+                {**line, "x0": overall, "x1": overall, "y0": y_lo, "y1": y_hi},
+                {**line, "x0": x_lo, "x1": x_hi, "y0": threshold, "y1": threshold},
+            ],
+            "annotations": [
+                label(x_lo, y_hi, "fix first", "left", "top"),
+                label(x_hi, y_hi, "keep", "right", "top"),
+                label(x_lo, y_lo, "watch", "left", "bottom"),
+                label(x_hi, y_lo, "maintain", "right", "bottom"),
+            ],
+        },
+    }
