@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from actions.exporters import CommitmentExporter
 from reports.exporters import LinkExporter, ScorecardExporter
 from reports.exporters.base import ListExporter
+from reports.exporters.drivers import DriverExporter
 from surveys import roles
 from surveys.models import Department
 
@@ -187,5 +188,19 @@ register(
         "them on /actions/. The owner and the figures are shown only to those who see that department's "
         "scorecard (executives and HR: every department; a manager: their own); for others they are null.",
         nullable=frozenset({"owner_email", "follow_up_cycle"}),
+    )
+)
+
+register(
+    CycleResource(
+        "drivers",
+        DriverExporter,
+        # The company's rows too: a manager's scorecard page falls back on the company's pattern.
+        OwnDepartment(column="department", company_rows=True),
+        summary="Which dimensions move the outcome (the drivers CSV)",
+        description="Six rows per department rated as a supplier and six for the company in each scope, as "
+        "`export_drivers` writes them. Executives and HR get every row; a manager their own department's "
+        "and the company's.",
+        nullable=frozenset({"department"}),
     )
 )

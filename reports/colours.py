@@ -71,7 +71,7 @@ class Scale:
         p = self.mid_position
         placed: dict[float, tuple[float, str]] = {}
         for s, c in DIVERGING:
-            at = round(s * 2 * p if s <= 0.5 else p + (s - 0.5) * 2 * (1 - p), 4)
+            at = round(s * 2 * p if s <= 0.5 else p + (s - 0.5) * 2 * (1 - p), 6)
             # An end cut at the neutral point puts several stops on one place: the neutral one stays.
             if at not in placed or abs(s - 0.5) < abs(placed[at][0] - 0.5):
                 placed[at] = (s, c)
@@ -80,7 +80,8 @@ class Scale:
 
 
 def scale(centre: float) -> Scale:
-    centre = min(max(centre, LOWEST), HIGHEST)
+    # To the 2 decimals every mean is shown with: no sliver of a side a hair's breadth wide.
+    centre = round(min(max(centre, LOWEST), HIGHEST), 2)
     return Scale(low=max(LOWEST, centre - SPREAD), mid=centre, high=min(HIGHEST, centre + SPREAD))
 
 

@@ -163,6 +163,7 @@ MATRIX: dict[str, Row] = {
     "api/v1/cycles/": api("/api/v1/cycles/"),
     "api/v1/cycles/<str:cycle>/scorecards/": api("/api/v1/cycles/{cycle}/scorecards/", employee=403),
     "api/v1/cycles/<str:cycle>/links/": api("/api/v1/cycles/{cycle}/links/", employee=403),
+    "api/v1/cycles/<str:cycle>/drivers/": api("/api/v1/cycles/{cycle}/drivers/", employee=403),
     "api/v1/cycles/<str:cycle>/commitments/": api("/api/v1/cycles/{cycle}/commitments/"),
     "api/schema/": everyone(200, "/api/schema/"),
     "api/docs/": everyone(200, "/api/docs/"),

@@ -272,3 +272,23 @@ def test_no_figure_of_a_hidden_row_leaves_through_the_api(client, org, manager, 
         assert hidden and all(row[name] is None for row in hidden for name in figures)
         seen += len(rows)
     assert seen > 0
+
+
+@pytest.mark.parametrize("role", ["executive", "hr"])
+def test_executives_and_hr_get_the_drivers_csv_as_json(api, company, keys, role):
+    expected = csv_rows("export_drivers")
+    assert expected and {row["tier"] for row in expected} == {"company"}  # a small company: no weights
+    got = every_row(api, keys[role], f"{BASE}/drivers/")
+    assert_same(got, expected)
+    assert all(row["correlation"] is row["importance_pct"] is None for row in got if row["tier"] == "company")
+
+
+def test_a_manager_gets_their_departments_and_the_companys_drivers(api, company, keys):
+    expected = [row for row in csv_rows("export_drivers") if row["department"] in ("Sales", "")]
+    assert {row["department"] for row in expected} == {"Sales", ""}
+    assert_same(every_row(api, keys["manager"], f"{BASE}/drivers/"), expected)
+
+
+def test_an_employee_gets_no_drivers(api, company, keys):
+    response = api(keys["employee"], f"{BASE}/drivers/")
+    assert response.status_code == 403 and "detail" in response.json()

@@ -43,7 +43,7 @@ def test_the_scale_never_runs_past_one_to_five_and_plotly_draws_the_same_colour(
         at = (clamped - figure["zmin"]) / (figure["zmax"] - figure["zmin"])
         expected = interpolate(stops, at)
         got = scale.colour(value)
-        # Plotly's stops are rounded to 4 places: one unit of a channel at most.
+        # Plotly's stops are rounded to 6 places: one unit of a channel at most.
         assert all(abs(int(got[i : i + 2], 16) - int(expected[i : i + 2], 16)) <= 1 for i in (1, 3, 5))
 
 
