@@ -137,8 +137,8 @@ def test_a_manager_sees_owners_and_figures_of_their_own_departments_commitments_
 def test_the_cycles_list_names_what_each_role_may_read(api, company, keys):
     for role, lists in {
         "employee": ["commitments"],
-        "manager": ["scorecards", "links", "commitments"],
-        "hr": ["scorecards", "links", "commitments"],
+        "manager": ["scorecards", "links", "commitments", "drivers"],
+        "hr": ["scorecards", "links", "commitments", "drivers"],
     }.items():
         body = api(keys[role], "/api/v1/cycles/").json()
         assert [c["name"] for c in body["results"]] == ["2026-Q2", "2026-Q1"]
