@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from actions.pages import for_employee
 from reports.selectors import cycles_with_results
-from surveys import roles
+from surveys import roles, selectors
 
 
 @login_required
@@ -16,6 +16,8 @@ def home(request):
     manages = not sees_dashboards and roles.can_see_own_department(user)
     latest = cycles_with_results().first() if (sees_dashboards or manages) else None
     department = user.employee.department if manages and roles.own_department_id(user) else None
+    employee = selectors.employee_for_user(user=user)
+    survey = selectors.home_survey(employee=employee) if employee is not None and employee.is_active else None
     return render(
         request,
         "home.html",
@@ -25,5 +27,6 @@ def home(request):
             "latest_cycle": latest,
             "own_department": department,
             "promises": for_employee(department_id=roles.own_department_id(user)),
+            "survey": survey,
         },
     )
