@@ -294,7 +294,8 @@ def home_survey(*, employee: Employee) -> HomeSurvey:
         answers = state.draft.keyed_answers
         # The draft's providers are every section of the survey (the screener stores the ones
         # always included too): the progress needs no query of the departments.
-        done, total = survey_progress(sections=[Provider(id=p, name="") for p in state.draft.providers], answers=answers)
+        sections = [Provider(id=p, name="") for p in state.draft.providers]
+        done, total = survey_progress(sections=sections, answers=answers)
         return HomeSurvey(
             state=HomeState.DRAFT,
             cycle=cycle,
