@@ -13,7 +13,7 @@ from surveys.models import Cycle, Draft, Participation
 from tests.factories import CycleFactory, DepartmentFactory, EmployeeFactory, OpenCycleFactory
 
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
-from .test_survey_page import choose
+from .test_survey_page import FINAL, choose
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 
@@ -96,9 +96,7 @@ def test_home_after_the_cycle_closed_and_once_results_are_published(new_page, li
 @VIEWPORTS
 def test_the_confirmation_and_thank_you_pages(new_page, live_server, company, viewport, shots):
     cycle = OpenCycleFactory(name="2026-Q4", closes_on=datetime.date(2026, 12, 28))
-    Draft.objects.create(
-        employee=company["employee"], cycle=cycle, providers=[company["eo"].id, company["sales"].id]
-    )
+    Draft.objects.create(employee=company["employee"], cycle=cycle, providers=[company["eo"].id, company["sales"].id])
     page = new_page(viewport)
     sign_in(page, live_server, "emma@example.com")
     page.goto(f"{live_server.url}/survey/")
@@ -107,7 +105,7 @@ def test_the_confirmation_and_thank_you_pages(new_page, live_server, company, vi
             choose(page, provider, question, word)
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("button", name="Submit my answers").click()
-    assert page.get_by_role("heading", name="Submitting is final: you cannot change your answers afterwards.").is_visible()
+    assert page.get_by_role("heading", name=FINAL).is_visible()
     name = "phone" if viewport is PHONE else "desktop"
     page.screenshot(path=shots / f"survey-confirm-{name}.png", full_page=True)
     assert serious_violations(page) == []

@@ -9,6 +9,8 @@ from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 
+FINAL = "Submitting is final: you cannot change your answers afterwards."
+
 
 @pytest.fixture
 def company():
@@ -77,7 +79,7 @@ def test_employee_fills_in_saves_resumes_and_submits_the_survey(new_page, live_s
     submit(page, "Submit my answers")
 
     # Submitting is final: the page asks first, with what is about to be sent.
-    assert page.get_by_role("heading", name="Submitting is final: you cannot change your answers afterwards.").is_visible()
+    assert page.get_by_role("heading", name=FINAL).is_visible()
     assert page.get_by_text("16 answers about 3 departments, with 1 comment").is_visible()
     page.screenshot(path=tmp_path / "confirm.png", full_page=True)
     assert Participation.objects.count() == 0
