@@ -464,3 +464,17 @@ def test_plotly_js_comes_from_the_plotly_wheel_and_is_collected_as_a_static_file
     assert found and found.replace("\\", "/").endswith("plotly/package_data/plotly.min.js")
     assert [(path, storage.prefix) for path, storage in PlotlyFinder().list([])] == [("plotly.min.js", "vendor")]
     assert PlotlyFinder().check() == []
+
+
+def test_a_comment_written_five_times_is_shown_once_with_its_count(client, executive, org, company):
+    latest, sales, it = company["latest"], org["sales"], org["it"]
+    Comment.objects.bulk_create(
+        Comment(cycle=latest, rater_department=sales, provider_department=it, text="They close tickets as done.")
+        for _ in range(5)
+    )
+    _comments(latest, sales, it, 5, "Supplier remark")
+    client.force_login(executive.user)
+    body = client.get("/reports/2020-Q3/departments/it/").content.decode()
+    assert body.count("They close tickets as done.") == 1
+    assert '<span aria-hidden="true">×5</span><span class="visually-hidden">(written 5 times)</span>' in body
+    assert body.count("Supplier remark") == 5 and "×1" not in body
