@@ -97,8 +97,15 @@ def test_the_expectation_chart_labels_do_not_overlap(new_page, live_server, demo
     figure = page.locator("#expectations")
     figure.scroll_into_view_if_needed()
     figure.screenshot(path=shots / f"dashboard-expectations-{'phone' if viewport is PHONE else 'desktop'}.png")
-    boxes = page.evaluate(LABEL_BOXES)
-    assert len(boxes) >= 10  # every supplier of the demo company with an expectation
+    boxes = [b for b in page.evaluate(LABEL_BOXES) if b["text"]]
+    rows = page.locator("#expectations tbody tr").count()
+    assert rows >= 10  # every supplier of the demo company with an expectation
+    if viewport is DESKTOP:
+        assert len(boxes) == rows  # every point named
+    else:
+        # A phone's plot has no room for every name: those that find no free place are left
+        # out (the point's hover and the table name it), never drawn over another.
+        assert len(boxes) >= rows // 2
     assert overlapping(boxes) == []
     # Every label inside the plot's box, none cut at its edges.
     plot = page.locator('[data-figure="fig-expectation"] .main-svg').first.bounding_box()
