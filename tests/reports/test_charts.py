@@ -75,7 +75,7 @@ def test_the_expectation_chart_places_every_label_clear_of_the_others_on_a_deskt
     assert len(set(positions)) > 1  # neighbours' labels go to different sides
     boxes = _label_boxes(figure, positions, charts.EXPECTATION_PLOT)
     for i, a in enumerate(boxes):
-        assert 0 <= a[0] and a[2] <= charts.EXPECTATION_PLOT[0]
+        assert a[0] >= 0 and a[2] <= charts.EXPECTATION_PLOT[0]
         for b in boxes[i + 1 :]:
             assert charts._overlap(a, b) == 0
 
