@@ -111,3 +111,21 @@ def test_the_expectation_chart_labels_do_not_overlap(new_page, live_server, demo
     plot = page.locator('[data-figure="fig-expectation"] .main-svg').first.bounding_box()
     for b in boxes:
         assert plot["x"] <= b["left"] and b["right"] <= plot["x"] + plot["width"], b
+
+
+@VIEWPORTS
+def test_a_comment_written_many_times_is_shown_once_with_its_count(new_page, live_server, demo, shots, viewport):
+    page = new_page(viewport)
+    sign_in(page, live_server, EXECUTIVE, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/2026-Q3/departments/facilities/")
+    page.wait_for_function(ALL_DRAWN)
+    section = page.locator("section", has=page.get_by_role("heading", name="Comments", exact=True))
+    section.scroll_into_view_if_needed()
+    section.screenshot(path=shots / f"department-comments-{'phone' if viewport is PHONE else 'desktop'}.png")
+    texts = section.locator(".comment-list li").evaluate_all(
+        "items => items.map(li => li.firstChild.textContent.trim().toLowerCase())"
+    )
+    assert texts and len(texts) == len(set(texts))  # no comment listed twice
+    counts = section.locator(".comment-count [aria-hidden=true]").all_inner_texts()
+    assert counts and all(c.startswith("×") and int(c[1:]) >= 2 for c in counts)
+    assert serious_violations(page) == []

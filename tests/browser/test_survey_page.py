@@ -1,6 +1,8 @@
 """The survey in a real browser: fill in, save, resume and submit; no serious a11y violation."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -159,6 +161,8 @@ WHITE, CHOSEN, CANT_SAY_CHOSEN = "rgb(255, 255, 255)", "rgb(31, 58, 95)", "rgb(7
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_resumed_draft_shows_unanswered_questions_as_unanswered(new_page, live_server, company, viewport, tmp_path):
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     eo, sales = company["eo"], company["sales"]
     draft = Draft(employee=company["employee"], cycle=company["cycle"], providers=[eo.id, sales.id])
     draft.keyed_answers = {(eo.id, "ownership"): 2}
@@ -171,7 +175,7 @@ def test_a_resumed_draft_shows_unanswered_questions_as_unanswered(new_page, live
     assert [(a["text"], a["background"]) for a in answered if a["checked"]] == [("2 Poor", CHOSEN)]
     unanswered = page.get_by_role("group", name="Executive Office — Courtesy")
     unanswered.scroll_into_view_if_needed()
-    page.screenshot(path=tmp_path / "resumed.png")
+    page.screenshot(path=shots / f"survey-resumed-{'phone' if viewport is PHONE else 'desktop'}.png")
     looks = unanswered.evaluate(LABEL_LOOKS)
     assert [a["text"] for a in looks][-1] == "Can’t say"
     assert not any(a["checked"] for a in looks)  # nothing ticked, "Can't say" included
