@@ -455,3 +455,22 @@ def test_can_t_say_chosen_stays_ticked_on_a_page_drawn_again_from_the_post(signe
     assert response.status_code == 200
     checked = checked_radios(response.content.decode())
     assert checked[f"p{sales}-courtesy"] == [""] and f"p{sales}-ownership" not in checked
+
+
+@pytest.mark.parametrize("extra_departments", [0, 12])
+def test_asking_to_confirm_costs_a_fixed_number_of_queries(
+    client, employee, open_cycle, org, django_assert_num_queries, extra_departments
+):
+    others = _many_departments(extra_departments)
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[it, *[d.id for d in others]])
+    data = {**rated(eo, comment="a"), **rated(sales), **rated(it)}
+    for d in others:
+        data.update(rated(d.id))
+    client.force_login(employee.user)
+    # session; user; the open cycle (with participation and draft); departments; dimensions; then
+    # the draft's save (savepoint, the cycle locked, submitted already?, the draft locked, its
+    # update, release); the confirmation page reads nothing more.
+    with django_assert_num_queries(11):
+        response = post_ratings(client, draft, data, confirm=False)
+    assert response.status_code == 200
