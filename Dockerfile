@@ -11,8 +11,9 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files with hashed names, compressed, served by WhiteNoise from the image; no database needed.
-RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-this-is-not-the-runtime-secret-key \
+# Static files with hashed names, compressed, served by WhiteNoise from the image; no database needed
+# (and no email: the runtime's mail settings come from .env).
+RUN DJANGO_DEBUG=0 CHAINSURVEY_ALLOW_CONSOLE_EMAIL=1 DJANGO_SECRET_KEY=collectstatic-only-this-is-not-the-runtime-secret-key \
     python manage.py collectstatic --noinput
 
 # The app runs unprivileged and cannot change its own code; beat keeps its schedule in /tmp.

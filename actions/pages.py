@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reports import visible
-from reports.selectors import VisibleCycle
+from reports.selectors import VisibleCycle, default_cycle
 from surveys.models import Cycle, Department, Dimension
 
 from . import selectors, verdicts
@@ -81,9 +81,10 @@ def company_page(*, cycles: list[VisibleCycle] | None = None) -> dict:
     """The /actions/ page: the published commitments on the latest results by department (the top
     first), and the previous results' commitments with their verdicts, in words."""
     cycles = visible.visible_cycles() if cycles is None else cycles
-    if not cycles:
+    latest = default_cycle(cycles)
+    if latest is None:
         return {"latest": None}
-    latest, top = cycles[0], top_departments()
+    top = top_departments()
     previous = previous_with_results(latest, cycles)
     return {
         "latest": latest,
@@ -110,9 +111,10 @@ def for_employee(*, department_id: int | None) -> dict:
     say": on the latest results and the previous ones, the top's commitments, those its management
     made to the person's department, and those that name it as especially for. Words only."""
     cycles = visible.visible_cycles()
-    if not cycles or department_id is None:
+    latest = default_cycle(cycles)
+    if latest is None or department_id is None:
         return {"items": []}
-    latest, top = cycles[0], top_departments()
+    top = top_departments()
     previous = previous_with_results(latest, cycles)
     ids = [latest.id] + ([previous.id] if previous else [])
     found = (

@@ -86,6 +86,7 @@ def start_gunicorn(*, workers: int, log_path: Path, real_hashing: bool) -> tuple
         "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL": "1",  # no SMTP server; answering sends no email
         "PGAPPNAME": APP_NAME,
         "BENCH_REAL_PASSWORD_HASHING": "1" if real_hashing else "0",
     }

@@ -124,6 +124,7 @@ def server_env(database_url: str) -> dict:
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL": "1",  # no SMTP server; the pages measured send no email
     }
     env.pop("REDIS_URL", None)  # /healthz then pings the database only: the floor is one SELECT 1
     return env

@@ -148,6 +148,7 @@ def time_page_over_http(client, employee, cycle, providers, n: int) -> tuple[lis
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=settings.SECRET_KEY,  # the session made here must be valid there
         DJANGO_SECURE_SSL_REDIRECT="0",
+        CHAINSURVEY_ALLOW_CONSOLE_EMAIL="1",  # no SMTP server; submitting sends no email
     )
     # DEBUG off serves hashed static file names from the manifest: build it, as a deploy does.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

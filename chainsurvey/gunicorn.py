@@ -33,8 +33,15 @@ logconfig_dict = {
         "json": {"()": "chainsurvey.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    # The access log names each request's path: a password-set link's token is replaced there.
+    "filters": {"redact_tokens": {"()": "chainsurvey.logs.RedactTokens"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": _format},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": _format,
+            "filters": ["redact_tokens"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {

@@ -1,6 +1,8 @@
-"""JSON log lines for production: one object per event, with the fields a log collector indexes."""
+"""Log lines: JSON for production (one object per event, with the fields a log collector indexes),
+and the filter that keeps password-set tokens out of every line, whatever the format."""
 
 import logging
+import re
 
 from pythonjsonlogger.json import JsonFormatter as BaseJsonFormatter
 
@@ -26,3 +28,34 @@ class JsonFormatter(BaseJsonFormatter):
             if str(atoms.get("D", "")).isdigit():
                 log_data["duration_ms"] = round(int(atoms["D"]) / 1000, 1)
             log_data["message"] = f"{atoms.get('m')} {atoms.get('U')} {atoms.get('s')}"
+        # Extra fields are written too: Django's request log passes the request, whose text names its path.
+        for key, value in log_data.items():
+            if key == "request" and value is not None:
+                log_data[key] = redact(str(value))
+            elif isinstance(value, str):
+                log_data[key] = redact(value)
+
+
+# A password-set link is /accounts/reset/<uidb64>/<token>/; once opened, Django moves the token into
+# the session and redirects to /accounts/reset/<uidb64>/set-password/. The token is a key to the
+# account until it is used: no log line (access log, "Not Found: …") may carry it.
+_RESET_TOKEN = re.compile(r"(/reset/[^/\s?#]+/)(?!set-password/)[^/\s?#]+")
+REDACTED = "[token]"
+
+
+def redact(value):
+    return _RESET_TOKEN.sub(rf"\g<1>{REDACTED}", value) if isinstance(value, str) else value
+
+
+class RedactTokens(logging.Filter):
+    """Replaces the token of a password-set link by [token] in a record's message and arguments
+    (gunicorn's access atoms are a dict, Django's are a tuple). Always lets the record through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.msg)
+        if isinstance(record.args, dict):  # in place: gunicorn's atoms are a dict of its own kind
+            for key, value in list(record.args.items()):
+                record.args[key] = redact(value)
+        elif isinstance(record.args, tuple):
+            record.args = tuple(redact(value) for value in record.args)
+        return True

@@ -61,6 +61,13 @@ MIN_GROUP_SIZE = env_int("CHAINSURVEY_MIN_GROUP_SIZE", default=5, minimum=1)
 # Commitments cascade from the top: other departments may publish once the top has, or this many
 # days after the results were published, whichever comes first (actions.cascade).
 CHAINSURVEY_CASCADE_DAYS = env_int("CHAINSURVEY_CASCADE_DAYS", default=7, minimum=0)
+# Closing or publishing a cycle whose response rate (overall or of a department) is below this
+# percentage asks HR for an explicit confirmation (hr.views, hr.selectors.low_response).
+CHAINSURVEY_PUBLISH_MIN_RESPONSE = env_int("CHAINSURVEY_PUBLISH_MIN_RESPONSE", default=30, minimum=0)
+if CHAINSURVEY_PUBLISH_MIN_RESPONSE > 100:
+    raise ImproperlyConfigured(
+        f"CHAINSURVEY_PUBLISH_MIN_RESPONSE is a percentage (0–100), not {CHAINSURVEY_PUBLISH_MIN_RESPONSE}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -169,6 +176,9 @@ STATICFILES_FINDERS = [
 # workers; each file is deleted CHAINSURVEY_EXPORT_EXPIRES_AFTER seconds after it was asked for.
 CHAINSURVEY_EXPORT_ROOT = env.path("CHAINSURVEY_EXPORT_ROOT", default=BASE_DIR / "exports")
 CHAINSURVEY_EXPORT_EXPIRES_AFTER = env_int("CHAINSURVEY_EXPORT_EXPIRES_AFTER", default=3600, minimum=60)
+# Off by default: workers can only hand files to the web app through a folder both can write, which
+# a deployment has to provide (a shared volume); with it on and no broker there is no worker at all.
+CHAINSURVEY_BACKGROUND_EXPORTS = env_flag("CHAINSURVEY_BACKGROUND_EXPORTS", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "exports": {
@@ -221,6 +231,20 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", default=30, minimum=1)  # a hung server must not hang a worker
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="chain-survey@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The console backend prints every email into the log, and the file backend writes it to disk:
+# "set your password" links and invitations included, readable by whoever reads the logs. In
+# production that takes a deliberate yes (a try-out whose log is yours alone).
+CHAINSURVEY_ALLOW_CONSOLE_EMAIL = env_flag("CHAINSURVEY_ALLOW_CONSOLE_EMAIL", default=False)
+EMAIL_BACKENDS_WRITING_OUT = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+if not DEBUG and EMAIL_BACKEND in EMAIL_BACKENDS_WRITING_OUT and not CHAINSURVEY_ALLOW_CONSOLE_EMAIL:
+    raise ImproperlyConfigured(
+        f"DJANGO_DEBUG is off and email would go to {EMAIL_BACKEND.rsplit('.', 2)[-2]} output, which puts every "
+        "password-set link in the log: set DJANGO_EMAIL_HOST (an SMTP server) to send emails, or "
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL=1 for a try-out whose log nobody else reads."
+    )
 
 # Invitations and reminders (the invitations app). Links in emails start with the site's address.
 CHAINSURVEY_SITE_URL = env.str("CHAINSURVEY_SITE_URL", default="http://localhost:8000").rstrip("/")
@@ -233,6 +257,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+if CHAINSURVEY_BACKGROUND_EXPORTS and not REDIS_URL:
+    raise ImproperlyConfigured("CHAINSURVEY_BACKGROUND_EXPORTS=1 needs REDIS_URL: exports are built by a worker.")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -360,8 +386,15 @@ LOGGING = {
         if LOG_FORMAT == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     },
+    # No line carries the token of a password-set link (chainsurvey.logs.RedactTokens).
+    "filters": {"redact_tokens": {"()": "chainsurvey.logs.RedactTokens"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": f"ext://sys.{LOG_STREAM}", "formatter": LOG_FORMAT}
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": f"ext://sys.{LOG_STREAM}",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_tokens"],
+        }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from actions.pages import for_employee
-from reports.selectors import cycles_with_results
+from reports.selectors import cycles_with_results, default_cycle
+from reports.visible import visible_cycles
 from surveys import roles, selectors
 
 
@@ -14,7 +15,8 @@ def home(request):
     can_export = roles.can_download_results(user)
     sees_dashboards = roles.can_see_dashboards(user)
     manages = not sees_dashboards and roles.can_see_own_department(user)
-    latest = cycles_with_results().first() if (sees_dashboards or manages) else None
+    # The cycle the dashboard and "My department" open on: the latest whose results say something.
+    latest = default_cycle(visible_cycles()) if (sees_dashboards or manages) else None
     department = user.employee.department if manages and roles.own_department_id(user) else None
     employee = selectors.employee_for_user(user=user)
     survey = selectors.home_survey(employee=employee) if employee is not None and employee.is_active else None

@@ -8,6 +8,8 @@ from django.utils import timezone
 from surveys.models import CYCLE_NAME_RE
 from surveys.services.cycles import DEFAULT_OPEN_DAYS
 
+from . import services
+
 
 def suggested_cycle_name(existing: list[str]) -> str:
     """The quarter after the newest cycle, or the current quarter when there is none."""
@@ -52,10 +54,28 @@ class CycleOpenForm(forms.Form):
     )
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
+
+
 class OrgUploadForm(forms.Form):
     file = forms.FileField(
         label="Org file (CSV)",
         help_text="UTF-8 CSV with the columns employee_id, email, full_name, department, role (other columns "
-        "are ignored). You will see what changes before anything is saved.",
+        f"are ignored), at most {_megabytes(services.MAX_UPLOAD_BYTES)}. You will see what changes before anything "
+        "is saved.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def clean_file(self):
+        # The size comes from the upload handler, which spools anything above
+        # FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file: a file above the limit is refused here,
+        # before the view reads a byte of it into memory.
+        uploaded = self.cleaned_data["file"]
+        limit = services.MAX_UPLOAD_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                f"This file is {_megabytes(uploaded.size)}, larger than the {_megabytes(limit)} an org file may be: "
+                "nothing was read or saved. Upload the HR system's export without extra columns."
+            )
+        return uploaded

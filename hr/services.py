@@ -27,8 +27,28 @@ UPLOAD_LIFETIME = datetime.timedelta(hours=2)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+# Above this share of the active people deactivated, confirming needs their number typed: a file
+# cut short (two rows of 250) must not deactivate the company with one click.
+MASS_DEACTIVATION_SHARE = 0.10
+
+
 class UploadGone(Exception):
     """The preview is unknown, someone else's, or too old: upload the file again."""
+
+
+class DeactivationsNotConfirmed(Exception):
+    """A mass deactivation was confirmed without typing how many people it deactivates."""
+
+    def __init__(self, plan: OrgPlan):
+        self.plan = plan
+        super().__init__(
+            f"This file deactivates {len(plan.deactivated)} people: type that number to confirm. Nothing was changed."
+        )
+
+
+def needs_typed_count(plan: OrgPlan) -> bool:
+    """Whether confirming `plan` needs the number of deactivations typed."""
+    return plan.deactivated_share > MASS_DEACTIVATION_SHARE
 
 
 @dataclass
@@ -42,7 +62,7 @@ def org_upload_stage(*, user, filename: str, content: bytes) -> Staged:
     """Validate the file and plan it; keep it for confirmation when it is valid (else keep nothing)."""
     if len(content) > MAX_UPLOAD_BYTES:
         return Staged(None, None, [RowError(1, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")])
-    plan, errors = _plan_of(content)
+    plan, errors = _plan_of(content, user)
     if errors:
         return Staged(None, None, errors)
     with transaction.atomic():
@@ -58,7 +78,7 @@ def org_upload_stage(*, user, filename: str, content: bytes) -> Staged:
 def org_upload_preview(*, user, token) -> tuple[OrgUpload, OrgPlan]:
     """The staged upload and its plan as of now (the org may have changed since it was staged)."""
     upload = _upload(user, token)
-    plan, errors = _plan_of(bytes(upload.content))
+    plan, errors = _plan_of(bytes(upload.content), user)
     if errors:
         raise ImportRejected(errors)
     if plan.digest != upload.plan_digest:
@@ -67,14 +87,21 @@ def org_upload_preview(*, user, token) -> tuple[OrgUpload, OrgPlan]:
     return upload, plan
 
 
-def org_upload_confirm(*, user, token, digest: str) -> OrgImportSummary:
+def org_upload_confirm(*, user, token, digest: str, typed_deactivations: str = "") -> OrgImportSummary:
     """Apply the staged file if its plan is still the one previewed (`digest`); raises OrgPlanStale
-    (nothing written) when it is not, UploadGone when there is no such preview."""
+    (nothing written) when it is not, UploadGone when there is no such preview, and
+    DeactivationsNotConfirmed (nothing written) when the plan deactivates more than
+    MASS_DEACTIVATION_SHARE of the active people and `typed_deactivations` is not their number.
+    The person confirming is never deactivated, whatever the file says."""
     upload = _upload(user, token)
-    if digest != upload.plan_digest:
-        raise OrgPlanStale(org_plan(_rows(bytes(upload.content))))
+    rows = _rows(bytes(upload.content))
+    plan = org_plan(rows, keep_active=user)
+    if digest != upload.plan_digest or plan.digest != digest:
+        raise OrgPlanStale(plan)  # the count to type may have changed too: show the new preview
+    if needs_typed_count(plan) and typed_deactivations.strip() != str(len(plan.deactivated)):
+        raise DeactivationsNotConfirmed(plan)
     summary = org_import(
-        _rows(bytes(upload.content)), dry_run=False, expected_digest=digest, by=user, via=IdentityChange.Via.ORG_UPLOAD
+        rows, dry_run=False, expected_digest=digest, by=user, via=IdentityChange.Via.ORG_UPLOAD, keep_active=user
     )
     upload.delete()
     return summary
@@ -98,9 +125,9 @@ def _rows(content: bytes):
     return parsed.data
 
 
-def _plan_of(content: bytes) -> tuple[OrgPlan | None, list[RowError]]:
+def _plan_of(content: bytes, user) -> tuple[OrgPlan | None, list[RowError]]:
     try:
-        return org_plan(_rows(content)), []
+        return org_plan(_rows(content), keep_active=user), []
     except ImportRejected as rejected:
         return None, rejected.errors
 

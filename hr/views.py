@@ -8,15 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from invitations.selectors import invitation_counts
+from invitations.models import Notice
+from invitations.selectors import invitation_counts, notices_not_planned
+from invitations.services import NoticesRefused, notices_send_now, reminder_day
+from reports.models import RollupRun
 from reports.runs import rollup_outlook
 from reports.selectors import scorecard_departments
 from surveys.importers import ImportRejected
-from surveys.models import Cycle
+from surveys.models import Cycle, Draft
 from surveys.roles import MANAGE_CYCLES, MANAGE_ORG
 from surveys.services.cycles import CycleError, cycle_close, cycle_create, cycle_open, cycle_publish
 from surveys.services.org import OrgPlanStale
@@ -35,8 +40,10 @@ ACTIONS = {
     "close": (
         Cycle.Status.OPEN,
         "Close and compute results",
-        "Answering ends now, for everyone, and cannot be reopened. The results are then computed.",
-        "closed; its results are being computed",
+        "Answering ends now, for everyone, and the cycle cannot be reopened: whoever has not submitted can no "
+        "longer take part, and answers saved but not submitted are deleted. The results are then computed; "
+        "nobody sees them until you publish.",
+        "closed",
     ),
     "publish": (
         Cycle.Status.CLOSED,
@@ -48,9 +55,25 @@ ACTIONS = {
         None,
         "Compute results again",
         "The results are computed again from the answers; the current results stay until the new ones are ready.",
-        "is being computed again",
+        "computed again",
+    ),
+    "invite": (
+        Cycle.Status.OPEN,
+        "Send invitations now",
+        "Everyone active who has not taken part and has no invitation to this cycle yet gets one now "
+        "(nobody gets a second).",
+        "invitation",
+    ),
+    "remind": (
+        Cycle.Status.OPEN,
+        "Send reminders now",
+        "Everyone active who has not taken part and has had no reminder yet gets one now (nobody gets a second).",
+        "reminder",
     ),
 }
+# Steps whose consequences cannot be taken back: a red button, and the response rates beside it.
+DANGER = {"close", "publish"}
+NOTICE_KINDS = {"invite": Notice.Kind.INVITATION, "remind": Notice.Kind.REMINDER}
 
 
 def _manage_cycles(view):
@@ -97,6 +120,8 @@ def cycle(request: HttpRequest, name: str) -> HttpResponse:
         "finished": selectors.last_finished_rollup(cycle=found),
         "participation": selectors.participation(cycle=found) if found.status != Cycle.Status.DRAFT else None,
         "notices": invitation_counts(cycle=found) if found.status != Cycle.Status.DRAFT else None,
+        "reminder_day": reminder_day(found) if found.status == Cycle.Status.OPEN else None,
+        "closed_early": _closed_early(found),
         # Score-free names and slugs, for the per-department PDF links once results may leave the app.
         "downloadable": found.has_results,
         "departments": scorecard_departments(cycle_id=found.id) if found.has_results else [],
@@ -123,46 +148,99 @@ def cycle_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
     allowed, label, consequence, done = ACTIONS[action]
     initial = {"closes_on": found.closes_on if found.closes_on else default_closing_day()}
     form = CycleOpenForm(request.POST or None, initial=initial) if action == "open" else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            _apply(action, found, form, request.user)
-        except CycleError as error:
-            messages.error(request, str(error))
-        else:
-            _report_done(request, found, action, done)
-        return redirect("hr:cycle", name=found.name)
+    refused = allowed is not None and found.status != allowed
     context = {
         "cycle": found,
         "action": action,
         "label": label,
         "consequence": consequence,
         "form": form,
-        "refused": allowed is not None and found.status != allowed,
-        "participation": selectors.participation(cycle=found) if action == "close" else None,
+        "refused": refused,
+        "danger": action in DANGER,
+        **_what_it_rests_on(found, action, refused),
     }
+    if request.method == "POST" and (form is None or form.is_valid()):
+        low = context.get("low")
+        needs_ack = low is not None and (low.needs_confirmation or context.get("shows_nothing"))
+        if needs_ack and not refused and request.POST.get("acknowledge") != "yes":
+            # Below the threshold, a bare POST (an old tab, a script) is not enough: nothing changes.
+            context["ack_missing"] = True
+            return render(request, "hr/confirm.html", context, status=400)
+        try:
+            outcome = _apply(action, found, form, request.user)
+        except (CycleError, NoticesRefused) as error:
+            messages.error(request, str(error))
+        else:
+            _report_done(request, found, action, done, outcome)
+        return redirect("hr:cycle", name=found.name)
     return render(request, "hr/confirm.html", context, status=400 if form is not None and form.errors else 200)
 
 
-def _report_done(request: HttpRequest, cycle: Cycle, action: str, done: str) -> None:
+def _what_it_rests_on(cycle: Cycle, action: str, refused: bool) -> dict:
+    """What the confirmation of `action` shows beside its button: for closing and publishing, the
+    response rate per department (and which fall below the threshold), for publishing how much
+    of the results would be shown, before a close the drafts it deletes; for emails, how many go."""
+    if refused:
+        return {}
+    if action in NOTICE_KINDS:
+        return {"recipients": notices_not_planned(cycle=cycle, kind=NOTICE_KINDS[action])}
+    if action not in DANGER or (action == "publish" and cycle.rollup_state != RollupRun.State.DONE):
+        return {}  # nothing to weigh (publishing before the roll-up is done is refused with its reason)
+    overview = selectors.participation(cycle=cycle)
+    extra = {"participation": overview, "low": selectors.low_response(overview)}
+    if action == "close":
+        extra["drafts"] = Draft.objects.filter(cycle=cycle).count()
+        extra["not_yet"] = max(overview.eligible - overview.participants, 0)
+    else:
+        extra["shown"] = selectors.shown_outlook(cycle=cycle)
+        extra["shows_nothing"] = extra["shown"].shows_nothing
+    return extra
+
+
+def _closed_early(cycle: Cycle) -> bool:
+    """Closed before the end of its closing day: the page then says so instead of "until …"."""
+    if cycle.closed_at is None or cycle.closes_on is None:
+        return False
+    return timezone.localdate(cycle.closed_at) < cycle.closes_on
+
+
+def _report_done(request: HttpRequest, cycle: Cycle, action: str, done: str, outcome) -> None:
     """Say what happened; after a close or a new computation, what became of the roll-up request
     (read back from its run: "sent to a worker" only when the broker really took it)."""
+    if action in NOTICE_KINDS:
+        if outcome:
+            messages.success(request, f"Cycle {cycle.name}: {outcome} {done}{pluralize(outcome)} on the way.")
+        else:
+            messages.info(request, f"No {done} to send: everyone due one has had it.")
+        return
     if action not in ("close", "rollup"):
         messages.success(request, f"Cycle {cycle.name} {done}.")
         return
+    run = selectors.latest_rollup_run(cycle=cycle)
+    if run is not None and run.state == RollupRun.State.DONE:
+        what = "closed: its results are computed" if action == "close" else "computed again"
+        messages.success(
+            request,
+            f"Cycle {cycle.name} {what} over {run.answers_count} answers. "
+            "Nobody sees them until you publish: check the preview first.",
+        )
+        return
     as_expected, outlook = rollup_outlook(cycle_id=cycle.pk)
     level = messages.SUCCESS if as_expected else messages.WARNING
-    messages.add_message(request, level, f"Cycle {cycle.name} {done}; {outlook}")
+    what = "closed" if action == "close" else "is to be computed again"
+    messages.add_message(request, level, f"Cycle {cycle.name} {what}; {outlook}")
 
 
-def _apply(action: str, cycle: Cycle, form, user) -> None:
+def _apply(action: str, cycle: Cycle, form, user):
     if action == "open":
-        cycle_open(name=cycle.name, closes_on=form.cleaned_data["closes_on"])
-    elif action == "close":
-        cycle_close(cycle=cycle, by=user)
-    elif action == "publish":
-        cycle_publish(cycle=cycle)
-    else:
-        services.rollup_again(cycle=cycle)
+        return cycle_open(name=cycle.name, closes_on=form.cleaned_data["closes_on"])
+    if action == "close":
+        return cycle_close(cycle=cycle, by=user)
+    if action == "publish":
+        return cycle_publish(cycle=cycle)
+    if action in NOTICE_KINDS:
+        return notices_send_now(cycle=cycle, kind=NOTICE_KINDS[action])
+    return services.rollup_again(cycle=cycle)
 
 
 @_manage_org
@@ -187,11 +265,21 @@ def org_preview(request: HttpRequest, token) -> HttpResponse:
         services.org_upload_discard(user=request.user, token=token)
         messages.info(request, "Upload discarded: nothing was changed.")
         return redirect("hr:org_upload")
+    refused = None
     try:
         if request.method == "POST":
-            summary = services.org_upload_confirm(user=request.user, token=token, digest=request.POST.get("digest", ""))
-            messages.success(request, _summary_text(summary))
-            return redirect("hr:org_upload")
+            try:
+                summary = services.org_upload_confirm(
+                    user=request.user,
+                    token=token,
+                    digest=request.POST.get("digest", ""),
+                    typed_deactivations=request.POST.get("deactivations", ""),
+                )
+            except services.DeactivationsNotConfirmed as error:
+                refused = str(error)  # shown on the preview again, nothing written
+            else:
+                messages.success(request, _summary_text(summary))
+                return redirect("hr:org_upload")
         upload, plan = services.org_upload_preview(user=request.user, token=token)
     except services.UploadGone as gone:
         messages.error(request, str(gone))
@@ -202,11 +290,15 @@ def org_preview(request: HttpRequest, token) -> HttpResponse:
     except ImportRejected as rejected:
         form = OrgUploadForm()
         return render(request, "hr/org_upload.html", {"form": form, "errors": rejected.errors}, status=409)
-    return render(
-        request,
-        "hr/org_preview.html",
-        {"upload": upload, "plan": plan, "action": reverse("hr:org_preview", args=[token])},
-    )
+    context = {
+        "upload": upload,
+        "plan": plan,
+        "action": reverse("hr:org_preview", args=[token]),
+        "type_count": services.needs_typed_count(plan),
+        "share_limit": round(services.MASS_DEACTIVATION_SHARE * 100),
+        "refused": refused,
+    }
+    return render(request, "hr/org_preview.html", context, status=400 if refused else 200)
 
 
 def _summary_text(summary) -> str:

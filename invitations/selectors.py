@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from surveys.models import Cycle
+from surveys.models import Cycle, Employee
 
 from .models import Notice
 
@@ -51,3 +51,11 @@ def invitation_counts_by_cycle(*, cycle_ids: Iterable[int]) -> dict[int, NoticeC
         per_cycle = counts.setdefault(cycle_id, {})
         per_cycle[key] = per_cycle.get(key, 0) + n
     return {cycle_id: NoticeCounts(**values) for cycle_id, values in counts.items()}
+
+
+def notices_not_planned(*, cycle: Cycle, kind: str) -> int:
+    """How many people sending `kind` now would reach: active employees without a `kind` notice
+    of the cycle yet who have not taken part (whoever has is skipped when the batch is sent,
+    invitations too). One query."""
+    people = Employee.objects.active().exclude(notices__cycle=cycle, notices__kind=kind)
+    return people.exclude(participations__cycle=cycle).count()

@@ -83,6 +83,30 @@ def notices_plan(*, cycle: Cycle, kind: str) -> int:
     return len(created)
 
 
+def notices_send_now(*, cycle: Cycle, kind: str) -> int:
+    """HR's "send now" from the cycle page: record `kind` for everyone due one (as a beat tick
+    would, reminders before their day too) and hand the pending ones to workers in batches once
+    this commits; returns how many people it reaches (recorded now, not taken part). Only while
+    the cycle takes answers."""
+    from . import tasks  # tasks imports this module
+    from .selectors import notices_not_planned
+
+    if not cycle.accepts_answers:
+        raise NoticesRefused(f"Cycle {cycle.name} does not take answers: nobody is invited or reminded any more.")
+    reached = notices_not_planned(cycle=cycle, kind=kind)
+    notices_plan(cycle=cycle, kind=kind)
+    pending = Notice.objects.filter(cycle=cycle, kind=kind, status=Status.PENDING).count()
+    batches = -(-pending // settings.CHAINSURVEY_EMAIL_BATCH_SIZE)
+    for _ in range(batches):
+        # robust: a refused batch is retried by the next beat tick; the page still answers.
+        transaction.on_commit(lambda: tasks.send_notice_batch.delay(cycle_id=cycle.pk, kind=kind), robust=True)
+    return reached
+
+
+class NoticesRefused(ValueError):
+    """Invitations or reminders asked for a cycle that takes no answers; the message says why."""
+
+
 def notices_abandon_stale(*, now: datetime.datetime | None = None) -> int:
     """Mark batches claimed long ago and never recorded as failed (their worker died while
     sending: some may have gone out, so none is sent again)."""

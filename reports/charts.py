@@ -1,25 +1,34 @@
 """Plotly figures of the dashboards as plain dicts (no Plotly import): static JS draws them from
 `json_script` data. Hidden (suppressed) cells carry no figure at all, only a flag and a label.
 
-The colour scale diverges around the company mean, orange (worse) to blue (better): an
-orange–blue pair stays distinct for the common colour-vision deficiencies, unlike red–green.
+Plotly reads every label, hover text, legend entry and annotation as its own pseudo-HTML (`<a
+href>` becomes a live link, `<b>` bold, `<br>` a new line). Names come from HR's files, so every
+text of ours that reaches Plotly goes through `plotly_text` first (`&`, `<`, `>` as entities,
+which Plotly shows as the characters); only the templates written here use its markup. The link
+heatmap is drawn by static/js/heatmap.js from plain names, which it escapes the same way.
+
+Colours come from reports.colours, the one scale of every figure and file.
 """
 
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
-DIVERGING = [
-    [0.0, "#b35806"],
-    [0.2, "#e08214"],
-    [0.4, "#fdb863"],
-    [0.5, "#f7f7f7"],
-    [0.6, "#92c5de"],
-    [0.8, "#4393c3"],
-    [1.0, "#2166ac"],
-]
-HIDDEN_GREY = "#c8c8c8"
+from . import colours
+from .colours import HIDDEN_GREY
+
 COMPANY_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 14}
 HEATMAP_DIMENSIONS = (OVERALL, *SERVICE_DIMENSIONS)
+
+
+def plotly_text(text: str) -> str:
+    """`text` as Plotly shows it literally: its pseudo-HTML markup and entities escaped."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _template_text(text: str) -> str:
+    """`plotly_text` for text written into a hovertemplate, where `%{…}` would also be read as a
+    placeholder: `%` is written as an entity too."""
+    return plotly_text(text).replace("%", "&#37;")
 
 
 def _round(value, digits):
@@ -28,13 +37,6 @@ def _round(value, digits):
 
 def hidden_label(min_group_size: int) -> str:
     return f"fewer than {min_group_size} responses"
-
-
-def colour_range(centre: float, values) -> dict:
-    """zmin/zmax symmetric around `centre`, so that the centre is the scale's neutral colour."""
-    spread = max((abs(v - centre) for v in values if v is not None), default=0.5)
-    spread = max(spread, 0.5)
-    return {"zmid": round(centre, 2), "zmin": round(centre - spread, 2), "zmax": round(centre + spread, 2)}
 
 
 def _layout(**extra) -> dict:
@@ -80,19 +82,18 @@ def link_heatmap(
     `hidden` 1/0; every figure is None where hidden); `scores[dim]` each department's supplier
     mean (for ordering); `weakest[dim]` the [rater, provider] index of the lowest shown cell;
     `labels` each dimension's label (`selectors.dimension_labels`)."""
-    means = [v for matrix in (cells[d]["mean"] for d in cells) for row in matrix for v in row]
     return {
+        # Plain text, as the table under the figure shows them: heatmap.js escapes them for Plotly.
         "names": names,
         "urls": urls,
         "dimensions": [{"slug": d, "label": labels[d]} for d in HEATMAP_DIMENSIONS if d in cells],
         "cells": cells,
         "scores": scores,
         "weakest": weakest,
-        "colorscale": DIVERGING,
         "hiddenColour": HIDDEN_GREY,
         "hiddenLabel": hidden_label(min_group_size),
         "hiddenText": f"n<{min_group_size}",
-        **colour_range(centre, means),
+        **colours.scale(centre).plotly(),
     }
 
 
@@ -118,7 +119,11 @@ def department_dimension_heatmap(
         shown_service = [(v, x) for x, v in enumerate(z_row[:-1]) if v is not None]
         if shown_service:
             shapes.append(_outline(min(shown_service)[1], y))
-    ticks = {"tickvals": list(range(len(rows))), "ticktext": [row["name"] for row in rows], "autorange": "reversed"}
+    ticks = {
+        "tickvals": list(range(len(rows))),
+        "ticktext": [plotly_text(row["name"]) for row in rows],
+        "autorange": "reversed",
+    }
     data = [
         _hidden_trace(hidden, dims_x=list(range(len(dims))), min_group_size=min_group_size),
         {
@@ -127,8 +132,7 @@ def department_dimension_heatmap(
             "x": list(range(len(dims))),
             "y": list(range(len(rows))),
             "customdata": custom,
-            "colorscale": DIVERGING,
-            **colour_range(centre, [v for r in z for v in r]),
+            **colours.scale(centre).plotly(),
             "texttemplate": "%{z:.2f}",
             "hovertemplate": _HOVER,
             "colorbar": {"title": {"text": "Mean"}, "thickness": 14},
@@ -141,7 +145,7 @@ def department_dimension_heatmap(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={
             "tickvals": list(range(len(dims))),
-            "ticktext": [labels[d] for d in dims],
+            "ticktext": [plotly_text(labels[d]) for d in dims],
             "side": "top",
             "fixedrange": True,
         },
@@ -158,6 +162,7 @@ _HOVER = (
 
 
 def _custom(name: str, what: str, cell: dict | None) -> list:
+    name, what = plotly_text(name), plotly_text(what)
     if cell is None:
         return [name, what, "", "", "", ""]
     return [
@@ -199,13 +204,15 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     ys = [p["b_serves_a"] for p in pairs]
     lo = min([*xs, *ys, centre], default=1.0) - 0.2
     hi = max([*xs, *ys, centre], default=5.0) + 0.2
-    custom = [[p["a"], p["b"], f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs]
+    custom = [
+        [plotly_text(p["a"]), plotly_text(p["b"]), f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs
+    ]
     labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
     annotations = [
         {
             "x": xs[i],
             "y": ys[i],
-            "text": f"{pairs[i]['a']} ↔ {pairs[i]['b']}",
+            "text": plotly_text(f"{pairs[i]['a']} ↔ {pairs[i]['b']}"),
             "showarrow": True,
             "arrowhead": 0,
             "ax": 30,
@@ -268,11 +275,12 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             "mode": "markers+text",
             "x": xs,
             "y": ys,
-            "text": [r["name"] for r in rows],
+            "text": [plotly_text(r["name"]) for r in rows],
             "textposition": [place for place, _clear in wide],
             "textfont": {"size": 12},
             "customdata": [
-                [r["name"], f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])] for r in rows
+                [plotly_text(r["name"]), f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])]
+                for r in rows
             ],
             "marker": {
                 "size": 11,
@@ -426,7 +434,14 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         height=460,
         margin={"l": 60, "r": 10, "t": 10, "b": 10},
         xaxis={"type": "category", "title": {"text": "Cycle"}, "automargin": True},
-        yaxis={"title": {"text": "Overall mean (1–5)"}, "automargin": True},
+        # The whole 1–5 scale, whatever the data: an axis fitted to 3.36–3.52 makes noise look dramatic.
+        yaxis={
+            "title": {"text": "Overall mean (1–5)"},
+            "range": [0.9, 5.1],
+            "tickvals": [1, 2, 3, 4, 5],
+            "fixedrange": True,
+            "automargin": True,
+        },
         legend={"orientation": "h", "y": -0.25},
         hovermode="closest",
     )
@@ -462,11 +477,11 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
         "mode": "lines+markers",
         "x": cycles,
         "y": means,
-        "name": item["name"],
+        "name": plotly_text(item["name"]),
         "legendgroup": group,
         "visible": visible,
         "marker": {"symbol": marks, "size": sizes},
-        "customdata": [[item["name"], _signed(p.get("delta") if p else None)] for p in points],
+        "customdata": [[plotly_text(item["name"]), _signed(p.get("delta") if p else None)] for p in points],
         "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
     }
     # Bands only for the series shown at first: forty bands would double the figure's data for
@@ -480,9 +495,9 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
     def trace(values, trace_name, colour, text_colour):
         return {
             "type": "bar",
-            "x": labels,
+            "x": [plotly_text(label) for label in labels],
             "y": [_round(v["mean"], 2) if v else None for v in values],
-            "name": trace_name,
+            "name": plotly_text(trace_name),
             "marker": {"color": colour},
             "text": [f"{v['mean']:.2f}" if v else "" for v in values],
             # At the foot of the bar: above it, the label would sit on the confidence interval's whisker.
@@ -501,7 +516,7 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
                 ],
                 "color": "#495057",
             },
-            "hovertemplate": f"{trace_name} · %{{x}}: %{{y:.2f}}<extra></extra>",
+            "hovertemplate": f"{_template_text(trace_name)} · %{{x}}: %{{y:.2f}}<extra></extra>",
         }
 
     data = [trace(department, name, "#2166ac", "#ffffff")]

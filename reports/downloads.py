@@ -1,33 +1,35 @@
-"""HR's scorecard downloads: the contract's CSV (streamed), the XLSX workbook and the PDF of a
-cycle, and one department's PDF page.
+"""Scorecard downloads: the contract's CSV (streamed; HR's), the XLSX workbook and the PDF of a
+cycle (executives and HR: they hold what those pages show), and one department's PDF page (whoever
+may see that scorecard, its own managers included).
 
 Thin views: check who asks and whether the cycle's results may leave the app, then render with the
 very function `manage.py export_scorecards` uses, so a download and the command give the same
 file. The workbook and PDF are built in memory before the response starts (a failure is an error
 page, never a truncated file); the CSV streams row by row from the snapshot.
 
-With a broker configured (settings.REDIS_URL), a large company's workbook or PDF is built by a
-worker instead (reports.export_task): the download answers with a page that polls the export's
-status URL (a `<meta http-equiv="refresh">`, no script), which then sends the browser to the file.
+With CHAINSURVEY_BACKGROUND_EXPORTS on (it needs a broker, and a CHAINSURVEY_EXPORT_ROOT that the
+web app and the workers share), a large company's workbook or PDF is built by a worker instead
+(reports.export_task): the download answers with a page that polls the export's status URL (a
+`<meta http-equiv="refresh">`, no script), which then sends the browser to the file.
 Status and file are the requester's only, and gone once the export expires (reports.export_jobs).
-Without a broker the request waits for the file, as the command does.
+Otherwise (the default) the request waits for the file, as the command does.
 """
 
+import dataclasses
 import io
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from surveys.models import Department
-from surveys.roles import EXPORT_RESULTS
+from surveys import roles
 
-from . import export_jobs
+from . import export_jobs, visible
 from .exporters import CONTENT_TYPES, ScorecardExporter, render_scorecards, scorecards_filename
 from .exporters.base import iter_csv
 from .exporters.entry import HIDDEN, ExportUnavailable, exportable_cycle
@@ -52,12 +54,46 @@ def _downloadable_cycle(request: HttpRequest, name: str):
     return found, None
 
 
+@dataclasses.dataclass(frozen=True)
+class Offered:
+    """The download links a report page offers its viewer."""
+
+    csv: bool = False
+    books: bool = False  # the workbook and the all-departments PDF
+    department: bool = False  # the shown department's PDF
+
+    def __bool__(self) -> bool:
+        return self.csv or self.books or self.department
+
+    @property
+    def key(self) -> int:
+        """For the page's cache key: one number per combination."""
+        return self.csv * 1 + self.books * 2 + self.department * 4
+
+
+def offered(user, department_id: int | None = None) -> Offered:
+    return Offered(
+        csv=roles.can_download_results(user),
+        books=roles.can_download_books(user),
+        department=department_id is not None and roles.can_download_department(user, department_id),
+    )
+
+
+def _may_download(user, fmt: str, department_id: int | None = None) -> bool:
+    if department_id is not None:
+        return roles.can_download_department(user, department_id)
+    if fmt == "csv":
+        return roles.can_download_results(user)
+    return roles.can_download_books(user)
+
+
 @never_cache
 @require_safe
 @login_required
-@permission_required(EXPORT_RESULTS, raise_exception=True)
 def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpResponse:
-    # The permission is checked before the cycle is looked up: without it, nobody learns which cycles exist.
+    # Who may ask is checked before the cycle is looked up: without it, nobody learns which cycles exist.
+    if not _may_download(request.user, fmt):
+        raise PermissionDenied("These scorecard files are for executives and HR (the CSV for HR).")
     found, refusal = _downloadable_cycle(request, cycle)
     if refusal is not None:
         return refusal
@@ -67,7 +103,7 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
         return StreamingHttpResponse(
             (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"], headers=headers
         )
-    if settings.REDIS_URL:
+    if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, fmt, filename=scorecards_filename(found.name, fmt))
     content = io.BytesIO()
     render_scorecards(cycle_id=found.id, fmt=fmt, stream=content)
@@ -77,15 +113,19 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
 @never_cache
 @require_safe
 @login_required
-@permission_required(EXPORT_RESULTS, raise_exception=True)
 def department_pdf(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     """One department's scorecard page as PDF, to hand to its head."""
+    department = visible.department_by_slug(slug)
+    # As on the department page: a manager asking for another department, existing or not, gets 403.
+    if department is None or not _may_download(request.user, "pdf", department.id):
+        if department is None and roles.can_see_dashboards(request.user):
+            raise Http404("No such department.")
+        raise PermissionDenied("This scorecard is for executives, HR and the department's own managers.")
     found, refusal = _downloadable_cycle(request, cycle)
     if refusal is not None:
         return refusal
-    department = get_object_or_404(Department, slug=slug)
     filename = scorecards_filename(found.name, "pdf", department_slug=department.slug)
-    if settings.REDIS_URL:
+    if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, "pdf", filename=filename, department=department)
     content = io.BytesIO()
     if not render_scorecards(cycle_id=found.id, fmt="pdf", stream=content, department_id=department.id):
@@ -140,13 +180,14 @@ def _own_job(request: HttpRequest, export_id) -> export_jobs.ExportJob:
         raise Http404("This export has expired.")
     if job.user_id != request.user.pk:
         raise PermissionDenied("This export was asked for by someone else.")
+    if not _may_download(request.user, job.fmt, job.department_id):  # their role changed since
+        raise PermissionDenied("You may no longer download this file.")
     return job
 
 
 @never_cache
 @require_safe
 @login_required
-@permission_required(EXPORT_RESULTS, raise_exception=True)
 def export_status(request: HttpRequest, export_id) -> HttpResponse:
     """The polling page: refreshes itself while the worker builds the file, then sends the browser to it."""
     return _status_page(request, _own_job(request, export_id))
@@ -155,7 +196,6 @@ def export_status(request: HttpRequest, export_id) -> HttpResponse:
 @never_cache
 @require_safe
 @login_required
-@permission_required(EXPORT_RESULTS, raise_exception=True)
 def export_file(request: HttpRequest, export_id) -> HttpResponse:
     """The file the worker stored, byte for byte (404 until it is done)."""
     job = _own_job(request, export_id)

@@ -213,6 +213,12 @@ class CycleSummary(models.Model):
     participants = models.PositiveIntegerField(default=0)
     eligible = models.PositiveIntegerField(null=True, blank=True)
     response_rate = models.FloatField(null=True, blank=True, help_text="participants / eligible, 0–1.")
+    # Whether any figure of the snapshot is shown (a row not suppressed, of a department, a link
+    # or the company): a cycle that shows nothing never becomes a page's default
+    # (reports.selectors.default_cycle). The roll-up always sets it.
+    shows_anything = models.BooleanField(
+        default=True, help_text="False when every figure of the roll-up is hidden (too few responses)."
+    )
 
     class Meta:
         default_permissions = ()

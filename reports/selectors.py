@@ -10,7 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, F, IntegerField, Ou
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 from surveys.models import CYCLE_NAME_RE, Comment, Cycle, Department, Dimension
 
-from . import panels
+from . import colours, panels
 from .columns import FIGURE_FIELDS
 from .models import (
     CompanyResult,
@@ -191,6 +191,7 @@ class VisibleCycle(NamedTuple):
     id: int
     name: str
     summary_id: int
+    shows_anything: bool = True  # CycleSummary.shows_anything: some figure of it is shown
 
     @property
     def pk(self) -> int:
@@ -200,8 +201,34 @@ class VisibleCycle(NamedTuple):
 def visible_cycles() -> list[VisibleCycle]:
     """Cycles whose results executives may see (published, or imported history) and that are
     rolled up, newest first, with the id of their roll-up summary. One light query."""
-    rows = Cycle.objects.with_results().order_by("-name").values_list("id", "name", "rollup_summary__id")
+    rows = (
+        Cycle.objects.with_results()
+        .order_by("-name")
+        .values_list("id", "name", "rollup_summary__id", "rollup_summary__shows_anything")
+    )
     return [VisibleCycle(*row) for row in rows]
+
+
+def default_cycle(cycles: list[VisibleCycle]) -> VisibleCycle | None:
+    """The cycle a page opens on when none is asked for: the latest of `cycles` (newest first, as
+    `visible_cycles` lists them) whose results say something. A cycle where every figure is hidden
+    (too few responses) is never the default, however recent; None when no cycle shows anything.
+    The one rule for /reports/, "My department", /actions/ and the home page's links."""
+    return next((cycle for cycle in cycles if cycle.shows_anything), None)
+
+
+def preview_cycle(*, name: str) -> VisibleCycle | None:
+    """A closed, rolled-up cycle whose results are not visible yet (not published), as a
+    VisibleCycle for HR's preview; None for any other name. One query."""
+    if not re.fullmatch(CYCLE_NAME_RE, name):
+        return None
+    row = (
+        Cycle.objects.filter(name=name, status=Cycle.Status.CLOSED, rollup_summary__isnull=False)
+        .exclude(Cycle.results_visible_condition())
+        .values_list("id", "name", "rollup_summary__id", "rollup_summary__shows_anything")
+        .first()
+    )
+    return VisibleCycle(*row) if row else None
 
 
 def cycle_with_summary(*, cycle_id: int) -> Cycle:
@@ -354,6 +381,15 @@ class LinkMatrix:
     departments: list[str]
     cells: dict[tuple[int, int], float | None]  # (row, column) → mean, None when hidden; absent: not rated
 
+    def weakest_cell(self, weakest: dict | None) -> tuple[int, int] | None:
+        """(row, column) of the stored weakest link (`weakest()["link"]`), or None."""
+        link = (weakest or {}).get("link")
+        if not link:
+            return None
+        index = {name: i for i, name in enumerate(self.departments)}
+        cell = (index.get(link["rater"].name), index.get(link["provider"].name))
+        return cell if cell in self.cells else None
+
 
 @dataclass
 class ScorecardBook:
@@ -374,6 +410,12 @@ class ScorecardBook:
     @property
     def min_group_size(self) -> int:
         return self.cycle.min_group_size
+
+    def colour_scale(self) -> colours.Scale:
+        """The dashboards' colour scale for this cycle (reports.colours: the same neutral point)."""
+        shown = [card.shown(Scope.SUPPLIER) for card in self.cards]
+        centre = colours.neutral_point(self.company_mean(Scope.SUPPLIER), [r.mean for r in shown if r is not None])
+        return colours.scale(centre)
 
 
 def scorecard_book(*, cycle_id: int) -> ScorecardBook:

@@ -37,27 +37,52 @@ if TYPE_CHECKING:
     from . import frames
 
 
+class CycleStillOpen(ValueError):
+    """A roll-up of a cycle that is still open: refused, since its answers so far are interim."""
+
+    def __init__(self, cycle: Cycle):
+        super().__init__(
+            f"Cycle {cycle.name} is still open: it has no results until it is closed "
+            f"(`python manage.py close_cycle {cycle.name}` ends answering and rolls it up)."
+        )
+
+
 def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
-    """Compute the cycle's roll-up and replace its snapshot atomically; idempotent."""
+    """Compute the cycle's roll-up and replace its snapshot atomically; idempotent.
+
+    Refuses (CycleStillOpen) a cycle that is still open, checked under the cycle's lock: nothing of
+    its interim answers is computed or stored. A run this call created is removed again; a run it
+    was given stays started, and the task records the refusal on it as a failure.
+    """
     if run_id is None:
         run = RollupRun.objects.create(cycle_id=cycle_id)
     else:
         run = RollupRun.objects.get(pk=run_id)
     RollupRun.objects.filter(pk=run.pk).update(state=RollupRun.State.STARTED, started_at=timezone.now())
 
-    with transaction.atomic():
-        # Serialises concurrent roll-ups of the same cycle: the second waits, then redoes the work.
-        cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
-        answers_count = _replace_snapshot(cycle, run=run)
-        run.state = RollupRun.State.DONE
-        run.finished_at = timezone.now()
-        run.answers_count = answers_count
-        run.save(update_fields=["state", "finished_at", "answers_count"])
+    try:
+        with transaction.atomic():
+            # Serialises concurrent roll-ups of the same cycle: the second waits, then redoes the work.
+            cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
+            if cycle.status == Cycle.Status.OPEN:
+                raise CycleStillOpen(cycle)
+            answers_count = _replace_snapshot(cycle, run=run)
+            run.state = RollupRun.State.DONE
+            run.finished_at = timezone.now()
+            run.answers_count = answers_count
+            run.save(update_fields=["state", "finished_at", "answers_count"])
+    except CycleStillOpen:
+        if run_id is None:
+            run.delete()
+        raise
     return run
 
 
 def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
-    """The cycle's result tables (read-only): the roll-up, its number of answers and the previous cycle."""
+    """The cycle's result tables (read-only): the roll-up, its number of answers and the previous cycle.
+    Refuses (CycleStillOpen) a cycle that is still open."""
+    if cycle.status == Cycle.Status.OPEN:
+        raise CycleStillOpen(cycle)
     frames_module = _import_meanwhile("reports.frames")  # numpy: nothing before the arithmetic needs it
     positions = {pk: ALL_DIMENSIONS.index(slug) for pk, slug in Dimension.objects.values_list("id", "slug")}
     previous = previous_cycle(cycle=cycle)
@@ -149,10 +174,16 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         answers_count=answers_count,
         previous_cycle=previous,
         min_group_size=cycle.min_group_size,
+        shows_anything=_shows_anything(result),
         **result.summary,
         **overall,
     )
     return answers_count
+
+
+def _shows_anything(result) -> bool:
+    """Whether any row of the roll-up is shown: one not suppressed, of any table."""
+    return any(not all(table["suppressed"]) for table in (result.departments, result.links, result.company))
 
 
 def _read_answer_sets(cycle_id: int, positions: dict[int, int]) -> list[tuple]:

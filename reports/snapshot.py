@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 
 from surveys.dimensions import OVERALL
 
+from . import colours
 from .models import Scope
-
-NEUTRAL_CENTRE = 3.0  # "acceptable": the colour centre when nothing else is shown
 
 
 def cell(row: dict | None) -> dict | None:
@@ -61,10 +60,9 @@ class Snapshot:
         """The colour scale's neutral point: the company mean; without one (hidden, or not rolled
         up), the median shown department, so that colours still split better from worse."""
         company = self.company_cell()
-        if shown(company):
-            return company["mean"]
-        means = sorted(c["mean"] for _, c in self.rated() if shown(c))
-        return means[len(means) // 2] if means else NEUTRAL_CENTRE
+        return colours.neutral_point(
+            company["mean"] if shown(company) else None, [c["mean"] for _, c in self.rated() if shown(c)]
+        )
 
     def rated(self, scope=Scope.SUPPLIER, dim=OVERALL) -> list[tuple[int, dict]]:
         """(department id, cell) of every department with a row in this scope and dimension, by name."""

@@ -8,15 +8,17 @@ import re
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from surveys import roles
-from surveys.models import CYCLE_NAME_RE
+from surveys.models import CYCLE_NAME_RE, Cycle
 
 from . import pages, responses, selectors, visible
+from .downloads import Offered, offered
+from .selectors import VisibleCycle
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
@@ -25,14 +27,38 @@ from . import pages, responses, selectors, visible
 PLOTLY_STYLES = {"style-src": ["'unsafe-hashes'", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"]}
 
 
-def _chosen_cycle(request: HttpRequest, cycles: list, name: str | None):
-    """The visible cycle of that name (the latest without one); 404 page for any other."""
+class NotShown(Exception):
+    """The asked cycle has no results this person may see (unknown, or not published yet)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _chosen_cycle(request: HttpRequest, name: str | None) -> tuple[VisibleCycle | None, list[VisibleCycle], bool]:
+    """(the cycle shown, the visible cycles, whether it is HR's preview).
+
+    Without a name: the default cycle (the latest whose results say something). A visible cycle of
+    that name is shown to anyone entitled to the page; a closed, rolled-up cycle that is not
+    published yet only to HR, as a preview (and among the cycles, for its trends). NotShown for
+    anything else."""
+    cycles = visible.visible_cycles()
     if name is None:
-        return cycles[0] if cycles else None
+        return selectors.default_cycle(cycles), cycles, False
     found = next((c for c in cycles if c.name == name), None)
-    if found is None:
-        raise Http404("No results for that cycle.")
-    return found
+    if found is not None:
+        return found, cycles, False
+    if roles.can_preview_results(request.user):
+        preview = selectors.preview_cycle(name=name)
+        if preview is not None:
+            return preview, sorted([*cycles, preview], key=lambda c: c.name, reverse=True), True
+    raise NotShown(name)
+
+
+def _not_shown(request: HttpRequest, name: str, **context) -> HttpResponse:
+    """A page of the app's own (never Django's debug 404): the cycle's results are not published
+    yet, or there is no such cycle. Says nothing else about it."""
+    exists = bool(re.fullmatch(CYCLE_NAME_RE, name)) and Cycle.objects.filter(name=name).exists()
+    return render(request, "reports/not_published.html", {"name": name, "exists": exists, **context}, status=404)
 
 
 @never_cache
@@ -40,6 +66,7 @@ def _chosen_cycle(request: HttpRequest, cycles: list, name: str | None):
 @login_required
 @csp_update(PLOTLY_STYLES)
 def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
+    """The dashboard of a cycle (the default cycle without one); HR also previews a closed cycle's."""
     if not roles.can_see_dashboards(request.user):
         raise PermissionDenied("The dashboards are for executives and HR.")
     picked = request.GET.get("cycle")
@@ -48,17 +75,20 @@ def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
         if re.fullmatch(CYCLE_NAME_RE, picked):
             return redirect("reports:dashboard_cycle", cycle=picked)
         return redirect("reports:dashboard")
-    cycles = visible.visible_cycles()
-    shown = _chosen_cycle(request, cycles, cycle)
+    try:
+        shown, cycles, preview = _chosen_cycle(request, cycle)
+    except NotShown as missing:
+        return _not_shown(request, missing.name)
     if shown is None:
-        return render(request, "reports/no_results.html", {})
-    downloads = roles.can_download_results(request.user)
+        return render(request, "reports/no_results.html", {"cycles": cycles})
+    # No downloads in a preview: files leave the app only once the results are published.
+    downloads = Offered() if preview else offered(request.user)
 
     def context():
         body = pages.dashboard_body(cycle=shown, cycles=cycles)
-        return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads}
+        return {"cycle": shown, "cycles": cycles, "body": body, "downloads": downloads, "preview": preview}
 
-    key = pages.cache_key("page:dashboard", cycle=shown, cycles=cycles, downloads=downloads)
+    key = pages.cache_key("page:dashboard", cycle=shown, cycles=cycles, downloads=downloads.key, preview=preview)
     return responses.page_response(request, "reports/dashboard.html", context, key=key)
 
 
@@ -71,10 +101,11 @@ def my_department(request: HttpRequest) -> HttpResponse:
     if department_id is None or not roles.can_see_own_department(request.user):
         raise PermissionDenied("Department scorecards are for managers, executives and HR.")
     cycles = visible.visible_cycles()
+    shown = selectors.default_cycle(cycles)
     slug = selectors.department_slug(department_id)
-    if not cycles or slug is None:
-        return render(request, "reports/no_results.html", {"own_department": True})
-    return redirect("reports:department", cycle=cycles[0].name, slug=slug)
+    if shown is None or slug is None:
+        return render(request, "reports/no_results.html", {"own_department": True, "cycles": cycles})
+    return redirect("reports:department", cycle=shown.name, slug=slug)
 
 
 @never_cache
@@ -84,8 +115,10 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
     """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
     if not roles.can_see_dashboards(request.user):
         raise PermissionDenied("The dashboards are for executives and HR.")
-    cycles = visible.visible_cycles()
-    shown = _chosen_cycle(request, cycles, cycle)
+    try:
+        shown, cycles, _ = _chosen_cycle(request, cycle)
+    except NotShown as missing:
+        return _not_shown(request, missing.name)
     return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
 
 
@@ -99,19 +132,27 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     # another department, existing or not, gets 403 either way.
     if found is None or not roles.can_see_department(request.user, found.id):
         if found is None and roles.can_see_dashboards(request.user):
-            raise Http404("No such department.")
+            return render(request, "404.html", status=404)
         raise PermissionDenied("This scorecard is for executives, HR and the department's own managers.")
-    cycles = visible.visible_cycles()
-    shown = _chosen_cycle(request, cycles, cycle)
+    try:
+        shown, cycles, preview = _chosen_cycle(request, cycle)
+    except NotShown as missing:
+        return _not_shown(request, missing.name, department=found)
     full = roles.can_see_dashboards(request.user)
-    downloads = roles.can_download_results(request.user)
+    downloads = Offered() if preview else offered(request.user, found.id)
 
     def context():
         body = pages.department_body(cycle=shown, cycles=cycles, department=found, full=full)
         context = {"cycle": shown, "cycles": cycles, "department": found, "full": full, "downloads": downloads}
-        return {**context, "body": body}
+        return {**context, "body": body, "preview": preview}
 
     key = pages.cache_key(
-        "page:department", cycle=shown, cycles=cycles, department=found.id, full=full, downloads=downloads
+        "page:department",
+        cycle=shown,
+        cycles=cycles,
+        department=found.id,
+        full=full,
+        downloads=downloads.key,
+        preview=preview,
     )
     return responses.page_response(request, "reports/department.html", context, key=key)

@@ -153,8 +153,14 @@ def can_see_dashboards(user) -> bool:
 
 
 def can_download_results(user) -> bool:
-    """HR: the scorecard files (CSV, XLSX) beside the pages."""
+    """HR: every scorecard file, the CSV for BI tools included."""
     return _role_may(user, EXPORT_RESULTS)
+
+
+def can_download_books(user) -> bool:
+    """Executives and HR: the scorecard workbook and the all-departments PDF, which hold what their
+    pages show (the CSV, for BI tools, stays HR's export)."""
+    return can_see_dashboards(user)
 
 
 def can_see_own_department(user) -> bool:
@@ -179,6 +185,17 @@ def can_see_department(user, department_id: int) -> bool:
     if can_see_dashboards(user):
         return True
     return can_see_own_department(user) and own_department_id(user) == department_id
+
+
+def can_download_department(user, department_id: int) -> bool:
+    """One department's scorecard PDF: whoever may see that scorecard (its managers included), to
+    hand over or present."""
+    return can_see_department(user, department_id)
+
+
+def can_preview_results(user) -> bool:
+    """HR: a closed cycle's computed results before they are published (to decide to publish)."""
+    return _role_may(user, MANAGE_CYCLES)
 
 
 def can_manage_all_commitments(user) -> bool:

@@ -331,17 +331,21 @@ def home_survey(*, employee: Employee) -> HomeSurvey:
 
 
 def _holding_answers():
-    return Cycle.objects.filter(Exists(Answer.objects.filter(cycle=OuterRef("pk"))))
+    """Cycles that hold answers and are not open. A cycle still open has no results: its answers so
+    far are interim, and a delta against them would publish its interim means (the contract: "a
+    cycle still open is never anyone's previous cycle"). Its roll-up is requested when it closes."""
+    return Cycle.objects.filter(Exists(Answer.objects.filter(cycle=OuterRef("pk")))).exclude(status=Cycle.Status.OPEN)
 
 
 def previous_cycle(*, cycle: Cycle) -> Cycle | None:
-    """The latest earlier cycle, in YYYY-Qn order, that holds answers: what its deltas compare with. One query."""
+    """The latest earlier cycle, in YYYY-Qn order, that holds answers and is not open: what its
+    deltas compare with. One query."""
     return _holding_answers().filter(name__lt=cycle.name).order_by("-name").first()
 
 
 def next_cycle_with_answers(*, cycle: Cycle) -> Cycle | None:
-    """The earliest later cycle, in YYYY-Qn order, that holds answers: the one whose `previous_cycle`
-    `cycle` is once it holds answers, so its deltas follow `cycle`'s. One query."""
+    """The earliest later cycle, in YYYY-Qn order, that holds answers and is not open: the one whose
+    `previous_cycle` `cycle` is once it holds answers, so its deltas follow `cycle`'s. One query."""
     return _holding_answers().filter(name__gt=cycle.name).order_by("name").first()
 
 

@@ -79,19 +79,21 @@ MATRIX: dict[str, Row] = {
     "accounts/reset/done/": everyone(200, "/accounts/reset/done/"),
     "survey/": signed_in(200, "/survey/"),
     "reports/<str:cycle>/scorecards.csv": Row("/reports/{cycle}/scorecards.csv", LOGIN, 403, 403, 403, 200),
-    "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 403, 200),
-    "reports/<str:cycle>/scorecards.pdf": Row("/reports/{cycle}/scorecards.pdf", LOGIN, 403, 403, 403, 200),
-    # HR only; Sales has no scorecard rows in the fixture's (empty) roll-up: "no such scorecard".
+    # The workbook and PDF hold what executives' pages show; the CSV (for BI tools) is HR's.
+    "reports/<str:cycle>/scorecards.xlsx": Row("/reports/{cycle}/scorecards.xlsx", LOGIN, 403, 403, 200, 200),
+    "reports/<str:cycle>/scorecards.pdf": Row("/reports/{cycle}/scorecards.pdf", LOGIN, 403, 403, 200, 200),
+    # Whoever sees Sales's scorecard (its manager too); Sales has no scorecard rows in the fixture's
+    # (empty) roll-up: "no such scorecard".
     "reports/<str:cycle>/departments/<slug:slug>/scorecard.pdf": Row(
-        "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 403, 403, 404
+        "/reports/{cycle}/departments/sales/scorecard.pdf", LOGIN, 403, 404, 404, 404
     ),
-    # An export built by a worker: HR only, and only the one who asked (tests/reports/test_export_task.py);
-    # an id nobody asked for is 404.
+    # An export built by a worker: only the one who asked (tests/reports/test_export_task.py); an id
+    # nobody asked for is 404 to everyone.
     "reports/exports/<uuid:export_id>/": Row(
-        "/reports/exports/00000000-0000-4000-8000-000000000000/", LOGIN, 403, 403, 403, 404
+        "/reports/exports/00000000-0000-4000-8000-000000000000/", LOGIN, 404, 404, 404, 404
     ),
     "reports/exports/<uuid:export_id>/file": Row(
-        "/reports/exports/00000000-0000-4000-8000-000000000000/file", LOGIN, 403, 403, 403, 404
+        "/reports/exports/00000000-0000-4000-8000-000000000000/file", LOGIN, 404, 404, 404, 404
     ),
     "reports/": Row("/reports/", LOGIN, 403, 403, 200, 200),
     "reports/my-department/": Row("/reports/my-department/", LOGIN, 403, 302, 302, 302),  # to their scorecard
@@ -304,6 +306,45 @@ def test_access(client, world, role):
             and "Chain Survey" not in response.content.decode()
         ):
             wrong.append(f"{url}: a bare {response.status_code} page, not the app's own")
+    assert not wrong, f"as {role}:\n" + "\n".join(wrong)
+
+
+# A closed, rolled-up cycle not yet published: HR previews it (200, marked "Preview — not
+# published"); the others entitled to the page get the app's own "not published yet" page (404),
+# never a figure; those never entitled to it get what they get for any cycle.
+PREVIEW_ROWS: dict[str, Row] = {
+    "reports/<str:cycle>/": Row("/reports/2026-Q3/", LOGIN, 403, 403, 404, 200),
+    "reports/<str:cycle>/heatmap.json": Row("/reports/2026-Q3/heatmap.json", LOGIN, 403, 403, 404, 200),
+    "reports/<str:cycle>/departments/<slug:slug>/": Row(
+        "/reports/2026-Q3/departments/sales/", LOGIN, 403, 404, 404, 200
+    ),
+    # Files leave the app only once published, for HR too.
+    "reports/<str:cycle>/scorecards.csv": Row("/reports/2026-Q3/scorecards.csv", LOGIN, 403, 403, 403, 404),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_to_an_unpublished_cycle(client, world, role):
+    people, _ = world
+    closed = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED)
+    run = RollupRun.objects.create(cycle=closed, state=RollupRun.State.DONE, answers_count=0)
+    CycleSummary.objects.create(cycle=closed, run=run, computed_at=timezone.now(), answers_count=0)
+    wrong = []
+    for route, row in PREVIEW_ROWS.items():
+        client.logout()
+        if role != "signed_out":
+            client.force_login(people[role].user)
+        response = client.get(row.url)
+        expected, body = row.expected(role), response.content.decode(errors="replace")
+        if expected == LOGIN:
+            if response.status_code != 302 or not response["Location"].startswith("/accounts/login/?next="):
+                wrong.append(f"{row.url} ({route}): {response.status_code}, expected the sign-in page")
+        elif response.status_code != expected:
+            wrong.append(f"{row.url} ({route}): {response.status_code}, expected {expected}")
+        elif expected == 404 and route != "reports/<str:cycle>/scorecards.csv" and "not published yet" not in body:
+            wrong.append(f"{row.url}: a 404 that does not say the results are not published yet")
+        elif expected == 200 and "json" not in route and "Preview — not published" not in body:
+            wrong.append(f"{row.url}: HR's preview not marked as one")
     assert not wrong, f"as {role}:\n" + "\n".join(wrong)
 
 

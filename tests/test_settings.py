@@ -28,6 +28,8 @@ def settings_with_env(monkeypatch, **env) -> dict:
         "DJANGO_EMAIL_HOST",
         "DJANGO_EMAIL_BACKEND",
         "CHAINSURVEY_PASSWORD_LOGIN",
+        "CHAINSURVEY_BACKGROUND_EXPORTS",
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -47,7 +49,7 @@ def test_embedded_default_is_sqlite_debug_and_a_group_size_of_five(monkeypatch):
     assert conf["MIN_GROUP_SIZE"] == 5
 
 
-PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60}
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_EMAIL_HOST": "smtp.example.com"}
 
 
 def test_production_postgres_reuses_each_process_connection_with_health_checks(monkeypatch):
@@ -83,10 +85,60 @@ def test_an_smtp_host_switches_email_from_the_console_to_smtp(monkeypatch):
     assert (conf["EMAIL_PORT"], conf["EMAIL_USE_TLS"], conf["EMAIL_USE_SSL"]) == (587, True, False)
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [None, "django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.filebased.EmailBackend"],
+)
+def test_production_refuses_to_print_emails_into_the_log_unless_told_to(monkeypatch, backend):
+    # Without an SMTP host the default is the console backend: every password-set link in the log.
+    no_mail_server = {**PRODUCTION, "DJANGO_EMAIL_HOST": None, "DJANGO_EMAIL_BACKEND": backend}
+    with pytest.raises(ImproperlyConfigured) as refused:
+        settings_with_env(monkeypatch, **no_mail_server)
+    message = str(refused.value)
+    assert "DJANGO_DEBUG is off" in message and "password-set link in the log" in message
+    assert "set DJANGO_EMAIL_HOST" in message and "CHAINSURVEY_ALLOW_CONSOLE_EMAIL=1" in message
+
+    allowed = settings_with_env(monkeypatch, **no_mail_server, CHAINSURVEY_ALLOW_CONSOLE_EMAIL="1")
+    assert allowed["EMAIL_BACKEND"] == (backend or "django.core.mail.backends.console.EmailBackend")
+    with pytest.raises(ImproperlyConfigured):
+        settings_with_env(monkeypatch, **no_mail_server, CHAINSURVEY_ALLOW_CONSOLE_EMAIL="0")
+
+
+def test_development_and_production_with_a_mail_server_start_without_the_flag(monkeypatch):
+    assert "console" in settings_with_env(monkeypatch)["EMAIL_BACKEND"]  # DJANGO_DEBUG=1: `make run`
+    production = settings_with_env(monkeypatch, **PRODUCTION)
+    assert production["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    locmem = settings_with_env(
+        monkeypatch,
+        **{**PRODUCTION, "DJANGO_EMAIL_HOST": None},
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    assert locmem["EMAIL_BACKEND"].endswith("locmem.EmailBackend")
+
+
+def test_a_production_process_with_console_email_stops_at_startup_with_the_message():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_EMAIL_HOST"}
+    result = run_manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "CHAINSURVEY_ALLOW_CONSOLE_EMAIL=1" in result.stderr
+    assert run_manage("check", **env, CHAINSURVEY_ALLOW_CONSOLE_EMAIL="1").returncode == 0
+
+
 def test_password_sign_in_is_offered_unless_turned_off(monkeypatch):
     assert settings_with_env(monkeypatch)["CHAINSURVEY_PASSWORD_LOGIN"] is True
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="0")["CHAINSURVEY_PASSWORD_LOGIN"] is False
     assert settings_with_env(monkeypatch, CHAINSURVEY_PASSWORD_LOGIN="1")["CHAINSURVEY_PASSWORD_LOGIN"] is True
+
+
+def test_background_exports_are_off_unless_asked_for_and_need_a_broker(monkeypatch):
+    # A broker alone does not send downloads to workers: they need a folder shared with the web app.
+    broker_only = settings_with_env(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert broker_only["CHAINSURVEY_BACKGROUND_EXPORTS"] is False
+    on = settings_with_env(monkeypatch, REDIS_URL="redis://127.0.0.1:6379/0", CHAINSURVEY_BACKGROUND_EXPORTS="1")
+    assert on["CHAINSURVEY_BACKGROUND_EXPORTS"] is True
+    with pytest.raises(ImproperlyConfigured, match="CHAINSURVEY_BACKGROUND_EXPORTS=1 needs REDIS_URL"):
+        settings_with_env(monkeypatch, CHAINSURVEY_BACKGROUND_EXPORTS="1")
 
 
 def test_debug_off_requires_a_secret_key(monkeypatch):
@@ -104,6 +156,7 @@ def test_debug_off_requires_a_secret_key(monkeypatch):
         ("DJANGO_LOG_FORMAT", "xml"),
         ("CHAINSURVEY_LOGIN_FAILURE_LIMIT", "0"),
         ("CHAINSURVEY_PASSWORD_LOGIN", "sometimes"),
+        ("CHAINSURVEY_ALLOW_CONSOLE_EMAIL", "yes please"),
     ],
 )
 def test_a_bad_value_stops_the_app_naming_the_variable(monkeypatch, name, value):
@@ -127,6 +180,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "survey.example.com",
+    "DJANGO_EMAIL_HOST": "smtp.example.com",
 }
 
 

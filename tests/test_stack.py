@@ -188,6 +188,9 @@ def stack_env(tmp_path):
         "CHAINSURVEY_CELERY_QUEUE": f"stack-{uuid.uuid4().hex[:8]}",
         "CHAINSURVEY_BEAT_SCHEDULE_FILE": str(tmp_path / "celerybeat-schedule"),
         "CHAINSURVEY_NOTICES_EVERY": "1",  # the beat's email tick, every 5 minutes by default
+        # No SMTP server here: the emails are read from the worker's log, which production allows
+        # only when told so (its password-set links are in that log).
+        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL": "1",
         "CHAINSURVEY_LOGIN_FAILURE_LIMIT": "2",
         "DJANGO_PROXY_COUNT": "1",
         "GUNICORN_BIND": "127.0.0.1:0",  # a free port, chosen by the kernel; read back from the log

@@ -38,6 +38,13 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def rounded(value, decimals: int) -> float:
+    """A figure rounded as every file shows it: to `decimals`, and never -0.0 (-0.004 rounds to
+    -0.0; a reader expects 0)."""
+    result = round(float(value), decimals)
+    return 0.0 if result == 0 else result
+
+
 def typed_value(column: Column, value):
     """A value as every format carries it: None, a bool, an int, a float rounded to the column's
     decimals (never -0.0), or text. The CSV writes it, the XLSX stores it as a number, JSON (the
@@ -49,8 +56,7 @@ def typed_value(column: Column, value):
     if column.kind == "int":
         return int(value)
     if column.kind == "float":
-        rounded = round(float(value), column.decimals)
-        return 0.0 if rounded == 0 else rounded  # -0.004 rounds to -0.0: a reader expects 0
+        return rounded(value, column.decimals)
     return str(value)
 
 

@@ -16,6 +16,7 @@ from typing import IO
 
 from surveys.dimensions import OVERALL
 
+from ..colours import HIDDEN_GREY, ink_on
 from ..models import Scope
 from ..selectors import DepartmentCard, ScorecardBook
 from .book import SCOPE_TITLES, link_label
@@ -160,7 +161,7 @@ def _key_figures(canvas, book: ScorecardBook, card: DepartmentCard, top: float) 
     bottom = top - 64
     if card.row(Scope.SUPPLIER) is not None and supplier is None:
         canvas.setFont(FONT, 9)
-        canvas.drawString(MARGIN, bottom - 12, f"Hidden as a supplier: fewer than {book.min_group_size} respondents.")
+        canvas.drawString(MARGIN, bottom - 12, "Hidden as a supplier, to protect a small group.")
         bottom -= 12
     return bottom
 
@@ -212,9 +213,13 @@ def _bars(canvas, book: ScorecardBook, card: DepartmentCard, scope: str, top: fl
         canvas.drawString(scale_x + scale_w + 8, y + 3, _row_text(book, result, company))
     canvas.setFont(FONT, 8)
     canvas.setFillColorRGB(*MUTED)
-    canvas.drawString(
-        scale_x, y - 14, "Bar: this department's mean (1–5). Black tick: company mean. Red: 0.25 or more below it."
+    ticks = any(book.company_mean(scope, slug) is not None for _, slug in rows)
+    caption = (
+        "Bar: this department's mean (1–5). Black tick: company mean. Red: 0.25 or more below it."
+        if ticks
+        else "Bar: this department's mean (1–5). The company mean is hidden to protect a small group."
     )
+    canvas.drawString(scale_x, y - 14, caption)
     return y - 20
 
 
@@ -232,7 +237,7 @@ def _row_text(book: ScorecardBook, result, company) -> str:
     if result is None:
         return "no ratings"
     if result.suppressed:
-        return f"hidden (fewer than {book.min_group_size})"
+        return "hidden to protect a small group"
     parts = [f"{result.mean:.2f}", f"{result.favorable_pct:.0f}% favorable"]
     if result.gap is not None:
         parts.append(f"gap {_signed(result.gap)}")
@@ -258,11 +263,17 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
         canvas.setFillColorRGB(*MUTED)
         canvas.drawRightString(x0 - 6, y - 3, str(score))
         canvas.line(x0, y, x0 + chart_w, y)
-    step = chart_w / max(1, len(card.trend) - 1) if len(card.trend) > 1 else 0
+    # Points sit inside the axes (never on the score labels), one column per cycle.
+    inset = 28
+    step = (chart_w - 2 * inset) / max(1, len(card.trend) - 1) if len(card.trend) > 1 else 0
+
+    def at(i: int) -> float:
+        return x0 + inset + step * i if step else x0 + chart_w / 2
+
     series = [(1, BAR, "As a supplier"), (2, MUTED, "Its management")]
     for index, colour, legend in series:
         points = [
-            (x0 + (step * i if step else chart_w / 2), base + chart_h * (entry[index] - 1) / 4, entry[index])
+            (at(i), base + chart_h * (entry[index] - 1) / 4, entry[index], entry)
             for i, entry in enumerate(card.trend)
             if entry[index] is not None
         ]
@@ -271,14 +282,13 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
         canvas.setStrokeColorRGB(*colour)
         canvas.setFillColorRGB(*colour)
         canvas.setLineWidth(2)
-        for (xa, ya, _), (xb, yb, _) in itertools.pairwise(points):
+        for (xa, ya, *_), (xb, yb, *_) in itertools.pairwise(points):
             canvas.line(xa, ya, xb, yb)
         canvas.setLineWidth(1)
-        for x, y, value in points:
+        for x, y, value, entry in points:
             canvas.circle(x, y, 2.5, stroke=0, fill=1)
             canvas.setFont(FONT, 8)
-            # Supplier values above their line, management values below theirs: the two rarely collide.
-            canvas.drawCentredString(x, y + 6 if index == 1 else y - 11, f"{value:.2f}")
+            canvas.drawCentredString(x, y + _label_offset(index, entry), f"{value:.2f}")
         ly = base + chart_h - 14 * index
         canvas.rect(x0 + chart_w + 14, ly, 10, 3, stroke=0, fill=1)
         canvas.setFont(FONT, 9)
@@ -286,8 +296,18 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
     canvas.setFillColorRGB(*MUTED)
     canvas.setFont(FONT, 8)
     for i, (name, _, _) in enumerate(card.trend):
-        canvas.drawCentredString(x0 + (step * i if step else chart_w / 2), base - 12, name)
+        canvas.drawCentredString(at(i), base - 12, name)
     return base - 12
+
+
+def _label_offset(index: int, entry) -> float:
+    """Where a trend value's label goes: the higher of the two series labels above its point, the
+    lower one below, so that two close values never print on each other."""
+    supplier, management = entry[1], entry[2]
+    if supplier is None or management is None:
+        return 6
+    higher = 1 if supplier >= management else 2
+    return 6 if index == higher else -11
 
 
 PARTS_BOTTOM = 56  # above the page's anonymity note
@@ -339,6 +359,10 @@ def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
         ("Company mean", _num(book.company_mean(Scope.SUPPLIER))),
     ]
     y = height - 92
+    canvas.setFont(FONT, 11)
+    canvas.setFillColorRGB(*INK)
+    canvas.drawString(MARGIN, y, _headline(book))
+    y -= 22
     for label, text in lines:
         canvas.setFont(FONT, 11)
         canvas.setFillColorRGB(*MUTED)
@@ -347,12 +371,93 @@ def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
         canvas.setFont(BOLD, 11)
         canvas.drawString(MARGIN + 130, y, text)
         y -= 17
-    _ranking(canvas, book, y - 14)
+    y = _heatmap(canvas, book, y - 16)
+    _ranking(canvas, book, y - 18)
     canvas.setFont(FONT, 8)
     canvas.setFillColorRGB(*MUTED)
     canvas.drawString(MARGIN, 50, f"Made {datetime.date.today().isoformat()}. One page per department follows.")
     _frame(canvas, book, page, total)
     canvas.showPage()
+
+
+def _headline(book: ScorecardBook) -> str:
+    """One sentence a reader takes away: where the chain is weakest, against the company."""
+    weakest = book.weakest or {}
+    link, company = weakest.get("link"), book.company_mean(Scope.SUPPLIER)
+    if not link:
+        return "No link of this cycle has enough respondents to be shown."
+    text = f"The chain is weakest where {link_label(link)}: {link['mean']:.2f}"
+    return text + (f", against a company mean of {company:.2f}." if company is not None else ".")
+
+
+HEATMAP_MAX_HEIGHT = 300
+
+
+def _heatmap(canvas, book: ScorecardBook, top: float) -> float:
+    """The Links matrix as the dashboard colours it (reports.colours), the weakest link outlined;
+    returns how far down it reaches."""
+    matrix = book.matrix
+    n = len(matrix.departments)
+    if not n:
+        return top
+    width = canvas._pagesize[0] - 2 * MARGIN
+    canvas.setFillColorRGB(*INK)
+    canvas.setFont(BOLD, 12)
+    canvas.drawString(MARGIN, top, "Who rates whom: overall mean of each link")
+    label_w = min(130, max(canvas.stringWidth(name, FONT, 8) for name in matrix.departments) + 6)
+    cell = min(28, (width - label_w) / n, HEATMAP_MAX_HEIGHT / n)
+    header = min(90, label_w)  # rotated provider names above the columns
+    x0, y0 = MARGIN + label_w, top - 10 - header
+    scale, weakest = book.colour_scale(), matrix.weakest_cell(book.weakest)
+    canvas.setFont(FONT, 8)
+    for i, name in enumerate(matrix.departments):
+        canvas.setFillColorRGB(*INK)
+        canvas.drawRightString(x0 - 4, y0 - cell * i - cell / 2 - 3, _clip_to(canvas, name, label_w - 6, 8))
+        canvas.saveState()
+        canvas.translate(x0 + cell * i + cell / 2 + 3, y0 + 4)
+        canvas.rotate(90)
+        canvas.drawString(0, 0, _clip_to(canvas, name, header - 6, 8))
+        canvas.restoreState()
+    for (i, j), mean in matrix.cells.items():
+        x, y = x0 + cell * j, y0 - cell * (i + 1)
+        colour = HIDDEN_GREY if mean is None else scale.colour(mean)
+        canvas.setFillColorRGB(*_rgb(colour))
+        canvas.rect(x + 0.5, y + 0.5, cell - 1, cell - 1, stroke=0, fill=1)
+        if mean is not None and cell >= 18:
+            canvas.setFillColorRGB(*_rgb(ink_on(colour)))
+            canvas.setFont(FONT, 7 if cell < 24 else 8)
+            canvas.drawCentredString(x + cell / 2, y + cell / 2 - 2.5, f"{mean:.2f}")
+    if weakest is not None:
+        i, j = weakest
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(2)
+        canvas.rect(x0 + cell * j, y0 - cell * (i + 1), cell, cell, stroke=1, fill=0)
+        canvas.setLineWidth(1)
+    bottom = y0 - cell * n - 12
+    canvas.setFont(FONT, 8)
+    canvas.setFillColorRGB(*MUTED)
+    legend = [
+        "Rows rate columns; the diagonal is each department's own management. "
+        f"White: the company mean ({scale.mid:.2f}),",
+        "orange below it, blue above it. Grey: hidden to protect a small group. "
+        "No square: no ratings. Outlined: weakest link.",
+    ]
+    for line in legend:
+        canvas.drawString(MARGIN, bottom, line)
+        bottom -= 10
+    return bottom
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _clip_to(canvas, text: str, width: float, size: float) -> str:
+    if canvas.stringWidth(text, FONT, size) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _ranking(canvas, book: ScorecardBook, top: float) -> None:

@@ -14,13 +14,14 @@ from typing import IO
 from surveys.dimensions import OVERALL
 
 from .. import selectors
+from ..colours import HIDDEN_GREY, ink_on
 from ..models import Scope
 from ..selectors import DepartmentCard, ScorecardBook
+from .base import rounded
 from .book import SCOPE_TITLES, link_label
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
-# The dashboard's diverging scale (orange below, blue above): readable by colour-blind people.
-LOW, MIDDLE, HIGH, HIDDEN_FILL = "#E08214", "#F7F7F7", "#4393C3", "#D9D9D9"
+HIDDEN_FILL = HIDDEN_GREY  # the dashboard's grey; the cells' colours are reports.colours' too
 
 
 class _Formats:
@@ -35,11 +36,23 @@ class _Formats:
         self.text = add({"valign": "top"})
         self.wrap = add({"text_wrap": True, "valign": "top"})
         self.note = add({"italic": True, "font_color": "#595959", "valign": "top"})
+        self.wrapped_note = add({"italic": True, "font_color": "#595959", "valign": "top", "text_wrap": True})
         self.mean = add({"num_format": "0.00", "valign": "top"})
         self.signed = add({"num_format": "+0.00;-0.00;0.00", "valign": "top"})
         self.pct = add({"num_format": "0.0", "valign": "top"})
         self.int = add({"num_format": "0", "valign": "top"})
         self.hidden = add({"bg_color": HIDDEN_FILL})
+        self._add, self._cells = add, {}
+
+    def cell(self, colour: str, *, outlined: bool = False):
+        """A Links cell filled as the dashboard colours it (one format per colour; few distinct)."""
+        key = (colour, outlined)
+        if key not in self._cells:
+            spec = {"num_format": "0.00", "bg_color": colour, "font_color": ink_on(colour), "align": "center"}
+            if outlined:
+                spec.update({"border": 5, "border_color": "#000000", "bold": True})  # 5: thick
+            self._cells[key] = self._add(spec)
+        return self._cells[key]
 
 
 def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
@@ -59,7 +72,7 @@ def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
         [card.department.name for card in book.cards], reserved=tuple(p.sheet_title for p in book.parts)
     )
     for card, name in zip(book.cards, names, strict=True):
-        _department_sheet(workbook.add_worksheet(name), formats, book, card)
+        _department_sheet(workbook, workbook.add_worksheet(name), formats, book, card)
     _readme_sheet(workbook, formats, book)
     workbook.close()
     return len(book.cards)
@@ -103,11 +116,11 @@ def _number(sheet, row, col, value, fmt, *, hidden_fmt=None):
         if hidden_fmt is not None:
             sheet.write_blank(row, col, None, hidden_fmt)
         return
-    sheet.write_number(row, col, round(float(value), DECIMALS[fmt.num_format]), fmt)
+    sheet.write_number(row, col, rounded(value, DECIMALS[fmt.num_format]), fmt)
 
 
 def _hidden_note(book: ScorecardBook) -> str:
-    return f"Hidden: fewer than {book.min_group_size} respondents, or hiding it protects a small group"
+    return "Hidden to protect a small group"
 
 
 SUMMARY_COLUMNS = (
@@ -187,21 +200,26 @@ def _summary_row(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, 
         sheet.write_string(row, 11, "; ".join(notes), f.note)
 
 
+WIDE_LINKS = 12  # departments from which the Links sheet prints on A3 rather than A4
+
+
 def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     sheet = workbook.add_worksheet("Links")
     matrix = book.matrix
+    scale = book.colour_scale()
     sheet.write_string(0, 0, f"Who rates whom — overall mean of each link, {book.cycle.name}", f.title)
-    sheet.write_string(
-        1,
-        0,
-        "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
-        "The diagonal is a department's staff rating their own management. Colour: orange 1 – white 3 – blue 5.",
-        f.note,
-    )
-    sheet.write_string(
-        2, 0, f"Grey blank: hidden (fewer than {book.min_group_size} respondents). White blank: no ratings.", f.note
-    )
     header, size = 3, len(matrix.departments)
+    notes = (
+        "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
+        "The diagonal is a department's staff rating their own management. Colours as on the dashboard: "
+        f"white at the company mean ({scale.mid:.2f}), orange below it, blue above it, full colour one point away.",
+        "Grey blank: hidden to protect a small group. White blank: no ratings. Outlined: the weakest link.",
+    )
+    # Wrapped within the matrix's width: a note running on to the right would widen the printed page.
+    last = max(size, 8)
+    for row, note in enumerate(notes, start=1):
+        sheet.merge_range(row, 0, row, last, note, f.wrapped_note)
+        sheet.set_row(row, 15 * max(1, -(-len(note) // (40 + 6 * last))))
     sheet.write_string(header, 0, "Rater ↓  Provider →", f.header)
     width = min(40, max([len(n) for n in matrix.departments] + [20]) + 2)
     sheet.set_column(0, 0, width)
@@ -211,29 +229,18 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     for i, name in enumerate(matrix.departments):
         sheet.write_string(header, i + 1, name, f.rotated)
         sheet.write_string(header + 1 + i, 0, name, f.bold)
+    weakest = matrix.weakest_cell(book.weakest)
     for (i, j), mean in matrix.cells.items():
-        _number(sheet, header + 1 + i, j + 1, mean, f.mean, hidden_fmt=f.hidden)
-    if size:
-        sheet.conditional_format(
-            header + 1,
-            1,
-            header + size,
-            size,
-            {
-                "type": "3_color_scale",
-                "min_type": "num",
-                "min_value": 1,
-                "min_color": LOW,
-                "mid_type": "num",
-                "mid_value": 3,
-                "mid_color": MIDDLE,
-                "max_type": "num",
-                "max_value": 5,
-                "max_color": HIGH,
-            },
-        )
+        if mean is None:
+            sheet.write_blank(header + 1 + i, j + 1, None, f.hidden)
+        else:
+            fill = f.cell(scale.colour(mean), outlined=(i, j) == weakest)
+            sheet.write_number(header + 1 + i, j + 1, rounded(mean, 2), fill)
     sheet.freeze_panes(header + 1, 1)
     _print_setup(sheet, book, repeat_row=header, repeat_column=True)
+    if size >= WIDE_LINKS:  # one A4 width would print a dozen columns too small to read
+        sheet.set_paper(8)  # A3
+        sheet.fit_to_pages(1 if size < 2 * WIDE_LINKS else 2, 0)
 
 
 DEPARTMENT_COLUMNS = (
@@ -263,12 +270,13 @@ def _part_sheet(workbook, f: _Formats, book: ScorecardBook, part) -> None:
     _print_setup(sheet, book, repeat_row=2)
 
 
-def _department_sheet(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard) -> None:
+def _department_sheet(workbook, sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard) -> None:
     sheet.write_string(0, 0, f"{card.department.name} — scorecard {book.cycle.name}", f.title)
     row = _key_figures(sheet, f, book, card, 1)
     for col, (_, width) in enumerate(DEPARTMENT_COLUMNS):
         sheet.set_column(col, col, width)
     first_header = None
+    tables = {}  # scope → first row of its six dimension rows
     for scope in card.scopes:
         sheet.write_string(row + 1, 0, SCOPE_TITLES[scope], f.subtitle)
         header = row + 2
@@ -277,12 +285,15 @@ def _department_sheet(sheet, f: _Formats, book: ScorecardBook, card: DepartmentC
             sheet.write_string(header, col, title, f.header)
         sheet.set_row(header, 45)
         row = header + 1
+        tables[scope] = row
         for dimension in [*book.dimensions, None]:
             _dimension_row(sheet, f, book, card, scope, dimension, row)
             row += 1
+    trend_first = row + 3
     row = _trend_table(sheet, f, card, row + 1)
     for scope in card.scopes:
         row = _comments(sheet, f, book, card, scope, row + 1)
+    row = _charts(workbook, sheet, f, card, tables, trend_first, row + 1)
     if first_header is not None:
         sheet.freeze_panes(first_header + 1, 1)
         _print_setup(sheet, book, repeat_row=first_header)
@@ -338,6 +349,58 @@ def _dimension_row(sheet, f: _Formats, book, card: DepartmentCard, scope, dimens
     _number(sheet, row, 8, result.gap, f.signed)
     _number(sheet, row, 9, result.delta, f.signed)
     _number(sheet, row, 10, result.rank, f.int)
+
+
+CHART_ROWS = 16  # rows a chart covers at the default row height (288 px / 20 px, with room)
+
+
+def _charts(workbook, sheet, f: _Formats, card: DepartmentCard, tables: dict, trend_first: int, row: int) -> int:
+    """Excel's own charts of the tables above (they read the cells, so a hidden figure is a gap):
+    each scope's six dimensions against the company, then the trend. Returns the row below them."""
+    name = sheet.get_name().replace("'", "''")
+
+    def cells(first: int, last: int, col: int) -> list:
+        return [name, first, col, last, col]
+
+    if tables or card.trend:
+        sheet.write_string(row, 0, "Charts", f.subtitle)
+        row += 1
+    for scope, first in tables.items():
+        chart = workbook.add_chart({"type": "bar"})
+        last = first + 5
+        chart.add_series(
+            {"name": "This department", "categories": cells(first, last, 0), "values": cells(first, last, 3)}
+        )
+        chart.add_series({"name": "Company", "categories": cells(first, last, 0), "values": cells(first, last, 5)})
+        chart.set_title({"name": f"{SCOPE_TITLES[scope]}: mean by dimension (1–5)", "name_font": {"size": 11}})
+        chart.set_x_axis({"min": 1, "max": 5, "major_unit": 1})
+        chart.set_y_axis({"reverse": True})  # the dimensions in the table's order, top to bottom
+        chart.show_blanks_as("gap")
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 300})
+        sheet.insert_chart(row, 0, chart)
+        row += CHART_ROWS
+    if card.trend:
+        chart = workbook.add_chart({"type": "line"})
+        last = trend_first + len(card.trend) - 1
+        for col, title in ((1, "As a supplier"), (2, "Its management")):
+            chart.add_series(
+                {
+                    "name": title,
+                    "categories": cells(trend_first, last, 0),
+                    "values": cells(trend_first, last, col),
+                    "marker": {"type": "circle"},
+                    "data_labels": {"value": True, "position": "above" if col == 1 else "below", "num_format": "0.00"},
+                }
+            )
+        chart.set_title({"name": "Trend: overall mean by cycle", "name_font": {"size": 11}})
+        chart.set_y_axis({"min": 1, "max": 5, "major_unit": 1})
+        chart.show_blanks_as("gap")
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 300})
+        sheet.insert_chart(row, 0, chart)
+        row += CHART_ROWS
+    return row
 
 
 def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:

@@ -26,6 +26,12 @@
     });
   }
 
+  // Plotly reads labels and hover text as its own pseudo-HTML (<a href> a live link, <b> bold):
+  // department names come from HR's files, so they reach it as entities, shown as the characters.
+  function plotlyText(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function pick(matrix, rows) {
     return rows.map(function (i) { return rows.map(function (j) { return matrix[i][j]; }); });
   }
@@ -46,7 +52,8 @@
     var cells = data.cells[dimension];
     var rows = order(data, dimension, by);
     var n = rows.length;
-    var names = rows.map(function (i) { return data.names[i]; });
+    var plain = rows.map(function (i) { return data.names[i]; });
+    var names = plain.map(plotlyText);
     var mean = pick(cells.mean, rows), fav = pick(cells.fav, rows), count = pick(cells.n, rows);
     var delta = pick(cells.delta, rows), hidden = pick(cells.hidden, rows);
     var custom = mean.map(function (row, i) {
@@ -65,7 +72,8 @@
       var wy = rows.indexOf(weakest[0]), wx = rows.indexOf(weakest[1]);
       shapes.push(outline(wx, wy, "#000000", 4, "solid"));
     }
-    var label = function (name) { return name.length > 22 ? name.slice(0, 21) + "…" : name; };
+    // Shortened before escaping, so that no entity is cut in half.
+    var label = function (name) { return plotlyText(name.length > 22 ? name.slice(0, 21) + "…" : name); };
     var traces = [
       // Text per cell, not a constant template: Plotly would also write a template into empty cells.
       { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
@@ -73,7 +81,7 @@
         texttemplate: small && writeCells ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
         customdata: custom },
       { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
-        zmin: data.zmin, zmax: data.zmax, zmid: data.zmid, xgap: 2, ygap: 2,
+        zmin: data.zmin, zmax: data.zmax, xgap: 2, ygap: 2,
         texttemplate: !writeCells ? "" : small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
         colorbar: { title: { text: "Mean" }, thickness: 14 },
         hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
@@ -83,9 +91,9 @@
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
       height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 15 } },
-      xaxis: { tickvals: axis, ticktext: names.map(label), tickangle: -40, automargin: true, fixedrange: true,
+      xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -40, automargin: true, fixedrange: true,
                title: { text: "Supplier (rated department)" } },
-      yaxis: { tickvals: axis, ticktext: names.map(label), autorange: "reversed", automargin: true, fixedrange: true,
+      yaxis: { tickvals: axis, ticktext: plain.map(label), autorange: "reversed", automargin: true, fixedrange: true,
                title: { text: "Internal customer (rating department)" } },
       shapes: shapes
     };

@@ -39,17 +39,17 @@ class AnswersImportSummary:
     rollups_requested: list[str] = field(default_factory=list)
 
 
-def cycle_refusal(*, cycle_name: str, replace: bool) -> str | None:
-    """Why answers cannot be imported into `cycle_name`, or None. Reads only (two queries at most)."""
+def cycle_refusal(*, cycle_name: str, replace: bool, republish: bool = False) -> str | None:
+    """Why answers cannot be imported into `cycle_name`, or None. Reads only (three queries at most)."""
     if not re.fullmatch(CYCLE_NAME_RE, cycle_name):
         return f"cycle {cycle_name!r} is not a cycle name: use YYYY-Qn, e.g. 2025-Q3"
     cycle = Cycle.objects.filter(name=cycle_name).first()
     if cycle is None:
         return None
-    return _refusal(cycle, replace=replace)
+    return _refusal(cycle, replace=replace, republish=republish)
 
 
-def _refusal(cycle: Cycle, *, replace: bool) -> str | None:
+def _refusal(cycle: Cycle, *, replace: bool, republish: bool) -> str | None:
     if cycle.status == Cycle.Status.OPEN:
         return f"cycle {cycle.name} is open for answers: only past cycles take imported answers"
     if cycle.status == Cycle.Status.DRAFT:
@@ -58,6 +58,13 @@ def _refusal(cycle: Cycle, *, replace: bool) -> str | None:
         held = Answer.objects.filter(cycle=cycle).count()
         if held:
             return f"cycle {cycle.name} already holds {held} answers: use --replace to replace them"
+    elif not republish and Cycle.objects.with_results().filter(pk=cycle.pk).exists():
+        # Both versions would have been shown: a reader who kept the first can compare them, and
+        # each is protected on its own, not the pair (SECURITY.md, "What a reader of two versions can learn").
+        return (
+            f"cycle {cycle.name}'s results are published: replacing its answers publishes a second version, "
+            "and whoever kept the first can compare the two. If the first was wrong, add --republish"
+        )
     return None
 
 
@@ -75,18 +82,20 @@ def answers_import(
     cycle_name: str,
     replace: bool,
     dry_run: bool,
+    republish: bool = False,
     committed: Callable[[AnswersImportSummary], None] | None = None,
 ) -> AnswersImportSummary:
     """Write the validated answers into cycle `cycle_name` in one transaction; all or nothing.
 
     Creates the cycle if missing (closed, historical, today's MIN_GROUP_SIZE). Raises ImportRefused
-    for a malformed name, an open or draft cycle, or a cycle holding answers without `replace`;
-    with `replace` its answers are deleted and the new ones written in the same transaction.
+    for a malformed name, an open or draft cycle, a cycle holding answers without `replace`, or
+    one whose results are published without `republish` as well; with `replace` its answers are
+    deleted and the new ones written in the same transaction.
     Requests the roll-ups the import calls for, sent when it commits: without a broker they run
     then, in this process, before this returns. `committed(summary)` is called as soon as the
     import has committed, before those roll-ups are sent (or run).
     """
-    refusal = cycle_refusal(cycle_name=cycle_name, replace=replace)
+    refusal = cycle_refusal(cycle_name=cycle_name, replace=replace, republish=republish)
     if refusal:
         raise ImportRefused(refusal)
     rater_codes, raters = pd.factorize(frame["rater"])
@@ -110,7 +119,7 @@ def answers_import(
         summary.cycle_created = created
         if not created:
             # Checked again under the lock: someone may have opened the cycle or imported meanwhile.
-            refusal = _refusal(cycle, replace=replace)
+            refusal = _refusal(cycle, replace=replace, republish=republish)
             if refusal:
                 raise ImportRefused(refusal)
             if replace:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
 from surveys.rollups import rollup_finished, rollup_request
+from surveys.selectors import next_cycle_with_answers
 from surveys.services.ballots import ballots_move
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def snapshot_headcount(cycle: Cycle) -> None:
 
 
 def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
-    """End answering on an open cycle and request its roll-up (enqueued when this commits).
+    """End answering on an open cycle and request its roll-up (enqueued when this commits), and that
+    of the next cycle holding answers, whose deltas now compare with it.
 
     In the same transaction, the ballot box moves every ballot still waiting (even fewer than the
     minimum group size: the roll-up must count every submitted survey) and the drafts of people
@@ -106,6 +108,11 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
         ballots_move(cycle_id=locked.pk, final=True)
         Draft.objects.filter(cycle=locked).delete()
         rollup_request(cycle=locked)
+        # While it was open no cycle compared with it (`previous_cycle` skips open cycles): a later
+        # cycle holding answers (imported history) now does, so its deltas are computed again.
+        following = next_cycle_with_answers(cycle=locked)
+        if following is not None:
+            rollup_request(cycle=following)
     logger.info("Cycle %s closed by %s", locked.name, by or "a command")
     return locked
 

@@ -70,6 +70,9 @@ class OrgPlan:
     deactivated: list[PersonChange] = field(default_factory=list)
     unchanged: int = 0
     new_departments: list[str] = field(default_factory=list)
+    # Missing from the file but kept active: the person confirming the upload (never deactivated).
+    kept: list[PersonChange] = field(default_factory=list)
+    active_before: int = 0  # active employees before the import: what the deactivations are a share of
     _rows: list[OrgRow] = field(default_factory=list, repr=False)
     _departments: dict = field(default_factory=dict, repr=False)
     _by_employee_id: dict = field(default_factory=dict, repr=False)
@@ -84,6 +87,11 @@ class OrgPlan:
     def email_changes(self) -> int:
         """How many people's sign-in address the file changes (each is logged and notified)."""
         return sum(1 for u in self._changed_users if u.email != self._original_email[u.pk])
+
+    @property
+    def deactivated_share(self) -> float:
+        """Deactivations as a share (0–1) of the people active before the import."""
+        return len(self.deactivated) / self.active_before if self.active_before else 0.0
 
     @property
     def has_changes(self) -> bool:
@@ -105,7 +113,7 @@ class OrgPlan:
         """A fingerprint of what the plan would do: equal digests, equal writes."""
         content = [
             [(p.employee_id, p.full_name, p.department, p.row, p.changes) for p in people]
-            for people in (self.created, self.updated, self.reactivated, self.deactivated)
+            for people in (self.created, self.updated, self.reactivated, self.deactivated, self.kept)
         ]
         content.append([self.unchanged, self.new_departments])
         content.append([(r.employee_id, r.email, r.full_name, r.department, r.role) for r in self._rows])
@@ -138,6 +146,7 @@ def org_import(
     expected_digest: str | None = None,
     by=None,
     via: str = IdentityChange.Via.IMPORT_ORG,
+    keep_active=None,
 ) -> OrgImportSummary:
     """Plan and (unless `dry_run`) apply validated org rows (from importers.parse_org); all or nothing.
 
@@ -148,9 +157,11 @@ def org_import(
     Raises ImportRejected when the file clashes with the database (see `org_plan`), and
     OrgPlanStale when `expected_digest` is given and the plan is no longer the one it fingerprints
     (someone changed the org between a preview and its confirmation); nothing is written then.
+    `keep_active`: a user (the web upload's confirming person) who stays active even when the
+    file leaves them out, so that no upload locks out the person applying it.
     """
     with transaction.atomic():
-        plan = _plan(rows, lock=True)
+        plan = _plan(rows, lock=True, keep_active=keep_active)
         if expected_digest is not None and plan.digest != expected_digest:
             raise OrgPlanStale(plan)
         if not dry_run:
@@ -158,7 +169,7 @@ def org_import(
     return plan.summary(dry_run=dry_run)
 
 
-def org_plan(rows: list[OrgRow]) -> OrgPlan:
+def org_plan(rows: list[OrgRow], *, keep_active=None) -> OrgPlan:
     """What importing `rows` would change, writing nothing.
 
     Raises ImportRejected when the file clashes with the database: a row's email belongs to an
@@ -168,10 +179,10 @@ def org_plan(rows: list[OrgRow]) -> OrgPlan:
     password; new accounts get an unusable password (people set theirs by password reset).
     """
     with transaction.atomic():
-        return _plan(rows, lock=False)
+        return _plan(rows, lock=False, keep_active=keep_active)
 
 
-def _plan(rows: list[OrgRow], *, lock: bool) -> OrgPlan:
+def _plan(rows: list[OrgRow], *, lock: bool, keep_active=None) -> OrgPlan:
     User = get_user_model()
     users = User.objects.select_related("employee__department")
     if lock:
@@ -194,12 +205,18 @@ def _plan(rows: list[OrgRow], *, lock: bool) -> OrgPlan:
     for row in rows:
         _plan_person(plan, row)
     in_file = {row.employee_id for row in rows}
-    plan._leaving = [u for eid, u in plan._by_employee_id.items() if eid not in in_file and u.is_active]
-    plan.deactivated = [
-        PersonChange(u.employee.employee_id, u.full_name, u.employee.department.name, changes=("leaves the org",))
-        for u in sorted(plan._leaving, key=lambda u: u.employee.employee_id)
-    ]
+    plan.active_before = sum(1 for u in plan._by_employee_id.values() if u.is_active)
+    missing = [u for eid, u in plan._by_employee_id.items() if eid not in in_file and u.is_active]
+    kept_pk = getattr(keep_active, "pk", keep_active)
+    plan._leaving = [u for u in missing if u.pk != kept_pk]
+    leaving = sorted(plan._leaving, key=lambda u: u.employee.employee_id)
+    plan.deactivated = [_leaves(u, "leaves the org") for u in leaving]
+    plan.kept = [_leaves(u, "stays active: the person confirming this upload") for u in missing if u.pk == kept_pk]
     return plan
+
+
+def _leaves(user, change: str) -> PersonChange:
+    return PersonChange(user.employee.employee_id, user.full_name, user.employee.department.name, changes=(change,))
 
 
 def _email_clashes(rows: list[OrgRow], by_employee_id: dict, by_email: dict) -> list[RowError]:

@@ -1,6 +1,7 @@
 """The org upload in the browser: the same validation as `import_org`, a preview of every change,
 nothing written before HR confirms, and a confirmation that applies exactly what was previewed."""
 
+import io
 import re
 
 import pytest
@@ -89,7 +90,8 @@ def test_preview_shows_new_updated_deactivated_and_new_departments_and_changes_n
 def test_confirming_applies_the_previewed_file(hr_client, people):
     preview_url = hr_client.post("/hr/org/", {"file": current_file()}).url
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', hr_client.get(preview_url).content.decode()).group(1)
-    response = hr_client.post(preview_url, {"decision": "confirm", "digest": digest}, follow=True)
+    # One of the three active people leaves (above 10 %): the number is typed to confirm.
+    response = hr_client.post(preview_url, {"decision": "confirm", "digest": digest, "deactivations": "1"}, follow=True)
     assert "Org updated: 0 created, 1 updated, 0 reactivated, 1 deactivated" in response.content.decode()
     ann = Employee.objects.select_related("department", "user").get(employee_id="E1")
     assert (ann.department.name, ann.role, ann.user.full_name) == ("IT", Role.MANAGER, "Ann Lee-Park")
@@ -178,3 +180,77 @@ def test_preview_runs_a_fixed_number_of_queries_whatever_the_file_size(
     with django_assert_num_queries(9):
         response = hr_client.get(preview_url)
     assert f"New people ({size})" in response.content.decode()
+
+
+# --- Mass deactivations and the person confirming ------------------------------------------------
+
+
+@pytest.fixture
+def big_org(people, org):
+    """Twenty more people in Sales: with HR, Ann and Bob, 23 active."""
+    for i in range(20):
+        EmployeeFactory(employee_id=f"S{i:02}", department=org["sales"], user__email=f"s{i}@example.com")
+
+
+def preview_digest(hr_client, file) -> tuple[str, str, str]:
+    preview_url = hr_client.post("/hr/org/", {"file": file}).url
+    page = hr_client.get(preview_url).content.decode()
+    return preview_url, re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1), page
+
+
+def active_count() -> int:
+    return User.objects.filter(is_active=True, employee__isnull=False).count()
+
+
+def test_a_file_that_deactivates_most_people_asks_for_their_number_typed(hr_client, big_org):
+    preview_url, digest, page = preview_digest(hr_client, current_file())  # 2 rows: 21 of 23 leave
+    assert "This file deactivates 21 of 23 active people (91 %)" in page
+    assert 'name="deactivations"' in page and "type the number of people this deactivates" in page
+    before = snapshot()
+    # A bare confirm (the old one-click form, or a script) and a wrong number: refused, nothing written.
+    for typed in (None, "", "2", "0", "twenty-one"):
+        data = {"decision": "confirm", "digest": digest, **({"deactivations": typed} if typed is not None else {})}
+        response = hr_client.post(preview_url, data)
+        assert response.status_code == 400
+        assert "type that number to confirm. Nothing was changed." in response.content.decode()
+        assert snapshot() == before and OrgUpload.objects.exists()
+    data = {"decision": "confirm", "digest": digest, "deactivations": "21"}
+    response = hr_client.post(preview_url, data, follow=True)
+    assert "21 deactivated" in response.content.decode()
+    assert active_count() == 2
+
+
+def test_a_few_deactivations_need_no_typed_number(hr_client, big_org):
+    everyone_but_bob = [f"S{i:02},s{i}@example.com,Person {i},Sales,employee" for i in range(20)]
+    preview_url, digest, page = preview_digest(hr_client, current_file(*everyone_but_bob))  # 1 of 23 leaves
+    assert 'name="deactivations"' not in page
+    hr_client.post(preview_url, {"decision": "confirm", "digest": digest})
+    assert not User.objects.get(email="bob@example.com").is_active
+    assert active_count() == 22
+
+
+def test_an_upload_never_deactivates_the_person_confirming_it(hr_client, hr, people):
+    # The file leaves HR (the uploader) out, and keeps Ann and Bob.
+    file = org_file("E1,ann@example.com,Ann Lee,Sales,employee", "E2,bob@example.com,Bob Roe,IT,employee")
+    preview_url, digest, page = preview_digest(hr_client, file)
+    assert "an upload never deactivates the person confirming it" in page
+    assert "Hana Ito (E-HR) stays active" in page
+    assert "0 deactivated</li>" in page
+    # A tampered POST (a typed count that would include them, a made-up field) changes nothing of that.
+    data = {"decision": "confirm", "digest": digest, "deactivations": "1", "keep_active": ""}
+    response = hr_client.post(preview_url, data, follow=True)
+    assert "0 deactivated" in response.content.decode()
+    hr.user.refresh_from_db()
+    assert hr.user.is_active
+    assert User.objects.get(email="ann@example.com").is_active and User.objects.get(email="bob@example.com").is_active
+
+
+def test_import_org_command_still_deactivates_everyone_missing(people, hr, tmp_path):
+    """Only the web upload protects its confirming person: the command has nobody signed in."""
+    from django.core.management import call_command
+
+    path = tmp_path / "org.csv"
+    path.write_text(HEADER + "E1,ann@example.com,Ann Lee,Sales,employee\nE2,bob@example.com,Bob Roe,IT,employee\n")
+    call_command("import_org", str(path), stdout=io.StringIO())
+    hr.user.refresh_from_db()
+    assert not hr.user.is_active

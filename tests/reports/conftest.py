@@ -1,5 +1,5 @@
-"""Downloads here are built in the request unless a test configures a broker itself (a REDIS_URL in
-the environment, as on CI, must not send them through the export task)."""
+"""Downloads here are built in the request unless a test turns background exports on itself (a
+REDIS_URL in the environment, as on CI, must not send them through the export task)."""
 
 import pytest
 
@@ -7,3 +7,4 @@ import pytest
 @pytest.fixture(autouse=True)
 def _no_broker(settings):
     settings.REDIS_URL = ""
+    settings.CHAINSURVEY_BACKGROUND_EXPORTS = False

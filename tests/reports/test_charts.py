@@ -98,3 +98,17 @@ def test_on_a_phone_the_labels_without_a_free_place_are_left_out_and_the_rest_st
 def test_two_points_on_top_of_each_other_get_labels_on_different_sides():
     figure = charts.expectation_scatter(rows=_expectation_rows([("Logistics", 3.8, 3.4), ("Procurement", 3.8, 3.4)]))
     assert len(set(figure["data"][1]["textposition"])) == 2
+
+
+def test_a_trend_axis_spans_the_whole_scale_however_close_the_means():
+    """Means of 3.36 and 3.52 on an axis fitted to them look like a collapse; on 1–5 they look like what they are."""
+    points = [{"mean": m, "ci_low": m - 0.1, "ci_high": m + 0.1, "delta": None} for m in (3.52, 3.36)]
+    figure = charts.trend_lines(
+        cycles=["2026-Q3", "2026-Q4"],
+        series=[{"name": "IT", "url": "", "points": points}],
+        company=None,
+        highlighted={"IT"},
+    )
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert low <= 1 and high >= 5 and high - low <= 4.5
+    assert figure["layout"]["yaxis"]["tickvals"] == [1, 2, 3, 4, 5]

@@ -46,6 +46,7 @@ def export_root(settings, tmp_path):
 @pytest.fixture
 def broker(settings, export_root):
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"  # never contacted: tasks run in-process
+    settings.CHAINSURVEY_BACKGROUND_EXPORTS = True
     return export_root
 
 

@@ -123,3 +123,25 @@ def test_a_list_export_has_no_pdf_layout(rolled_up):
     # PDFs are laid out for the scorecards only (render_scorecards), never as a flat list.
     with pytest.raises(ValueError, match="choose csv or xlsx"):
         render(ScorecardExporter(cycle_id=rolled_up.id), "pdf", io.BytesIO())
+
+
+def test_every_file_rounds_through_one_rule_that_never_writes_minus_zero():
+    import math
+
+    from reports.exporters import workbook
+    from reports.exporters.base import rounded
+
+    assert math.copysign(1, rounded(-0.004, 2)) == 1.0 and rounded(-0.004, 2) == 0
+    assert rounded(3.14159, 2) == 3.14 and rounded(-0.06, 1) == -0.1
+
+    written = []
+
+    class Sheet:
+        def write_number(self, row, col, value, fmt):
+            written.append(value)
+
+    class Format:
+        num_format = "+0.00;-0.00;0.00"
+
+    workbook._number(Sheet(), 0, 0, -0.004, Format())
+    assert written == [0.0] and math.copysign(1, written[0]) == 1.0

@@ -99,7 +99,8 @@ def test_summary_names_the_weakest_and_matches_the_rollup_as_numbers(company):
         assert cells[1].value == expected.respondents and isinstance(cells[1].value, int)
         assert cells[7].value == expected.rank
         assert cells[6].value == round(expected.delta, 2)
-    assert rows["Petit"][2].value is None and "fewer than 3 respondents" in rows["Petit"][11].value
+    # Every hidden figure reads the same, whichever rule hid it, and claims no count.
+    assert rows["Petit"][2].value is None and rows["Petit"][11].value == "Hidden to protect a small group"
 
 
 def test_every_sheet_prints_landscape_one_page_wide_with_repeated_frozen_headers(company):
@@ -144,8 +145,22 @@ def test_links_sheet_is_a_colour_scaled_rater_by_provider_matrix(company):
     sheet = workbook_of(company)["Links"]
     header = [cell.value for cell in sheet[4]][1:]
     assert header == sorted(["Sales Équipe", "Petit", *NAMES], key=str.casefold)
-    rules = sheet.conditional_formatting
-    assert any(rule.colorScale is not None for cf in rules for rule in cf.rules)
+    # Each cell is filled with the dashboard's colour of its mean (reports.colours), hidden ones grey.
+    from reports import colours
+    from reports.selectors import scorecard_book
+
+    book = scorecard_book(cycle_id=company.id)
+    scale = book.colour_scale()
+    checked = 0
+    for i, row in enumerate(sheet.iter_rows(min_row=5, min_col=2, max_col=1 + len(header)), start=0):
+        for j, cell in enumerate(row):
+            if (i, j) not in book.matrix.cells:
+                continue
+            mean = book.matrix.cells[(i, j)]
+            expected = colours.HIDDEN_GREY if mean is None else scale.colour(mean)
+            assert cell.fill.fgColor.rgb == "FF" + expected[1:].upper(), (i, j, mean)
+            checked += 1
+    assert checked == len(book.matrix.cells) > 0
 
 
 def test_hidden_figures_are_blank_everywhere_in_the_workbook(company):
@@ -181,7 +196,7 @@ def test_pdf_has_a_summary_page_then_one_page_per_department_with_its_figures(co
         result = overall(company, name)
         assert f"{result.mean:.2f}" in page
         assert "anonymous" in page
-    assert "hidden (fewer than 3)" in by_name["Petit"]
+    assert "hidden to protect a small group" in by_name["Petit"] and "fewer than" not in by_name["Petit"]
     assert "company –" in by_name["=Ops"]  # the hidden company line: a dash, no figure
 
 
@@ -222,3 +237,53 @@ def test_export_command_writes_each_format_with_the_usual_permissions(company, t
 def test_binary_formats_need_an_output_path(company, fmt):
     with pytest.raises(CommandError, match="needs -o PATH"):
         call_command("export_scorecards", "2026-Q3", "--format", fmt, stdout=io.StringIO())
+
+
+def test_the_weakest_link_is_the_one_outlined_cell_of_the_links_sheet(company):
+    from reports.selectors import scorecard_book
+
+    book = scorecard_book(cycle_id=company.id)
+    i, j = book.matrix.weakest_cell(book.weakest)
+    sheet = workbook_of(company)["Links"]
+    outlined = [
+        (cell.row - 5, cell.column - 2)
+        for row in sheet.iter_rows(min_row=5, min_col=2)
+        for cell in row
+        if cell.border.left.style == "thick"
+    ]
+    assert outlined == [(i, j)]
+    assert sheet.cell(5 + i, 2 + j).value == round(book.weakest["link"]["mean"], 2)
+
+
+def test_department_sheets_carry_excels_own_charts_of_their_tables(company):
+    import zipfile
+
+    stream = io.BytesIO()
+    render_scorecards(cycle_id=company.id, fmt="xlsx", stream=stream)
+    archive = zipfile.ZipFile(stream)
+    charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+    xml = {name: archive.read(name).decode() for name in charts}
+    sales = [x for x in xml.values() if "Sales" in x and "$D$" in x]
+    assert sales, "the Sales Équipe sheet has its dimensions chart (mean, column D)"
+    # A blank (hidden) figure is a gap (Excel's default, which XlsxWriter leaves unwritten), not a zero.
+    assert not any("dispBlanksAs" in x for x in xml.values())
+    trend = [x for x in xml.values() if "Trend: overall mean by cycle" in x]
+    assert trend and all('<c:min val="1"/>' in x and '<c:max val="5"/>' in x for x in trend)
+
+
+def test_a_wide_links_sheet_prints_on_a3_and_a_narrow_one_on_a4(company, monkeypatch):
+    from reports.exporters import workbook
+
+    size = len(workbook_of(company)["Links"][4]) - 1
+    assert size < workbook.WIDE_LINKS and workbook_of(company)["Links"].page_setup.paperSize == 9  # A4
+    monkeypatch.setattr(workbook, "WIDE_LINKS", size)
+    assert workbook_of(company)["Links"].page_setup.paperSize == 8  # A3
+
+
+def test_the_pdf_summary_page_has_the_headline_and_the_links_heatmap(company):
+    stream = io.BytesIO()
+    render_scorecards(cycle_id=company.id, fmt="pdf", stream=stream)
+    summary = pdf_text(stream.getvalue())[0]
+    assert "The chain is weakest where" in summary
+    assert "Who rates whom: overall mean of each link" in summary
+    assert "Outlined: weakest link" in summary

@@ -8,6 +8,7 @@ a PostgreSQL DATABASE_URL: an in-memory SQLite test database cannot be shared wi
 import base64
 import contextlib
 import datetime
+import io
 import json
 import os
 import re
@@ -27,12 +28,14 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from reports import runs, services
+from reports.exporters import render_scorecards
 from reports.models import CycleSummary, DepartmentResult, RollupRun
 from reports.runs import rollup_rerun_stale
 from surveys.services.cycles import cycle_close
 from tests.factories import CycleFactory, OpenCycleFactory
 from tests.machine_services import require_postgresql, require_redis
-from tests.reports.builders import add_uniform_answers
+from tests.reports.builders import add_answers, add_uniform_answers
+from tests.reports.test_views import published_cycle, rate
 
 pytestmark = [
     pytest.mark.services,
@@ -178,9 +181,9 @@ def start_worker(celery_queue, tmp_path):
     }
     workers: list[Worker] = []
 
-    def start(*, pool: str = "solo") -> Worker:
+    def start(*, pool: str = "solo", **extra_env: str) -> Worker:
         log_path = tmp_path / f"worker-{len(workers)}.log"
-        worker = Worker(queue=celery_queue, env=env, log_path=log_path, pool=pool)
+        worker = Worker(queue=celery_queue, env={**env, **extra_env}, log_path=log_path, pool=pool)
         workers.append(worker)
         return worker
 
@@ -342,3 +345,38 @@ def test_a_pool_process_killed_mid_rollup_has_its_rollup_redelivered_and_finishe
     assert log.count(f"rollup_cycle[{task_id}] received") == 2
     assert log.count(f"rollup_cycle[{task_id}] succeeded") == 1
     assert unacknowledged_runs(celery_queue) == []
+
+
+def test_hr_downloads_a_pdf_built_by_the_worker_through_a_shared_folder(
+    start_worker, client, org, hr, settings, tmp_path
+):
+    """Background exports as a deployment runs them: a real worker writes the file into the folder
+    it shares with the web app, and the polling page hands it over byte for byte."""
+    shared = tmp_path / "exports"
+    shared.mkdir()
+    settings.REDIS_URL = require_redis()
+    settings.CHAINSURVEY_BACKGROUND_EXPORTS = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": shared}},
+    }
+    cycle = published_cycle()
+    add_answers(cycle, rate(cycle, org["sales"], org["it"], raters=3, score=4))
+    services.rollup_cycle(cycle_id=cycle.id)
+    worker = start_worker(CHAINSURVEY_EXPORT_ROOT=str(shared), CHAINSURVEY_BACKGROUND_EXPORTS="1")
+
+    client.force_login(hr.user)
+    asked = client.get("/reports/2026-Q3/scorecards.pdf")
+    assert asked.status_code == 202
+    status = re.search(rb'url=(/reports/exports/[0-9a-f-]+/)"', asked.content).group(1).decode()
+    wait_for(
+        lambda: b'data-export-status="done"' in client.get(status).content,
+        timeout=ROLLUP_TIMEOUT,
+        what="the worker to build the PDF",
+        details=worker.log,
+    )
+    downloaded = b"".join(client.get(f"{status}file").streaming_content)
+    expected = io.BytesIO()
+    render_scorecards(cycle_id=cycle.id, fmt="pdf", stream=expected)
+    assert downloaded == expected.getvalue()
+    assert "reports.tasks.export_scorecards[" in worker.log() and "succeeded" in worker.log()

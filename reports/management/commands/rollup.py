@@ -2,7 +2,7 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from reports import selectors
 
@@ -10,17 +10,26 @@ from ._cycles import cycle_named
 
 
 class Command(BaseCommand):
-    help = "Roll up a cycle's answers in-process, replacing its earlier roll-up atomically."
+    help = (
+        "Roll up a cycle's answers in-process, replacing its earlier roll-up atomically. "
+        "Refuses a cycle that is still open."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("cycle", help="Cycle name, e.g. 2026-Q3.")
 
     def handle(self, *args, cycle, **options):
-        from reports.services import rollup_cycle  # numpy: loaded only when a roll-up runs
+        from reports.services import CycleStillOpen, rollup_cycle  # numpy: loaded only when a roll-up runs
 
         found = cycle_named(cycle)
+        if found.status == found.Status.OPEN:
+            # Refused before anything is written; the service checks again under the cycle's lock.
+            raise CommandError(str(CycleStillOpen(found)))
         started = time.perf_counter()
-        run = rollup_cycle(cycle_id=found.id)
+        try:
+            run = rollup_cycle(cycle_id=found.id)
+        except CycleStillOpen as refused:  # opened meanwhile
+            raise CommandError(str(refused)) from None
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

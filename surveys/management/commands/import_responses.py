@@ -1,4 +1,4 @@
-"""`python manage.py import_responses --cycle CYCLE FILE.csv [--replace] [--dry-run]`: past answers in."""
+"""`python manage.py import_responses --cycle CYCLE FILE.csv [--replace [--republish]] [--dry-run]`: past answers in."""
 
 import time
 
@@ -17,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("file", help="UTF-8 CSV file with a header row")
         parser.add_argument("--cycle", required=True, help="cycle name, YYYY-Qn")
         parser.add_argument("--replace", action="store_true", help="replace the answers the cycle already holds")
+        parser.add_argument(
+            "--republish",
+            action="store_true",
+            help="with --replace, allow replacing a cycle whose results are already published (a second version "
+            "is published, which a reader of both can compare: see SECURITY.md)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
 
     def progress(self, message):
@@ -25,7 +31,7 @@ class Command(BaseCommand):
             # Plain text: Django styles stderr as errors by default, and progress is not one.
             self.stderr.write(f"{time.monotonic() - self.started:6.1f}s  {message}", style_func=lambda text: text)
 
-    def handle(self, *args, file, cycle, replace, dry_run, **options):
+    def handle(self, *args, file, cycle, replace, republish, dry_run, **options):
         self.started = time.monotonic()
         self.reported = False
         self.rollup_started = None
@@ -34,7 +40,9 @@ class Command(BaseCommand):
         from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
         from surveys.tasks import tasks_run_in_process
 
-        refusal = cycle_refusal(cycle_name=cycle, replace=replace)
+        if republish and not replace:
+            raise CommandError("--republish goes with --replace: it allows replacing a published cycle's answers")
+        refusal = cycle_refusal(cycle_name=cycle, replace=replace, republish=republish)
         if refusal:
             raise CommandError(refusal)
         self.progress(f"reading {file}")
@@ -54,6 +62,7 @@ class Command(BaseCommand):
                 parsed.data,
                 cycle_name=cycle,
                 replace=replace,
+                republish=republish,
                 dry_run=dry_run,
                 # Without a broker, the roll-ups run right after this, on commit, in this process.
                 committed=lambda summary: self.imported(summary, rollup_next=tasks_run_in_process()),
