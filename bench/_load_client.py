@@ -79,7 +79,8 @@ def one_survey(browser: Browser, person: dict, job: dict, timings: dict, rng: ra
     page = step("ratings page", "GET", "/survey/")
     hidden = dict(HIDDEN.findall(page))
     providers = list(dict.fromkeys(RATED_PROVIDER.findall(page)))
-    data = [("csrfmiddlewaretoken", CSRF_INPUT.search(page).group(1)), ("action", "submit")]
+    # confirm=1: the confirmation page's POST, the one that submits.
+    data = [("csrfmiddlewaretoken", CSRF_INPUT.search(page).group(1)), ("action", "submit"), ("confirm", "1")]
     data += [("cycle", hidden["cycle"]), ("draft", hidden["draft"])]
     comments = 0
     for provider in providers:

@@ -70,7 +70,8 @@ def build_org(employees_needed: int):
 def post_data(cycle, draft, providers, with_comments=3):
     from surveys.dimensions import COMMENT, EXPECTATION, SERVICE_DIMENSIONS, field_name
 
-    data = {"cycle": cycle.name, "draft": str(draft.pk), "action": "submit"}
+    # confirm=1: the confirmation page's POST, the one that submits.
+    data = {"cycle": cycle.name, "draft": str(draft.pk), "action": "submit", "confirm": "1"}
     for n, dep in enumerate(providers):
         for k, slug in enumerate(SERVICE_DIMENSIONS):
             data[field_name(dep.id, slug)] = str(1 + (n + k) % 5)

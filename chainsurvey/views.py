@@ -6,7 +6,7 @@ from django.shortcuts import render
 from actions.pages import for_employee
 from reports.selectors import cycles_with_results, default_cycle
 from reports.visible import visible_cycles
-from surveys import roles
+from surveys import roles, selectors
 
 
 @login_required
@@ -18,6 +18,8 @@ def home(request):
     # The cycle the dashboard and "My department" open on: the latest whose results say something.
     latest = default_cycle(visible_cycles()) if (sees_dashboards or manages) else None
     department = user.employee.department if manages and roles.own_department_id(user) else None
+    employee = selectors.employee_for_user(user=user)
+    survey = selectors.home_survey(employee=employee) if employee is not None and employee.is_active else None
     return render(
         request,
         "home.html",
@@ -27,5 +29,6 @@ def home(request):
             "latest_cycle": latest,
             "own_department": department,
             "promises": for_employee(department_id=roles.own_department_id(user)),
+            "survey": survey,
         },
     )

@@ -265,8 +265,14 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
     exactly" line: below it, experience falls short of what its customers expected."""
     xs = [r["expectation_mean"] for r in rows]
     ys = [r["mean"] for r in rows]
-    lo = min([*xs, *ys], default=1.0) - 0.2
-    hi = max([*xs, *ys], default=5.0) + 0.2
+    # Each axis spans its own values (one shared square range left half the plot empty: experience
+    # sits below expectation nearly everywhere), the y axis reaching at least the line's left end.
+    x_range, y_range = _padded(xs), _padded(ys)
+    y_range[1] = max(y_range[1], x_range[0] + 0.05)
+    lo, hi = min(x_range[0], y_range[0]), max(x_range[1], y_range[1])
+    names = [r["name"] for r in rows]
+    wide = _label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT)
+    narrow = _label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT_NARROW)
     data = [
         _diagonal(lo, hi, "Met exactly"),
         {
@@ -275,7 +281,7 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             "x": xs,
             "y": ys,
             "text": [plotly_text(r["name"]) for r in rows],
-            "textposition": "top center",
+            "textposition": [place for place, _clear in wide],
             "textfont": {"size": 12},
             "customdata": [
                 [plotly_text(r["name"]), f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])]
@@ -296,13 +302,13 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
     ]
     layout = _layout(
         height=480,
-        xaxis={"title": {"text": "Expected (mean expectation)"}, "range": [lo, hi], "automargin": True},
-        yaxis={"title": {"text": "Experienced (mean rating)"}, "range": [lo, hi], "automargin": True},
+        xaxis={"title": {"text": "Expected (mean expectation)"}, "range": x_range, "automargin": True},
+        yaxis={"title": {"text": "Experienced (mean rating)"}, "range": y_range, "automargin": True},
         showlegend=False,
         annotations=[
             {
-                "x": hi,
-                "y": lo,
+                "x": x_range[1],
+                "y": y_range[0],
                 "xanchor": "right",
                 "yanchor": "bottom",
                 "text": "below the line: expectations not met",
@@ -311,7 +317,102 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             }
         ],
     )
-    return {"data": data, "layout": layout, "links": [r["url"] for r in rows]}
+    # On a phone (static/js/figures.js applies `narrow`), a label that finds no free place is left
+    # out: the name is in the point's hover and in the table below the figure.
+    text = data[1]["text"]
+    narrow_text = [label if clear else "" for label, (_place, clear) in zip(text, narrow, strict=True)]
+    narrow_positions = [place for place, _clear in narrow]
+    return {
+        "data": data,
+        "layout": layout,
+        "links": [r["url"] for r in rows],
+        "narrow": [{"trace": 1, "set": {"text": narrow_text, "textposition": narrow_positions}}],
+    }
+
+
+# The plot area the labels are placed for, in CSS pixels: a desktop's dashboard, and a phone's.
+EXPECTATION_PLOT = (1000, 400)
+EXPECTATION_PLOT_NARROW = (290, 400)
+_LABEL_FONT = 12
+_MARKER_RADIUS = 7  # the marker (11 px) and Plotly's gap to its text
+_PLACES = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+
+
+def _padded(values: list[float]) -> list[float]:
+    low, high = min(values, default=1.0), max(values, default=5.0)
+    pad = 0.1 + 0.08 * (high - low)
+    return [round(low - pad, 3), round(high + pad, 3)]
+
+
+def _label_box(place: str, px: float, py: float, width: float, height: float) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a label drawn at `place` around the point (px, py)."""
+    r = _MARKER_RADIUS
+    vertical, horizontal = place.split()
+    if vertical == "top":
+        top = py - r - height
+    elif vertical == "bottom":
+        top = py + r
+    else:
+        top = py - height / 2
+    if horizontal == "center":
+        left = px - width / 2
+    elif horizontal == "right":
+        left = px + (r if vertical == "middle" else r / 2)
+    else:
+        left = px - (r if vertical == "middle" else r / 2) - width
+    return left, top, left + width, top + height
+
+
+def _overlap(a, b) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _label_positions(xs, ys, names, *, x_range, y_range, size) -> list[tuple[str, bool]]:
+    """(textposition, clear) per point, for a plot of `size` pixels: where its label covers no
+    other label or marker and stays in the plot (clear), else the place that covers least. Greedy,
+    crowded points first (Plotly places no labels of its own)."""
+    width, height = size
+    points = [
+        ((x - x_range[0]) / (x_range[1] - x_range[0]) * width, (y_range[1] - y) / (y_range[1] - y_range[0]) * height)
+        for x, y in zip(xs, ys, strict=True)
+    ]
+    r = _MARKER_RADIUS
+    markers = [(px - r, py - r, px + r, py + r) for px, py in points]
+    sizes = [(0.62 * _LABEL_FONT * len(name) + 4, _LABEL_FONT * 1.35) for name in names]
+
+    def crowding(i):
+        px, py = points[i]
+        return -sum(1 for qx, qy in points if abs(qx - px) < sizes[i][0] and abs(qy - py) < 3 * sizes[i][1])
+
+    placed: dict[int, tuple] = {}
+    positions: list[tuple[str, bool]] = [("top center", False)] * len(points)
+    for i in sorted(range(len(points)), key=lambda i: (crowding(i), i)):
+        best = None
+        for place in _PLACES:
+            box = _label_box(place, *points[i], *sizes[i])
+            if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
+                continue
+            cost = sum(_overlap(box, other) for other in placed.values())
+            cost += sum(_overlap(box, m) for j, m in enumerate(markers) if j != i)
+            if best is None or cost < best[0]:
+                best = (cost, place, box)
+            if cost == 0:
+                break
+        if best is not None:
+            positions[i] = (best[1], best[0] == 0)
+            placed[i] = best[2]
+    return positions
 
 
 def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, highlighted: set[str]) -> dict:

@@ -268,8 +268,9 @@ def preview_cycle(*, name: str) -> VisibleCycle | None:
 
 
 def cycle_with_summary(*, cycle_id: int) -> Cycle:
-    """The cycle with its `rollup_summary` (what a page body needs when it is not cached). One query."""
-    return Cycle.objects.select_related("rollup_summary").get(pk=cycle_id)
+    """The cycle with its `rollup_summary` and the cycle that compares with (the headline names it),
+    what a page body needs when it is not cached. One query."""
+    return Cycle.objects.select_related("rollup_summary", "rollup_summary__previous_cycle").get(pk=cycle_id)
 
 
 def snapshot_version(cycles: list[VisibleCycle]) -> str:
@@ -333,11 +334,34 @@ def company_rows(*, cycle_ids: list[int]) -> list[dict]:
     return list(CompanyResult.objects.filter(cycle_id__in=cycle_ids).values("cycle_id", "scope", "dimension", *FIGURES))
 
 
-def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
+class CommentGroup(NamedTuple):
+    """A comment as the page shows it: its words, and how many people wrote them."""
+
+    text: str
+    count: int
+
+
+def grouped_comments(texts) -> list[CommentGroup]:
+    """Identical comments once, with their count: five copies of one sentence read as one sentence
+    said five times ("×5"), not as five voices. Identical means the same words once spacing and
+    letter case are set aside; the first copy met is the one shown. Most repeated first, the rest
+    in the order given (random: `comments_shown`). The count adds nothing to what the copies told."""
+    groups: dict[str, list] = {}
+    for text in texts:
+        key = " ".join(text.split()).casefold()
+        if key in groups:
+            groups[key][1] += 1
+        else:
+            groups[key] = [text, 1]
+    ordered = sorted(groups.values(), key=lambda group: -group[1])  # stable: ties keep their order
+    return [CommentGroup(text=text, count=count) for text, count in ordered]
+
+
+def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[CommentGroup]]:
     """Comments on a department per scope, in random order, only for a scope where at least
-    `comments_minimum` commented; never split by rater department. A comment carries no respondent
-    key, so comments are counted as commenters (the survey takes one comment per person and
-    provider). One query."""
+    `comments_minimum` commented; never split by rater department; identical ones once with their
+    count (`grouped_comments`). A comment carries no respondent key, so comments are counted as
+    commenters (the survey takes one comment per person and provider), copies included. One query."""
     minimum = comments_minimum(min_group_size=cycle.min_group_size)
     scope = Case(
         When(rater_department_id=F("provider_department_id"), then=Value(Scope.MANAGEMENT.value)),
@@ -355,7 +379,7 @@ def comments_shown(*, cycle: Cycle, department_id: int) -> dict[str, list[str]]:
     shown: dict[str, list[str]] = {Scope.SUPPLIER: [], Scope.MANAGEMENT: []}
     for found_scope, text in rows:
         shown[found_scope].append(text)
-    return shown
+    return {found_scope: grouped_comments(texts) for found_scope, texts in shown.items()}
 
 
 # ---- The scorecard book: what the XLSX workbook and the PDF show ----

@@ -76,13 +76,15 @@ def _attribute(value: str) -> str:
 _UNQUOTED = re.compile(r"[\w-]+")
 
 
-def scale_options(name: str, choices, current: str) -> SafeString:
+def scale_options(name: str, choices, current: str | None) -> SafeString:
     """A question's radio row: one `<label>` per score wrapping its radio, the scale's word as its text.
 
     Wrapping labels need no ids (500 fewer per page); the CSS draws each label as a button.
+    `current` None (unanswered) ticks nothing; "" ticks "Can’t say", which only a POST drawn again
+    sends (a draft keeps no "Can’t say"): an unanswered question must not look answered.
     """
     quoted = _attribute(name)
-    current_attribute = '""' if current == "" else _attribute(current)
+    current_attribute = None if current is None else ('""' if current == "" else _attribute(current))
     html = [
         f"{start}<input type=radio name={quoted} value={value}{' checked' if value == current_attribute else ''}>{end}"
         for value, start, end in _option_parts(tuple(choices))
@@ -236,7 +238,7 @@ class SurveyForm(forms.Form):
         for dim in self.dimensions:
             bound = self[name(dim.slug)]
             value = bound.value()
-            options = scale_options(bound.html_name, bound.field.choices, "" if value is None else str(value))
+            options = scale_options(bound.html_name, bound.field.choices, None if value is None else str(value))
             questions.append(
                 question_fieldset(
                     section=provider.label,

@@ -6,6 +6,7 @@ fixed (pinned in tests/surveys/test_views.py).
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
-from .dimensions import ALL_DIMENSIONS, EXPECTATION, SERVICE_DIMENSIONS, SKIP
+from .dimensions import ALL_DIMENSIONS, COMMENT, EXPECTATION, SERVICE_DIMENSIONS, SKIP
 from .models import Answer, Cycle, Department, Dimension, Draft, Employee, Participation
 
 
@@ -195,6 +197,131 @@ def survey_progress(*, sections: list[Provider], answers: Mapping[tuple[int, str
     """(sections done, sections in all) for the progress bar."""
     done = sum(section_is_complete(provider_id=p.id, answers=answers) for p in sections)
     return done, len(sections)
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    label: str
+    answers: int  # ratings and the expectation given
+    commented: bool
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    """What a submission is about to send, for the confirmation step."""
+
+    rated: list[SectionSummary]
+    skipped: list[str]  # labels of the sections marked "did not deal with them"
+
+    @property
+    def answers(self) -> int:
+        return sum(s.answers for s in self.rated)
+
+    @property
+    def comments(self) -> int:
+        return sum(s.commented for s in self.rated)
+
+
+def submission_summary(*, sections: list[Provider], answers: Mapping[tuple[int, str], object]) -> SubmissionSummary:
+    """Per section of the survey, in its order: rated (how many answers, whether commented) or
+    skipped. `answers` by (department id, question), as drafts keep them. No query."""
+    rated, skipped = [], []
+    for provider in sections:
+        if answers.get((provider.id, SKIP)):
+            skipped.append(provider.label)
+            continue
+        given = sum(answers.get((provider.id, slug)) not in (None, "") for slug in ALL_DIMENSIONS)
+        commented = bool(str(answers.get((provider.id, COMMENT)) or "").strip())
+        rated.append(SectionSummary(label=provider.label, answers=given, commented=commented))
+    return SubmissionSummary(rated=rated, skipped=skipped)
+
+
+# ---- The home page: where the person stands with the survey ----
+
+
+class HomeState:
+    """What the home page says about the survey, one value per situation."""
+
+    NOT_STARTED = "not_started"  # a cycle accepts answers; nothing saved yet
+    DRAFT = "draft"  # a cycle accepts answers; a draft is saved
+    SUBMITTED = "submitted"  # the person submitted for the open cycle
+    RESULTS_PENDING = "results_pending"  # no cycle accepts answers; the last one closed, results not out
+    RESULTS_PUBLISHED = "results_published"  # no cycle accepts answers; the last one's results are out
+    NO_SURVEY = "no_survey"  # no cycle was ever run here
+
+
+@dataclass(frozen=True)
+class HomeSurvey:
+    state: str
+    cycle: Cycle | None = None  # the open cycle, or the last one run when none accepts answers
+    closes_on: datetime.date | None = None  # the open cycle's last day of answers
+    draft_saved_at: datetime.datetime | None = None
+    sections_done: int = 0
+    sections_total: int = 0
+    submitted_at: datetime.datetime | None = None
+    took_part: bool = False  # in `cycle`, for the states after it closed
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.state in (HomeState.NOT_STARTED, HomeState.DRAFT)
+
+    @property
+    def closed_on(self) -> datetime.date | None:
+        """The day `cycle` stopped taking answers: its close, else its last day of answers."""
+        if self.cycle is None:
+            return None
+        if self.cycle.closed_at is not None:
+            return timezone.localdate(self.cycle.closed_at)
+        return self.cycle.closes_on
+
+
+def home_survey(*, employee: Employee) -> HomeSurvey:
+    """The person's survey state for the home page. One query while a cycle accepts answers (the
+    open cycle with their participation and draft: `open_cycle_and_state`), two otherwise (that
+    one, then the last cycle run with whether they took part in it), whatever the number of cycles or answers."""
+    cycle, state = open_cycle_and_state(employee=employee)
+    if cycle is not None and state.participation is not None:
+        return HomeSurvey(
+            state=HomeState.SUBMITTED,
+            cycle=cycle,
+            closes_on=cycle.closes_on,
+            submitted_at=state.participation.submitted_at,
+            took_part=True,
+        )
+    if cycle is not None and cycle.accepts_answers:
+        if state.draft is None:
+            return HomeSurvey(state=HomeState.NOT_STARTED, cycle=cycle, closes_on=cycle.closes_on)
+        answers = state.draft.keyed_answers
+        # The draft's providers are every section of the survey (the screener stores the ones
+        # always included too): the progress needs no query of the departments.
+        sections = [Provider(id=p, name="") for p in state.draft.providers]
+        done, total = survey_progress(sections=sections, answers=answers)
+        return HomeSurvey(
+            state=HomeState.DRAFT,
+            cycle=cycle,
+            closes_on=cycle.closes_on,
+            draft_saved_at=state.draft.updated_at,
+            sections_done=done,
+            sections_total=total,
+        )
+    if cycle is not None:
+        # Open, but past its last day and not closed yet (the schedule closes it): answers are over.
+        return HomeSurvey(state=HomeState.RESULTS_PENDING, cycle=cycle, closes_on=cycle.closes_on)
+    last = (
+        Cycle.objects.filter(status__in=[Cycle.Status.CLOSED, Cycle.Status.PUBLISHED], is_historical=False)
+        .annotate(took_part=Exists(Participation.objects.filter(cycle=OuterRef("pk"), employee=employee)))
+        .order_by("-name")
+        .first()
+    )
+    if last is None:
+        return HomeSurvey(state=HomeState.NO_SURVEY)
+    published = last.status == Cycle.Status.PUBLISHED
+    return HomeSurvey(
+        state=HomeState.RESULTS_PUBLISHED if published else HomeState.RESULTS_PENDING,
+        cycle=last,
+        closes_on=last.closes_on,
+        took_part=last.took_part,
+    )
 
 
 # ---- Cycles in YYYY-Qn order: what a cycle's results compare with, and what later shows their effect ----

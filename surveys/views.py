@@ -21,6 +21,7 @@ from .services.survey import AlreadySubmitted, CycleNotOpen, SurveyRefused, draf
 
 TEMPLATE_SCREENER = "surveys/screener.html"
 TEMPLATE_SURVEY = "surveys/survey.html"
+TEMPLATE_CONFIRM = "surveys/confirm.html"
 
 
 @never_cache
@@ -104,10 +105,14 @@ def _ratings(
         form = SurveyForm(request.POST, completing=submitting, **kwargs)
         if form.is_valid():
             try:
-                if submitting:
+                # Submitting is final: only the confirmation page's POST (confirm=1) submits; the
+                # first press saves the draft and asks.
+                if submitting and request.POST.get("confirm") == "1":
                     survey_submit(employee=employee, draft=draft, responses=form.responses())
                     return redirect("surveys:survey")
-                draft_save(employee=employee, cycle=cycle, answers=form.draft_answers())
+                draft = draft_save(employee=employee, cycle=cycle, answers=form.draft_answers())
+                if submitting:
+                    return _confirm(request, cycle=cycle, draft=draft, form=form, sections=sections)
                 messages.success(
                     request,
                     "Your answers are saved. Come back to this page any time"
@@ -136,3 +141,23 @@ def _ratings(
         "progress_total": total,
     }
     return render(request, TEMPLATE_SURVEY, context, status=status)
+
+
+def _confirm(
+    request: HttpRequest, *, cycle: Cycle, draft: Draft, form: SurveyForm, sections: list[selectors.Provider]
+) -> HttpResponse:
+    """The confirmation step: what is about to be submitted, and a form that sends the same answers
+    again with confirm=1. The answers are in the draft already: leaving here loses nothing."""
+    answers = form.draft_answers()
+    context = {
+        "cycle": cycle,
+        "draft": draft,
+        "summary": selectors.submission_summary(sections=sections, answers=answers),
+        "fields": _hidden_fields(answers),
+    }
+    return render(request, TEMPLATE_CONFIRM, context)
+
+
+def _hidden_fields(answers) -> list[tuple[str, object]]:
+    """The answers as the ratings form names them, for the confirmation's hidden inputs."""
+    return [(name, "on" if value is True else value) for name, value in initial_values(answers).items()]

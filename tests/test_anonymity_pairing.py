@@ -45,7 +45,7 @@ def submit_through_the_web(person, cycle, providers, index) -> None:
     response = client.post("/survey/", {"cycle": cycle.name, "draft": "", "step": "departments", "providers": ids})
     assert response.status_code == 302
     draft = Draft.objects.get(employee=person, cycle=cycle)
-    data = {"cycle": cycle.name, "draft": str(draft.pk), "action": "submit"}
+    data = {"cycle": cycle.name, "draft": str(draft.pk), "action": "submit", "confirm": "1"}
     for provider in [*providers, person.department]:
         data.update({f"p{provider.id}-{slug}": str(score) for slug, score in signature(index).items()})
         data[f"p{provider.id}-{EXPECTATION}"] = "3"

@@ -181,7 +181,9 @@ def answering(client, employee, open_cycle, org):
 @pytest.mark.django_db
 def test_random_survey_posts_are_refused_or_accepted_whole_never_a_crash(answering, data):
     client, draft, names = answering
-    body = {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": data.draw(st.sampled_from(["save", "submit"]))}
+    # confirm=1: the confirmation page's POST, the one that submits (the step before it: tests/surveys/test_views.py).
+    action = data.draw(st.sampled_from(["save", "submit"]))
+    body = {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": action, "confirm": "1"}
     body |= data.draw(st.dictionaries(st.one_of(st.sampled_from(names), st.text(max_size=12)), VALUES, max_size=25))
     with transaction.atomic():
         response = client.post("/survey/", body)  # a 500 would raise here: the test client re-raises

@@ -24,7 +24,7 @@ def full_post(draft, org) -> dict:
         for department in (org["executive_office"], org["sales"])  # the Executive Office and own management
         for slug in ALL_DIMENSIONS
     }
-    return {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": "submit", **data}
+    return {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": "submit", "confirm": "1", **data}
 
 
 def nothing_written(draft) -> bool:

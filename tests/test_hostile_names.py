@@ -56,7 +56,7 @@ def test_survey_screener_ratings_errors_and_done_pages_show_hostile_names_as_tex
     assert ratings.count(f"I did not deal with {escape(HOSTILE[2])} after all") == 1
 
     # Submitting nothing: every section's error message names its department.
-    form = {"cycle": company["cycle"].name, "draft": str(draft.pk), "action": "submit"}
+    form = {"cycle": company["cycle"].name, "draft": str(draft.pk), "action": "submit", "confirm": "1"}
     errors = client.post("/survey/", form).content.decode()
     assert f"Rate {escape(HOSTILE[1])} on at least one dimension" in errors
     assert_shown_as_text(errors)

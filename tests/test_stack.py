@@ -274,7 +274,7 @@ def submit_survey(visitor: Visitor, cycle: Cycle) -> None:
     assert questions, page
     answers = dict.fromkeys(questions, "4")
     status, _headers, page = visitor.post_form(
-        "/survey/", {"cycle": cycle.name, "draft": draft, "action": "submit", **answers}, page=page
+        "/survey/", {"cycle": cycle.name, "draft": draft, "action": "submit", "confirm": "1", **answers}, page=page
     )
     assert status == 302, page
 

@@ -24,6 +24,10 @@
   function draw(element) {
     var figure = readJson(element.getAttribute("data-figure"));
     if (!figure || !window.Plotly) return;
+    // A figure may carry what changes on a phone (reports/charts.py: labels placed for its width).
+    if (figure.narrow && window.matchMedia("(max-width: 575.98px)").matches) {
+      figure.narrow.forEach(function (patch) { Object.assign(figure.data[patch.trace], patch.set); });
+    }
     window.Plotly.newPlot(element, figure.data, figure.layout, CONFIG).then(function () {
       element.classList.add("figure-drawn");
       followLinks(element, figure.links);

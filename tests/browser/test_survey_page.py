@@ -1,6 +1,8 @@
 """The survey in a real browser: fill in, save, resume and submit; no serious a11y violation."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,8 @@ from surveys.models import Ballot, Draft, Participation
 from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
+
+FINAL = "Submitting is final: you cannot change your answers afterwards."
 
 
 @pytest.fixture
@@ -76,7 +80,15 @@ def test_employee_fills_in_saves_resumes_and_submits_the_survey(new_page, live_s
     assert page.get_by_text("4 of 4").first.is_visible()
     submit(page, "Submit my answers")
 
+    # Submitting is final: the page asks first, with what is about to be sent.
+    assert page.get_by_role("heading", name=FINAL).is_visible()
+    assert page.get_by_text("16 answers about 3 departments, with 1 comment").is_visible()
+    page.screenshot(path=tmp_path / "confirm.png", full_page=True)
+    assert Participation.objects.count() == 0
+    submit(page, "Yes, submit my answers")
+
     assert page.get_by_role("heading", name="Thank you: your survey for 2026-Q4 is in").is_visible()
+    assert page.get_by_role("heading", name="What happens next").is_visible()
     page.screenshot(path=tmp_path / "done.png", full_page=True)
     assert Participation.objects.count() == 1
     ballot = Ballot.objects.get()  # sealed in the ballot box until a batch of the department is full
@@ -134,5 +146,44 @@ def test_survey_works_without_javascript(new_page, live_server, company):
     assert page.get_by_text("2 of 2").first.is_visible()  # progress computed by the server
     assert page.get_by_label("I did not deal with Your management (Sales) after all").is_checked()
     submit(page, "Submit my answers")
+    submit(page, "Yes, submit my answers")
     assert page.get_by_role("heading", name="Thank you: your survey for 2026-Q4 is in").is_visible()
     assert len(Ballot.objects.get().answers) == 7
+
+
+LABEL_LOOKS = """(group) => [...group.querySelectorAll("label")].map(label => {
+  const style = getComputedStyle(label);
+  return {text: label.innerText.replace(/\\s+/g, " ").trim(), checked: label.querySelector("input").checked,
+          background: style.backgroundColor, colour: style.color};
+})"""
+WHITE, CHOSEN, CANT_SAY_CHOSEN = "rgb(255, 255, 255)", "rgb(31, 58, 95)", "rgb(73, 80, 87)"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_resumed_draft_shows_unanswered_questions_as_unanswered(new_page, live_server, company, viewport, tmp_path):
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    eo, sales = company["eo"], company["sales"]
+    draft = Draft(employee=company["employee"], cycle=company["cycle"], providers=[eo.id, sales.id])
+    draft.keyed_answers = {(eo.id, "ownership"): 2}
+    draft.save()
+    page = new_page(viewport)
+    sign_in(page, live_server, "emma@example.com")
+    page.goto(f"{live_server.url}/survey/")
+
+    answered = page.get_by_role("group", name="Executive Office — Ownership").evaluate(LABEL_LOOKS)
+    assert [(a["text"], a["background"]) for a in answered if a["checked"]] == [("2 Poor", CHOSEN)]
+    unanswered = page.get_by_role("group", name="Executive Office — Courtesy")
+    unanswered.scroll_into_view_if_needed()
+    page.screenshot(path=shots / f"survey-resumed-{'phone' if viewport is PHONE else 'desktop'}.png")
+    looks = unanswered.evaluate(LABEL_LOOKS)
+    assert [a["text"] for a in looks][-1] == "Can’t say"
+    assert not any(a["checked"] for a in looks)  # nothing ticked, "Can't say" included
+    assert {a["background"] for a in looks} == {WHITE}  # and nothing looks ticked
+    assert page.locator("input[type=radio]:checked").count() == 1
+
+    # Choosing "Can't say" on purpose looks chosen, like any answer.
+    unanswered.get_by_text("Can’t say").click()
+    chosen = unanswered.evaluate(LABEL_LOOKS)
+    assert [(a["text"], a["background"]) for a in chosen if a["checked"]] == [("Can’t say", CANT_SAY_CHOSEN)]
+    assert serious_violations(page) == []

@@ -22,6 +22,84 @@ def test_a_hidden_cell_has_no_bar_and_no_label():
     assert figure["data"][0]["y"] == [None] and figure["data"][0]["text"] == [""]
 
 
+# ---- Expectation against experience ----
+
+# The demo company's suppliers (2026-Q3): Logistics and Procurement, IT and Customer Service, Sales
+# and Human Resources sit next to each other.
+DEMO_EXPECTATIONS = [
+    ("Facilities", 3.59, 2.37),
+    ("Logistics", 3.73, 3.38),
+    ("Procurement", 3.79, 3.37),
+    ("Marketing", 3.86, 3.49),
+    ("Finance", 3.95, 3.38),
+    ("Operations", 3.97, 3.61),
+    ("Executive Office", 4.05, 3.63),
+    ("Sales", 4.13, 3.87),
+    ("Human Resources", 4.18, 3.80),
+    ("IT", 4.21, 3.93),
+    ("Legal", 4.22, 3.70),
+    ("Customer Service", 4.31, 3.91),
+]
+
+
+def _expectation_rows(points=DEMO_EXPECTATIONS):
+    return [
+        {"name": n, "url": f"/d/{n}", "expectation_mean": x, "mean": y, "gap": round(y - x, 2)} for n, x, y in points
+    ]
+
+
+def _label_boxes(figure, positions, size):
+    trace = figure["data"][1]
+    (x0, x1), (y0, y1) = figure["layout"]["xaxis"]["range"], figure["layout"]["yaxis"]["range"]
+    width, height = size
+    boxes = []
+    for x, y, name, place in zip(trace["x"], trace["y"], trace["text"], positions, strict=True):
+        px, py = (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
+        boxes.append(charts._label_box(place, px, py, 0.62 * 12 * len(name) + 4, 12 * 1.35))
+    return boxes
+
+
+def test_the_expectation_chart_spans_each_axis_over_its_own_values_and_keeps_the_line_in_view():
+    figure = charts.expectation_scatter(rows=_expectation_rows())
+    x_range, y_range = figure["layout"]["xaxis"]["range"], figure["layout"]["yaxis"]["range"]
+    assert 3.4 < x_range[0] < 3.59 and 4.31 < x_range[1] < 4.5
+    assert 2.1 < y_range[0] < 2.37 and 3.93 < y_range[1] < 4.2
+    assert y_range[1] > x_range[0]  # the "met exactly" line crosses the plot
+    annotation = figure["layout"]["annotations"][0]
+    assert (annotation["x"], annotation["y"]) == (x_range[1], y_range[0])
+
+
+def test_the_expectation_chart_places_every_label_clear_of_the_others_on_a_desktop():
+    figure = charts.expectation_scatter(rows=_expectation_rows())
+    positions = figure["data"][1]["textposition"]
+    assert len(set(positions)) > 1  # neighbours' labels go to different sides
+    boxes = _label_boxes(figure, positions, charts.EXPECTATION_PLOT)
+    for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[2] <= charts.EXPECTATION_PLOT[0]
+        for b in boxes[i + 1 :]:
+            assert charts._overlap(a, b) == 0
+
+
+def test_on_a_phone_the_labels_without_a_free_place_are_left_out_and_the_rest_stay_clear():
+    figure = charts.expectation_scatter(rows=_expectation_rows())
+    [patch] = figure["narrow"]
+    assert patch["trace"] == 1
+    text, positions = patch["set"]["text"], patch["set"]["textposition"]
+    # What is written is the trace's own text (escaped as the trace's is), or nothing.
+    assert all(t in ("", name) for t, name in zip(text, figure["data"][1]["text"], strict=True))
+    shown = [i for i, t in enumerate(text) if t]
+    assert len(shown) >= len(text) // 2
+    boxes = _label_boxes(figure, positions, charts.EXPECTATION_PLOT_NARROW)
+    for i in shown:
+        for j in shown:
+            assert i == j or charts._overlap(boxes[i], boxes[j]) == 0
+
+
+def test_two_points_on_top_of_each_other_get_labels_on_different_sides():
+    figure = charts.expectation_scatter(rows=_expectation_rows([("Logistics", 3.8, 3.4), ("Procurement", 3.8, 3.4)]))
+    assert len(set(figure["data"][1]["textposition"])) == 2
+
+
 def test_a_trend_axis_spans_the_whole_scale_however_close_the_means():
     """Means of 3.36 and 3.52 on an axis fitted to them look like a collapse; on 1–5 they look like what they are."""
     points = [{"mean": m, "ci_low": m - 0.1, "ci_high": m + 0.1, "delta": None} for m in (3.52, 3.36)]

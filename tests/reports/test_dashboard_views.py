@@ -492,3 +492,31 @@ def test_the_heatmap_key_says_what_every_colour_means_in_one_wording(client, exe
     ):
         assert words in key
     assert "the middle department" not in body and "the company mean, orange" not in body
+
+
+def test_a_comment_written_five_times_is_shown_once_with_its_count(client, executive, org, company):
+    latest, sales, it = company["latest"], org["sales"], org["it"]
+    Comment.objects.bulk_create(
+        Comment(cycle=latest, rater_department=sales, provider_department=it, text="They close tickets as done.")
+        for _ in range(5)
+    )
+    _comments(latest, sales, it, 5, "Supplier remark")
+    client.force_login(executive.user)
+    body = client.get("/reports/2020-Q3/departments/it/").content.decode()
+    assert body.count("They close tickets as done.") == 1
+    assert '<span aria-hidden="true">×5</span><span class="visually-hidden">(written 5 times)</span>' in body
+    assert body.count("Supplier remark") == 5 and "×1" not in body
+
+
+def test_the_change_card_says_it_is_the_company_mean_and_names_the_cycle_it_compares_with(client, executive, company):
+    company_row = CompanyResult.objects.get(cycle=company["latest"], scope="supplier", dimension="overall")
+    client.force_login(executive.user)
+    body = client.get("/reports/").content.decode()
+    card = _card(body, "Company mean since 2020-Q2")
+    assert '<p class="headline-value">' + f"{company_row.delta:+.2f}".replace("-", "−") + "</p>" in card
+    assert "The company's overall mean as a supplier, now" in card
+    assert "Since the previous cycle" not in body
+    # The first cycle has nothing to compare with, and says so.
+    first = client.get("/reports/2020-Q1/").content.decode()
+    assert "This is the first cycle: nothing to compare with." in _card(first, "Company mean since last time")
+    assert "Significant changes since" not in first

@@ -89,3 +89,41 @@ def test_cycles_with_results_lists_only_visible_rolled_up_cycles_newest_first(or
         rollup_cycle(cycle_id=cycle.id)
 
     assert [c.name for c in cycles_with_results()] == ["2026-Q2", "2026-Q1"]
+
+
+# ---- Comments: identical ones once, with their count ----
+
+
+def test_grouped_comments_show_identical_ones_once_with_their_count_most_repeated_first():
+    texts = [
+        "Quick to answer.",
+        "They close tickets as done  before they are.",
+        "they close tickets as done before they are.",
+        "Quick to answer.",
+        "They close tickets as done before they are.",
+        "Friendly.",
+    ]
+    assert selectors.grouped_comments(texts) == [
+        selectors.CommentGroup("They close tickets as done  before they are.", 3),
+        selectors.CommentGroup("Quick to answer.", 2),
+        selectors.CommentGroup("Friendly.", 1),
+    ]
+    assert selectors.grouped_comments([]) == []
+
+
+def test_comments_shown_groups_copies_but_counts_every_commenter_for_the_threshold(org, django_assert_num_queries):
+    from surveys.models import Comment
+
+    cycle = CycleFactory(name="2026-Q3", min_group_size=5)
+    same = "They close tickets as done before they are."
+    texts = [same] * 5 + [f"Remark {i}" for i in range(5)]  # 10 commenters: the page's minimum
+    Comment.objects.bulk_create(
+        Comment(cycle=cycle, rater_department=org["sales"], provider_department=org["it"], text=t) for t in texts
+    )
+    Comment.objects.create(cycle=cycle, rater_department=org["it"], provider_department=org["it"], text=same)
+    with django_assert_num_queries(1):
+        shown = selectors.comments_shown(cycle=cycle, department_id=org["it"].id)
+    assert shown["supplier"][0] == selectors.CommentGroup(same, 5)
+    assert sorted(g.text for g in shown["supplier"][1:]) == [f"Remark {i}" for i in range(5)]
+    assert {g.count for g in shown["supplier"][1:]} == {1}
+    assert shown["management"] == []  # one commenter: too few, copies of shown words or not

@@ -155,3 +155,102 @@ def test_progress_counts_skipped_and_complete_sections():
     sections = [Provider(id=1, name="A"), Provider(id=2, name="B"), Provider(id=3, name="C")]
     answers = {(1, "skip"): True, (2, "courtesy"): 4, (2, "expectation"): 3, (3, "courtesy"): 5}
     assert survey_progress(sections=sections, answers=answers) == (2, 3)
+
+
+# --- the home page's survey state ---------------------------------------------------------------
+
+
+def test_home_survey_is_not_started_with_the_closing_day_while_nothing_is_saved(employee, open_cycle):
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.NOT_STARTED
+    assert state.cycle == open_cycle and state.closes_on == open_cycle.closes_on
+    assert state.accepts_answers
+
+
+def test_home_survey_tells_when_a_draft_was_saved_and_how_far_it_got(employee, open_cycle, org):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    draft = Draft(employee=employee, cycle=open_cycle, providers=[eo, sales, it])
+    draft.keyed_answers = {(eo, "courtesy"): 4, (eo, "expectation"): 3, (sales, "courtesy"): 2, (it, "skip"): True}
+    draft.save()
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.DRAFT
+    assert (state.sections_done, state.sections_total) == (2, 3)  # the Executive Office rated, IT skipped
+    assert state.draft_saved_at == Draft.objects.get().updated_at
+
+
+def test_home_survey_tells_when_it_was_submitted(employee, open_cycle, org):
+    participation = Participation.objects.create(employee=employee, cycle=open_cycle, department=org["sales"])
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.SUBMITTED
+    assert state.submitted_at == participation.submitted_at and not state.accepts_answers
+
+
+def test_home_survey_after_the_last_day_of_an_open_cycle_says_answers_are_over(employee, open_cycle):
+    import datetime
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    type(open_cycle).objects.filter(pk=open_cycle.pk).update(closes_on=yesterday)
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.RESULTS_PENDING and state.closed_on == yesterday
+
+
+def test_home_survey_without_an_open_cycle_names_the_last_cycle_run_and_whether_results_are_out(employee, org):
+    import datetime
+
+    from django.utils import timezone
+
+    from surveys.models import Cycle
+
+    assert selectors.home_survey(employee=employee).state == selectors.HomeState.NO_SURVEY
+    closed_at = timezone.make_aware(datetime.datetime(2026, 9, 30, 18, 0))
+    CycleFactory(name="2026-Q2", status=Cycle.Status.PUBLISHED, closed_at=closed_at - datetime.timedelta(days=90))
+    CycleFactory(name="2027-Q1", status=Cycle.Status.CLOSED, is_historical=True)  # history: not a survey run here
+    q3 = CycleFactory(name="2026-Q3", status=Cycle.Status.CLOSED, closed_at=closed_at)
+    Participation.objects.create(employee=employee, cycle=q3, department=org["sales"])
+
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.RESULTS_PENDING
+    assert state.cycle == q3 and state.closed_on == datetime.date(2026, 9, 30) and state.took_part
+
+    Cycle.objects.filter(pk=q3.pk).update(status=Cycle.Status.PUBLISHED)
+    state = selectors.home_survey(employee=employee)
+    assert state.state == selectors.HomeState.RESULTS_PUBLISHED and state.cycle == q3
+
+
+@pytest.mark.parametrize("cycles", [1, 30])
+def test_home_survey_costs_one_query_with_a_cycle_open_and_two_without(
+    employee, org, django_assert_num_queries, cycles
+):
+    from surveys.models import Cycle
+
+    for n in range(cycles):
+        past = CycleFactory(name=f"{2000 + n}-Q1", status=Cycle.Status.PUBLISHED)
+        Participation.objects.create(employee=employee, cycle=past, department=org["sales"])
+    # The last cycle run, with whether the person took part in it; before it, the open-cycle read.
+    with django_assert_num_queries(2):
+        assert selectors.home_survey(employee=employee).state == selectors.HomeState.RESULTS_PUBLISHED
+    open_cycle = CycleFactory(name="2099-Q1", status=Cycle.Status.OPEN)
+    Draft.objects.create(employee=employee, cycle=open_cycle, providers=[d.id for d in org.values()])
+    # The open cycle with the person's participation and draft in it: nothing else.
+    with django_assert_num_queries(1):
+        assert selectors.home_survey(employee=employee).state == selectors.HomeState.DRAFT
+
+
+def test_submission_summary_counts_answers_and_comments_per_section_in_order():
+    sections = [Provider(id=1, name="A"), Provider(id=2, name="B"), Provider(id=3, name="C")]
+    answers = {
+        (1, "courtesy"): 4,
+        (1, "ownership"): 2,
+        (1, "expectation"): 3,
+        (1, "comment"): "Quick",
+        (2, "skip"): True,
+        (3, "courtesy"): 5,
+        (3, "expectation"): 4,
+        (3, "comment"): "  ",
+    }
+    summary = selectors.submission_summary(sections=sections, answers=answers)
+    assert [(s.label, s.answers, s.commented) for s in summary.rated] == [("A", 3, True), ("C", 2, False)]
+    assert summary.skipped == ["B"]
+    assert (summary.answers, summary.comments) == (5, 1)

@@ -1,6 +1,8 @@
 """/survey/: the screener, the ratings, save and resume, submit once, and every refusal."""
 
 import datetime
+import html
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -67,8 +69,13 @@ def draft(employee, open_cycle, org):
     )
 
 
-def post_ratings(client, draft, data, action="submit"):
-    return client.post(URL, {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": action, **data})
+def post_ratings(client, draft, data, action="submit", confirm=True):
+    """The ratings form's POST; a submit carries confirm=1 (the confirmation page's POST) unless
+    `confirm` is false (the first press, which asks)."""
+    sent = {"cycle": draft.cycle.name, "draft": str(draft.pk), "action": action, **data}
+    if action == "submit" and confirm:
+        sent["confirm"] = "1"
+    return client.post(URL, sent)
 
 
 # --- who sees what -------------------------------------------------------------------------------
@@ -271,7 +278,13 @@ def test_a_post_for_a_closed_cycle_is_refused(signed_in, draft, org):
 
 
 def test_a_post_naming_another_cycle_is_refused(signed_in, draft, org):
-    data = {**rated(org["executive_office"].id), "cycle": "2026-Q3", "draft": str(draft.pk), "action": "submit"}
+    data = {
+        **rated(org["executive_office"].id),
+        "cycle": "2026-Q3",
+        "draft": str(draft.pk),
+        "action": "submit",
+        "confirm": "1",
+    }
     response = signed_in.post(URL, data)
     assert response.status_code == 409
     assert nothing_written()
@@ -357,3 +370,107 @@ def test_inactive_employee_is_signed_out_by_the_default_backend(client, org, ope
     client.force_login(gone.user)
     response = client.get(URL)
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+# --- submitting is final: the confirmation step ---------------------------------------------------
+
+
+def test_submit_first_asks_for_confirmation_with_a_summary_and_keeps_the_answers_in_the_draft(signed_in, draft, org):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    data = {**rated(eo, comment="Clear goals"), **rated(sales), f"p{it}-skip": "on"}
+    response = post_ratings(signed_in, draft, data, confirm=False)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Submitting is final: you cannot change your answers afterwards." in html
+    assert "14 answers</strong> about <strong>2 departments</strong>, with 1 comment" in html
+    assert "<strong>Executive Office</strong>: 7 answers and a comment" in html
+    assert "<strong>IT</strong>: not rated" in html
+    assert nothing_written() and Participation.objects.count() == 0
+    # Nothing is lost by leaving here: the draft holds the answers.
+    assert Draft.objects.get(pk=draft.pk).answers[str(eo)]["comment"] == "Clear goals"
+    # The confirmation sends the same answers again, with confirm=1.
+    assert 'name="confirm" value="1"' in html and 'name="action" value="submit"' in html
+    assert f'name="p{eo}-comment" value="Clear goals"' in html and f'name="p{it}-skip" value="on"' in html
+
+
+def test_the_confirmation_form_as_the_page_writes_it_submits(signed_in, draft, org):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    data = {**rated(eo, "5", comment="Clear <b>goals</b> & more"), **rated(sales), f"p{it}-skip": "on"}
+    page = post_ratings(signed_in, draft, data, confirm=False).content.decode()
+    start = page.index('<form method="post" action="/survey/"')
+    form = page[start : page.index("</form>", start)]
+    sent = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    sent = {name: html.unescape(value) for name, value in sent.items() if name != "csrfmiddlewaretoken"}
+    assert sent["confirm"] == "1"
+    response = signed_in.post(URL, sent)
+    assert response.status_code == 302
+    assert len(submitted_scores()) == 14
+    assert Ballot.objects.get().comments == [[eo, "Clear <b>goals</b> & more"]]
+    assert not Draft.objects.exists()
+
+
+@pytest.mark.parametrize("confirm", ["", "yes", "0"])
+def test_only_confirm_1_submits(signed_in, draft, org, confirm):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    data = {**rated(eo), **rated(sales), **rated(it), "confirm": confirm}
+    response = post_ratings(signed_in, draft, data, confirm=False)
+    assert response.status_code == 200 and "Submitting is final" in response.content.decode()
+    assert nothing_written() and Participation.objects.count() == 0
+
+
+def test_a_tampered_confirmation_loses_nothing_and_submits_nothing(signed_in, draft, org):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    post_ratings(signed_in, draft, {**rated(eo, "2"), **rated(sales)}, "save")
+    saved = Draft.objects.get(pk=draft.pk).answers
+    tampered = {**rated(eo), **rated(sales), **rated(it), **rated(999999)}
+    response = post_ratings(signed_in, draft, tampered)  # confirm=1, with a department not on the survey
+    assert response.status_code == 400
+    assert "Nothing was saved." in response.content.decode()
+    assert nothing_written() and Participation.objects.count() == 0
+    assert Draft.objects.get(pk=draft.pk).answers == saved
+
+
+def test_the_thank_you_page_says_what_happens_next(signed_in, draft, org):
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    post_ratings(signed_in, draft, {**rated(eo), **rated(sales), **rated(it)})
+    html = signed_in.get(URL).content.decode()
+    assert "What happens next" in html
+    assert f"closes at the end of <strong>{draft.cycle.closes_on:%-d %B %Y}</strong>. Results come after that" in html
+    assert "Your answers are anonymous." in html and "at least 5 people" in html
+
+
+# --- unanswered looks unanswered ----------------------------------------------------------------
+
+
+def test_a_resumed_draft_ticks_nothing_on_the_questions_it_left_unanswered(signed_in, draft, org):
+    eo = org["executive_office"].id
+    post_ratings(signed_in, draft, {f"p{eo}-ownership": "2", f"p{eo}-courtesy": ""}, "save")
+    checked = checked_radios(signed_in.get(URL).content.decode())
+    assert checked == {f"p{eo}-ownership": ["2"]}  # no "Can’t say" ticked anywhere
+
+
+def test_can_t_say_chosen_stays_ticked_on_a_page_drawn_again_from_the_post(signed_in, draft, org):
+    eo, sales = org["executive_office"].id, org["sales"].id
+    response = post_ratings(signed_in, draft, {**rated(eo), f"p{sales}-courtesy": ""})  # IT is missing
+    assert response.status_code == 200
+    checked = checked_radios(response.content.decode())
+    assert checked[f"p{sales}-courtesy"] == [""] and f"p{sales}-ownership" not in checked
+
+
+@pytest.mark.parametrize("extra_departments", [0, 12])
+def test_asking_to_confirm_costs_a_fixed_number_of_queries(
+    client, employee, open_cycle, org, django_assert_num_queries, extra_departments
+):
+    others = _many_departments(extra_departments)
+    eo, sales, it = org["executive_office"].id, org["sales"].id, org["it"].id
+    draft = Draft.objects.create(employee=employee, cycle=open_cycle, providers=[it, *[d.id for d in others]])
+    data = {**rated(eo, comment="a"), **rated(sales), **rated(it)}
+    for d in others:
+        data.update(rated(d.id))
+    client.force_login(employee.user)
+    # session; user; the open cycle (with participation and draft); departments; dimensions; then
+    # the draft's save (savepoint, the cycle locked, submitted already?, the draft locked, its
+    # update, release); the confirmation page reads nothing more.
+    with django_assert_num_queries(11):
+        response = post_ratings(client, draft, data, confirm=False)
+    assert response.status_code == 200
