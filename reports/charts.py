@@ -157,7 +157,33 @@ def department_dimension_heatmap(
         yaxis={**ticks, "fixedrange": True, "automargin": True},
         shapes=shapes,
     )
-    return {"data": data, "layout": layout, "links": [row["url"] for row in rows]}
+    return {
+        "data": data,
+        "layout": layout,
+        "links": [row["url"] for row in rows],
+        # On a phone (static/js/figures.js): the dimension names stand upright above their columns,
+        # whole (sideways at the top they were cut to "ess / hip"), and the colour bar lies under
+        # the plot, leaving the cells the screen's width.
+        "narrow": [{"trace": 1, "set": {"colorbar": NARROW_COLORBAR, "textfont": {"size": 11}}}],
+        "narrowLayout": {
+            "height": layout["height"] + 150,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": {"tickangle": -90, "automargin": True},
+        },
+    }
+
+
+# A colour bar for a phone: horizontal, under the plot, as wide as it.
+NARROW_COLORBAR = {
+    "title": {"text": "Mean", "side": "top"},
+    "orientation": "h",
+    "thickness": 12,
+    "len": 1,
+    "x": 0.5,
+    "xanchor": "center",
+    "y": -0.02,
+    "yanchor": "top",
+}
 
 
 _HOVER = (

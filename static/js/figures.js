@@ -3,7 +3,11 @@
 (function () {
   "use strict";
 
-  var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  // A phone: its screen is too narrow for Plotly's toolbar, which would sit over legends and
+  // colour bars (the same width as Bootstrap's "sm" breakpoint and app.css's phone rules).
+  var PHONE = window.matchMedia("(max-width: 575.98px)");
+  var CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"],
+                 displayModeBar: PHONE.matches ? false : "hover" };
 
   function readJson(id) {
     var node = document.getElementById(id);
@@ -25,8 +29,15 @@
     var figure = readJson(element.getAttribute("data-figure"));
     if (!figure || !window.Plotly) return;
     // A figure may carry what changes on a phone (reports/charts.py: labels placed for its width).
-    if (figure.narrow && window.matchMedia("(max-width: 575.98px)").matches) {
-      figure.narrow.forEach(function (patch) { Object.assign(figure.data[patch.trace], patch.set); });
+    if (PHONE.matches) {
+      (figure.narrow || []).forEach(function (patch) { Object.assign(figure.data[patch.trace], patch.set); });
+      if (figure.narrowLayout) {
+        Object.keys(figure.narrowLayout).forEach(function (key) {
+          var value = figure.narrowLayout[key];
+          figure.layout[key] = value && typeof value === "object" && !Array.isArray(value)
+            ? Object.assign({}, figure.layout[key] || {}, value) : value;
+        });
+      }
     }
     window.Plotly.newPlot(element, figure.data, figure.layout, CONFIG).then(function () {
       element.classList.add("figure-drawn");
@@ -42,7 +53,7 @@
     });
   }
 
-  window.ChainFigures = { config: CONFIG, readJson: readJson };
+  window.ChainFigures = { config: CONFIG, readJson: readJson, phone: PHONE };
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit();
     document.querySelectorAll("[data-figure]").forEach(draw);

@@ -48,7 +48,17 @@
     return (width - 200) / n >= (small ? 34 : 18);
   }
 
-  function figure(data, dimension, by, width) {
+  // On a phone the row labels take about 120 px and the colour bar lies under the plot: the cells
+  // share the rest, at least PHONE_CELL px each (1-decimal values fit), else the figure is made
+  // wider and scrolls sideways inside its box, with a hint saying so.
+  var PHONE_LABELS = 120, PHONE_CELL = 20;
+  function phoneWidth(width, n) {
+    return Math.max(width, PHONE_LABELS + PHONE_CELL * n);
+  }
+  var PHONE_COLORBAR = { title: { text: "Mean", side: "top" }, orientation: "h", thickness: 12, len: 1,
+                         x: 0.5, xanchor: "center", y: -0.02, yanchor: "top" };
+
+  function figure(data, dimension, by, width, phone) {
     var cells = data.cells[dimension];
     var rows = order(data, dimension, by);
     var n = rows.length;
@@ -64,7 +74,7 @@
     var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
     var axis = names.map(function (_, i) { return i; });
     var small = n <= 16;
-    var writeCells = cellTextFits(width, n, small);
+    var writeCells = phone || cellTextFits(width, n, small);
     var shapes = [];
     for (var d = 0; d < n; d++) shapes.push(outline(d, d, "#495057", 1.5, "dot"));
     var weakest = data.weakest[dimension];
@@ -73,7 +83,8 @@
       shapes.push(outline(wx, wy, "#000000", 4, "solid"));
     }
     // Shortened before escaping, so that no entity is cut in half.
-    var label = function (name) { return plotlyText(name.length > 22 ? name.slice(0, 21) + "…" : name); };
+    var cut = phone ? 40 : 22;
+    var label = function (name) { return plotlyText(name.length > cut ? name.slice(0, cut - 1) + "…" : name); };
     var traces = [
       // Text per cell, not a constant template: Plotly would also write a template into empty cells.
       { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
@@ -87,6 +98,27 @@
         hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
     ];
     var cell = small ? 46 : 22;
+    if (phone) {
+      // Upright column names above the columns, the colour bar under the plot, 1-decimal values.
+      var meanTrace = traces[1];
+      meanTrace.texttemplate = "%{z:.1f}";
+      meanTrace.textfont = { size: 9 };
+      meanTrace.colorbar = PHONE_COLORBAR;
+      traces[0].texttemplate = "";
+      return {
+        traces: traces, rows: rows, width: phoneWidth(width, n),
+        layout: {
+          font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
+          width: phoneWidth(width, n), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
+          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
+          xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -90, side: "top", automargin: true,
+                   fixedrange: true },
+          yaxis: { tickvals: axis, ticktext: plain.map(label), autorange: "reversed", automargin: true,
+                   fixedrange: true },
+          shapes: shapes
+        }
+      };
+    }
     var layout = {
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
       height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
@@ -100,6 +132,51 @@
     return { traces: traces, layout: layout, rows: rows };
   }
 
+  // The phone's first view: the weakest links of the chosen dimension, ranked, as a list that needs
+  // no sideways scrolling (full names, each with its mean); the heatmap is one tap away.
+  var RANKED = 10;
+  function rankedLinks(data, dimension) {
+    var cells = data.cells[dimension], links = [];
+    data.names.forEach(function (_, i) {
+      data.names.forEach(function (_, j) {
+        var mean = cells.mean[i][j];
+        if (mean !== null && mean !== undefined && cells.hidden[i][j] !== 1) links.push({ rater: i, provider: j, mean: mean });
+      });
+    });
+    links.sort(function (a, b) {
+      return a.mean - b.mean || data.names[a.rater].localeCompare(data.names[b.rater]) ||
+        data.names[a.provider].localeCompare(data.names[b.provider]);
+    });
+    return { shown: links.slice(0, RANKED), total: links.length };
+  }
+
+  function drawRanked(list, data, dimension, label) {
+    var ranked = rankedLinks(data, dimension);
+    var items = list.querySelector("ol"), caption = list.querySelector("[data-weakest-caption]");
+    caption.textContent = "The " + ranked.shown.length + " weakest of " + ranked.total + " links shown, " + label.toLowerCase() + ":";
+    items.replaceChildren();
+    ranked.shown.forEach(function (link, rank) {
+      var li = document.createElement("li");
+      var who = document.createElement("span");
+      who.className = "weakest-links-who";
+      var provider = document.createElement("a");
+      provider.href = data.urls[link.provider];
+      if (link.rater === link.provider) {
+        provider.textContent = data.names[link.provider];
+        who.append(provider, document.createTextNode("'s staff rating their own management"));
+      } else {
+        provider.textContent = data.names[link.provider];
+        who.append(document.createTextNode(data.names[link.rater] + " rating "), provider);
+      }
+      var mean = document.createElement("span");
+      mean.className = "weakest-links-mean";
+      mean.textContent = link.mean.toFixed(2);
+      li.append(who, mean);
+      if (rank === 0) li.classList.add("weakest-links-first");
+      items.append(li);
+    });
+  }
+
   function init(element) {
     var data = window.ChainFigures.readJson(element.getAttribute("data-heatmap"));
     if (!data || !window.Plotly || !data.names.length) return;
@@ -109,9 +186,32 @@
     var by = section.querySelector("[data-heatmap-order]");
     var status = section.querySelector("[data-heatmap-status]");
     var current = null;
+    var phone = window.ChainFigures.phone.matches;
+    var ranked = section.querySelector("[data-weakest-links]");
+    var toggle = section.querySelector("[data-heatmap-toggle]");
+    var box = element.closest(".figure-scroll");
+    var hint = section.querySelector("[data-heatmap-scroll-hint]");
+    if (phone && ranked && toggle) {
+      ranked.hidden = false;
+      toggle.hidden = false;
+      // Collapsed, not display:none: the figure keeps the box's width to be drawn at.
+      box.classList.add("heatmap-collapsed");
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.textContent = open ? "Hide the full heatmap" : "Show the full heatmap";
+        box.classList.toggle("heatmap-collapsed", !open);
+        if (hint) hint.hidden = !open || !(current && current.width > box.clientWidth);
+      });
+    }
 
     function render(first) {
-      current = figure(data, dimension.value, by.value, element.clientWidth);
+      var width = box ? box.clientWidth : element.clientWidth;
+      current = figure(data, dimension.value, by.value, phone ? width : element.clientWidth, phone);
+      if (phone) {
+        element.style.width = current.width + "px";
+        if (ranked) drawRanked(ranked, data, dimension.value, dimension.options[dimension.selectedIndex].text);
+      }
       var drawn = first
         ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
         : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);
