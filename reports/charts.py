@@ -297,8 +297,8 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
     y_range[1] = max(y_range[1], x_range[0] + 0.05)
     lo, hi = min(x_range[0], y_range[0]), max(x_range[1], y_range[1])
     names = [r["name"] for r in rows]
-    wide = _label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT)
-    narrow = _label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT_NARROW)
+    wide = label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT)
+    narrow = label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT_NARROW)
     data = [
         _diagonal(lo, hi, "Met exactly"),
         {
@@ -404,7 +404,7 @@ def _overlap(a, b) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
-def _label_positions(xs, ys, names, *, x_range, y_range, size) -> list[tuple[str, bool]]:
+def label_positions(xs, ys, names, *, x_range, y_range, size) -> list[tuple[str, bool]]:
     """(textposition, clear) per point, for a plot of `size` pixels: where its label covers no
     other label or marker and stays in the plot (clear), else the place that covers least. Greedy,
     crowded points first (Plotly places no labels of its own)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from surveys.dimensions import SERVICE_DIMENSIONS
 
+from .charts import label_positions, plotly_text
+
 FIX_FIRST, KEEP, WATCH, MAINTAIN = "fix first", "keep", "watch", "maintain"
 QUADRANTS = {
     (True, True): FIX_FIRST,  # important and weak
@@ -99,13 +101,14 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
         for p in points
     ]
     unit = "%" if percent else ""
+    names = [p["label"] for p in points]
     trace = {
         "type": "scatter",
         "mode": "markers+text",
         "x": xs,
         "y": ys,
-        "text": [p["label"] for p in points],
-        "textposition": "top center",
+        "text": [plotly_text(name) for name in names],
+        "textposition": "top center",  # placed below, once the axes' ranges are known
         "textfont": {"size": 12},
         "marker": {
             "size": 12,
@@ -145,8 +148,24 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
             "font": {"size": 13, "color": "#495057"},
         }
 
+    # Each name where it covers no other name or marker, at a desktop's width and at a phone's (where
+    # "Willingness to help" and "Reliability" ran into each other); on a phone a name that finds no
+    # free place is left out: the point's hover and the table below name it.
+    ranges = {"x_range": [x_lo, x_hi], "y_range": [y_lo, y_hi]}
+    wide = label_positions(xs, ys, names, size=PLOT, **ranges)
+    narrow = label_positions(xs, ys, names, size=PLOT_NARROW, **ranges)
+    trace["textposition"] = [place for place, _clear in wide]
     line = {"type": "line", "line": {"color": "#adb5bd", "width": 1, "dash": "dash"}}
     return {
+        "narrow": [
+            {
+                "trace": 0,
+                "set": {
+                    "text": [text if clear else "" for text, (_p, clear) in zip(trace["text"], narrow, strict=True)],
+                    "textposition": [place for place, _clear in narrow],
+                },
+            }
+        ],
         "data": [trace],
         "layout": {
             "font": {"size": 14},
@@ -174,3 +193,8 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
             ],
         },
     }
+
+
+# The plot area the names are placed for, in CSS pixels: a desktop's department page, and a phone's.
+PLOT = (1000, 390)
+PLOT_NARROW = (290, 390)
