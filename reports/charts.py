@@ -164,7 +164,10 @@ def department_dimension_heatmap(
         # On a phone (static/js/figures.js): the dimension names stand upright above their columns,
         # whole (sideways at the top they were cut to "ess / hip"), and the colour bar lies under
         # the plot, leaving the cells the screen's width.
-        "narrow": [{"trace": 1, "set": {"colorbar": NARROW_COLORBAR, "textfont": {"size": 11}}}],
+        "narrow": [
+            {"trace": 0, "set": {"textfont": {"size": 9}}},  # "n<5" side by side ran together at 14 px
+            {"trace": 1, "set": {"colorbar": NARROW_COLORBAR, "textfont": {"size": 10}}},
+        ],
         "narrowLayout": {
             "height": layout["height"] + 150,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},

@@ -112,3 +112,18 @@ def test_a_trend_axis_spans_the_whole_scale_however_close_the_means():
     low, high = figure["layout"]["yaxis"]["range"]
     assert low <= 1 and high >= 5 and high - low <= 4.5
     assert figure["layout"]["yaxis"]["tickvals"] == [1, 2, 3, 4, 5]
+
+
+def test_the_dimension_heatmap_on_a_phone_names_its_columns_upright_with_its_colour_bar_beneath():
+    from reports import charts
+
+    rows = [{"name": "Sales", "url": "/s/", "cells": {}}, {"name": "IT", "url": "/i/", "cells": {}}]
+    labels = {d: d.title() for d in charts.ROW_DIMENSIONS}
+    figure = charts.department_dimension_heatmap(rows=rows, centre=3.5, min_group_size=5, labels=labels)
+    # The desktop layout is untouched; the phone's patch turns the names upright and lays the bar flat.
+    assert figure["layout"]["xaxis"].get("tickangle") is None
+    assert figure["narrowLayout"]["xaxis"] == {"tickangle": -90, "automargin": True}
+    assert figure["narrowLayout"]["height"] > figure["layout"]["height"]
+    patches = {p["trace"]: p["set"] for p in figure["narrow"]}
+    assert patches[1]["colorbar"]["orientation"] == "h"
+    assert figure["data"][1]["colorbar"].get("orientation") is None

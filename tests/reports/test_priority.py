@@ -104,3 +104,39 @@ def test_the_department_page_shows_the_matrix_or_says_there_was_no_outcome_quest
         assert "Ownership" in section and "95 % interval" in section
     else:
         assert "No outcome question in this cycle" in section and "fig-dept-priority" not in section
+
+
+def test_the_matrix_names_each_point_clear_of_the_others_on_a_phone():
+    from reports.charts import label_positions
+    from reports.priority import PLOT_NARROW, _figure
+
+    # The demo's Facilities: "Willingness to help" and "Reliability" close together.
+    points = [
+        {"label": label, "importance": y, "score": x, "low": None, "high": None, "quadrant": q}
+        for label, x, y, q in [
+            ("Willingness to help", 2.49, 0.16, "maintain"),
+            ("Ownership", 1.88, 0.54, "fix first"),
+            ("Responsiveness", 2.06, 0.41, "fix first"),
+            ("Reliability", 2.58, 0.18, "maintain"),
+            ("Courtesy", 2.46, 0.11, "maintain"),
+            ("Communication", 2.67, 0.08, "maintain"),
+        ]
+    ]
+    figure = _figure(points, threshold=0.25, overall=2.36, percent=False)
+    narrow = figure["narrow"][0]["set"]
+    x_range, y_range = figure["layout"]["xaxis"]["range"], figure["layout"]["yaxis"]["range"]
+    names = [p["label"] for p in points]
+    places = label_positions(
+        [p["score"] for p in points],
+        [p["importance"] for p in points],
+        names,
+        x_range=x_range,
+        y_range=y_range,
+        size=PLOT_NARROW,
+    )
+    # Every name kept on the phone found a free place; a name without one is left out, not overlapped.
+    kept = [bool(t) for t in narrow["text"]]
+    assert kept == [clear for _place, clear in places]
+    assert narrow["textposition"] == [place for place, _clear in places]
+    assert sum(1 for t in narrow["text"] if t) >= 4
+    assert len(set(figure["data"][0]["textposition"])) > 1  # placed, not all "top center"
