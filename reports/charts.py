@@ -479,7 +479,14 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         legend={"orientation": "h", "y": -0.25},
         hovermode="closest",
     )
-    return {"data": data, "layout": layout}
+    # On a phone (static/js/figures.js) the legend wraps to many rows and rose over the axis title:
+    # it starts under the cycles instead (which need no title), the plot taller to make room.
+    narrow = {
+        "height": 560,
+        "xaxis": {"title": {"text": ""}},
+        "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},
+    }
+    return {"data": data, "layout": layout, "narrowLayout": narrow}
 
 
 def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list[dict]:

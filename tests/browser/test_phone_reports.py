@@ -213,3 +213,24 @@ def test_the_actions_and_recognition_pages_fit_a_phone(new_page, live_server, de
     assert page.evaluate(PAST_THE_EDGE) == []
     page.screenshot(path=shots / f"phone{path.replace('/', '-')}full.png", full_page=True)
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize(("path", "figure"), [("/reports/", "fig-trends"), (DEPARTMENT, "fig-dept-trend")])
+def test_the_trend_legend_stays_clear_of_the_axis_on_a_phone(new_page, live_server, demo, shots, path, figure):
+    page = open_page(new_page, live_server, PHONE, path)
+    selector = f'[data-figure="{figure}"]'
+    page.locator(selector).scroll_into_view_if_needed()
+    texts = f"{selector} .legendtext, {selector} .xtick text, {selector} .g-xtitle text"
+    boxes = page.evaluate(
+        f"""() => [...document.querySelectorAll('{texts}')]
+          .map(t => {{ const b = t.getBoundingClientRect();
+                      return {{text: t.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom}}; }})
+          .filter(b => b.text)"""
+    )
+    assert any(b["text"].startswith("2026-") for b in boxes) and len(boxes) > 3
+    assert overlapping(boxes) == []
+    svg = page.locator(f"{selector} .main-svg").first.bounding_box()
+    assert all(
+        b["right"] <= svg["x"] + svg["width"] + 0.5 and b["bottom"] <= svg["y"] + svg["height"] + 0.5 for b in boxes
+    )
+    page.locator(selector).screenshot(path=shots / f"{figure}-phone.png")
