@@ -48,12 +48,13 @@
     return (width - 200) / n >= (small ? 34 : 18);
   }
 
-  // On a phone the row labels take about 120 px and the colour bar lies under the plot: the cells
-  // share the rest, at least PHONE_CELL px each (1-decimal values fit), else the figure is made
-  // wider and scrolls sideways inside its box, with a hint saying so.
-  var PHONE_LABELS = 120, PHONE_CELL = 20;
-  function phoneWidth(width, n) {
-    return Math.max(width, PHONE_LABELS + PHONE_CELL * n);
+  // On a phone the row labels take about 7 px a character (at least 120 px) and the colour bar
+  // lies under the plot: the cells share the rest, at least PHONE_CELL px each (1-decimal values
+  // fit), else the figure is made wider and scrolls sideways inside its box, with a hint saying so.
+  var PHONE_CUT = 28, PHONE_CELL = 20;
+  function phoneWidth(width, names) {
+    var longest = Math.min(PHONE_CUT, Math.max.apply(null, names.map(function (name) { return name.length; })));
+    return Math.max(width, Math.max(120, 12 + 6.8 * longest) + PHONE_CELL * names.length);
   }
   var PHONE_COLORBAR = { title: { text: "Mean", side: "top" }, orientation: "h", thickness: 12, len: 1,
                          x: 0.5, xanchor: "center", y: -0.02, yanchor: "top" };
@@ -83,7 +84,7 @@
       shapes.push(outline(wx, wy, "#000000", 4, "solid"));
     }
     // Shortened before escaping, so that no entity is cut in half.
-    var cut = phone ? 40 : 22;
+    var cut = phone ? PHONE_CUT : 22;
     var label = function (name) { return plotlyText(name.length > cut ? name.slice(0, cut - 1) + "…" : name); };
     var traces = [
       // Text per cell, not a constant template: Plotly would also write a template into empty cells.
@@ -106,10 +107,10 @@
       meanTrace.colorbar = PHONE_COLORBAR;
       traces[0].texttemplate = "";
       return {
-        traces: traces, rows: rows, width: phoneWidth(width, n),
+        traces: traces, rows: rows, width: phoneWidth(width, plain),
         layout: {
           font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
-          width: phoneWidth(width, n), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
+          width: phoneWidth(width, plain), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
           xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -90, side: "top", automargin: true,
                    fixedrange: true },
