@@ -234,3 +234,30 @@ def test_the_trend_legend_stays_clear_of_the_axis_on_a_phone(new_page, live_serv
         b["right"] <= svg["x"] + svg["width"] + 0.5 and b["bottom"] <= svg["y"] + svg["height"] + 0.5 for b in boxes
     )
     page.locator(selector).screenshot(path=shots / f"{figure}-phone.png")
+
+
+def test_a_heatmap_too_wide_for_the_phone_scrolls_inside_its_box_with_a_hint(new_page, live_server, shots):
+    from django.core.cache import cache
+
+    from surveys.roles import Role
+    from tests.factories import EmployeeFactory
+    from tests.reports.snapshots import build_company
+
+    cache.clear()
+    built = build_company(departments=24, cycles=1, hidden_share=0.2)
+    EmployeeFactory(department=built["departments"][0], role=Role.EXECUTIVE, user__email="erin@example.com")
+    page = new_page(PHONE)
+    sign_in(page, live_server, "erin@example.com")
+    page.goto(f"{live_server.url}/reports/")
+    page.wait_for_function(ALL_DRAWN)
+    hint = page.locator("[data-heatmap-scroll-hint]")
+    assert not hint.is_visible()
+    page.get_by_role("button", name="Show the full heatmap").click()
+    assert hint.is_visible()  # 24 columns of 20 px do not fit 390 px: the box scrolls, and says so
+    box = page.locator("#link-heatmap-box")
+    widths = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert widths[0] > widths[1]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # the page does not
+    drawn = page.evaluate(TICKS, ["#link-heatmap", "x"])
+    assert len(drawn["ticks"]) == 24 and fully_inside(drawn["ticks"], drawn["svg"], right_edge=10_000) == []
+    page.locator("#heatmap").screenshot(path=shots / "phone-heatmap-24-departments.png")
