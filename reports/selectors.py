@@ -122,6 +122,22 @@ def department_drivers(*, cycle: Cycle, department_id: int) -> tuple[list[Driver
     return mine, company, bool(rows) and rows[0]._asked
 
 
+def company_drivers(*, cycle: Cycle) -> tuple[dict[str, list[DriverResult]], bool]:
+    """The company's driver rows by scope (supplier, management), each in the dimensions' order,
+    and whether the cycle had outcome answers: the dashboard's "what makes service feel good". One
+    query."""
+    asked = DriverSummary.objects.filter(cycle=OuterRef("cycle"), outcome_answers=True)
+    rows = list(
+        DriverResult.objects.filter(cycle=cycle, department__isnull=True)
+        .annotate(_asked=Exists(asked), _dimension=_dimension_order())
+        .order_by("scope", "_dimension")
+    )
+    by_scope: dict[str, list[DriverResult]] = {Scope.SUPPLIER: [], Scope.MANAGEMENT: []}
+    for row in rows:
+        by_scope.setdefault(row.scope, []).append(row)
+    return by_scope, bool(rows) and rows[0]._asked
+
+
 def outcome_asked(*, cycle: Cycle) -> bool:
     """Whether the cycle's latest roll-up found outcome answers: without, its pages say "no outcome
     question in this cycle" where the drivers would be."""
