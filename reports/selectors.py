@@ -410,7 +410,7 @@ class DepartmentCard:
     department: Department
     rows: dict[tuple[str, str], DepartmentResult] = field(default_factory=dict)  # (scope, dimension) → row
     trend: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # cycle, supplier, management
-    comments: dict[str, list[str]] = field(default_factory=dict)  # scope → texts, shuffled
+    comments: dict[str, list[CommentGroup]] = field(default_factory=dict)  # scope → identical ones once, shuffled
     participation: ParticipationResult | None = None
 
     def row(self, scope: str, dimension: str = OVERALL) -> DepartmentResult | None:
@@ -559,8 +559,9 @@ def _add_book_comments(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
             cards[provider_id].comments.setdefault(scope, []).append(text)
     shuffle = random.SystemRandom().shuffle
     for card in cards.values():
-        for texts_of_scope in card.comments.values():
+        for scope, texts_of_scope in card.comments.items():
             shuffle(texts_of_scope)
+            card.comments[scope] = grouped_comments(texts_of_scope)  # as the pages show them
 
 
 def scorecard_departments(*, cycle_id: int) -> list[Department]:
