@@ -68,11 +68,21 @@ Cross-cycle: a delta is published only where both cycles show the row (`frames._
 delta = mean − previous mean adds no row that either cycle hides; the previous cycle's decision is
 the one its own roll-up made (read from its snapshot, or recomputed from its answers the same way).
 
-Limits (stated in SECURITY.md): step 3 finds every single hidden row that sums and differences
-give exactly; rule 1 covers the pooled group of each family. A sum of several hidden rows pinned
-down only by a combination of several families, and bounds (ratings are counts ≥ 0, scores 1–5)
-rather than exact values, are not searched for. Supplier-scope company rows use a lower bound of
-distinct raters (see above), so they are hidden a little more often than strictly needed.
+4. The exact check (`exact_rule`, `reports.exact`): the family rule is the fast first pass; what
+   decides is one exact check of the whole system of published score rows over their pieces (rater
+   department × provider × dimension): no weighted sum of shown rows may equal a quantity made only
+   of hidden pieces of 1 to N − 1 distinct raters, however many families it combines. Where one
+   does, one more row is hidden (recorded as ("combination", family kind, family total)) and the
+   check runs again. Distinct raters come from the answer sets' respondent keys (`Raters`), or a
+   lower bound where only the mask tables are given. The expectation answers are a group of their
+   own, checked the same way (`expectation_hidden`).
+
+Limits (stated in SECURITY.md): bounds (ratings are counts ≥ 0, scores 1–5) rather than exact
+values, and ranks (an order, not a sum), are not searched for. The supplier company rows'
+respondent counts are unions, not sums: they are in no equation (a reader learns from them only
+how many people rated some supplier). A row's `overall` respondents are a sum over its links'
+people; any combination of those counts lifts to the same combination of the rows' ratings, so the
+score check covers them.
 """
 
 import heapq

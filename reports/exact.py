@@ -11,22 +11,28 @@ learns nothing of anyone). A shown row that is one piece makes that piece *known
 work out exactly (means times counts, counts, favourable counts, in any weighted sum).
 
 Leak. A vector of V whose support is a set S of hidden pieces rated, all together, by 1 to N − 1
-people (N: the minimum group size). A support of raters below N can only hold pieces of fewer than N
-raters each ("small" pieces), so the search runs in W = {v ∈ V : supp v ⊆ small pieces}: eliminate
-the large pieces first (Gauss over the shown rows, pivots only in large columns); the rows left
-are zero on every large piece and span W. W splits into blocks (pieces linked by its basis), and
-every vector's support contains the support of an *elementary* vector of its block (one that is
-zero on k − 1 of the block's pieces, k the block's dimension): the smallest supports are those of
-the elementary vectors, and raters only grow with the support, so checking them is exact. A block
-of one dimension has one support: the block itself. Blocks of more dimensions enumerate their
-elementary vectors up to `ENUMERATION_BUDGET` of them; a block beyond it is taken as a leak (hide
-more: safe, never the reverse).
+people (N: the minimum group size). For any S such a vector exists iff rank(M_H) − rank(M_{H∖S}) > 0
+(M_H: the shown rows on the hidden pieces). A support of raters below N can only hold pieces of
+fewer than N raters each ("small" pieces), so the search runs in W = {v ∈ V : supp v ⊆ small
+pieces}: eliminate the large pieces first (Gauss over the shown rows, pivots only in large
+columns); the rows left are zero on every large piece and span W. W is the direct sum of blocks
+(pieces linked by its reduced basis), and every vector's support contains the support of an
+*elementary* vector of one block (one of minimal support); raters only grow with the support, so
+the smallest raters are found among elementary vectors, block by block. A block whose pieces
+together have fewer than N raters leaks; a block of one dimension has one support, the block.
 
-Arithmetic. Rows are 0/1 and totals and parts nest (two laminar families: pieces within links
-within departments within the company, and dimensions within departments within the company
-lines), so the matrices are totally unimodular: pivots are ±1 and integer elimination stays exact
-with small integers. Any other pivot switches that row operation to fractions.Fraction: exact
-either way, no floating point.
+Search. Rows are 0/1 and totals and parts nest in two laminar families (pieces within links within
+departments within the company; dimensions within departments within the company lines), so the
+matrices are totally unimodular, pivots stay ±1 and every elementary vector is, up to scale,
+y · basis with y ∈ {−1, 0, 1}^k (its values on the pivot pieces). The search goes depth first over
+sets of basis rows, never extending a set whose pivot pieces already hold N raters (every vector
+using those rows has them in its support). A matrix that turns out otherwise (a pivot not ±1) is
+searched over every choice of k − 1 pieces to be zero (which fixes an elementary vector), in
+fractions.Fraction. Past `ENUMERATION_BUDGET` candidates a block is taken as a leak: hides more,
+never less.
+
+Arithmetic. Integers while pivots are ±1; any other pivot switches that row operation to
+fractions.Fraction. Exact either way: no floating point anywhere in the check.
 
 Fix. While a leak exists, one more row is hidden: around the leak's pieces, the smallest shown
 part (fewest respondents, then ratings, then key) of the tightest shown total holding them, or that
@@ -41,7 +47,7 @@ from fractions import Fraction
 from itertools import combinations
 from math import comb
 
-ENUMERATION_BUDGET = 4_000  # elementary vectors tried per block before the block is taken as a leak
+ENUMERATION_BUDGET = 4_000  # candidate vectors tried per block before the block is taken as a leak
 
 
 @dataclass
