@@ -442,6 +442,8 @@ class Raters:
     @property
     def bits(self) -> dict | None:
         """Per piece, the set of its raters as bits of one int (built on first use)."""
+        if callable(self.people):  # decoded only when a count is needed (most roll-ups never need one)
+            self.people = self.people()
         if self._bits is None and self.people is not None and len(self.people["respondent"]):
             people = self.people
             _, index = np.unique(np.asarray(people["respondent"], dtype="int64"), return_inverse=True)

@@ -93,9 +93,10 @@ def compute(
     COMPANY_RESPONDENT_COLUMNS, the distinct supplier-scope raters per dimension and overall (they
     overlap across departments); without it a lower bound is used, good for suppression decisions
     only. `previous`: the previous cycle's Result (computed with that cycle's own minimum group
-    size, or read from its snapshot); deltas are empty without it. `people` (see `people_of`): who
-    answered what, so that the exact differencing check counts distinct raters exactly; without it
-    a lower bound is used (it may hide a little more, never less).
+    size, or read from its snapshot); deltas are empty without it. `people` (see `people_of`, or a
+    function returning it, called only if needed): who answered what, so that the exact
+    differencing check counts distinct raters exactly; without it a lower bound is used (it may
+    hide a little more, never less).
     """
     cells = _cells(cells)
     masks = {c: _ints(link_masks, c) for c in MASK_COLUMNS}

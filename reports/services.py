@@ -86,7 +86,7 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None]:
         min_group_size=cycle.min_group_size,
         previous=previous_result,
         company_respondents=company_respondents,
-        people=frames.people_of(answer_sets),
+        people=partial(frames.people_of, answer_sets),
     )
     return result, int(cells["n"].sum()), previous
 
@@ -217,7 +217,7 @@ def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Res
         masks,
         min_group_size=previous.min_group_size,
         company_respondents=company_respondents,
-        people=frames.people_of(answer_sets),
+        people=partial(frames.people_of, answer_sets),
     )
 
 
