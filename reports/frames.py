@@ -105,10 +105,20 @@ def compute(
     service = cells["dimension"] != _EXPECTATION
     links = _link_sums(_rows(cells, service), masks)
     departments = _department_sums(links)
-    sums = {"links": links, "departments": departments, "company": _company_sums(departments, company_respondents)}
+    sums = {"links": links, "departments": departments}
     expectation_cells = _rows(cells, ~service)
     raters = differencing.Raters(masks, people, _expectation_counts(expectation_cells))
     decision, hidden = _decide(sums, masks, min_group_size, raters)
+    # Company lines pool the departments whose rows are shown, and only those: a sum of shown rows
+    # tells nothing they do not, so it never needs hiding, and no department is hidden for its sake
+    # (a line over every department would hide a company figure of hundreds of raters to protect
+    # one small department, or hide departments to protect it). Pages say "all departments shown".
+    # (The exact count of distinct supplier raters is over every department: where some are left
+    # out, the lower bound stands in; company respondents are stored, never shown.)
+    every = not hidden["departments"].any()
+    shown_departments = _shown_rows(departments, hidden["departments"])
+    sums["company"] = _company_sums(shown_departments, company_respondents if every else None)
+    hidden["company"] = sums["company"]["ratings"] == 0  # nothing of it is shown: no line
     expectation = _expectations(expectation_cells, sums)
     expectation_hidden = _expectation_hidden(expectation_cells, sums, hidden, raters, min_group_size)
     tables = {kind: _figures(sums[kind], *expectation[kind], hidden[kind], expectation_hidden[kind]) for kind in sums}
@@ -372,6 +382,15 @@ def _department_sums(links: dict) -> dict:
     for name in _SUMS:
         table[name] = np.bincount(index, links[name], minlength=len(department)).astype("int64")
     return table
+
+
+def _shown_rows(table: dict, hidden: np.ndarray) -> dict:
+    """`table` with the figures of its hidden rows set to zero: pooled, they add nothing, and every
+    scope and dimension keeps its company line (hidden, with no ratings, where nothing is shown)."""
+    out = dict(table)
+    for name in _SUMS:
+        out[name] = np.where(hidden, 0, table[name])
+    return out
 
 
 def _company_sums(departments: dict, company_respondents) -> dict:

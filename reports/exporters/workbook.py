@@ -306,7 +306,7 @@ def _key_figures(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, 
     ranked = book.ranked.get(Scope.SUPPLIER, 0)
     figures = [
         ("Overall as a supplier (1–5)", supplier.mean if supplier else None, f.mean, ""),
-        ("Company mean (1–5)", book.company_mean(Scope.SUPPLIER), f.mean, "every rating of every department"),
+        ("Company mean (1–5)", book.company_mean(Scope.SUPPLIER), f.mean, "all departments shown"),
         ("Rank as a supplier", supplier.rank if supplier else None, f.int, f"of {ranked} departments shown"),
         ("Gap (mean − expected)", supplier.gap if supplier else None, f.signed, "negative: expectations not met"),
     ]

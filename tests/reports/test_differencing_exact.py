@@ -129,8 +129,9 @@ def expectation_pieces(answers) -> dict:
     return raters
 
 
-def score_row_pieces(key, pieces) -> set:
-    """The pieces a published score row adds up, written from the contract's definitions."""
+def score_row_pieces(key, pieces, shown=None) -> set:
+    """The pieces a published score row adds up, written from the contract's definitions; a company
+    line pools the departments whose row (same scope and dimension) is shown (`shown`)."""
     dims = lambda d: SERVICE_DIMENSIONS if d == OVERALL else (d,)  # noqa: E731
     if key[0] == "L":
         _, rater, provider, d = key
@@ -143,10 +144,11 @@ def score_row_pieces(key, pieces) -> set:
             if p[1] == department and p[2] in dims(d) and (p[0] == department) == (scope == "management")
         }
     _, scope, d = key
-    return {p for p in pieces if p[2] in dims(d) and (p[0] == p[1]) == (scope == "management")}
+    pooled = {k[1] for k, is_shown in (shown or {}).items() if k[0] == "D" and k[2:] == (scope, d) and is_shown}
+    return {p for p in pieces if p[2] in dims(d) and (p[0] == p[1]) == (scope == "management") and p[1] in pooled}
 
 
-def expectation_row_pieces(key, pieces) -> set:
+def expectation_row_pieces(key, pieces, shown=None) -> set:
     if key[0] == "D":
         _, department, scope = key
         return {p for p in pieces if p[1] == department and (p[0] == department) == (scope == "management")}
@@ -275,7 +277,7 @@ def leaks(answers, shown: dict, minimum: int) -> list:
         ("score", score_pieces(answers), score_row_pieces),
         ("expectation", expectation_pieces(answers), expectation_row_pieces),
     ):
-        rows = [row_pieces(key, pieces) for key, is_shown in shown[name].items() if is_shown]
+        rows = [row_pieces(key, pieces, shown[name]) for key, is_shown in shown[name].items() if is_shown]
         leak = find_leak(pieces, [r for r in rows if r], minimum)
         if leak is not None:
             found.append((name, *leak))
