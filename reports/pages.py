@@ -146,6 +146,15 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         "expectations": expectations,
         "expectation_figure": charts.expectation_scatter(rows=expectations) if expectations else None,
         "trends": dashboards.trends(snap, cycles=history, url=url),
+        **_company_drivers(cycle, snap.labels),
+    }
+
+
+def _company_drivers(cycle, labels: dict) -> dict:
+    rows_by_scope, asked = selectors.company_drivers(cycle=cycle)
+    return {
+        "outcome_asked": asked,
+        "company_drivers": priority.company_drivers(rows_by_scope=rows_by_scope, labels=labels),
     }
 
 

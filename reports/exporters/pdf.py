@@ -356,7 +356,7 @@ def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
             f"{department['department'].name} ({department['mean']:.2f})" if department else "none shown",
         ),
         ("Weakest link", f"{link_label(link)} ({link['mean']:.2f})" if link else "none shown"),
-        ("Company mean", _num(book.company_mean(Scope.SUPPLIER))),
+        ("Company mean", f"{_num(book.company_mean(Scope.SUPPLIER))} (all departments shown)"),
     ]
     y = height - 92
     canvas.setFont(FONT, 11)

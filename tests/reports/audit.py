@@ -22,7 +22,10 @@ DIMENSIONS = ROW_DIMENSIONS
 
 
 def families(keys) -> list[tuple[tuple, list[tuple], str]]:
-    """(total, parts, kind) for every relation among `keys`."""
+    """(total, parts, kind) for every relation among `keys` (a dict key → hidden, or a set). A
+    company line pools the departments whose row is shown, and only those: where `keys` says which
+    are hidden, those are not its parts."""
+    hidden = keys if isinstance(keys, dict) else {}
     keys = set(keys)
     out = []
     links = {key[1:3] for key in keys if key[0] == "L"}
@@ -43,6 +46,7 @@ def families(keys) -> list[tuple[tuple, list[tuple], str]]:
                 parts = [("D", d, dimension) for d in sorted(departments)]
             else:
                 parts = [("L", d, d, dimension) for d, p in sorted(links) if d == p]
+            parts = [part for part in parts if not hidden.get(part, False)]
             out.append((("C", scope, dimension), parts, "company"))
     return [(total, [p for p in parts if p in keys], kind) for total, parts, kind in out if total in keys]
 

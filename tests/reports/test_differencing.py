@@ -69,9 +69,22 @@ def truth(answers) -> dict:
     return raters
 
 
+def _pooled_parts(hidden: dict, key: tuple) -> list[tuple]:
+    """The rows a company line ("C", scope, dimension) may pool: supplier department rows, or
+    diagonal links (management rows), of that dimension."""
+    _, scope, d = key
+    if scope == "supplier":
+        return [k for k in hidden if k[0] == "D" and k[2] == d]
+    return [k for k in hidden if k[0] == "L" and k[1] == k[2] and k[3] == d]
+
+
 def audit(answers, result, minimum):
     hidden, raters = hidden_map(result), truth(answers)
     raters = {key: raters.get(key, set()) for key in hidden}
+    # A company line holds the people of the departments it pools: those whose row is shown.
+    for key in [k for k in hidden if k[0] == "C"]:
+        shown = [part for part in _pooled_parts(hidden, key) if not hidden[part]]
+        raters[key] = set().union(*(raters[part] for part in shown))
     return small_recoverable_groups(hidden, raters, minimum), determined_hidden_rows(hidden, raters)
 
 
@@ -158,15 +171,17 @@ def test_a_part_that_could_be_worked_out_alone_takes_a_partner_in_every_directio
     assert audit(answers, result, 5) == ([], [])
 
 
-def test_company_line_is_hidden_when_it_would_give_away_a_small_department():
-    # IT rated by 6 Sales people, HR by 2 Ops people: company supplier line minus IT = HR's two people.
+def test_the_company_line_pools_the_shown_departments_so_it_neither_hides_nor_gives_a_small_one_away():
+    # IT rated by 6 Sales people, HR by 2 Ops people (hidden). A line over every department minus IT
+    # would be HR's two people; the line pools the shown departments only: IT's figures, shown.
     answers = [row for r in range(1, 7) for row in survey(r, SALES, IT, 4)]
     answers += [row for r in (7, 8) for row in survey(r, OPS, HR, 2)]
     result = run(answers, 5)
     assert get(result.departments, department=HR, scope="supplier", dimension=OVERALL)["suppressed"]
-    assert not get(result.departments, department=IT, scope="supplier", dimension=OVERALL)["suppressed"]
-    supplier = result.company[result.company["scope"] == "supplier"]
-    assert supplier["suppressed"].all() and supplier["mean"].isna().all()
+    it = get(result.departments, department=IT, scope="supplier", dimension=OVERALL)
+    assert not it["suppressed"]
+    line = get(result.company, scope="supplier", dimension=OVERALL)
+    assert not line["suppressed"] and (line["ratings"], line["mean"]) == (it["ratings"], it["mean"]) == (36, 4.0)
     assert audit(answers, result, 5) == ([], [])
 
 
@@ -239,6 +254,10 @@ def test_no_small_group_is_recoverable_and_every_extra_hidden_row_has_a_reason(p
     hidden = hidden_map(result)
     by_total = {(kind, total): {total, *parts} for total, parts, kind in families(hidden)}
     size_hidden = {key for key in hidden if len(raters.get(key, ())) < minimum}
+    # A company line pools the shown departments: it is hidden exactly when none of them is shown.
+    for key in [k for k in hidden if k[0] == "C"]:
+        assert hidden[key] == (not any(not hidden[part] for part in _pooled_parts(hidden, key))), key
+    size_hidden |= {k for k in hidden if k[0] == "C"}
     extra = {key for key, is_hidden in hidden.items() if is_hidden} - size_hidden
     named = {_audit_key(key) for key in result.decision.reasons}
     assert extra == named
@@ -269,9 +288,27 @@ def _audit_key(key: tuple) -> tuple:
 
 
 def test_audit_catches_the_rule_switched_off(monkeypatch):
-    """The audit is not vacuous: with the rule reduced to the minimum group size, it finds the leak."""
+    """The audit is not vacuous: with the rule reduced to the minimum group size (family rule and
+    exact check both off), it finds the leak."""
     monkeypatch.setattr(differencing, "_violation", lambda *args: None)
     monkeypatch.setattr(differencing, "_worked_out", lambda *args: set())
+    monkeypatch.setattr(differencing, "exact_rule", lambda decision, *args, **kwargs: decision)
     answers = [row for r in range(1, 6) for row in survey(r, SALES, IT, 4)] + survey(6, HR, IT, 1)
     small, determined = audit(answers, run(answers, 5), 5)
     assert ("links", ("D", IT, OVERALL), 1) in small and ("L", HR, IT, OVERALL) in determined
+
+
+def test_the_exact_check_alone_protects_what_the_family_rule_would(monkeypatch):
+    """With the family rule switched off, the exact check still leaves nothing small to recover,
+    hiding the smallest shown part first (the Sales link beside HR's one person). On its own it is
+    greedier than the family rule (a hidden row of 6 people may still be worked out: allowed), which
+    is why the family rule runs first."""
+    monkeypatch.setattr(differencing, "_violation", lambda *args: None)
+    monkeypatch.setattr(differencing, "_worked_out", lambda *args: set())
+    answers = [row for r in range(1, 6) for row in survey(r, SALES, IT, 4)] + survey(6, HR, IT, 1)
+    result = run(answers, 5)
+    small, determined = audit(answers, result, 5)
+    raters = truth(answers)
+    assert small == [] and [key for key in determined if 0 < len(raters[key]) < 5] == []
+    assert get(result.links, rater=SALES, provider=IT, dimension=OVERALL)["suppressed"]
+    assert not get(result.departments, department=IT, scope="supplier", dimension=OVERALL)["suppressed"]

@@ -36,7 +36,7 @@ def company(db):
     """2026-Q3 (published, minimum group size 3) after 2026-Q2: every department of NAMES is rated by
     "Sales Équipe" (3 raters, a different score each), "Petit" by only 2 raters (hidden), and the
     Sales staff rate their own management (4 raters). Twelve comments on Łódź as a supplier.
-    The supplier company line is hidden (differencing: it minus the shown departments is Petit)."""
+    The supplier company line pools the shown departments (Petit left out), so it is shown."""
     previous = CycleFactory(name="2026-Q2", status=Cycle.Status.PUBLISHED, min_group_size=3)
     cycle = CycleFactory(name="2026-Q3", status=Cycle.Status.PUBLISHED, min_group_size=3)
     sales = DepartmentFactory(name="Sales Équipe", slug="sales-equipe")
@@ -125,11 +125,12 @@ def test_department_sheet_has_dimensions_in_words_company_comparison_trend_and_a
     assert "Willingness to help" in flat and "As a supplier (rated by the other departments)" in flat
     overall_row = next(row for row in values if row[0] == "Overall (all six)")
     assert overall_row[3] == round(overall(company, "Łódź Logistique").mean, 2)
-    # The company line is hidden (it would give Petit away), so no company figure and no gap to it.
-    assert CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall").suppressed
-    assert overall_row[5] is None and overall_row[6] is None
-    # Nor anywhere else: the summary's company mean follows the company line.
-    assert CycleSummary.objects.get(cycle=company).company_mean is None
+    # The company line pools the shown departments (Petit left out): shown, and the gap to it.
+    line = CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall")
+    assert not line.suppressed and overall_row[5] == round(line.mean, 2)
+    assert overall_row[6] == round(overall(company, "Łódź Logistique").mean - line.mean, 2)
+    # The summary's company mean follows the company line.
+    assert CycleSummary.objects.get(cycle=company).company_mean == pytest.approx(line.mean)
     assert "Trend: overall mean by cycle" in flat and "2026-Q2" in flat
     comments = [v for v in flat if isinstance(v, str) and v.startswith("Remarque")]
     assert len(comments) == 12
@@ -184,7 +185,7 @@ def pdf_text(data: bytes) -> list[str]:
 
 
 def test_pdf_has_a_summary_page_then_one_page_per_department_with_its_figures(company):
-    assert CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall").suppressed
+    line = CompanyResult.objects.get(cycle=company, scope=Scope.SUPPLIER, dimension="overall")
     stream = io.BytesIO()
     assert render_scorecards(cycle_id=company.id, fmt="pdf", stream=stream) == len(NAMES) + 2
     pages = pdf_text(stream.getvalue())
@@ -197,7 +198,7 @@ def test_pdf_has_a_summary_page_then_one_page_per_department_with_its_figures(co
         assert f"{result.mean:.2f}" in page
         assert "anonymous" in page
     assert "hidden to protect a small group" in by_name["Petit"] and "fewer than" not in by_name["Petit"]
-    assert "company –" in by_name["=Ops"]  # the hidden company line: a dash, no figure
+    assert f"company {line.mean:.2f}" in by_name["=Ops"]  # the company line, pooled over the shown departments
 
 
 def test_pdf_of_one_department_is_its_page_only(company):
@@ -287,3 +288,17 @@ def test_the_pdf_summary_page_has_the_headline_and_the_links_heatmap(company):
     assert "The chain is weakest where" in summary
     assert "Who rates whom: overall mean of each link" in summary
     assert "Outlined: weakest link" in summary
+
+
+def test_the_workbook_lists_identical_comments_once_with_their_count(company):
+    lodz = DepartmentResult.objects.filter(cycle=company, department__name="Łódź Logistique").first().department
+    sales = DepartmentResult.objects.filter(cycle=company).exclude(department=lodz).first().department
+    Comment.objects.bulk_create(
+        Comment(cycle=company, rater_department=sales, provider_department=lodz, text="They close tickets as done.")
+        for _ in range(5)
+    )
+    sheet = workbook_of(company)["Łódź Logistique"]
+    cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells.count("They close tickets as done.  (×5)") == 1
+    assert not any(v == "They close tickets as done." for v in cells)
+    assert any(v.startswith("Comments about it as a supplier (17, in random order") for v in cells)
