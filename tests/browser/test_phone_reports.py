@@ -261,3 +261,10 @@ def test_a_heatmap_too_wide_for_the_phone_scrolls_inside_its_box_with_a_hint(new
     drawn = page.evaluate(TICKS, ["#link-heatmap", "x"])
     assert len(drawn["ticks"]) == 24 and fully_inside(drawn["ticks"], drawn["svg"], right_edge=10_000) == []
     page.locator("#heatmap").screenshot(path=shots / "phone-heatmap-24-departments.png")
+
+
+def test_a_stacked_tables_caption_spans_the_screen(new_page, live_server, demo):
+    page = open_page(new_page, live_server, PHONE, "/reports/")
+    caption = page.locator("#asymmetry caption")
+    caption.scroll_into_view_if_needed()
+    assert caption.bounding_box()["width"] > PHONE["width"] * 0.8  # not squeezed into one column
