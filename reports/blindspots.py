@@ -1,0 +1,37 @@
+"""Blind spots (issue 21.4): a department's view of itself beside its customers' view, and the
+company's managers' view of their management beside their staff's. Page data only, from the
+snapshot (SelfViewResult, and the scorecard cells the page already holds); no query."""
+
+from __future__ import annotations
+
+from surveys.dimensions import MANAGEMENT, OVERALL, SERVICE_DIMENSIONS, SUPPLIER
+
+from .snapshot import shown
+
+
+def department_rows(self_views, page: dict) -> dict[str, list[dict]]:
+    """Per scope, per dimension whose self-view is shown: the self-view mean, the customers' (or,
+    for management, its staff's) mean where that is shown, and the gap between them."""
+    mine = {(r.scope, r.dimension): r.mean for r in self_views if r.mean is not None}
+    result: dict[str, list[dict]] = {SUPPLIER: [], MANAGEMENT: []}
+    for row in page["dimensions"]:
+        if row["dimension"] not in SERVICE_DIMENSIONS:
+            continue
+        for scope, cell in ((SUPPLIER, row["cell"]), (MANAGEMENT, row["management"])):
+            own = mine.get((scope, row["dimension"]))
+            if own is None:
+                continue
+            theirs = cell["mean"] if shown(cell) else None
+            result[scope].append(
+                {"label": row["label"], "own": own, "theirs": theirs, "gap": None if theirs is None else own - theirs}
+            )
+    return result
+
+
+def management_blind_spot(company_self_views, company_management_cell) -> dict | None:
+    """The company-wide sentence's two figures, where both are shown: what managers think their
+    staff make of their management, and what their staff say (the company's management overall)."""
+    managers = next((r.mean for r in company_self_views if r.scope == MANAGEMENT and r.dimension == OVERALL), None)
+    if managers is None or not shown(company_management_cell):
+        return None
+    return {"managers": managers, "staff": company_management_cell["mean"]}
