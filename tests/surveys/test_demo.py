@@ -221,3 +221,17 @@ def test_ownership_and_responsiveness_drive_the_outcome_and_facilities_is_weak_o
     ]
     means = rated[~rated.dimension.isin(["expectation", "outcome"])].groupby("dimension").score.mean()
     assert set(means.nsmallest(2).index) == {"ownership", "responsiveness"}
+
+
+def test_managers_over_rate_their_management_and_the_dashboard_shows_the_blind_spot(demo, client):
+    from reports.models import CompanyResult, SelfViewResult
+
+    latest = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).order_by("-name").first()
+    managers = SelfViewResult.objects.get(cycle=latest, department=None, scope="management", dimension="overall")
+    staff = CompanyResult.objects.get(cycle=latest, scope="management", dimension="overall")
+    assert not managers.suppressed and not staff.suppressed
+    assert managers.mean - staff.mean > 0.5
+    executive = Employee.objects.filter(role=Role.EXECUTIVE).first()
+    client.force_login(executive.user)
+    page = client.get(f"/reports/{latest.name}/").content.decode()
+    assert f"managers think they serve their staff at {managers.mean:.1f}; their staff say {staff.mean:.1f}." in page
