@@ -28,10 +28,20 @@ def department_rows(self_views, page: dict) -> dict[str, list[dict]]:
     return result
 
 
-def management_blind_spot(company_self_views, company_management_cell) -> dict | None:
+def management_blind_spot(company_self_views, company_management_cell, department_management_cells) -> dict | None:
     """The company-wide sentence's two figures, where both are shown: what managers think their
-    staff make of their management, and what their staff say (the company's management overall)."""
+    staff make of their management, and what their staff say: the company's management overall,
+    or where that is hidden (the differencing rule hides it beside a small hidden department),
+    the pool of the departments' management overall figures that are shown. That pool is made of
+    published figures only (their means and ratings), so it tells nothing the scorecard does not.
+    """
     managers = next((r.mean for r in company_self_views if r.scope == MANAGEMENT and r.dimension == OVERALL), None)
-    if managers is None or not shown(company_management_cell):
+    if managers is None:
         return None
-    return {"managers": managers, "staff": company_management_cell["mean"]}
+    if shown(company_management_cell):
+        return {"managers": managers, "staff": company_management_cell["mean"], "departments": None}
+    cells = [c for c in department_management_cells if shown(c) and c.get("ratings")]
+    if not cells:
+        return None
+    pooled = sum(c["mean"] * c["ratings"] for c in cells) / sum(c["ratings"] for c in cells)
+    return {"managers": managers, "staff": pooled, "departments": len(cells)}

@@ -148,7 +148,9 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         "expectation_figure": charts.expectation_scatter(rows=expectations) if expectations else None,
         "trends": dashboards.trends(snap, cycles=history, url=url),
         "blind_spot": blindspots.management_blind_spot(
-            selectors.self_view_rows(cycle=cycle), snap.company_cell(MANAGEMENT, OVERALL)
+            selectors.self_view_rows(cycle=cycle),
+            snap.company_cell(MANAGEMENT, OVERALL),
+            [snap.dept(d, MANAGEMENT) for d in snap.departments],
         ),
     }
 

@@ -159,9 +159,21 @@ def test_the_management_blind_spot_needs_both_figures_shown():
     class Row:
         scope, dimension, mean = MANAGEMENT, "overall", 4.2
 
-    assert blindspots.management_blind_spot([Row()], {"mean": 3.4, "hidden": False}) == {"managers": 4.2, "staff": 3.4}
-    assert blindspots.management_blind_spot([Row()], {"mean": None, "hidden": True}) is None
-    assert blindspots.management_blind_spot([], {"mean": 3.4, "hidden": False}) is None
+    company = {"mean": 3.4, "hidden": False}
+    hidden = {"hidden": True}
+    expected = {"managers": 4.2, "staff": 3.4, "departments": None}
+    assert blindspots.management_blind_spot([Row()], company, []) == expected
+    assert blindspots.management_blind_spot([], company, []) is None
+    assert blindspots.management_blind_spot([Row()], hidden, [hidden]) is None
+
+
+def test_the_staff_side_falls_back_to_the_shown_departments_when_the_company_line_is_hidden():
+    class Row:
+        scope, dimension, mean = MANAGEMENT, "overall", 4.2
+
+    departments = [{"hidden": False, "mean": 3.0, "ratings": 30}, {"hidden": False, "mean": 4.0, "ratings": 10}]
+    spot = blindspots.management_blind_spot([Row()], {"hidden": True}, [*departments, {"hidden": True}, None])
+    assert spot == {"managers": 4.2, "staff": pytest.approx(3.25), "departments": 2}
 
 
 # ---- the pages ----
