@@ -68,11 +68,21 @@ Cross-cycle: a delta is published only where both cycles show the row (`frames._
 delta = mean − previous mean adds no row that either cycle hides; the previous cycle's decision is
 the one its own roll-up made (read from its snapshot, or recomputed from its answers the same way).
 
-Limits (stated in SECURITY.md): step 3 finds every single hidden row that sums and differences
-give exactly; rule 1 covers the pooled group of each family. A sum of several hidden rows pinned
-down only by a combination of several families, and bounds (ratings are counts ≥ 0, scores 1–5)
-rather than exact values, are not searched for. Supplier-scope company rows use a lower bound of
-distinct raters (see above), so they are hidden a little more often than strictly needed.
+4. The exact check (`exact_rule`, `reports.exact`): the family rule is the fast first pass; what
+   decides is one exact check of the whole system of published score rows over their pieces (rater
+   department × provider × dimension): no weighted sum of shown rows may equal a quantity made only
+   of hidden pieces of 1 to N − 1 distinct raters, however many families it combines. Where one
+   does, one more row is hidden (recorded as ("combination", family kind, family total)) and the
+   check runs again. Distinct raters come from the answer sets' respondent keys (`Raters`), or a
+   lower bound where only the mask tables are given. The expectation answers are a group of their
+   own, checked the same way (`expectation_hidden`).
+
+Limits (stated in SECURITY.md): bounds (ratings are counts ≥ 0, scores 1–5) rather than exact
+values, and ranks (an order, not a sum), are not searched for. The supplier company rows'
+respondent counts are unions, not sums: they are in no equation (a reader learns from them only
+how many people rated some supplier). A row's `overall` respondents are a sum over its links'
+people; any combination of those counts lifts to the same combination of the rows' ratings, so the
+score check covers them.
 """
 
 import heapq
@@ -82,6 +92,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from surveys.dimensions import MANAGEMENT, SCOPES, SERVICE_DIMENSIONS, SUPPLIER
+
+from . import exact
 
 DIMENSION_COUNT = len(SERVICE_DIMENSIONS)  # index DIMENSION_COUNT is `overall`
 OVERALL_INDEX = DIMENSION_COUNT
@@ -400,3 +412,149 @@ def _components(equations: list[dict]) -> list[tuple[list, list]]:
     for row in equations:
         rows[find(next(iter(row)))].append(row)
     return [(keys[root], rows[root]) for root in sorted(keys, key=str)]
+
+
+# --- The exact check (reports.exact) over every published row --------------------------------
+
+
+class Raters:
+    """Distinct raters of a set of pieces: score pieces (rater, provider, dimension index) or
+    expectation pieces (rater, provider).
+
+    With `people` (per answer set: rater, provider, respondent, mask of service dimensions answered,
+    expectation answered or not) the count is exact. Without, it is a lower bound: exact within one
+    link (the mask tables), the largest link of each rater department across providers (one person
+    may rate several), summed over rater departments (each person belongs to one): the check then
+    hides a little more than needed, never less."""
+
+    def __init__(self, masks, people=None, expectation_counts=None):
+        self.masks, self.people = masks, people
+        self.expectation_counts = expectation_counts or {}
+        self._tables: dict | None = None
+        self._bits: dict | None = None
+
+    @property
+    def tables(self) -> dict:
+        if self._tables is None:
+            self._tables = mask_raters(self.masks)
+        return self._tables
+
+    @property
+    def bits(self) -> dict | None:
+        """Per piece, the set of its raters as bits of one int (built on first use)."""
+        if callable(self.people):  # decoded only when a count is needed (most roll-ups never need one)
+            self.people = self.people()
+        if self._bits is None and self.people is not None and len(self.people["respondent"]):
+            people = self.people
+            _, index = np.unique(np.asarray(people["respondent"], dtype="int64"), return_inverse=True)
+            bits: dict = defaultdict(int)
+            columns = zip(
+                np.asarray(people["rater"]).tolist(),
+                np.asarray(people["provider"]).tolist(),
+                index.ravel().tolist(),
+                np.asarray(people["mask"]).tolist(),
+                np.asarray(people["expectation"]).tolist(),
+                strict=True,
+            )
+            for rater, provider, who, mask, expected in columns:
+                bit = 1 << who
+                for dimension in range(DIMENSION_COUNT):
+                    if mask >> dimension & 1:
+                        bits[(rater, provider, dimension)] |= bit
+                if expected:
+                    bits[(rater, provider)] |= bit
+            self._bits = dict(bits)
+        return self._bits
+
+    def count(self, pieces) -> int:
+        pieces = list(pieces)
+        bits = self.bits
+        if bits is not None:
+            union = 0
+            for piece in pieces:
+                union |= bits.get(piece, 0)
+            return union.bit_count()
+        per_link: dict = defaultdict(int)
+        for piece in pieces:
+            per_link[piece[:2]] |= (1 << piece[2]) if len(piece) == 3 else 0
+        largest: dict = defaultdict(int)
+        for (rater, provider), dims in per_link.items():
+            if dims:
+                found = int(self.tables[(rater, provider)][dims])
+            else:  # an expectation piece: one answer per person and provider
+                found = self.expectation_counts.get((rater, provider), 0)
+            largest[rater] = max(largest[rater], found)
+        return sum(largest.values())
+
+
+def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
+    """Per published score row (node key), its pieces (rater, provider, dimension index) with
+    ratings; and per piece its raters (its ratings: one answer per person, provider and dimension).
+
+    `links`: the roll-up's link table (rater, provider, dimension index, ratings; seven rows a link)."""
+    rows: dict = defaultdict(set)
+    piece_raters = {}
+    columns = (np.asarray(links[c]).tolist() for c in ("rater", "provider", "dimension", "ratings"))
+    for rater, provider, dimension, ratings in zip(*columns, strict=True):
+        if dimension == OVERALL_INDEX or not ratings:
+            continue
+        piece = (rater, provider, dimension)
+        piece_raters[piece] = ratings
+        scope = MANAGEMENT if rater == provider else SUPPLIER
+        for d in (dimension, OVERALL_INDEX):
+            rows[link_key(rater, provider, d)].add(piece)
+            rows[company_key(scope, d)].add(piece)
+            if scope == SUPPLIER:
+                rows[department_key(provider, SUPPLIER, d)].add(piece)
+    return {key: frozenset(pieces) for key, pieces in rows.items()}, piece_raters
+
+
+def exact_rule(decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_group_size: int) -> Decision:
+    """The exact check over every published score row, after the family rule: hides more rows
+    (each recorded as ("combination", family kind, family total)) until no combination of shown
+    rows isolates a small group."""
+    size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64").tolist(), strict=True))
+    ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64").tolist(), strict=True))
+    rows, piece_raters = pieces
+    families = _families(list(size))
+    system = exact.System(
+        rows={key: rows.get(key, frozenset()) for key in size},
+        families=[(f.total, f.parts) for f in families],
+        order=lambda key: (size[key], ratings[key], key),
+        piece_raters=piece_raters,
+        raters=raters.count,
+    )
+    for key, family, _ in exact.settle(system, decision.hidden, min_group_size):
+        named = families[family] if family is not None else Family("exact", None, ())
+        decision.reasons[key] = ("combination", named.kind, named.total)
+    return decision
+
+
+def expectation_hidden(groups: dict, shown_with: dict, raters: Raters, *, min_group_size: int) -> set:
+    """Which expectation figures are hidden: a group of its own (the contract's `expectation_mean`).
+
+    `groups`: key ("E", department, scope) → its pieces (rater, provider) with an expectation
+    answer; `shown_with`: key → whether any score row it would be shown on is shown. Hidden: below
+    the minimum of distinct raters, nowhere to be shown, or by the exact check (a company line,
+    ("E", None, scope), would be checked with the departments' groups as its parts)."""
+    hidden = {
+        key
+        for key, group in groups.items()
+        if not group or not shown_with.get(key) or raters.count(group) < min_group_size
+    }
+    families = []
+    for scope in SCOPES:
+        total = ("E", None, scope)
+        if total in groups:
+            parts = tuple(sorted(k for k in groups if k[1] is not None and k[2] == scope))
+            families.append((total, parts))
+    counts = {key: raters.count(group) for key, group in groups.items()}
+    system = exact.System(
+        rows={key: frozenset(group) for key, group in groups.items()},
+        families=families,
+        order=lambda key: (counts[key], key[1] is None, key[1] or 0, key[2]),  # the company line last
+        piece_raters={piece: raters.count([piece]) for group in groups.values() for piece in group},
+        raters=raters.count,
+    )
+    exact.settle(system, hidden, min_group_size)
+    return hidden

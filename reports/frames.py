@@ -80,7 +80,13 @@ class Result:
 
 
 def compute(
-    cells, link_masks, *, min_group_size: int, previous: Result | None = None, company_respondents=None
+    cells,
+    link_masks,
+    *,
+    min_group_size: int,
+    previous: Result | None = None,
+    company_respondents=None,
+    people=None,
 ) -> Result:
     """Every figure of the contract for one cycle, from its aggregate tables.
 
@@ -89,7 +95,10 @@ def compute(
     COMPANY_RESPONDENT_COLUMNS, the distinct supplier-scope raters per dimension and overall (they
     overlap across departments); without it a lower bound is used, good for suppression decisions
     only. `previous`: the previous cycle's Result (computed with that cycle's own minimum group
-    size, or read from its snapshot); deltas are empty without it.
+    size, or read from its snapshot); deltas are empty without it. `people` (see `people_of`, or a
+    function returning it, called only if needed): who answered what, so that the exact
+    differencing check counts distinct raters exactly; without it a lower bound is used (it may
+    hide a little more, never less).
     """
     cells = _cells(cells)
     masks = {c: _ints(link_masks, c) for c in MASK_COLUMNS}
@@ -97,9 +106,12 @@ def compute(
     links = _link_sums(_rows(cells, service), masks)
     departments = _department_sums(links)
     sums = {"links": links, "departments": departments, "company": _company_sums(departments, company_respondents)}
-    decision, hidden = _decide(sums, masks, min_group_size)
-    expectation = _expectations(_rows(cells, ~service), sums)
-    tables = {kind: _figures(sums[kind], *expectation[kind], hidden[kind]) for kind in sums}
+    expectation_cells = _rows(cells, ~service)
+    raters = differencing.Raters(masks, people, _expectation_counts(expectation_cells))
+    decision, hidden = _decide(sums, masks, min_group_size, raters)
+    expectation = _expectations(expectation_cells, sums)
+    expectation_hidden = _expectation_hidden(expectation_cells, sums, hidden, raters, min_group_size)
+    tables = {kind: _figures(sums[kind], *expectation[kind], hidden[kind], expectation_hidden[kind]) for kind in sums}
     if previous is not None:
         tables = {kind: _with_delta(table, getattr(previous, kind), _KEYS[kind]) for kind, table in tables.items()}
     for kind in ("departments", "links"):
@@ -165,6 +177,26 @@ def _cells_of(links, link, scores, answered) -> dict:
         "provider": links[1][at],
         "dimension": np.asarray(ALL_DIMENSIONS, dtype=object)[dimension],
         **{name: values[at, dimension].astype("int64") for name, values in sums.items()},
+    }
+
+
+def people_of(rows: list[tuple]) -> dict:
+    """Who answered what, for the exact differencing check's count of distinct raters: per answer set
+    (see `from_answer_sets`) its rater, provider, respondent key, mask of service dimensions
+    answered and whether it holds an expectation answer. Only counts of distinct keys are ever
+    taken of it; nothing of it is stored or leaves the roll-up."""
+    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    rater, provider, respondent, packed = sets.T
+    bits = PACK_BASE.bit_length() - 1
+    scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)
+    answered = scores > 0
+    mask = answered[:, : differencing.DIMENSION_COUNT] @ (1 << np.arange(differencing.DIMENSION_COUNT))
+    return {
+        "rater": rater,
+        "provider": provider,
+        "respondent": respondent,
+        "mask": mask,
+        "expectation": answered[:, _EXPECTATION],
     }
 
 
@@ -382,9 +414,12 @@ def _expectations(expectation: dict, sums: dict) -> dict:
     return out
 
 
-def _decide(sums: dict[str, dict], masks: dict, min_group_size: int) -> tuple[differencing.Decision, dict]:
+def _decide(
+    sums: dict[str, dict], masks: dict, min_group_size: int, raters: differencing.Raters
+) -> tuple[differencing.Decision, dict]:
     """The differencing rule over every published node (management rows share their diagonal link's
-    node); returns the decision and, per kind of row, a boolean array: hidden or not."""
+    node): the family rule first, then the exact check of the whole system; returns the decision
+    and, per kind of row, a boolean array: hidden or not."""
     small = {kind: (t["respondents"] < min_group_size) | (t["ratings"] == 0) for kind, t in sums.items()}
     if not any(flags.any() for flags in small.values()):
         # Nothing is hidden for its size, so no subtraction can give a small group away.
@@ -394,15 +429,14 @@ def _decide(sums: dict[str, dict], masks: dict, min_group_size: int) -> tuple[di
     for kind, table in sums.items():
         for key, respondents, ratings in zip(keys[kind], table["respondents"], table["ratings"], strict=True):
             nodes.setdefault(key, (respondents, ratings))
-    decision = differencing.hidden_rows(
-        {
-            "key": list(nodes),
-            "respondents": [v[0] for v in nodes.values()],
-            "ratings": [v[1] for v in nodes.values()],
-        },
-        masks,
-        min_group_size=min_group_size,
-    )
+    nodes = {
+        "key": list(nodes),
+        "respondents": [v[0] for v in nodes.values()],
+        "ratings": [v[1] for v in nodes.values()],
+    }
+    decision = differencing.hidden_rows(nodes, masks, min_group_size=min_group_size)
+    pieces = differencing.score_pieces(sums["links"])
+    decision = differencing.exact_rule(decision, nodes, pieces, raters, min_group_size=min_group_size)
     hidden = {kind: np.asarray([key in decision.hidden for key in keys[kind]], dtype=bool) for kind in sums}
     return decision, hidden
 
@@ -418,8 +452,45 @@ def _node_keys(table: dict, kind: str) -> list[tuple]:
     return [differencing.company_key(*k) for k in zip(scope, dimension, strict=True)]
 
 
-def _figures(sums: dict, expectation_n, expectation_total, hidden: np.ndarray) -> dict:
-    """Means, favourable %, CI, expectation mean and gap from the sums; a hidden row keeps none of them."""
+def _expectation_counts(expectation: dict) -> dict:
+    """(rater, provider) → expectation answers given (one per person and provider: its raters)."""
+    return {
+        (r, p): n
+        for r, p, n in zip(
+            expectation["rater"].tolist(), expectation["provider"].tolist(), expectation["n"].tolist(), strict=True
+        )
+        if n
+    }
+
+
+def _expectation_hidden(expectation: dict, sums: dict, hidden: dict, raters, min_group_size: int) -> dict:
+    """Per row of each kind: is its expectation mean (and gap) hidden? The expectation answers to a
+    department in a scope are a group of their own: hidden below the minimum of distinct raters,
+    where no row of that department and scope is shown, or by the exact check. Links and company
+    lines never show one (no page or file does), so they keep none."""
+    groups: dict = {}
+    for r, p in _expectation_counts(expectation):
+        groups.setdefault(("E", p, SCOPES[int(r == p)]), set()).add((r, p))
+    departments = sums["departments"]
+    keys = [
+        ("E", d, SCOPES[s])
+        for d, s in zip(departments["department"].tolist(), departments["scope"].tolist(), strict=True)
+    ]
+    shown_with: dict = {}
+    for key, is_hidden in zip(keys, hidden["departments"].tolist(), strict=True):
+        shown_with[key] = shown_with.get(key, False) or not is_hidden
+    groups = {key: group for key, group in groups.items() if key in shown_with}
+    secret = differencing.expectation_hidden(groups, shown_with, raters, min_group_size=min_group_size)
+    return {
+        "links": np.ones(len(sums["links"]["rater"]), dtype=bool),
+        "departments": np.asarray([k not in groups or k in secret for k in keys], dtype=bool),
+        "company": np.ones(len(sums["company"]["scope"]), dtype=bool),
+    }
+
+
+def _figures(sums: dict, expectation_n, expectation_total, hidden: np.ndarray, expectation_hidden=None) -> dict:
+    """Means, favourable %, CI, expectation mean and gap from the sums; a hidden row keeps none of
+    them, and the expectation mean and gap are also empty where their own group is hidden."""
     n = sums["ratings"].astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sums["total"] / np.where(n > 0, n, np.nan)
@@ -428,6 +499,7 @@ def _figures(sums: dict, expectation_n, expectation_total, hidden: np.ndarray) -
         expectation_mean = expectation_total / expectation_n
         favorable_pct = 100.0 * sums["favorable"] / n
     shown = ~hidden
+    expectation_shown = shown if expectation_hidden is None else shown & ~expectation_hidden
 
     def blank(values):
         return np.where(shown, values, np.nan)
@@ -440,8 +512,8 @@ def _figures(sums: dict, expectation_n, expectation_total, hidden: np.ndarray) -
         "favorable_pct": blank(favorable_pct),
         "ci_low": blank(ci_low),
         "ci_high": blank(ci_high),
-        "expectation_mean": blank(expectation_mean),
-        "gap": blank(mean - expectation_mean),
+        "expectation_mean": np.where(expectation_shown, expectation_mean, np.nan),
+        "gap": np.where(expectation_shown, mean - expectation_mean, np.nan),
         "delta": np.full(len(n), np.nan),
         "delta_p_value": np.full(len(n), np.nan),
         "delta_significant": np.full(len(n), np.nan),

@@ -94,9 +94,9 @@ def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[s
 
 
 def dashboard_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
-    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Seven queries when not
+    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Eight queries when not
     cached (the cycle with its summary, departments, dimension labels, scorecard rows, links, company
-    rows, the company's self-view figures)."""
+    rows, the company's driver rows, the company's self-view figures)."""
     body = cache.get(_dashboard_keys(cycle, cycles)[0])
     return body if body is not None else _build_dashboard(cycle, cycles)[0]
 
@@ -152,6 +152,15 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
             snap.company_cell(MANAGEMENT, OVERALL),
             [snap.dept(d, MANAGEMENT) for d in snap.departments],
         ),
+        **_company_drivers(cycle, snap.labels),
+    }
+
+
+def _company_drivers(cycle, labels: dict) -> dict:
+    rows_by_scope, asked = selectors.company_drivers(cycle=cycle)
+    return {
+        "outcome_asked": asked,
+        "company_drivers": priority.company_drivers(rows_by_scope=rows_by_scope, labels=labels),
     }
 
 

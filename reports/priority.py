@@ -174,3 +174,94 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
             ],
         },
     }
+
+
+# ---- The dashboard: the company's drivers in each scope ----
+
+COMPANY_TIER_WORDS = {
+    "weights": "Each dimension's share of what explains the overall verdict, from {n} observations, "
+    "with its 95 % interval.",
+    "correlations": "With {n} observations the company has enough for correlations only: each "
+    "dimension's correlation with the overall verdict.",
+}
+COMPANY_QUESTIONS = {
+    "supplier": "What makes service between departments feel good",
+    "management": "What makes management feel good to its own staff",
+}
+
+
+def company_drivers(*, rows_by_scope: dict[str, list], labels: dict) -> list[dict]:
+    """One panel per scope whose company rows say something (tier `weights` or `correlations`):
+    the six dimensions, most important first, as a bar chart and a table."""
+    panels = []
+    for scope, rows in rows_by_scope.items():
+        if not rows or rows[0].tier not in COMPANY_TIER_WORDS:
+            continue
+        percent = rows[0].tier == "weights"
+        field = "importance_pct" if percent else "correlation"
+        shown = sorted((r for r in rows if getattr(r, field) is not None), key=lambda r: -getattr(r, field))
+        if not shown:
+            continue
+        points = [
+            {
+                "label": labels[r.dimension],
+                "value": getattr(r, field),
+                "low": r.importance_low if percent else None,
+                "high": r.importance_high if percent else None,
+            }
+            for r in shown
+        ]
+        panels.append(
+            {
+                "scope": scope,
+                "element_id": f"fig-drivers-{scope}",
+                "title": COMPANY_QUESTIONS.get(scope, scope),
+                "words": COMPANY_TIER_WORDS[rows[0].tier].format(n=rows[0].observations),
+                "measure": "Importance (% of the explained outcome)" if percent else "Correlation with the outcome",
+                "percent": percent,
+                "r2": rows[0].r2,
+                "points": points,
+                "top": [p["label"] for p in points[:2]],
+                "figure": _bars(points, percent=percent),
+            }
+        )
+    return panels
+
+
+def _bars(points: list[dict], *, percent: bool) -> dict:
+    from .charts import plotly_text
+
+    labels = [plotly_text(p["label"]) for p in points]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "x": [p["value"] for p in points],
+        "y": labels,
+        "marker": {"color": "#2166ac"},
+        "hovertemplate": "%{y}: %{x}" + ("%" if percent else "") + "<extra></extra>",
+        "name": "Importance" if percent else "Correlation",
+    }
+    if percent and all(p["low"] is not None and p["high"] is not None for p in points):
+        trace["error_x"] = {
+            "type": "data",
+            "symmetric": False,
+            "array": [p["high"] - p["value"] for p in points],
+            "arrayminus": [p["value"] - p["low"] for p in points],
+            "color": "#495057",
+            "thickness": 1.5,
+        }
+    return {
+        "data": [trace],
+        "layout": {
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+            "height": 60 + 36 * len(points),
+            "xaxis": {
+                "title": {"text": "% of the explained outcome" if percent else "correlation"},
+                "rangemode": "tozero",
+            },
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "showlegend": False,
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "#ffffff",
+        },
+    }

@@ -123,6 +123,22 @@ def department_drivers(*, cycle: Cycle, department_id: int) -> tuple[list[Driver
     return mine, company, bool(rows) and rows[0]._asked
 
 
+def company_drivers(*, cycle: Cycle) -> tuple[dict[str, list[DriverResult]], bool]:
+    """The company's driver rows by scope (supplier, management), each in the dimensions' order,
+    and whether the cycle had outcome answers: the dashboard's "what makes service feel good". One
+    query."""
+    asked = DriverSummary.objects.filter(cycle=OuterRef("cycle"), outcome_answers=True)
+    rows = list(
+        DriverResult.objects.filter(cycle=cycle, department__isnull=True)
+        .annotate(_asked=Exists(asked), _dimension=_dimension_order())
+        .order_by("scope", "_dimension")
+    )
+    by_scope: dict[str, list[DriverResult]] = {Scope.SUPPLIER: [], Scope.MANAGEMENT: []}
+    for row in rows:
+        by_scope.setdefault(row.scope, []).append(row)
+    return by_scope, bool(rows) and rows[0]._asked
+
+
 def outcome_asked(*, cycle: Cycle) -> bool:
     """Whether the cycle's latest roll-up found outcome answers: without, its pages say "no outcome
     question in this cycle" where the drivers would be."""
@@ -395,7 +411,7 @@ class DepartmentCard:
     department: Department
     rows: dict[tuple[str, str], DepartmentResult] = field(default_factory=dict)  # (scope, dimension) → row
     trend: list[tuple[str, float | None, float | None]] = field(default_factory=list)  # cycle, supplier, management
-    comments: dict[str, list[str]] = field(default_factory=dict)  # scope → texts, shuffled
+    comments: dict[str, list[CommentGroup]] = field(default_factory=dict)  # scope → identical ones once, shuffled
     participation: ParticipationResult | None = None
 
     def row(self, scope: str, dimension: str = OVERALL) -> DepartmentResult | None:
@@ -544,8 +560,9 @@ def _add_book_comments(cycle: Cycle, cards: dict[int, DepartmentCard]) -> None:
             cards[provider_id].comments.setdefault(scope, []).append(text)
     shuffle = random.SystemRandom().shuffle
     for card in cards.values():
-        for texts_of_scope in card.comments.values():
+        for scope, texts_of_scope in card.comments.items():
             shuffle(texts_of_scope)
+            card.comments[scope] = grouped_comments(texts_of_scope)  # as the pages show them
 
 
 def scorecard_departments(*, cycle_id: int) -> list[Department]:

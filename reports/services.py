@@ -121,6 +121,7 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, d
         min_group_size=cycle.min_group_size,
         previous=previous_result,
         company_respondents=company_respondents,
+        people=partial(frames.people_of, answer_sets),
     )
     drivers = driver_rows(cycle, answer_sets, result)
     return result, int(cells["n"].sum()) + drivers["outcome_answers_count"], previous, drivers
@@ -296,8 +297,15 @@ def _recomputed_rollup(previous: Cycle, positions: dict[int, int]) -> frames.Res
     computes it (the same scan, the same rule): for a previous cycle without a current snapshot."""
     from . import frames
 
-    cells, masks, company_respondents = frames.from_answer_sets(_read_answer_sets(previous.id, positions))
-    return frames.compute(cells, masks, min_group_size=previous.min_group_size, company_respondents=company_respondents)
+    answer_sets = _read_answer_sets(previous.id, positions)
+    cells, masks, company_respondents = frames.from_answer_sets(answer_sets)
+    return frames.compute(
+        cells,
+        masks,
+        min_group_size=previous.min_group_size,
+        company_respondents=company_respondents,
+        people=partial(frames.people_of, answer_sets),
+    )
 
 
 _ID_COLUMNS = {"department": "department_id", "rater": "rater_department_id", "provider": "provider_department_id"}

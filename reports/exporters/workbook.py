@@ -425,10 +425,12 @@ def _comments(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, sco
         threshold = selectors.comments_minimum(min_group_size=book.min_group_size)
         sheet.write_string(row, 0, f"{title}: not shown (fewer than {threshold} comments).", f.note)
         return row + 1
-    sheet.write_string(row, 0, f"{title} ({len(texts)}, in random order)", f.subtitle)
+    written = sum(group.count for group in texts)
+    sheet.write_string(row, 0, f"{title} ({written}, in random order; identical ones once)", f.subtitle)
     row += 1
     width = sum(w for _, w in DEPARTMENT_COLUMNS)
-    for text in texts:
+    for group in texts:
+        text = group.text if group.count == 1 else f"{group.text}  (×{group.count})"
         sheet.merge_range(row, 0, row, len(DEPARTMENT_COLUMNS) - 1, "", f.wrap)
         sheet.write_string(row, 0, text, f.wrap)
         sheet.set_row(row, 15 * _lines(text, width))

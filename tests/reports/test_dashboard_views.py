@@ -325,13 +325,14 @@ def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(cli
 def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
     # Session, user (with their role); the visible cycles the first time (remembered for a moment:
     # reports/visible.py); then, unless cached: the cycle with its summary, departments, the
-    # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows (6);
+    # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows, the
+    # company's driver rows (7);
     # the version of what the commitments panel shows (remembered for a moment: reports/panels.py)
     # and the panel itself: the top of the company, the commitments, dimension labels, the number
     # of departments (5); the departments' and dimensions' names the cache key names (remembered
     # for a moment: reports/visible.py) (2); the company's self-view figures, for the management
     # blind spot (reports.blindspots) (1).
-    with django_assert_num_queries(2 if cached else 17):
+    with django_assert_num_queries(2 if cached else 18):
         assert client.get("/reports/").status_code == 200
 
 
@@ -522,3 +523,47 @@ def test_the_change_card_says_it_is_the_company_mean_and_names_the_cycle_it_comp
     first = client.get("/reports/2020-Q1/").content.decode()
     assert "This is the first cycle: nothing to compare with." in _card(first, "Company mean since last time")
     assert "Significant changes since" not in first
+
+
+def test_the_dashboard_shows_what_drives_the_verdict_in_both_scopes_or_says_why_not(client, executive, org):
+    from reports.models import DriverResult, DriverSummary
+
+    build_company(departments=6, cycles=1, include=(org["sales"],))
+    cycle = Cycle.objects.get(name="2020-Q1")
+    client.force_login(executive.user)
+    assert "No outcome question in this cycle" in client.get("/reports/").content.decode()
+    DriverSummary.objects.update_or_create(cycle=cycle, defaults={"outcome_answers": True})
+    weights = {
+        "willingness": 5.0,
+        "ownership": 41.0,
+        "responsiveness": 38.0,
+        "reliability": 4.0,
+        "courtesy": 4.0,
+        "communication": 8.0,
+    }
+    for scope in ("supplier", "management"):
+        DriverResult.objects.bulk_create(
+            DriverResult(
+                cycle=cycle,
+                department=None,
+                scope=scope,
+                dimension=slug,
+                observations=150,
+                tier="weights",
+                correlation=0.5,
+                importance_pct=w,
+                importance_low=w - 3,
+                importance_high=w + 3,
+                r2=0.6,
+            )
+            for slug, w in weights.items()
+        )
+    from django.core.cache import cache
+
+    cache.clear()
+    body = client.get("/reports/").content.decode()
+    section = body[body.index('id="drivers"') : body.index("</section>", body.index('id="drivers"'))]
+    assert "What makes service between departments feel good" in section
+    assert "What makes management feel good to its own staff" in section
+    assert section.count("Most of all: <strong>Ownership and Responsiveness</strong>") == 2
+    assert 'id="fig-drivers-supplier"' in section and 'id="fig-drivers-management"' in section

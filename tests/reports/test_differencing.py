@@ -269,9 +269,27 @@ def _audit_key(key: tuple) -> tuple:
 
 
 def test_audit_catches_the_rule_switched_off(monkeypatch):
-    """The audit is not vacuous: with the rule reduced to the minimum group size, it finds the leak."""
+    """The audit is not vacuous: with the rule reduced to the minimum group size (family rule and
+    exact check both off), it finds the leak."""
     monkeypatch.setattr(differencing, "_violation", lambda *args: None)
     monkeypatch.setattr(differencing, "_worked_out", lambda *args: set())
+    monkeypatch.setattr(differencing, "exact_rule", lambda decision, *args, **kwargs: decision)
     answers = [row for r in range(1, 6) for row in survey(r, SALES, IT, 4)] + survey(6, HR, IT, 1)
     small, determined = audit(answers, run(answers, 5), 5)
     assert ("links", ("D", IT, OVERALL), 1) in small and ("L", HR, IT, OVERALL) in determined
+
+
+def test_the_exact_check_alone_protects_what_the_family_rule_would(monkeypatch):
+    """With the family rule switched off, the exact check still leaves nothing small to recover,
+    hiding the smallest shown part first (the Sales link beside HR's one person). On its own it is
+    greedier than the family rule (a hidden row of 6 people may still be worked out: allowed), which
+    is why the family rule runs first."""
+    monkeypatch.setattr(differencing, "_violation", lambda *args: None)
+    monkeypatch.setattr(differencing, "_worked_out", lambda *args: set())
+    answers = [row for r in range(1, 6) for row in survey(r, SALES, IT, 4)] + survey(6, HR, IT, 1)
+    result = run(answers, 5)
+    small, determined = audit(answers, result, 5)
+    raters = truth(answers)
+    assert small == [] and [key for key in determined if 0 < len(raters[key]) < 5] == []
+    assert get(result.links, rater=SALES, provider=IT, dimension=OVERALL)["suppressed"]
+    assert not get(result.departments, department=IT, scope="supplier", dimension=OVERALL)["suppressed"]

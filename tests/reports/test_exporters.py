@@ -35,7 +35,7 @@ def rolled_up(org):
     add_answers(previous, [row for r in (1, 2, 3) for row in full_survey(r, sales, it, 3)])
     rows = full_survey(1, sales, it, [5, 4, 4, 3, 5, 4], expectation=4)
     rows += full_survey(2, sales, it, [4, 4, 2, 3, 5, 1], expectation=5)
-    rows += [(3, sales, it, "willingness", 2), (3, sales, it, "ownership", 1)]
+    rows += [(3, sales, it, "willingness", 2), (3, sales, it, "ownership", 1), (3, sales, it, "expectation", 3)]
     rows += full_survey(4, sales, sales, 5) + full_survey(5, sales, sales, 1)
     add_answers(cycle, rows)
     rollup_cycle(cycle_id=previous.id)
@@ -49,16 +49,17 @@ def test_scorecard_csv_is_exactly_the_contract(rolled_up):
     # are suppressed; overall 14 ratings, sum 47 → 3.357…, 8 favourable, 3 raters. Overall minus
     # willingness and ownership would give away the two raters' pooled four dimensions, so the
     # differencing rule hides the smaller shown dimension too: willingness (3 raters, ties go to the
-    # first dimension). Expectation 4, 5 → 4.5. Previous cycle: 3.00 everywhere with 3 raters.
+    # first dimension). Expectation 4, 5, 3 → 4.00 (three expectation raters: a group of its own, of
+    # the minimum size). Previous cycle: 3.00 everywhere with 3 raters.
     assert csv_text(ScorecardExporter(cycle_id=rolled_up.id)).splitlines() == [
         SCORECARD_HEADER,
         "2026-Q3,IT,supplier,willingness,,,,,,,,,true",
-        "2026-Q3,IT,supplier,ownership,3,3,3.00,66.7,4.50,-1.50,0.00,1,false",
+        "2026-Q3,IT,supplier,ownership,3,3,3.00,66.7,4.00,-1.00,0.00,1,false",
         "2026-Q3,IT,supplier,responsiveness,,,,,,,,,true",
         "2026-Q3,IT,supplier,reliability,,,,,,,,,true",
         "2026-Q3,IT,supplier,courtesy,,,,,,,,,true",
         "2026-Q3,IT,supplier,communication,,,,,,,,,true",
-        "2026-Q3,IT,supplier,overall,3,14,3.36,57.1,4.50,-1.14,0.36,1,false",
+        "2026-Q3,IT,supplier,overall,3,14,3.36,57.1,4.00,-0.64,0.36,1,false",
         *[f"2026-Q3,Sales,management,{d},,,,,,,,,true" for d in ("willingness", "ownership", "responsiveness")],
         *[f"2026-Q3,Sales,management,{d},,,,,,,,,true" for d in ("reliability", "courtesy", "communication")],
         "2026-Q3,Sales,management,overall,,,,,,,,,true",

@@ -116,8 +116,43 @@ def test_expectation_mean_and_gap_are_per_department_and_scope_and_never_count_a
         assert figures["mean"] == 3.5
         assert figures["gap"] == pytest.approx(-1.0)
     assert row(result.departments, department=IT, dimension="overall")["ratings"] == 12
+    # No page or file shows a link's expectation (the links export has no such column): a link
+    # keeps none, so nothing unchecked is stored.
     link = row(result.links, rater=SALES, provider=IT, dimension="overall")
-    assert (link["expectation_mean"], link["gap"]) == (5.0, -1.0)
+    assert math.isnan(link["expectation_mean"]) and math.isnan(link["gap"])
+
+
+def test_expectation_is_a_group_of_its_own_hidden_below_the_minimum_of_expectation_raters():
+    # Six people rate IT, one of them gives an expectation answer: the scorecard shows the six
+    # people's figures and no expectation mean or gap (it would be that one person's answer).
+    answers = survey(1, SALES, IT, 4, expectation=2)
+    answers += [a for r in range(2, 7) for a in survey(r, SALES if r < 4 else HR, IT, 3)]
+    result = run(answers, min_group_size=5)
+    for dimension in ROW_DIMENSIONS:
+        figures = row(result.departments, department=IT, scope="supplier", dimension=dimension)
+        assert not figures["suppressed"] and figures["respondents"] == 6
+        assert math.isnan(figures["expectation_mean"]) and math.isnan(figures["gap"])
+    assert math.isnan(row(result.company, scope="supplier", dimension="overall")["expectation_mean"])
+    # Five of the six give one: shown (mean of the five), the gap against the six people's mean.
+    answers = [
+        a for r in range(1, 7) for a in survey(r, SALES if r < 4 else HR, IT, 3, expectation=4 if r < 6 else None)
+    ]
+    figures = row(run(answers, min_group_size=5).departments, department=IT, scope="supplier", dimension="overall")
+    assert (figures["expectation_mean"], figures["gap"]) == (4.0, -1.0)
+
+
+def test_expectation_groups_are_hidden_one_by_one_and_the_company_line_shows_none():
+    # IT gets 5 expectation answers, HR 2: IT's mean shows, HR's does not. No page shows a company
+    # expectation mean, so the company line keeps none: a company figure (7 people) beside IT's
+    # would otherwise give HR's two people away, and hiding IT's to keep it would trade a shown
+    # figure for one nobody reads.
+    answers = [a for r in range(1, 6) for a in survey(r, SALES, IT, 4, expectation=5)]
+    answers += [a for r in range(6, 11) for a in survey(r, SALES, HR, 4, expectation=3 if r < 8 else None)]
+    result = run(answers, min_group_size=5)
+    assert row(result.departments, department=IT, scope="supplier", dimension="overall")["expectation_mean"] == 5.0
+    assert math.isnan(row(result.departments, department=HR, scope="supplier", dimension="overall")["expectation_mean"])
+    company = row(result.company, scope="supplier", dimension="overall")
+    assert not company["suppressed"] and math.isnan(company["expectation_mean"])
 
 
 def test_missing_expectation_leaves_expectation_and_gap_empty():

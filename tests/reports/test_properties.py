@@ -61,7 +61,10 @@ def reference(rows, min_group_size):
         scores = [score for _, score in answers]
         respondents = len({r for r, _ in answers})
         suppressed = respondents < min_group_size or not scores
-        expected = expectations.get(key[:-1])
+        # The contract: expectation answers are a group of their own (one per person and provider,
+        # so their number is their distinct raters); links show none.
+        expected = expectations.get(key[:-1]) if key[0] == "department" else None
+        expected = expected if expected and len(expected) >= min_group_size else None
         mean = sum(scores) / len(scores) if scores else None
         expectation_mean = sum(expected) / len(expected) if expected else None
         result[key] = {

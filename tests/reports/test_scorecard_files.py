@@ -287,3 +287,17 @@ def test_the_pdf_summary_page_has_the_headline_and_the_links_heatmap(company):
     assert "The chain is weakest where" in summary
     assert "Who rates whom: overall mean of each link" in summary
     assert "Outlined: weakest link" in summary
+
+
+def test_the_workbook_lists_identical_comments_once_with_their_count(company):
+    lodz = DepartmentResult.objects.filter(cycle=company, department__name="Łódź Logistique").first().department
+    sales = DepartmentResult.objects.filter(cycle=company).exclude(department=lodz).first().department
+    Comment.objects.bulk_create(
+        Comment(cycle=company, rater_department=sales, provider_department=lodz, text="They close tickets as done.")
+        for _ in range(5)
+    )
+    sheet = workbook_of(company)["Łódź Logistique"]
+    cells = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells.count("They close tickets as done.  (×5)") == 1
+    assert not any(v == "They close tickets as done." for v in cells)
+    assert any(v.startswith("Comments about it as a supplier (17, in random order") for v in cells)
