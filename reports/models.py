@@ -275,3 +275,31 @@ class DriverSummary(models.Model):
 
     class Meta:
         default_permissions = ()
+
+
+class SelfViewResult(models.Model):
+    """A self-view figure (blind spots): how a department's staff think others rate it (`supplier`)
+    or how its managers think their staff rate their management (`management`), per dimension; and
+    the company's managers pooled (`department` empty, `management`, dimension `overall`).
+
+    Each is a group of its own, hidden below the cycle's minimum group size of distinct raters;
+    a hidden row stores no figure. Self-view answers count in no scorecard figure (reports.selfview).
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="self_view_results")
+    department = models.ForeignKey(
+        "surveys.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    dimension = models.CharField(max_length=32, help_text="A dimension slug, or 'overall'.")
+    respondents = models.PositiveIntegerField(null=True, blank=True)
+    mean = models.FloatField(null=True, blank=True)
+    suppressed = models.BooleanField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "department", "scope", "dimension"], name="one_self_view_result_per_key"
+            )
+        ]

@@ -14,10 +14,10 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from surveys.dimensions import OVERALL
+from surveys.dimensions import MANAGEMENT, OVERALL
 from surveys.models import Department
 
-from . import charts, colours, dashboards, panels, priority, selectors, visible
+from . import blindspots, charts, colours, dashboards, panels, priority, selectors, visible
 from .selectors import VisibleCycle
 from .snapshot import Snapshot
 
@@ -94,8 +94,9 @@ def _build_dashboard(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> tuple[s
 
 
 def dashboard_body(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> str:
-    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Six queries when not cached
-    (the cycle with its summary, departments, dimension labels, scorecard rows, links, company rows)."""
+    """The dashboard's body for `cycle` (one of `cycles`, the visible ones). Eight queries when not
+    cached (the cycle with its summary, departments, dimension labels, scorecard rows, links, company
+    rows, the company's driver rows, the company's self-view figures)."""
     body = cache.get(_dashboard_keys(cycle, cycles)[0])
     return body if body is not None else _build_dashboard(cycle, cycles)[0]
 
@@ -146,6 +147,11 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         "expectations": expectations,
         "expectation_figure": charts.expectation_scatter(rows=expectations) if expectations else None,
         "trends": dashboards.trends(snap, cycles=history, url=url),
+        "blind_spot": blindspots.management_blind_spot(
+            selectors.self_view_rows(cycle=cycle),
+            snap.company_cell(MANAGEMENT, OVERALL),
+            [snap.dept(d, MANAGEMENT) for d in snap.departments],
+        ),
         **_company_drivers(cycle, snap.labels),
     }
 
@@ -212,6 +218,9 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
         "full": full,
         "outcome_asked": outcome_asked,
         "priority": matrix,
+        "blind_spots": blindspots.department_rows(
+            selectors.self_view_rows(cycle=cycle, department_id=department.id), page
+        ),
         "min_group_size": cycle.min_group_size,
         "hidden_label": charts.hidden_label(cycle.min_group_size),
         "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),

@@ -22,6 +22,7 @@ from .models import (
     ParticipationResult,
     RollupRun,
     Scope,
+    SelfViewResult,
 )
 
 
@@ -568,3 +569,9 @@ def scorecard_departments(*, cycle_id: int) -> list[Department]:
     """The departments that have a scorecard in the cycle (names and slugs only, no figure), by name."""
     ids = DepartmentResult.objects.filter(cycle_id=cycle_id).values("department_id")
     return sorted(Department.objects.filter(pk__in=ids), key=lambda d: d.name.casefold())
+
+
+def self_view_rows(*, cycle: Cycle, department_id: int | None = None) -> list[SelfViewResult]:
+    """The shown self-view figures (blind spots) of a department, or with `department_id` None the
+    company's. One query; hidden rows never leave it."""
+    return list(SelfViewResult.objects.filter(cycle=cycle, department_id=department_id, suppressed=False))

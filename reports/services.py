@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from surveys.dimensions import ALL_DIMENSIONS
-from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation
+from surveys.models import Answer, Cycle, CycleHeadcount, Dimension, Participation, SelfViewAnswer
 from surveys.selectors import previous_cycle
 
 from .columns import PACK_BASE
@@ -40,6 +40,7 @@ from .models import (
     LinkResult,
     ParticipationResult,
     RollupRun,
+    SelfViewResult,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +185,15 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         {"department": [d for d, _ in headcounts], "eligible": [n for _, n in headcounts]},
     )
 
-    snapshot = (DepartmentResult, LinkResult, CompanyResult, ParticipationResult, CycleSummary, DriverResult)
+    snapshot = (
+        DepartmentResult,
+        LinkResult,
+        CompanyResult,
+        ParticipationResult,
+        CycleSummary,
+        DriverResult,
+        SelfViewResult,
+    )
     for model in (*snapshot, DriverSummary):
         model.objects.filter(cycle=cycle).delete()
 
@@ -212,7 +221,21 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     if columns:
         _insert(DriverResult, _database_columns(cycle, columns))
     DriverSummary.objects.create(cycle=cycle, outcome_answers=drivers["outcome_answers"])
+    _write_self_views(cycle)
     return answers_count
+
+
+def _write_self_views(cycle: Cycle) -> None:
+    """The self-view figures (reports.selfview), from their own table: one read, and one write
+    when there are any."""
+    from . import selfview
+
+    rows = SelfViewAnswer.objects.filter(cycle=cycle).values_list(
+        "respondent", "department_id", "scope", "dimension__slug", "score"
+    )
+    results = selfview.compute(rows.iterator(), min_group_size=cycle.min_group_size)
+    if results:
+        SelfViewResult.objects.bulk_create([SelfViewResult(cycle=cycle, **row) for row in results])
 
 
 def _shows_anything(result) -> bool:

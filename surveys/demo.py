@@ -7,6 +7,8 @@ The stories, so that the dashboards have something to say:
   Facilities' weak spots are exactly the ones that matter: its "fix first".
 - IT improves quarter by quarter (a new service desk).
 - Expectations run a little above experience almost everywhere.
+- Everyone thinks others see their department a little better than they do, and managers think
+  their staff rate their management far better than the staff do (the management blind spot).
 - People comment: plenty on Facilities and IT (enough to show), a few on most others (too few to
   show: a department page says so), and Operations' staff on their own management.
 
@@ -27,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .bulk import write_answers
-from .dimensions import ALL_DIMENSIONS, EXPECTATION, OUTCOME
+from .dimensions import ALL_DIMENSIONS, EXPECTATION, MANAGEMENT, OUTCOME, SERVICE_DIMENSIONS, SUPPLIER
 from .models import (
     EXECUTIVE_OFFICE,
     Comment,
@@ -36,6 +38,7 @@ from .models import (
     Dimension,
     Employee,
     Participation,
+    SelfViewAnswer,
     new_respondent_key,
 )
 from .roles import MANAGEMENT_ROLES, Role, assign_role_groups, is_staff_for
@@ -509,6 +512,9 @@ def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opene
     # name for its dimension offsets; None for the management scope, which has none)
     pairs = []
     participations = []
+    self_views: list[SelfViewAnswer] = []
+    # A generator of its own: the self-views must not change the draws of the story above.
+    self_rng = random.Random(SEED + 7 + stage)
     for department_id in sorted({d for _, d, _ in staff}):
         members = [s for s in staff if s[1] == department_id]
         rate = rng.uniform(0.70, 0.85)
@@ -521,6 +527,15 @@ def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opene
                 Participation(employee_id=employee_id, cycle=cycle, department_id=department_id, submitted_at=submitted)
             )
             leniency = rng.gauss(0, 0.3)
+            self_views += _self_views(
+                cycle,
+                department_id,
+                by_name[own],
+                stage,
+                manages=role in MANAGEMENT_ROLES,
+                rng=self_rng,
+                ids=dimension_ids,
+            )
             if role not in MANAGEMENT_ROLES:
                 management = by_name[own][3]
                 pairs.append((respondent, department_id, department_id, management, management + leniency, None))
@@ -535,7 +550,38 @@ def _answers(cycle: Cycle, stage: int, departments: dict[str, Department], opene
                     (respondent, department_id, departments[provider].id, quality, quality + leniency, provider)
                 )
 
-    return _write(cycle, pairs, participations, dimension_ids, np_rng, stage=stage)
+    written = _write(cycle, pairs, participations, dimension_ids, np_rng, stage=stage)
+    self_rng.shuffle(self_views)  # rows in random order, as the ballot box writes them
+    SelfViewAnswer.objects.bulk_create(self_views)
+    return written
+
+
+# How much better than the truth people think others see them: a little for their department as
+# a supplier (Gilbert 2000), much more for managers about their own management.
+SELF_VIEW_OPTIMISM = {SUPPLIER: 0.4, MANAGEMENT: 0.9}
+SELF_VIEW_RATE = 0.8  # the self-view is optional: most answer it
+
+
+def _self_views(cycle, department_id, department_row, stage, *, manages: bool, rng, ids) -> list[SelfViewAnswer]:
+    """One respondent's self-view answers (under a key of their own, as the ballot box gives them)."""
+    if rng.random() >= SELF_VIEW_RATE:
+        return []
+    truths = {SUPPLIER: department_row[2][stage]}
+    if manages:
+        truths[MANAGEMENT] = department_row[3]
+    respondent = new_respondent_key()
+    return [
+        SelfViewAnswer(
+            cycle=cycle,
+            respondent=respondent,
+            department_id=department_id,
+            scope=scope,
+            dimension_id=ids[slug],
+            score=min(5, max(1, round(truth + SELF_VIEW_OPTIMISM[scope] + rng.gauss(0, 0.6)))),
+        )
+        for scope, truth in truths.items()
+        for slug in SERVICE_DIMENSIONS
+    ]
 
 
 def _offsets(stage: int) -> pd.DataFrame:

@@ -30,6 +30,12 @@ DEPARTMENT_PLACEHOLDER = "{department}"
 SKIP, COMMENT = "skip", "comment"
 QUESTIONS = (SKIP, *ALL_DIMENSIONS, COMMENT)
 
+# The self-view ("blind spots"): how a person thinks others rate their own department. Drafts and
+# field names use these reserved section keys in place of a department id: `self` (how the
+# departments it serves rate it, everyone) and `self_management` (how its staff rate its
+# management, managers and executives only). Their answers never reach Answer: SelfViewAnswer.
+SELF_VIEW_SECTIONS = {"self": SUPPLIER, "self_management": MANAGEMENT}
+
 _FIELD_RE = re.compile(r"^p(?P<provider>[^-]*)-(?P<question>.*)$")
 
 

@@ -28,10 +28,12 @@ from .dimensions import (
     DEPARTMENT_PLACEHOLDER,
     EXPECTATION,
     EXPECTATION_SCALE,
+    MANAGEMENT,
     OUTCOME,
     OUTCOME_SCALE,
     QUESTIONS,
     SCALE,
+    SELF_VIEW_SECTIONS,
     SERVICE_DIMENSIONS,
     SKIP,
     field_name,
@@ -39,7 +41,7 @@ from .dimensions import (
 )
 from .models import Dimension
 from .selectors import Provider, ProviderChoices
-from .services.survey import COMMENT_MAX_LENGTH, ProviderResponse
+from .services.survey import COMMENT_MAX_LENGTH, ProviderResponse, SelfViewResponse
 
 SCORE_ERROR = "Choose a score from 1 to 5."
 
@@ -107,6 +109,12 @@ def question_fieldset(*, section: str, name: str, label: str, question: str, err
         f'<p id="q-{name}">{escape(question)}</p>{shown_errors}<div>{options}</div></fieldset>'
     )
 
+
+# The self-view's two parts, as the page titles them.
+_SELF_VIEW_TITLES = {
+    "self": "How the departments you serve rate your department",
+    "self_management": "How your own staff rate your management",
+}
 
 # The words of each question's 1–5 scale by slug; the six dimensions use SCALE.
 _SCALES = {EXPECTATION: EXPECTATION_SCALE, OUTCOME: OUTCOME_SCALE}
@@ -208,6 +216,17 @@ class SurveyForm(forms.Form):
         self.tampered = False
         for provider in self.sections:
             self._add_section_fields(provider)
+        # The self-view (blind spots): everyone says how they think the departments they serve rate
+        # their own; managers and executives also how their staff rate their management. Optional.
+        self.self_view_keys = [
+            key for key, scope in SELF_VIEW_SECTIONS.items() if scope != MANAGEMENT or not rates_own_management
+        ]
+        self.self_view_dimensions = [d for d in self.dimensions if d.slug in SERVICE_DIMENSIONS]
+        for key in self.self_view_keys:
+            for dim in self.self_view_dimensions:
+                field = copy.copy(_scale_field(slug=dim.slug, question=dim.question))
+                field.label = f"{_SELF_VIEW_TITLES[key]} — {dim.label}"
+                self.fields[field_name(key, dim.slug)] = field
 
     def _add_section_fields(self, provider: Provider) -> None:
         name = functools.partial(field_name, provider.id)
@@ -261,6 +280,28 @@ class SurveyForm(forms.Form):
             "comment_text": comment.value() or "",
         }
 
+    def self_view_section(self) -> list[dict]:
+        """What the template draws for the self-view: per part, its title and its question rows."""
+        parts = []
+        for key in self.self_view_keys:
+            questions = []
+            for dim in self.self_view_dimensions:
+                bound = self[field_name(key, dim.slug)]
+                value = bound.value()
+                options = scale_options(bound.html_name, bound.field.choices, None if value is None else str(value))
+                questions.append(
+                    question_fieldset(
+                        section=_SELF_VIEW_TITLES[key],
+                        name=bound.html_name,
+                        label=dim.label,
+                        question=dim.question,
+                        errors=bound.errors,
+                        options=options,
+                    )
+                )
+            parts.append({"key": key, "title": _SELF_VIEW_TITLES[key], "questions": questions})
+        return parts
+
     def full_clean(self):
         self._tamper_problems = self._unknown_field_problems()
         self.tampered = bool(self._tamper_problems)
@@ -280,7 +321,12 @@ class SurveyForm(forms.Form):
             if parsed is None:
                 continue
             dep, question = parsed
-            if dep == str(self.own_department_id) and not self.rates_own_management:
+            if dep in SELF_VIEW_SECTIONS:
+                if dep not in self.self_view_keys:
+                    problems.add("Only managers and executives say how their staff rate their management.")
+                elif question not in SERVICE_DIMENSIONS:
+                    problems.add(f"“{name}” is not a question of this survey.")
+            elif dep == str(self.own_department_id) and not self.rates_own_management:
                 problems.add("Managers and executives do not rate their own department.")
             elif dep not in section_ids:
                 problems.add(f"“{dep}” is not one of the departments on your survey.")
@@ -355,7 +401,21 @@ class SurveyForm(forms.Form):
                 value = self.cleaned_data.get(field_name(provider.id, question))
                 if value not in (None, "", False):
                     answers[provider.id, question] = value
+        for key in self.self_view_keys:
+            for dim in self.self_view_dimensions:
+                value = self.cleaned_data.get(field_name(key, dim.slug))
+                if value is not None:
+                    answers[key, dim.slug] = value
         return answers
+
+    def self_views(self) -> list[SelfViewResponse]:
+        """The self-view answers given, for surveys.services.survey.survey_submit."""
+        return [
+            SelfViewResponse(scope=SELF_VIEW_SECTIONS[key], dimension=dim.slug, score=value)
+            for key in self.self_view_keys
+            for dim in self.self_view_dimensions
+            if (value := self.cleaned_data.get(field_name(key, dim.slug))) is not None
+        ]
 
     def sent_answers(self) -> dict[tuple[int, str], object]:
         """What the POST holds for this survey's sections, as sent, by (department id, question):

@@ -240,7 +240,7 @@ class Draft(models.Model):
     def keyed_answers(self) -> dict[tuple[int, str], object]:
         """The answers by (department id, question); JSON keeps the id as text, one object per department."""
         return {
-            (int(provider), question): value
+            (int(provider) if provider.isdigit() else provider, question): value  # or a SELF_VIEW_SECTIONS key
             for provider, questions in self.answers.items()
             for question, value in questions.items()
         }
@@ -268,6 +268,7 @@ class Ballot(models.Model):
     rater_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
     answers = models.JSONField(default=list, help_text="[provider id, dimension id, score] per answer.")
     comments = models.JSONField(default=list, help_text="[provider id, text] per comment.")
+    self_views = models.JSONField(default=list, help_text="[scope, dimension id, score] per self-view answer.")
 
     class Meta:
         default_permissions = ()
@@ -296,6 +297,31 @@ class Answer(models.Model):
         default_permissions = ()
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="answer_score_1_to_5"),
+        ]
+
+
+class SelfViewAnswer(models.Model):
+    """How one anonymous person thinks others rate their own department (`department`, theirs) in a
+    scope: `supplier` (the departments it serves) or `management` (its staff, rating its managers).
+
+    Moved out of the ballot box with the answers, as anonymous as they are (no person key, no
+    timestamp; `respondent` is drawn afresh at the move and is not the ballot's Answer key, so a
+    self-view does not lead to its author's ratings). A table of its own so that no scorecard
+    reader can count it: the roll-up reads it only for the self-view figures (reports.selfview).
+    """
+
+    pk = models.CompositePrimaryKey("cycle", "respondent", "scope", "dimension")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="self_views", db_index=False)
+    respondent = models.BigIntegerField(help_text="Random per ballot; links to nobody.")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", db_index=False)
+    scope = models.CharField(max_length=10)
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+", db_index=False)
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="self_view_score_1_to_5"),
         ]
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
+from .dimensions import SELF_VIEW_SECTIONS
 from .forms import ScreenerForm, SurveyForm, initial_values
 from .models import Cycle, Draft, Employee
 from .services.survey import AlreadySubmitted, CycleNotOpen, SurveyRefused, draft_save, survey_submit
@@ -108,7 +109,9 @@ def _ratings(
                 # Submitting is final: only the confirmation page's POST (confirm=1) submits; the
                 # first press saves the draft and asks.
                 if submitting and request.POST.get("confirm") == "1":
-                    survey_submit(employee=employee, draft=draft, responses=form.responses())
+                    survey_submit(
+                        employee=employee, draft=draft, responses=form.responses(), self_views=form.self_views()
+                    )
                     return redirect("surveys:survey")
                 draft = draft_save(employee=employee, cycle=cycle, answers=form.draft_answers())
                 if submitting:
@@ -153,6 +156,7 @@ def _confirm(
         "cycle": cycle,
         "draft": draft,
         "summary": selectors.submission_summary(sections=sections, answers=answers),
+        "self_view_answers": sum(key in SELF_VIEW_SECTIONS for key, _ in answers),
         "fields": _hidden_fields(answers),
     }
     return render(request, TEMPLATE_CONFIRM, context)

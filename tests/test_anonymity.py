@@ -14,9 +14,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from surveys.models import Answer, Ballot, Comment, Draft, Employee, Participation
+from surveys.models import Answer, Ballot, Comment, Draft, Employee, Participation, SelfViewAnswer
 
-ANONYMOUS = [Answer, Comment, Ballot]
+ANONYMOUS = [Answer, Comment, Ballot, SelfViewAnswer]
 
 
 def person_models() -> set[type[models.Model]]:
@@ -74,6 +74,11 @@ def test_anonymous_rows_have_a_random_key_not_an_increasing_number(model):
         assert isinstance(pk, models.CompositePrimaryKey)
         assert [f.name for f in pk.fields] == ["cycle", "respondent", "provider_department", "dimension"]
         assert not pk.fields[1].has_default() and not pk.fields[1].has_db_default()  # no sequence either
+    elif model is SelfViewAnswer:
+        # The same: keyed by the question, the respondent key random and drawn at the move.
+        assert isinstance(pk, models.CompositePrimaryKey)
+        assert [f.name for f in pk.fields] == ["cycle", "respondent", "scope", "dimension"]
+        assert not pk.fields[1].has_default() and not pk.fields[1].has_db_default()
     else:
         assert isinstance(pk, models.UUIDField)
         assert pk.default is uuid.uuid4

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 from django.db.models import Count
 
-from ..models import Answer, Ballot, Comment, Cycle, new_respondent_key
+from ..models import Answer, Ballot, Comment, Cycle, SelfViewAnswer, new_respondent_key
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,17 @@ def ballot_seal(
     rater_department_id: int,
     answers: Iterable[tuple[int, int, int]],
     comments: Iterable[tuple[int, str]],
+    self_views: Iterable[tuple[str, int, int]] = (),
 ) -> Ballot:
     """Store a submitted survey until the ballot box moves it: (provider, dimension, score) per
-    answer and (provider, text) per comment. Call inside the submission's transaction."""
+    answer, (provider, text) per comment and (scope, dimension, score) per self-view answer (about
+    the rater's own department). Call inside the submission's transaction."""
     return Ballot.objects.create(
         cycle=cycle,
         rater_department_id=rater_department_id,
         answers=[list(a) for a in answers],
         comments=[list(c) for c in comments],
+        self_views=[list(v) for v in self_views],
     )
 
 
@@ -96,7 +99,9 @@ def _move_in_sql(waiting, *, asynchronous: bool) -> int:
     if not ids:
         return 0
     keys = [new_respondent_key() for _ in ids]
-    ballots, answers, comments = (m._meta.db_table for m in (Ballot, Answer, Comment))
+    # The self-views get keys of their own: they must not lead to their author's ratings.
+    self_keys = [new_respondent_key() for _ in ids]
+    ballots, answers, comments, self_views = (m._meta.db_table for m in (Ballot, Answer, Comment, SelfViewAnswer))
     keyed = f"unnest(%s::uuid[], %s::bigint[]) AS k(ballot_id, respondent) JOIN {ballots} b ON b.id = k.ballot_id"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -106,33 +111,55 @@ def _move_in_sql(waiting, *, asynchronous: bool) -> int:
             f"FROM {keyed}, jsonb_array_elements(b.answers) a ORDER BY gen_random_uuid() RETURNING 1), "
             f"moved_comments AS (INSERT INTO {comments} (id, cycle_id, rater_department_id, provider_department_id, "
             f"text) SELECT gen_random_uuid(), b.cycle_id, b.rater_department_id, (c.value->>0)::bigint, c.value->>1 "
-            f"FROM {keyed}, jsonb_array_elements(b.comments) c ORDER BY gen_random_uuid() RETURNING 1) "
+            f"FROM {keyed}, jsonb_array_elements(b.comments) c ORDER BY gen_random_uuid() RETURNING 1), "
+            f"moved_self_views AS (INSERT INTO {self_views} (cycle_id, respondent, department_id, scope, "
+            f"dimension_id, score) SELECT b.cycle_id, k.respondent, b.rater_department_id, v.value->>0, "
+            f"(v.value->>1)::integer, (v.value->>2)::integer "
+            f"FROM {keyed}, jsonb_array_elements(b.self_views) v ORDER BY gen_random_uuid() RETURNING 1) "
             f"DELETE FROM {ballots} WHERE id = ANY(%s::uuid[]) "
             # The commit need not wait for the disk: losing it in a crash loses nothing, as the
             # ballots are then still waiting and move again. (The close's commit stays synchronous.)
             f"RETURNING set_config('synchronous_commit', COALESCE(%s, current_setting('synchronous_commit')), true)",
-            [ids, keys, ids, keys, ids, "off" if asynchronous else None],
+            [ids, keys, ids, keys, ids, self_keys, ids, "off" if asynchronous else None],
         )
         return len(cursor.fetchall())
 
 
 def _move_in_python(waiting, *, cycle_id: int) -> int:
     """Other databases (SQLite): the same, with the rows built and shuffled in Python."""
-    ballots = list(waiting.values_list("rater_department_id", "answers", "comments"))
+    ballots = list(waiting.values_list("rater_department_id", "answers", "comments", "self_views"))
     if not ballots:
         return 0
-    answers, comments = _unsealed(cycle_id, ballots)
+    answers, comments, self_views = _unsealed(cycle_id, ballots)
     Answer.objects.bulk_create(answers)
     if comments:
         Comment.objects.bulk_create(comments)
+    if self_views:
+        SelfViewAnswer.objects.bulk_create(self_views)
     return len(ballots)
 
 
-def _unsealed(cycle_id: int, ballots: Sequence[tuple[int, list, list]]) -> tuple[list[Answer], list[Comment]]:
-    """The ballots' rows, each ballot under a fresh respondent key, in random order."""
+def _unsealed(
+    cycle_id: int, ballots: Sequence[tuple[int, list, list, list]]
+) -> tuple[list[Answer], list[Comment], list[SelfViewAnswer]]:
+    """The ballots' rows, each ballot under a fresh respondent key (and another one for its
+    self-views), in random order."""
     answers: list[Answer] = []
     comments: list[Comment] = []
-    for rater_department_id, sealed_answers, sealed_comments in ballots:
+    self_views: list[SelfViewAnswer] = []
+    for rater_department_id, sealed_answers, sealed_comments, sealed_self_views in ballots:
+        self_respondent = new_respondent_key()
+        self_views += [
+            SelfViewAnswer(
+                cycle_id=cycle_id,
+                respondent=self_respondent,
+                department_id=rater_department_id,
+                scope=scope,
+                dimension_id=dimension_id,
+                score=score,
+            )
+            for scope, dimension_id, score in sealed_self_views
+        ]
         respondent = new_respondent_key()
         answers += [
             Answer(
@@ -158,7 +185,8 @@ def _unsealed(cycle_id: int, ballots: Sequence[tuple[int, list, list]]) -> tuple
     # nothing of whose rows sit next to whose, nor of the order the ballots came in.
     _shuffle(answers)
     _shuffle(comments)
-    return answers, comments
+    _shuffle(self_views)
+    return answers, comments, self_views
 
 
 def ballots_move_waiting() -> int:

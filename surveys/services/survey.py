@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
 
-from ..dimensions import ALL_DIMENSIONS, EXPECTATION, SERVICE_DIMENSIONS
+from ..dimensions import ALL_DIMENSIONS, EXPECTATION, MANAGEMENT, SCOPES, SELF_VIEW_SECTIONS, SERVICE_DIMENSIONS
 from ..models import Cycle, Department, Dimension, Draft, Employee, Participation
 from .ballots import ballot_seal, ballots_ready
 
@@ -100,7 +100,7 @@ def draft_save(
             draft = Draft(employee=employee, cycle=cycle)
         if providers is not None:
             draft.providers = sorted(set(providers))
-        kept = set(draft.providers)
+        kept = {*draft.providers, *SELF_VIEW_SECTIONS}  # the self-view sections stay whatever the screener says
         merged = draft.keyed_answers if answers is None else answers
         draft.keyed_answers = {key: value for key, value in merged.items() if key[0] in kept}
         draft.save(**({} if new else {"update_fields": ["providers", "answers", "updated_at"]}))
@@ -145,7 +145,40 @@ def response_problems(*, responses: Sequence[ProviderResponse]) -> list[str]:
     return problems
 
 
-def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[ProviderResponse]) -> Participation:
+@dataclass(frozen=True)
+class SelfViewResponse:
+    """One self-view answer: how the person thinks others rate their own department on one
+    dimension, in a scope (`supplier`: the departments it serves; `management`: its own staff)."""
+
+    scope: str
+    dimension: str
+    score: int
+
+
+def self_view_problems(*, employee: Employee, self_views: Sequence[SelfViewResponse]) -> list[str]:
+    """Every rule the self-view answers break, as messages."""
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for v in self_views:
+        if v.scope not in SCOPES or v.dimension not in SERVICE_DIMENSIONS:
+            problems.append(f"Unknown self-view question {v.scope} {v.dimension}.")
+        elif v.scope == MANAGEMENT and employee.rates_own_management:
+            problems.append("Only managers and executives say how their staff rate their management.")
+        if type(v.score) is not int or not 1 <= v.score <= 5:
+            problems.append("Scores are whole numbers from 1 to 5 (self-view).")
+        if (v.scope, v.dimension) in seen:
+            problems.append(f"The self-view question {v.scope} {v.dimension} appears twice.")
+        seen.add((v.scope, v.dimension))
+    return problems
+
+
+def survey_submit(
+    *,
+    employee: Employee,
+    draft: Draft,
+    responses: Sequence[ProviderResponse],
+    self_views: Sequence[SelfViewResponse] = (),
+) -> Participation:
     """Record the employee's participation and seal their answers in the ballot box, once, and
     delete the draft. Once this commits, the ballot box is started if the employee's department
     now has a batch waiting.
@@ -159,7 +192,7 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
         raise NotYourDraft("This survey draft belongs to someone else: nothing was saved.")
     if not employee.is_active:
         raise SurveyRefused("Your account is not in the current org file.")
-    problems = response_problems(responses=responses)
+    problems = response_problems(responses=responses) + self_view_problems(employee=employee, self_views=self_views)
     if problems:
         raise SurveyRefused(problems)
     provider_ids = {r.provider_id for r in responses}
@@ -193,6 +226,8 @@ def survey_submit(*, employee: Employee, draft: Draft, responses: Sequence[Provi
                 for slug, score in r.scores.items()
             ],
             comments=[(r.provider_id, r.comment.strip()) for r in responses if not r.skipped and r.comment.strip()],
+            # Sealed with the ratings, so they leave the person the same way (ballots_move).
+            self_views=[(v.scope, dimension_ids[v.dimension], v.score) for v in self_views],
         )
         Draft.objects.filter(pk=draft.pk).delete()
         transaction.on_commit(

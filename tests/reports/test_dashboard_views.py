@@ -330,8 +330,9 @@ def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
     # the version of what the commitments panel shows (remembered for a moment: reports/panels.py)
     # and the panel itself: the top of the company, the commitments, dimension labels, the number
     # of departments (5); the departments' and dimensions' names the cache key names (remembered
-    # for a moment: reports/visible.py) (2).
-    with django_assert_num_queries(2 if cached else 17):
+    # for a moment: reports/visible.py) (2); the company's self-view figures, for the management
+    # blind spot (reports.blindspots) (1).
+    with django_assert_num_queries(2 if cached else 18):
         assert client.get("/reports/").status_code == 200
 
 
@@ -369,8 +370,9 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments,
     # its and the company's driver rows with the cycle's outcome flag (the priority matrix) (8); the
     # version of what the commitments panel shows and the department's commitments (none here) (2);
-    # the dimensions' names the cache key names (remembered for a moment) (1).
-    with django_assert_num_queries(15):
+    # the dimensions' names the cache key names (remembered for a moment) (1); the department's
+    # self-view figures, for its blind spots (reports.blindspots) (1).
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200

@@ -221,3 +221,22 @@ def test_ownership_and_responsiveness_drive_the_outcome_and_facilities_is_weak_o
     ]
     means = rated[~rated.dimension.isin(["expectation", "outcome"])].groupby("dimension").score.mean()
     assert set(means.nsmallest(2).index) == {"ownership", "responsiveness"}
+
+
+def test_managers_over_rate_their_management_and_the_dashboard_shows_the_blind_spot(db, client):
+    """At the demo's real size (250): its company management line is hidden beside the Executive
+    Office's two assistants, so the staff side pools the departments shown (reports.blindspots)."""
+    import re
+
+    from reports.models import SelfViewResult
+
+    seed_demo()
+    latest = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).order_by("-name").first()
+    managers = SelfViewResult.objects.get(cycle=latest, department=None, scope="management", dimension="overall")
+    assert not managers.suppressed
+    executive = Employee.objects.filter(role=Role.EXECUTIVE).first()
+    client.force_login(executive.user)
+    page = client.get(f"/reports/{latest.name}/").content.decode()
+    said = re.search(r"managers think they serve their staff at (\d\.\d); their staff say (\d\.\d)", page)
+    assert said and float(said[1]) == round(managers.mean, 1)
+    assert float(said[1]) - float(said[2]) > 0.5
