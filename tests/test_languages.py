@@ -1,5 +1,7 @@
 """Languages: the org file's `language` column, the navigation bar's choice, the browser's, in that order."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -107,3 +109,100 @@ def test_an_unknown_choice_is_refused_and_an_outside_next_is_not_followed(client
 def test_someone_signed_out_may_choose_for_the_sign_in_page(client):
     client.post("/language/", {"language": "fr", "next": "/accounts/login/"})
     assert client.get("/accounts/login/")["Content-Language"] == "fr"
+
+
+# ---- The employee's pages in German ----
+
+SURVEY = "/survey/"
+
+
+def _english_originals(*, ignore=()):
+    """Every English text that has a German translation (the .mo file), as a page would show it."""
+    import gettext
+    import html
+
+    from django.conf import settings
+
+    # The app's own catalogue (not Django's, which translates the admin and its forms).
+    with open(settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.mo", "rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    originals = set()
+    for key, translated in catalog.items():
+        msgid = key[0] if isinstance(key, tuple) else key  # (msgid, plural index) for plural forms
+        if not msgid or msgid in ignore or translated == msgid:
+            continue  # the header, or the same word in both languages (e.g. "Administration")
+        # Only the literal part before a placeholder or tag can be looked for on a page.
+        head = re.split(r"%\(|<|\{", msgid)[0].strip()
+        if len(head) >= 8:
+            originals.add(html.escape(head, quote=False))
+    return originals
+
+
+@pytest.fixture
+def german(client, employee):
+    employee.language = "de"
+    employee.save()
+    client.force_login(employee.user)
+    return client
+
+
+def _assert_german(page: str, originals):
+    import html as html_lib
+
+    text = html_lib.unescape(page)
+    found = sorted(o for o in originals if html_lib.unescape(o) in text)
+    assert found == [], f"English left on a German page: {found}"
+
+
+def test_the_employee_pages_in_german_show_none_of_the_english_originals(german, open_cycle, org):
+    from surveys.dimensions import EXPECTATION, SERVICE_DIMENSIONS
+    from surveys.models import Draft
+
+    # Department names, "Overall" and the like are not translated texts of the page.
+    originals = _english_originals(ignore={"Sales"})
+    assert len(originals) > 50 and "Submit my answers" in originals
+
+    pages = {"home": german.get("/").content.decode()}
+    draft = Draft.objects.create(
+        employee=german_employee(german), cycle=open_cycle, providers=[org["sales"].id, org["it"].id]
+    )
+    pages["survey"] = german.get(SURVEY).content.decode()
+    assert "Wie haben diese Abteilungen Sie in diesem Quartal unterstützt?" in pages["survey"]
+    assert "Sie halten, was sie versprechen – immer wieder." in pages["survey"]  # a dimension's text
+    assert "Kann ich nicht sagen" in pages["survey"] and "Ausgezeichnet" in pages["survey"]
+    answers = {"cycle": open_cycle.name, "draft": str(draft.pk), "action": "submit"}
+    for dep in (org["executive_office"].id, org["sales"].id, org["it"].id):
+        answers.update({f"p{dep}-{slug}": "4" for slug in SERVICE_DIMENSIONS})
+        answers[f"p{dep}-{EXPECTATION}"] = "3"
+    pages["confirm"] = german.post(SURVEY, answers).content.decode()
+    assert "Umfrage absenden?" in pages["confirm"], re.findall(r"<li>.*?</li>|scale-error.*?</div>", pages["confirm"])[
+        :6
+    ]
+    pages["done"] = german.post(SURVEY, {**answers, "confirm": "1"}, follow=True).content.decode()
+    assert "Danke: Ihre Umfrage" in pages["done"]
+    german.logout()
+    pages["login"] = german.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    for name, page in pages.items():
+        assert '<html lang="de">' in page, name
+        _assert_german(page, originals)
+
+
+def german_employee(client):
+    return Employee.objects.get(user_id=client.session["_auth_user_id"])
+
+
+def test_exports_keep_the_contracts_columns_in_german(tmp_path):
+    from django.utils import translation
+
+    from surveys.models import Cycle
+
+    from reports.services import rollup_cycle
+
+    cycle = Cycle.objects.create(name="2026-Q1", status=Cycle.Status.PUBLISHED)
+    rollup_cycle(cycle_id=cycle.id)
+    out_en, out_de = tmp_path / "en.csv", tmp_path / "de.csv"
+    call_command("export_scorecards", cycle.name, "-o", str(out_en))
+    with translation.override("de"):
+        call_command("export_scorecards", cycle.name, "-o", str(out_de))
+    header = out_en.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("cycle,") and out_de.read_text(encoding="utf-8-sig").splitlines()[0] == header
