@@ -194,9 +194,8 @@ def german_employee(client):
 def test_exports_keep_the_contracts_columns_in_german(tmp_path):
     from django.utils import translation
 
-    from surveys.models import Cycle
-
     from reports.services import rollup_cycle
+    from surveys.models import Cycle
 
     cycle = Cycle.objects.create(name="2026-Q1", status=Cycle.Status.PUBLISHED)
     rollup_cycle(cycle_id=cycle.id)
