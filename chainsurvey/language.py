@@ -18,7 +18,7 @@ def choose_language(request):
         from surveys.models import Employee
 
         Employee.objects.filter(user_id=request.user.pk).update(chosen_language=code)
-    target = request.POST.get("next", "")
+    target = request.POST.get("next") or request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -205,3 +205,9 @@ def test_exports_keep_the_contracts_columns_in_german(tmp_path):
         call_command("export_scorecards", cycle.name, "-o", str(out_de))
     header = out_en.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("cycle,") and out_de.read_text(encoding="utf-8-sig").splitlines()[0] == header
+
+
+def test_without_next_the_choice_goes_back_to_the_page_it_came_from(client):
+    signed_in(client)
+    response = client.post("/language/", {"language": "de"}, HTTP_REFERER="http://testserver/training/")
+    assert response["Location"] == "http://testserver/training/"
