@@ -146,6 +146,9 @@ def _user_with_role_sql() -> tuple[str, tuple]:
             chain_survey_employee=F("employee__id"),
             chain_survey_employee_key=F("employee__employee_id"),
             chain_survey_org_role=F("employee__role"),
+            # The page's language (chainsurvey.middleware): the org file's, else the person's choice.
+            chain_survey_language=F("employee__language"),
+            chain_survey_chosen_language=F("employee__chosen_language"),
         )
         .filter(pk=_ANY_ID)
         .query

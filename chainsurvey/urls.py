@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 
-from . import health, views
+from . import health, language, views
 
 admin.site.site_header = "Chain Survey administration"
 admin.site.site_title = "Chain Survey"
@@ -23,6 +23,7 @@ urlpatterns = [
     path("training/", include("actions.training_urls")),
     path("recognition/", include("actions.recognition_urls")),
     path("api/", include("api.urls")),
+    path("language/", language.choose_language, name="choose_language"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/login/", accounts_views.admin_login),  # the app's page while password sign-in is off
     path("admin/", admin.site.urls),

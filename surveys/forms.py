@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from .dimensions import (
     COMMENT,
@@ -43,7 +44,7 @@ from .models import Dimension
 from .selectors import Provider, ProviderChoices
 from .services.survey import COMMENT_MAX_LENGTH, ProviderResponse, SelfViewResponse
 
-SCORE_ERROR = "Choose a score from 1 to 5."
+SCORE_ERROR = gettext_lazy("Choose a score from 1 to 5.")
 
 
 def initial_values(answers: Mapping[tuple[int, str], object]) -> dict[str, object]:
@@ -122,12 +123,17 @@ _SCALES = {EXPECTATION: EXPECTATION_SCALE, OUTCOME: OUTCOME_SCALE}
 
 def section_question(dim: Dimension, provider_label: str) -> str:
     """A question as the section asks it: the outcome names its department (DEPARTMENT_PLACEHOLDER)."""
-    return dim.question.replace(DEPARTMENT_PLACEHOLDER, provider_label)
+    # Translated at render time from the stored English (an admin-edited text is its own msgid).
+    return gettext(dim.question).replace(DEPARTMENT_PLACEHOLDER, provider_label)
 
 
-@functools.lru_cache(maxsize=32)
 def _scale_field(*, slug: str, question: str) -> forms.TypedChoiceField:
-    words = _SCALES.get(slug, SCALE)
+    return _scale_field_in(slug=slug, question=question, language=get_language())
+
+
+@functools.lru_cache(maxsize=128)
+def _scale_field_in(*, slug: str, question: str, language: str) -> forms.TypedChoiceField:
+    words = {value: gettext(word) for value, word in _SCALES.get(slug, SCALE).items()}
     is_expectation = slug == EXPECTATION
     return forms.TypedChoiceField(
         coerce=int,
@@ -135,7 +141,7 @@ def _scale_field(*, slug: str, question: str) -> forms.TypedChoiceField:
         required=False,
         # "Can’t say" un-answers a dimension or the outcome (a radio cannot be unticked); the
         # expectation has none: a section is skipped as a whole instead.
-        choices=list(words.items()) if is_expectation else [*words.items(), ("", "Can’t say")],
+        choices=list(words.items()) if is_expectation else [*words.items(), ("", gettext("Can’t say"))],
         widget=ScaleWidget(attrs={"class": "btn-check"}),
         help_text=question,
         error_messages={"invalid_choice": SCORE_ERROR},
@@ -231,20 +237,21 @@ class SurveyForm(forms.Form):
     def _add_section_fields(self, provider: Provider) -> None:
         name = functools.partial(field_name, provider.id)
         self.fields[name(SKIP)] = forms.BooleanField(
-            required=False, label=f"I did not deal with {provider.label} after all"
+            required=False,
+            label=gettext("I did not deal with %(department)s after all") % {"department": provider.label},
         )
         for dim in self.dimensions:
             # A shallow copy of one field per question: building 100+ choice fields from scratch
             # is most of the cost of a submission. The shared widget is never changed per field.
             field = copy.copy(_scale_field(slug=dim.slug, question=dim.question))
-            field.label = f"{provider.label} — {dim.label}"
+            field.label = f"{provider.label} — {gettext(dim.label)}"
             self.fields[name(dim.slug)] = field
         self.fields[name(COMMENT)] = forms.CharField(
             required=False,
             max_length=COMMENT_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 2}),
-            label=f"Comment for {provider.label} (optional)",
-            help_text="Shown to the department without your name. Avoid details that identify you.",
+            label=gettext("Comment for %(department)s (optional)") % {"department": provider.label},
+            help_text=gettext("Shown to the department without your name. Avoid details that identify you."),
         )
 
     def page_sections(self) -> list[dict]:
@@ -262,7 +269,7 @@ class SurveyForm(forms.Form):
                 question_fieldset(
                     section=provider.label,
                     name=bound.html_name,
-                    label=dim.label,
+                    label=gettext(dim.label),
                     question=section_question(dim, provider.label),
                     errors=bound.errors,
                     options=options,

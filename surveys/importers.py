@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 # imported at start-up (the HR workspace's views), where every process would pay ~0.3 s for them.
 
 ORG_COLUMNS = ("employee_id", "email", "full_name", "department", "role")
+# Read when the header names it (contract: the org file's optional `language` column).
+ORG_OPTIONAL_COLUMNS = ("language",)
 RESPONSE_COLUMNS = ("rater_employee_id", "provider_department", "dimension", "score")
 
 # Column widths of the models the org file fills (accounts.User, surveys.Employee, surveys.Department).
@@ -72,6 +74,8 @@ class OrgRow:
     full_name: str
     department: str
     role: str
+    # A code of settings.LANGUAGES, "" for an empty cell, None when the file has no such column.
+    language: str | None = None
 
 
 @dataclass
@@ -99,9 +103,10 @@ def _as_bytes(file: bytes | IO) -> bytes:
 
 
 def _read_table(
-    file: bytes | IO, columns: tuple[str, ...], *, categorical: bool = False
+    file: bytes | IO, columns: tuple[str, ...], *, categorical: bool = False, optional: tuple[str, ...] = ()
 ) -> tuple[pd.DataFrame | None, list[RowError]]:
-    """Read a CSV into a frame of strings with exactly `columns`, index 0 being row 2.
+    """Read a CSV into a frame of strings with exactly `columns`, index 0 being row 2, followed by
+    those of the `optional` columns that the header names.
 
     With `categorical`, each column is a pandas Categorical of those strings, built by the CSV
     parser as it reads (a third of the time of reading strings and converting them afterwards).
@@ -114,10 +119,11 @@ def _read_table(
         raw = raw[len(BOM) :]
     text, errors = _decode(raw, columns)
     if not errors:
-        header, errors = _read_header(text, columns)
+        header, errors = _read_header(text, columns, optional)
     if errors:
         return None, errors
 
+    columns = (*columns, *(c for c in optional if c in header))
     positions = [header.index(c) for c in columns]
     try:
         # header=None: the header row is read as data, so the parser takes its width as the
@@ -151,7 +157,9 @@ def _decode(raw: bytes, columns: tuple[str, ...]) -> tuple[str, list[RowError]]:
     return text, []
 
 
-def _read_header(text: str, columns: tuple[str, ...]) -> tuple[list[str], list[RowError]]:
+def _read_header(
+    text: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[list[str], list[RowError]]:
     """The header's column names (stripped, lowercased) and what is wrong with them."""
     try:
         header = [name.strip().lower() for name in next(csv.reader(_lines(text)))]
@@ -160,7 +168,7 @@ def _read_header(text: str, columns: tuple[str, ...]) -> tuple[list[str], list[R
     errors = []
     seen = set()
     for name in header:
-        if name and name in seen and name in columns:
+        if name and name in seen and (name in columns or name in optional):
             errors.append(RowError(HEADER_ROW, f"column {name} appears more than once in the header"))
         seen.add(name)
     missing = [c for c in columns if c not in seen]
@@ -214,6 +222,12 @@ def _row_numbers(frame: pd.DataFrame) -> np.ndarray:
 ROLE_VALUES = tuple(Role.values)
 
 
+def _language_codes() -> tuple[str, ...]:
+    from django.conf import settings
+
+    return tuple(code for code, _ in settings.LANGUAGES)
+
+
 def _org_record_errors(row: int, record: dict[str, str]) -> list[RowError]:
     """What is wrong with one org record on its own (duplicates across rows are the caller's)."""
     errors = [RowError(row, f"{name} is missing") for name, value in record.items() if not value]
@@ -233,9 +247,11 @@ def _org_record_errors(row: int, record: dict[str, str]) -> list[RowError]:
 
 def parse_org(file: bytes | IO) -> Parsed:
     """Validate an org file. `data` is a list of OrgRow (emails lowercased, roles lowercased)."""
-    frame, errors = _read_table(file, ORG_COLUMNS)
+    frame, errors = _read_table(file, ORG_COLUMNS, optional=ORG_OPTIONAL_COLUMNS)
     if frame is None:
         return Parsed(None, errors)
+    columns = tuple(frame.columns)
+    has_language = "language" in columns
 
     rows: list[OrgRow] = []
     first_row_of_id: dict[str, int] = {}
@@ -246,8 +262,17 @@ def parse_org(file: bytes | IO) -> Parsed:
         values = [v.strip() for v in values]
         if not any(values):
             continue  # blank line
-        record = dict(zip(ORG_COLUMNS, values, strict=True))
+        record = dict(zip(columns, values, strict=True))
+        language = record.pop("language", "").lower()
         row_errors = _org_record_errors(row, record)
+        if language and language not in _language_codes():
+            row_errors.append(
+                RowError(
+                    row,
+                    f"language {language!r} is not offered: use one of {', '.join(_language_codes())} "
+                    "or leave it empty",
+                )
+            )
         email, role, employee_id = record["email"].lower(), record["role"].lower(), record["employee_id"]
         if employee_id:
             if employee_id in first_row_of_id:
@@ -271,6 +296,7 @@ def parse_org(file: bytes | IO) -> Parsed:
                     full_name=record["full_name"],
                     department=" ".join(record["department"].split()),
                     role=role,
+                    language=language if has_language else None,
                 )
             )
     if not rows and not errors:

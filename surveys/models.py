@@ -60,6 +60,10 @@ class Employee(models.Model):
     employee_id = models.CharField("employee ID", max_length=64, unique=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="employees")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.EMPLOYEE)
+    # The org file's `language` column (empty: not given); it wins over the person's own choice.
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
+    # The person's choice in the navigation bar (chainsurvey.middleware), used when the file gives none.
+    chosen_language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     objects = EmployeeQuerySet.as_manager()
 

@@ -157,6 +157,7 @@ MATRIX: dict[str, Row] = {
     "training/<slug:module_slug>/": signed_in(200, "/training/ownership/"),
     "training/<slug:module_slug>/done/": everyone(405, "/training/ownership/done/"),
     "healthz": everyone(200, "/healthz"),
+    "language/": everyone(405, "/language/"),  # POST only (tests/test_languages.py)
     # The API: tokens only (a session reads nothing: tests/api/test_tokens.py). The published cycle
     # of the fixture has an empty roll-up; what each role reads of a real one: tests/api/test_views.py.
     "api/v1/": api("/api/v1/"),

@@ -116,7 +116,7 @@ class OrgPlan:
             for people in (self.created, self.updated, self.reactivated, self.deactivated, self.kept)
         ]
         content.append([self.unchanged, self.new_departments])
-        content.append([(r.employee_id, r.email, r.full_name, r.department, r.role) for r in self._rows])
+        content.append([(r.employee_id, r.email, r.full_name, r.department, r.role, r.language) for r in self._rows])
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -262,7 +262,9 @@ def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
     }
     user_changed = any(getattr(user, k) != v for k, v in wanted_user.items())
     moved = department_key(employee.department.name) != department_key(row.department)
-    employee_changed = moved or employee.role != row.role
+    # A file without the `language` column (row.language None) leaves the person's language alone.
+    relanguaged = row.language is not None and employee.language != row.language
+    employee_changed = moved or employee.role != row.role or relanguaged
     changes = [
         f"{label}: {before} → {after}"
         for label, before, after, differs in (
@@ -270,6 +272,7 @@ def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
             ("email", user.email, row.email, user.email != row.email),
             ("department", employee.department.name, row.department, moved),
             ("role", _role_label(employee.role), _role_label(row.role), employee.role != row.role),
+            ("language", employee.language or "none", row.language or "none", relanguaged),
         )
         if differs
     ]
@@ -286,6 +289,8 @@ def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
         plan._changed_users.append(user)
     if employee_changed:
         employee.role = row.role
+        if row.language is not None:
+            employee.language = row.language
         plan._changed_employees.append((employee, department_key(row.department)))
 
 
@@ -311,7 +316,7 @@ def org_apply(plan: OrgPlan, *, by=None, via: str = IdentityChange.Via.IMPORT_OR
     if plan._changed_employees:
         for employee, key in plan._changed_employees:
             employee.department = departments[key]
-        Employee.objects.bulk_update([e for e, _ in plan._changed_employees], ["department", "role"])
+        Employee.objects.bulk_update([e for e, _ in plan._changed_employees], ["department", "role", "language"])
     user_ids = {
         row.employee_id: (account.get(row.employee_id) or plan._by_employee_id[row.employee_id]).pk
         for row in plan._rows
@@ -371,6 +376,7 @@ def _write_new_people(plan: OrgPlan) -> dict:
                 employee_id=row.employee_id,
                 department=plan._departments[department_key(row.department)],
                 role=row.role,
+                language=row.language or "",
             )
             for row in plan._new_rows
         )
