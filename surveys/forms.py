@@ -113,8 +113,8 @@ def question_fieldset(*, section: str, name: str, label: str, question: str, err
 
 # The self-view's two parts, as the page titles them.
 _SELF_VIEW_TITLES = {
-    "self": "How the departments you serve rate your department",
-    "self_management": "How your own staff rate your management",
+    "self": gettext_lazy("How the departments you serve rate your department"),
+    "self_management": gettext_lazy("How your own staff rate your management"),
 }
 
 # The words of each question's 1–5 scale by slug; the six dimensions use SCALE.
@@ -231,7 +231,7 @@ class SurveyForm(forms.Form):
         for key in self.self_view_keys:
             for dim in self.self_view_dimensions:
                 field = copy.copy(_scale_field(slug=dim.slug, question=dim.question))
-                field.label = f"{_SELF_VIEW_TITLES[key]} — {dim.label}"
+                field.label = f"{_SELF_VIEW_TITLES[key]} — {gettext(dim.label)}"
                 self.fields[field_name(key, dim.slug)] = field
 
     def _add_section_fields(self, provider: Provider) -> None:
@@ -300,8 +300,8 @@ class SurveyForm(forms.Form):
                     question_fieldset(
                         section=_SELF_VIEW_TITLES[key],
                         name=bound.html_name,
-                        label=dim.label,
-                        question=dim.question,
+                        label=gettext(dim.label),
+                        question=gettext(dim.question),
                         errors=bound.errors,
                         options=options,
                     )
