@@ -177,7 +177,7 @@ def counts_rule(*, minimum: int) -> str:
     return _(
         "Completion is shown as counts of people per department, never per person. A count is exact only "
         "where at least %(minimum)s people have done the module and at least %(minimum)s have not; otherwise it "
-        "reads \u201cfewer than %(minimum)s\u201d or \u201cmore than\u2026\u201d, and departments of fewer than "
+        "reads “fewer than %(minimum)s” or “more than…”, and departments of fewer than "
         "%(smallest)s people show none, so that nobody's mark can be worked out."
     ) % {"minimum": minimum, "smallest": 2 * minimum - 1}
 
