@@ -29,8 +29,9 @@ from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
-from .mail import absolute_url, email_message, send_in_order
+from .mail import absolute_url, email_message, language_of, send_in_order
 from .models import IdentityChange
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ def old_addresses_notify(*, change_ids: Sequence[int]) -> int:
     """
     rows = list(
         IdentityChange.objects.filter(pk__in=change_ids, old_address_notified_at=None)
-        .select_related("user")
+        .select_related("user__employee")
         .order_by("pk")
     )
     sent, refused = send_in_order(rows, _message)
@@ -128,6 +129,15 @@ def old_addresses_notify(*, change_ids: Sequence[int]) -> int:
     return len(sent)
 
 
+# How each way of changing an address reads after "through the" in the email, in its reader's language.
+_VIA = {
+    IdentityChange.Via.PEOPLE_ADMIN: pgettext_lazy("changed through the …", "people admin"),
+    IdentityChange.Via.ACCOUNTS_ADMIN: pgettext_lazy("changed through the …", "accounts admin"),
+    IdentityChange.Via.ORG_UPLOAD: pgettext_lazy("changed through the …", "org file upload (HR workspace)"),
+    IdentityChange.Via.IMPORT_ORG: pgettext_lazy("changed through the …", "import_org command"),
+}
+
+
 def _message(row: IdentityChange):
     context = {
         "name": row.user.full_name or row.old_email,
@@ -135,7 +145,8 @@ def _message(row: IdentityChange):
         "new_email": row.new_email,
         "changed_at": row.changed_at,
         "changed_by": row.changed_by_email,
-        "via": row.get_via_display(),
+        "via": _VIA.get(row.via, row.get_via_display()),
         "sign_in_url": absolute_url("/accounts/login/"),
     }
-    return email_message("identity_changed", context, to=row.old_email)
+    person = getattr(row.user, "employee", None)  # the reader's language: the org file's, else their choice
+    return email_message("identity_changed", context, to=row.old_email, language=language_of(person))

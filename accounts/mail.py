@@ -13,6 +13,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 
 # What a mail server or the network raises for a message that was not accepted.
 SEND_ERRORS = (OSError,)  # smtplib.SMTPException is an OSError
@@ -25,13 +26,30 @@ def absolute_url(path: str) -> str:
     return f"{settings.CHAINSURVEY_SITE_URL}{path}"
 
 
-def email_message(template: str, context: dict, *, to: str) -> EmailMultiAlternatives:
+def language_of(person) -> str:
+    """The language a person's emails are written in: the org file's `language` column, else their
+    own choice in the navigation bar, else the site's default (as chainsurvey.middleware serves
+    their pages, without a browser to ask). `person` is an Employee, or None (no one on file)."""
+    supported = {code for code, _ in settings.LANGUAGES}
+    for code in (getattr(person, "language", ""), getattr(person, "chosen_language", "")):
+        if code in supported:
+            return code
+    return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+
+
+def email_message(template: str, context: dict, *, to: str, language: str | None = None) -> EmailMultiAlternatives:
     """The email `emails/<template>`: its subject (`_subject.txt`, on one line), text (`.txt`) and
-    HTML alternative (`.html`), rendered with `context`, to one address."""
+    HTML alternative (`.html`), rendered with `context`, to one address, in `language` (the
+    recipient's, `language_of`; None: the site's default, never the language of whatever request or
+    task happens to send it)."""
     name = f"emails/{template}"
-    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{name}.txt", context), to=[to])
-    message.attach_alternative(render_to_string(f"{name}.html", context), "text/html")
+    language = language or language_of(None)
+    with translation.override(language):
+        context = {**context, "email_language": language}
+        subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+        message = EmailMultiAlternatives(subject, render_to_string(f"{name}.txt", context), to=[to])
+        message.attach_alternative(render_to_string(f"{name}.html", context), "text/html")
+    message.extra_headers["Content-Language"] = language
     return message
 
 

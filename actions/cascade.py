@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.models import Cycle, Employee
 from surveys.roles import top_of_company
@@ -52,20 +55,27 @@ class Cascade:
 
     @property
     def explanation(self) -> str:
-        """One sentence for the department's page: which rule applies, and until when."""
+        """One sentence for the department's page, in its language: which rule applies, and until when."""
+        from accounts.templatetags.local_dates import local_format
+
         if not self.results_visible:
-            return "Commitments open once this cycle's results are published."
+            return _("Commitments open once this cycle's results are published.")
         if self.is_top:
-            return "The top of the company opens the cascade: your published commitments come first."
+            return _("The top of the company opens the cascade: your published commitments come first.")
         if self.top_published:
-            return "The top of the company has published its commitments: you may publish yours."
+            return _("The top of the company has published its commitments: you may publish yours.")
         if self.may_publish:
-            return f"{settings.CHAINSURVEY_CASCADE_DAYS} days have passed since the results: you may publish."
+            days = settings.CHAINSURVEY_CASCADE_DAYS
+            return ngettext(
+                "%(days)s day has passed since the results: you may publish.",
+                "%(days)s days have passed since the results: you may publish.",
+                days,
+            ) % {"days": days}
         day = timezone.localtime(self.opens_at).date()
-        return (
+        return _(
             "Draft now: you may publish once the top of the company has published a commitment, "
-            f"or from {day:%-d %B %Y} at the latest."
-        )
+            "or from %(day)s at the latest."
+        ) % {"day": date_format(day, local_format("j F Y"))}
 
 
 def cascade_for(

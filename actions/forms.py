@@ -1,7 +1,9 @@
 """The commitment forms: they parse and validate; actions.services writes. Labels are the contract's
-("Scope", "Dimension", "What we will do", "Owner", "Due by"; the button "Publish")."""
+(_("Scope"), _("Dimension"), _("What we will do"), _("Owner"), _("Due by"); the button "Publish"), exactly so in
+English, and translated like every other text in German, French and Spanish."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import Scope
 from surveys.dimensions import SERVICE_DIMENSIONS
@@ -11,31 +13,31 @@ from .models import TEXT_MAX, UPDATE_MAX, Commitment, TrainingModule
 from .services import Draft
 
 SCOPE_CHOICES = [
-    (Scope.SUPPLIER, "To the departments we serve (supplier)"),
-    (Scope.MANAGEMENT, "Our management to our own staff (management)"),
+    (Scope.SUPPLIER, _("To the departments we serve (supplier)")),
+    (Scope.MANAGEMENT, _("Our management to our own staff (management)")),
 ]
 
 
 class CommitmentForm(forms.Form):
-    scope = forms.ChoiceField(label="Scope", choices=SCOPE_CHOICES, widget=forms.RadioSelect)
-    dimension = forms.ChoiceField(label="Dimension")
+    scope = forms.ChoiceField(label=_("Scope"), choices=SCOPE_CHOICES, widget=forms.RadioSelect)
+    dimension = forms.ChoiceField(label=_("Dimension"))
     text = forms.CharField(
-        label="What we will do",
+        label=_("What we will do"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One concrete change your internal customers will notice.",
+        help_text=_("One concrete change your internal customers will notice."),
     )
-    owner = forms.ModelChoiceField(label="Owner", queryset=None, help_text="A person of this department.")
-    due = forms.DateField(label="Due by", widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, help_text=_("A person of this department."))
+    due = forms.DateField(label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"}))
     especially_for = forms.ModelMultipleChoiceField(
-        label="Especially for (optional)",
+        label=_("Especially for (optional)"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Supplier scope: the departments that rated you lowest, lowest first.",
+        help_text=_("Supplier scope: the departments that rated you lowest, lowest first."),
     )
     modules = forms.ModelMultipleChoiceField(
-        label="Training our staff will complete (optional)",
+        label=_("Training our staff will complete (optional)"),
         queryset=TrainingModule.objects.filter(is_active=True, kind=TrainingModule.Kind.MODULE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -48,7 +50,7 @@ class CommitmentForm(forms.Form):
         self.fields["especially_for"].queryset = raters
         if not self.fields["modules"].queryset.exists():
             del self.fields["modules"]  # no training written yet: nothing to attach
-        labels = {d.slug: d.label for d in dimensions}
+        labels = {d.slug: _(d.label) for d in dimensions}  # the stored English, translated
         self.fields["dimension"].choices = [(slug, labels.get(slug, slug.capitalize())) for slug in SERVICE_DIMENSIONS]
 
     @classmethod
@@ -77,8 +79,8 @@ class CommitmentForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=Commitment.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Commitment.Status.choices)
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="Progress update", max_length=UPDATE_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Progress update"), max_length=UPDATE_MAX, widget=forms.Textarea(attrs={"rows": 2}))

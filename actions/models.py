@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from reports.models import Scope
 from surveys.dimensions import SCOPES, SERVICE_DIMENSIONS
@@ -31,9 +32,9 @@ class CommitmentQuerySet(models.QuerySet):
 
 class Commitment(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        OPEN = "open", pgettext_lazy("commitment status", "Open")
+        DONE = "done", pgettext_lazy("commitment status", "Done")
+        DROPPED = "dropped", pgettext_lazy("commitment status", "Dropped")
 
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="commitments", help_text="The results it answers."

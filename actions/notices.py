@@ -41,7 +41,7 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
-from invitations.mail import NoticeSendError, absolute_url, email_message, send_in_order
+from invitations.mail import NoticeSendError, absolute_url, email_message, language_of, send_in_order
 from reports.models import Scope
 from surveys.models import Cycle, Department, Dimension, Employee
 from surveys.roles import MANAGEMENT_ROLES
@@ -176,7 +176,7 @@ def _recognised(now: datetime.datetime) -> list[Planned]:
     if cycle is None or not _in_time(results_published_at(cycle), now):
         return []
     found = recognition(cycle=cycle)
-    praised = {d.id: [p.sentence for p in found.for_department(d.id)] for d in found.departments}
+    praised = {d.id: found.for_department(d.id) for d in found.departments}  # written in each reader's language
     if not praised:
         return []
     page_url = absolute_url(reverse("recognition:cycle", args=[cycle.name]))
@@ -339,7 +339,7 @@ def message(planned: Planned) -> EmailMultiAlternatives:
         "due_soon_days": DUE_SOON_DAYS,
         **planned.context,
     }
-    return email_message(f"action_{planned.due.kind}", context, to=user.email)
+    return email_message(f"action_{planned.due.kind}", context, to=user.email, language=language_of(planned.employee))
 
 
 def notice_claim(due: Due) -> int | None:

@@ -171,5 +171,5 @@ def hr_overview(*, cycle: Cycle) -> dict:
         "items": items,
         "overdue": [i for i in items if i.overdue],
         "labels": dimension_labels(),
-        "tally": [(n, verdicts.SHORT[v].lower()) for v, n in verdicts.tally(i.judgement for i in items).items()],
+        "tally": [(n, str(verdicts.SHORT[v]).lower()) for v, n in verdicts.tally(i.judgement for i in items).items()],
     }

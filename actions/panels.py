@@ -51,7 +51,7 @@ def dashboard(*, cycle: VisibleCycle) -> str:
         "committed": len({c.department_id for c in current}),
         "departments": Department.objects.count(),
         "previous": previous,
-        "tally": [(n, verdicts.SHORT[v].lower()) for v, n in verdicts.tally(j.judgement for j in earlier).items()],
+        "tally": [(n, str(verdicts.SHORT[v]).lower()) for v, n in verdicts.tally(j.judgement for j in earlier).items()],
         "top_kept": sum(1 for j in top_earlier if j.judgement.verdict == verdicts.IMPROVED),
         "top_total": len(top_earlier),
         "top_names": sorted({j.commitment.department.name for j in top_earlier}),

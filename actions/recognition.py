@@ -15,7 +15,12 @@ department's managers get theirs by email (actions.notices, kind `recognised`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from reports.models import CycleSummary, DepartmentResult, LinkResult, Scope
 from reports.selectors import dimension_labels
@@ -28,9 +33,19 @@ KINDS = ("best", "management", "link", "improved")  # the page's order
 
 @dataclass(frozen=True)
 class Praise:
+    """One sentence of good news. It is written when read, in the language active then (the page's,
+    or the recipient's of an email: actions.notices renders each email in its reader's language)."""
+
     department: Department
     kind: str  # best | management | link | improved
-    sentence: str
+    write: Callable[[], str] = field(compare=False, repr=False)
+
+    @property
+    def sentence(self) -> str:
+        return self.write()
+
+    def __str__(self) -> str:
+        return self.sentence
 
 
 @dataclass
@@ -52,13 +67,26 @@ class Recognition:
         return sorted(found.values(), key=lambda d: d.name.casefold())
 
 
+def _label(english: str) -> str:
+    """A dimension's label inside a sentence, in the active language (the stored English label,
+    translated like the survey's: surveys.translations), lower-cased where the language writes it so
+    (German keeps its nouns' capital)."""
+    label = _(english)
+    return label if translation.get_language() == "de" else label[:1].lower() + label[1:]
+
+
 def _words(labels: list[str]) -> str:
-    labels = [label[:1].lower() + label[1:] for label in labels]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    if len(labels) == 1:
+        return labels[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _mean(value: float) -> str:
+    return number_format(value, 2)
 
 
 def _signed(value: float) -> str:
-    return f"{value:+.2f}".replace("-", "−")
+    return ("+" if value >= 0 else "−") + number_format(abs(value), 2)
 
 
 def recognition(*, cycle: Cycle) -> Recognition:
@@ -82,19 +110,25 @@ def _best(found: Recognition, shown: list[DepartmentResult], labels: dict[str, s
         if row.rank == 1:
             firsts[(row.department_id, row.scope)].append(row)
     order = {slug: i for i, slug in enumerate([OVERALL, *SERVICE_DIMENSIONS])}
-    for (_, scope), rows in sorted(firsts.items(), key=lambda item: item[1][0].department.name.casefold()):
+    for (_department_id, scope), rows in sorted(firsts.items(), key=lambda item: item[1][0].department.name.casefold()):
         rows.sort(key=lambda r: order.get(r.dimension, 99))
         department = rows[0].department
         overall = next((r for r in rows if r.dimension == OVERALL), None)
         dimensions = [labels[r.dimension] for r in rows if r.dimension != OVERALL and r.dimension in labels]
+        name = department.name
         if scope == Scope.SUPPLIER:
             if overall is not None:
                 found.praises.append(
                     Praise(
                         department,
                         "best",
-                        f"{department.name} is the best-rated department as a supplier: {overall.mean:.2f} overall, "
-                        "from the departments it serves.",
+                        lambda name=name, mean=overall.mean: (
+                            _(
+                                "%(department)s is the best-rated department as a supplier: %(mean)s overall, "
+                                "from the departments it serves."
+                            )
+                            % {"department": name, "mean": _mean(mean)}
+                        ),
                     )
                 )
             if dimensions:
@@ -102,7 +136,10 @@ def _best(found: Recognition, shown: list[DepartmentResult], labels: dict[str, s
                     Praise(
                         department,
                         "best",
-                        f"{department.name} is rated best on {_words(dimensions)} by the departments it serves.",
+                        lambda name=name, dimensions=dimensions: (
+                            _("%(department)s is rated best on %(dimensions)s by the departments it serves.")
+                            % {"department": name, "dimensions": _words([_label(d) for d in dimensions])}
+                        ),
                     )
                 )
         elif overall is not None:
@@ -110,8 +147,13 @@ def _best(found: Recognition, shown: list[DepartmentResult], labels: dict[str, s
                 Praise(
                     department,
                     "management",
-                    f"{department.name}'s staff rate their own management highest of any department: "
-                    f"{overall.mean:.2f} overall.",
+                    lambda name=name, mean=overall.mean: (
+                        _(
+                            "The staff of %(department)s rate their own management highest of any department: "
+                            "%(mean)s overall."
+                        )
+                        % {"department": name, "mean": _mean(mean)}
+                    ),
                 )
             )
 
@@ -123,15 +165,25 @@ def _links(found: Recognition, cycle: Cycle) -> None:
         .order_by("-mean", "rater_department__name", "provider_department__name")[:STRONGEST_LINKS]
     )
     for i, link in enumerate(strongest):
-        which = "the strongest link of the company" if i == 0 else "one of the strongest links of the company"
         found.praises.append(
-            Praise(
-                link.provider_department,
-                "link",
-                f"{link.rater_department.name} rates the service it gets from {link.provider_department.name} "
-                f"at {link.mean:.2f}: {which}.",
-            )
+            Praise(link.provider_department, "link", lambda link=link, first=i == 0: _link_sentence(link, first))
         )
+
+
+def _link_sentence(link: LinkResult, first: bool) -> str:
+    values = {"rater": link.rater_department.name, "provider": link.provider_department.name, "mean": _mean(link.mean)}
+    if first:
+        return (
+            _("%(rater)s rates the service it gets from %(provider)s at %(mean)s: the strongest link of the company.")
+            % values
+        )
+    return (
+        _(
+            "%(rater)s rates the service it gets from %(provider)s at %(mean)s: "
+            "one of the strongest links of the company."
+        )
+        % values
+    )
 
 
 def _improved(found: Recognition, shown: list[DepartmentResult], labels: dict[str, str]) -> None:
@@ -142,21 +194,57 @@ def _improved(found: Recognition, shown: list[DepartmentResult], labels: dict[st
     for row in shown:
         if row.delta_significant and row.delta is not None and row.delta > 0 and row.dimension in labels:
             rises[(row.department_id, row.scope)].append(row)
-    for (_, scope), rows in sorted(rises.items(), key=lambda item: item[1][0].department.name.casefold()):
+    for (_department_id, scope), rows in sorted(rises.items(), key=lambda item: item[1][0].department.name.casefold()):
         department = rows[0].department
         overall = next((r for r in rows if r.dimension == OVERALL), None)
         dimensions = sorted((r for r in rows if r.dimension != OVERALL), key=lambda r: -r.delta)
-        parts = [
-            f"{labels[r.dimension][:1].lower() + labels[r.dimension][1:]} ({_signed(r.delta)})" for r in dimensions
-        ]
-        who = (
-            "as the departments it serves see it"
-            if scope == Scope.SUPPLIER
-            else "as its own staff see their management"
+        rises = [(labels[r.dimension], r.delta) for r in dimensions]
+        found.praises.append(
+            Praise(
+                department,
+                "improved",
+                lambda name=department.name, rises=rises, overall=overall.delta if overall else None, scope=scope: (
+                    _improved_sentence(name, rises, overall, scope, found.previous)
+                ),
+            )
         )
-        text = f"{department.name} improved"
-        if parts:
-            text += f" on {_words(parts)}" if len(parts) > 1 else f" on {parts[0]}"
-        if overall is not None:
-            text += f"{',' if parts else ''} {_signed(overall.delta)} overall"
-        found.praises.append(Praise(department, "improved", f"{text}, {who}, since {found.previous}."))
+
+
+def _improved_sentence(name: str, rises: list[tuple[str, float]], overall: float | None, scope: str, since: str) -> str:
+    values = {
+        "department": name,
+        "dimensions": _words([f"{_label(label)} ({_signed(delta)})" for label, delta in rises]),
+        "overall": _signed(overall) if overall is not None else "",
+        "previous": since,
+    }
+    supplier = scope == Scope.SUPPLIER
+    if rises and overall is not None:
+        text = (
+            _(
+                "%(department)s improved on %(dimensions)s, %(overall)s overall, as the departments it serves see it, "
+                "since %(previous)s."
+            )
+            if supplier
+            else _(
+                "%(department)s improved on %(dimensions)s, %(overall)s overall, as its own staff see their "
+                "management, since %(previous)s."
+            )
+        )
+    elif rises:
+        text = (
+            _("%(department)s improved on %(dimensions)s, as the departments it serves see it, since %(previous)s.")
+            if supplier
+            else _(
+                "%(department)s improved on %(dimensions)s, as its own staff see their management, since %(previous)s."
+            )
+        )
+    else:
+        text = (
+            _("%(department)s improved %(overall)s overall, as the departments it serves see it, since %(previous)s.")
+            if supplier
+            else _(
+                "%(department)s improved %(overall)s overall, as its own staff see their management, "
+                "since %(previous)s."
+            )
+        )
+    return text % values

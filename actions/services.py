@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from accounts.templatetags.local_dates import local_format
 from reports.models import Scope
 from surveys.dimensions import SERVICE_DIMENSIONS
 from surveys.models import Cycle, Department, Employee
@@ -39,7 +42,8 @@ def check_cycle(cycle: Cycle) -> datetime.date:
     """The day the cycle's results were published; refuses a cycle whose results are not."""
     published = results_published_at(cycle)
     if published is None:
-        raise CommitmentError(f"Commitments answer published results, and {cycle.name}'s are not published.")
+        message = _("Commitments answer published results, and %(cycle)s's are not published.")
+        raise CommitmentError(message % {"cycle": cycle.name})
     return timezone.localtime(published).date()
 
 
@@ -47,24 +51,28 @@ def _check(draft: Draft, *, cycle: Cycle, department: Department) -> None:
     results_day = check_cycle(cycle)
     problems = []
     if draft.scope not in Scope.values:
-        problems.append("Choose a scope: the departments you serve, or your own staff.")
+        problems.append(_("Choose a scope: the departments you serve, or your own staff."))
     if draft.dimension not in SERVICE_DIMENSIONS:
-        problems.append("Choose one of the six dimensions.")
+        problems.append(_("Choose one of the six dimensions."))
     text = draft.text.strip()
     if not text:
-        problems.append("Say what you will do.")
+        problems.append(_("Say what you will do."))
     elif len(text) > TEXT_MAX:
-        problems.append(f"Keep what you will do to {TEXT_MAX} characters (it has {len(text)}).")
+        message = _("Keep what you will do to %(max)s characters (it has %(length)s).")
+        problems.append(message % {"max": TEXT_MAX, "length": len(text)})
     if draft.owner.department_id != department.id or not draft.owner.is_active:
-        problems.append(f"The owner must be an active person of {department.name}.")
+        problems.append(_("The owner must be an active person of %(department)s.") % {"department": department.name})
     if draft.due < results_day:
-        problems.append(f"The due date is before the results were published ({results_day:%-d %B %Y}).")
+        problems.append(
+            _("The due date is before the results were published (%(day)s).")
+            % {"day": date_format(results_day, local_format("j F Y"))}
+        )
     elif draft.due > results_day + LONGEST_HORIZON:
-        problems.append("The due date is more than a year after the results: promise something nearer.")
+        problems.append(_("The due date is more than a year after the results: promise something nearer."))
     if draft.especially_for and draft.scope != Scope.SUPPLIER:
-        problems.append("Only a promise to the departments you serve names departments it is especially for.")
+        problems.append(_("Only a promise to the departments you serve names departments it is especially for."))
     if any(d.id == department.id for d in draft.especially_for):
-        problems.append("A department does not serve itself: name the departments it serves.")
+        problems.append(_("A department does not serve itself: name the departments it serves."))
     if problems:
         raise CommitmentError(" ".join(problems))
 
@@ -97,7 +105,7 @@ def commitment_edit(*, commitment: Commitment, draft: Draft, by) -> Commitment:
     """Change a draft. A published commitment is a promise made: only its status and updates change."""
     commitment = _locked(commitment)
     if commitment.is_published:
-        raise CommitmentError("A published commitment is not rewritten: add a progress update or change its status.")
+        raise CommitmentError(_("A published commitment is not rewritten: add a progress update or change its status."))
     _check(draft, cycle=commitment.cycle, department=commitment.department)
     return _write(commitment, draft)
 
@@ -140,17 +148,17 @@ def commitment_delete(*, commitment: Commitment, by) -> None:
     """Delete a draft; a published commitment is dropped instead (its verdict still comes)."""
     commitment = _locked(commitment)
     if commitment.is_published:
-        raise CommitmentError("A published commitment is not deleted: set its status to dropped.")
+        raise CommitmentError(_("A published commitment is not deleted: set its status to dropped."))
     commitment.delete()
 
 
 @transaction.atomic
 def commitment_set_status(*, commitment: Commitment, status: str, by) -> Commitment:
     if status not in Commitment.Status.values:
-        raise CommitmentError("Choose open, done or dropped.")
+        raise CommitmentError(_("Choose open, done or dropped."))
     commitment = _locked(commitment)
     if not commitment.is_published:
-        raise CommitmentError("Publish the commitment before you mark how it went.")
+        raise CommitmentError(_("Publish the commitment before you mark how it went."))
     commitment.status = status
     commitment.save(update_fields=["status", "updated_at"])
     return commitment
@@ -160,12 +168,13 @@ def commitment_set_status(*, commitment: Commitment, status: str, by) -> Commitm
 def progress_add(*, commitment: Commitment, text: str, by) -> ProgressUpdate:
     text = text.strip()
     if not text:
-        raise CommitmentError("Write the update.")
+        raise CommitmentError(_("Write the update."))
     if len(text) > UPDATE_MAX:
-        raise CommitmentError(f"Keep an update to {UPDATE_MAX} characters (it has {len(text)}).")
+        message = _("Keep an update to %(max)s characters (it has %(length)s).")
+        raise CommitmentError(message % {"max": UPDATE_MAX, "length": len(text)})
     commitment = _locked(commitment)
     if not commitment.is_published:
-        raise CommitmentError("Progress updates are for published commitments.")
+        raise CommitmentError(_("Progress updates are for published commitments."))
     update = ProgressUpdate.objects.create(commitment=commitment, text=text, written_by=by)
     Commitment.objects.filter(pk=commitment.pk).update(updated_at=timezone.now())
     return update

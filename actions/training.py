@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys import roles
 from surveys.models import Dimension, Employee
@@ -149,32 +151,35 @@ def count_band(*, done: int, people: int, minimum: int) -> tuple[int, int] | Non
     return (done, done)
 
 
-def _people(n: int) -> str:
-    return "1 person" if n == 1 else f"{n} people"
-
-
 def count_text(*, band: tuple[int, int] | None, people: int, minimum: int) -> str:
-    """What the page says for a band; never depends on the count within it."""
+    """What the page says for a band, in the page's language; never depends on the count within it."""
     if band is None:
-        return f"not shown: fewer than {_people(max(2 * minimum - 1, 1))}"
+        n = max(2 * minimum - 1, 1)
+        return ngettext("not shown: fewer than %(n)s person", "not shown: fewer than %(n)s people", n) % {"n": n}
     low, high = band
     if low == high:
-        return f"{low} of {_people(people)}"
+        return ngettext("%(k)s of %(n)s person", "%(k)s of %(n)s people", people) % {"k": low, "n": people}
     if low == 0:
-        return f"fewer than {high + 1} of {_people(people)}"
-    return f"more than {low - 1} of {_people(people)}"
+        return ngettext("fewer than %(k)s of %(n)s person", "fewer than %(k)s of %(n)s people", people) % {
+            "k": high + 1,
+            "n": people,
+        }
+    return ngettext("more than %(k)s of %(n)s person", "more than %(k)s of %(n)s people", people) % {
+        "k": low - 1,
+        "n": people,
+    }
 
 
 def counts_rule(*, minimum: int) -> str:
     """The rule in a sentence, for the pages."""
     if minimum <= 1:
-        return "Completion is shown as counts of people per department, never per person."
-    return (
+        return _("Completion is shown as counts of people per department, never per person.")
+    return _(
         "Completion is shown as counts of people per department, never per person. A count is exact only "
-        f"where at least {minimum} people have done the module and at least {minimum} have not; otherwise it "
-        f"reads \u201cfewer than {minimum}\u201d or \u201cmore than\u2026\u201d, and departments of fewer than "
-        f"{2 * minimum - 1} people show none, so that nobody's mark can be worked out."
-    )
+        "where at least %(minimum)s people have done the module and at least %(minimum)s have not; otherwise it "
+        "reads “fewer than %(minimum)s” or “more than…”, and departments of fewer than "
+        "%(smallest)s people show none, so that nobody's mark can be worked out."
+    ) % {"minimum": minimum, "smallest": 2 * minimum - 1}
 
 
 @dataclass(frozen=True)
@@ -254,7 +259,7 @@ def index_page(*, user) -> dict:
             if m.dimension == slug
         ]
         if items:
-            sections.append(DimensionSection(slug=slug, label=label, question=question, items=items))
+            sections.append(DimensionSection(slug=slug, label=_(label), question=_(question), items=items))
     return {
         "sections": sections,
         "sees_coaching": may_read_coaching(user),
@@ -303,8 +308,8 @@ def module_page(*, user, module: TrainingModule) -> dict:
     return {
         "module": module,
         "is_coaching": module.kind == COACHING,
-        "dimension_label": dimension[0] if dimension else module.get_dimension_display(),
-        "dimension_question": dimension[1] if dimension else "",
+        "dimension_label": _(dimension[0]) if dimension else module.get_dimension_display(),
+        "dimension_question": _(dimension[1]) if dimension else "",
         "paragraphs": paragraphs(module.body),
         "moments": lines(module.moments),
         "self_check": lines(module.self_check),

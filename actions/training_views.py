@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -20,7 +21,7 @@ def _readable(request: HttpRequest, slug: str) -> TrainingModule:
     if found is None:
         raise Http404("No such training module.")
     if not training.may_read(request.user, found):
-        raise PermissionDenied("Coaching guides are for managers: they are about discussing results with a team.")
+        raise PermissionDenied(_("Coaching guides are for managers: they are about discussing results with a team."))
     return found
 
 
@@ -45,14 +46,14 @@ def done(request: HttpRequest, module_slug: str) -> HttpResponse:
     found = _readable(request, module_slug)
     employee = employee_for_user(user=request.user)
     if employee is None:
-        raise PermissionDenied("Only people of the org mark modules done.")
+        raise PermissionDenied(_("Only people of the org mark modules done."))
     wanted = request.POST.get("done")
     if wanted == "1":
         training.module_complete(module=found, employee=employee)
-        messages.success(request, "Marked as done. Only you see your own marks.")
+        messages.success(request, _("Marked as done. Only you see your own marks."))
     elif wanted == "0":
         training.module_undo(module=found, employee=employee)
-        messages.info(request, "Marked as not done.")
+        messages.info(request, _("Marked as not done."))
     else:
         raise BadRequest("Say done=1 or done=0.")
     return redirect("training:module", module_slug=found.slug)

@@ -11,6 +11,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from reports.models import DepartmentResult
 from surveys.models import Cycle
 from surveys.selectors import next_cycle_with_results
@@ -24,20 +26,21 @@ DECLINED = "declined"
 NO_CLEAR_CHANGE = "no_clear_change"
 SIGNIFICANCE = 0.05  # the contract's p < 0.05, as reports.stats.SIGNIFICANCE (which loads numpy)
 
-# How the verdict reads where only words are shown (/actions/, home pages).
+# How the verdict reads where only words are shown (/actions/, home pages), in the page's language;
+# exports and the API keep the contract's slugs.
 WORDS = {
-    PENDING: "To be judged by next quarter's ratings",
-    NOT_MEASURABLE: "Too few ratings to judge",
-    IMPROVED: "Improved: their internal customers' ratings rose",
-    DECLINED: "Declined: their internal customers' ratings fell",
-    NO_CLEAR_CHANGE: "No clear change in the ratings",
+    PENDING: _("To be judged by next quarter's ratings"),
+    NOT_MEASURABLE: _("Too few ratings to judge"),
+    IMPROVED: _("Improved: their internal customers' ratings rose"),
+    DECLINED: _("Declined: their internal customers' ratings fell"),
+    NO_CLEAR_CHANGE: _("No clear change in the ratings"),
 }
 SHORT = {
-    PENDING: "Pending",
-    NOT_MEASURABLE: "Not measurable",
-    IMPROVED: "Improved",
-    DECLINED: "Declined",
-    NO_CLEAR_CHANGE: "No clear change",
+    PENDING: _("Pending"),
+    NOT_MEASURABLE: _("Not measurable"),
+    IMPROVED: _("Improved"),
+    DECLINED: _("Declined"),
+    NO_CLEAR_CHANGE: _("No clear change"),
 }
 
 
@@ -66,11 +69,11 @@ class Judgement:
 
     @property
     def words(self) -> str:
-        return WORDS[self.verdict]
+        return str(WORDS[self.verdict])  # in the active language
 
     @property
     def short(self) -> str:
-        return SHORT[self.verdict]
+        return str(SHORT[self.verdict])
 
 
 def judge(before: Row | None, after: Row | None, *, follow_up_cycle: str | None) -> Judgement:

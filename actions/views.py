@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -36,10 +37,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _hr_cycle(request: HttpRequest, cycle: str) -> Cycle:
     if not roles.can_manage_all_commitments(request.user):
-        raise PermissionDenied("The commitments overview is HR's.")
+        raise PermissionDenied(_("The commitments overview is HR's."))
     found = Cycle.objects.with_results().filter(name=cycle).first()
     if found is None:
-        raise Http404("Commitments answer published results, and this cycle has none.")
+        raise Http404(_("Commitments answer published results, and this cycle has none."))
     return found
 
 
@@ -70,11 +71,11 @@ def _department_and_cycle(request: HttpRequest, cycle: str, slug: str):
     department = visible.department_by_slug(slug)
     if department is None or not roles.can_commit_for(request.user, department.id):
         if department is None and roles.can_manage_all_commitments(request.user):
-            raise Http404("No such department.")
-        raise PermissionDenied("A department's commitments are written by its own managers and HR.")
+            raise Http404(_("No such department."))
+        raise PermissionDenied(_("A department's commitments are written by its own managers and HR."))
     found = Cycle.objects.with_results().filter(name=cycle).first()
     if found is None:
-        raise Http404("Commitments answer published results, and this cycle has none.")
+        raise Http404(_("Commitments answer published results, and this cycle has none."))
     return department, found
 
 
@@ -131,9 +132,9 @@ def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Commitment published."
+                _("Commitment published.")
                 if publish_now
-                else "Draft saved: only your department's managers and HR see it.",
+                else _("Draft saved: only your department's managers and HR see it."),
             )
             return redirect("actions:department", cycle=found.name, slug=department.slug)
     return _render_department(request, department, found, focus, form=form, status=400)
@@ -143,7 +144,7 @@ def _commitment(request, cycle, slug, pk):
     department, found = _department_and_cycle(request, cycle, slug)
     commitment = selectors.commitment_of(pk=pk, cycle=found, department=department)
     if commitment is None:
-        raise Http404("No such commitment.")
+        raise Http404(_("No such commitment."))
     return department, found, commitment
 
 
@@ -157,7 +158,9 @@ def _back(commitment):
 def edit(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpResponse:
     department, found, commitment = _commitment(request, cycle, slug, pk)
     if commitment.is_published:
-        messages.info(request, "A published commitment is not rewritten: add a progress update or change its status.")
+        messages.info(
+            request, _("A published commitment is not rewritten: add a progress update or change its status.")
+        )
         return _back(commitment)
     focus = pages.focus_for(cycle=found, department=department)
     if request.method == "POST":
@@ -168,7 +171,7 @@ def edit(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpResponse:
             except CommitmentError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Draft saved.")
+                messages.success(request, _("Draft saved."))
                 return _back(commitment)
     else:
         form = _form(department, focus, initial=CommitmentForm.initial_from(commitment))
@@ -193,7 +196,7 @@ def publish(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpRespons
     def action(c):
         return services.commitment_publish(commitment=c, by=request.user)
 
-    return _act(request, cycle, slug, pk, action, "Commitment published: everyone signed in can read it.")
+    return _act(request, cycle, slug, pk, action, _("Commitment published: everyone signed in can read it."))
 
 
 @login_required
@@ -202,7 +205,7 @@ def delete(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpResponse
     def action(c):
         return services.commitment_delete(commitment=c, by=request.user)
 
-    return _act(request, cycle, slug, pk, action, "Draft deleted.")
+    return _act(request, cycle, slug, pk, action, _("Draft deleted."))
 
 
 @login_required
@@ -214,7 +217,7 @@ def status(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpResponse
     def action(c):
         return services.commitment_set_status(commitment=c, status=chosen, by=request.user)
 
-    return _act(request, cycle, slug, pk, action, "Status saved.")
+    return _act(request, cycle, slug, pk, action, _("Status saved."))
 
 
 @login_required
@@ -226,4 +229,4 @@ def update(request: HttpRequest, cycle: str, slug: str, pk: int) -> HttpResponse
     def action(c):
         return services.progress_add(commitment=c, text=text, by=request.user)
 
-    return _act(request, cycle, slug, pk, action, "Update added.")
+    return _act(request, cycle, slug, pk, action, _("Update added."))

@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import CYCLE_NAME_RE
 from surveys.services.cycles import DEFAULT_OPEN_DAYS
@@ -34,23 +36,26 @@ def default_closing_day() -> datetime.date:
 class CycleCreateForm(forms.Form):
     name = forms.RegexField(
         regex=CYCLE_NAME_RE,
-        label="Cycle name",
-        help_text="A quarter, written YYYY-Qn (for example 2026-Q3).",
-        error_messages={"invalid": "Write the quarter as YYYY-Qn, for example 2026-Q3."},
+        label=_("Cycle name"),
+        help_text=_("A quarter, written YYYY-Qn (for example 2026-Q3)."),
+        error_messages={"invalid": _("Write the quarter as YYYY-Qn, for example 2026-Q3.")},
     )
     closes_on = forms.DateField(
-        label="Closing day",
+        label=_("Closing day"),
         required=False,
         widget=DateInput,
-        help_text=f"Answers are accepted until the end of this day. Empty: {DEFAULT_OPEN_DAYS} days after opening.",
+        help_text=format_lazy(
+            _("Answers are accepted until the end of this day. Empty: {days} days after opening."),
+            days=DEFAULT_OPEN_DAYS,
+        ),
     )
 
 
 class CycleOpenForm(forms.Form):
     closes_on = forms.DateField(
-        label="Closing day",
+        label=_("Closing day"),
         widget=DateInput,
-        help_text="Answers are accepted until the end of this day.",
+        help_text=_("Answers are accepted until the end of this day."),
     )
 
 
@@ -60,10 +65,14 @@ def _megabytes(size: int) -> str:
 
 class OrgUploadForm(forms.Form):
     file = forms.FileField(
-        label="Org file (CSV)",
-        help_text="UTF-8 CSV with the columns employee_id, email, full_name, department, role (other columns "
-        f"are ignored), at most {_megabytes(services.MAX_UPLOAD_BYTES)}. You will see what changes before anything "
-        "is saved.",
+        label=_("Org file (CSV)"),
+        help_text=format_lazy(
+            _(
+                "UTF-8 CSV with the columns employee_id, email, full_name, department, role (other columns are "
+                "ignored), at most {size}. You will see what changes before anything is saved."
+            ),
+            size=_megabytes(services.MAX_UPLOAD_BYTES),
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -5,9 +5,9 @@ send mail (an identity change notifies the old address from `accounts`). What is
 is the error its senders raise for a refused batch.
 """
 
-from accounts.mail import SEND_ERRORS, absolute_url, email_message, send_in_order
+from accounts.mail import SEND_ERRORS, absolute_url, email_message, language_of, send_in_order
 
-__all__ = ["SEND_ERRORS", "NoticeSendError", "absolute_url", "email_message", "send_in_order"]
+__all__ = ["SEND_ERRORS", "NoticeSendError", "absolute_url", "email_message", "language_of", "send_in_order"]
 
 
 class NoticeSendError(Exception):

@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from surveys.models import Cycle, Employee, Participation
 from surveys.selectors import open_cycle
 
-from .mail import NoticeSendError, absolute_url, email_message, send_in_order
+from .mail import NoticeSendError, absolute_url, email_message, language_of, send_in_order
 from .models import Notice
 
 logger = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
         else None,
         "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    return email_message(notice.kind, context, to=user.email)
+    return email_message(notice.kind, context, to=user.email, language=language_of(notice.employee))
 
 
 def _record(notices: list[Notice], *, status: str, error: str = "") -> None:

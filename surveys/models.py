@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from .dimensions import SERVICE_DIMENSIONS
 from .roles import MANAGEMENT_ROLES, Role
@@ -102,10 +103,10 @@ class Cycle(models.Model):
     """One quarterly survey round, named YYYY-Qn."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", pgettext_lazy("cycle status", "Draft")
+        OPEN = "open", pgettext_lazy("cycle status", "Open")
+        CLOSED = "closed", pgettext_lazy("cycle status", "Closed")
+        PUBLISHED = "published", pgettext_lazy("cycle status", "Published")
 
     # When a cycle's results may be shown: once it is published, and history imported from another
     # tool as soon as it is closed. Each status maps to the `is_historical` it requires (None: any).

@@ -23,5 +23,28 @@ def verdict_badge(verdict: str) -> str:
 
 @register.filter
 def label_of(slug: str, labels: dict) -> str:
-    """A dimension's admin-editable label, by slug."""
-    return labels.get(slug, slug.capitalize())
+    """A dimension's admin-editable label, by slug, in the page's language (the stored English label
+    translated at render time, as the survey's: surveys.translations; an edited label shows as is)."""
+    from django.utils.translation import gettext
+
+    return gettext(labels.get(slug, slug.capitalize()))
+
+
+@register.filter
+def scope_name(scope: str) -> str:
+    """A commitment's scope in words, in the page's language (the slug stays in exports)."""
+    from django.utils.translation import pgettext
+
+    if scope == "supplier":
+        return pgettext("scope", "supplier")
+    if scope == "management":
+        return pgettext("scope", "management")
+    return scope
+
+
+@register.filter
+def translated(text: str) -> str:
+    """A stored English text (a dimension's label) in the page's language, itself if untranslated."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else text

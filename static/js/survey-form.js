@@ -10,6 +10,12 @@
   var sections = Array.prototype.slice.call(form.querySelectorAll(".survey-section[data-provider]"));
   var progress = document.querySelector("[data-progress]");
   var progressText = document.querySelector("[data-progress-text]");
+  // "2 of 3" in the page's language: the template gives the translated pattern (no JS catalogue).
+  var progressFormat = (progress && progress.getAttribute("data-progress-format")) || "%(done)s of %(total)s";
+
+  function progressWords(done, total) {
+    return progressFormat.replace("%(done)s", String(done)).replace("%(total)s", String(total));
+  }
 
   function parts(section) {
     var id = section.getAttribute("data-provider");
@@ -59,10 +65,10 @@
     var done = sections.filter(isComplete).length;
     if (progress) {
       progress.value = done;
-      progress.textContent = done + " of " + sections.length;
+      progress.textContent = progressWords(done, sections.length);
     }
     if (progressText) {
-      progressText.textContent = done + " of " + sections.length;
+      progressText.textContent = progressWords(done, sections.length);
     }
     sections.forEach(function (section) {
       section.classList.toggle("survey-section-done", isComplete(section));
