@@ -33,11 +33,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import ROOT, command_env, figure, require_postgres, startup_seconds, throwaway_database
+from _common import (
+    BENCH_REDIS_URL,
+    ROOT,
+    command_env,
+    figure,
+    require_postgres,
+    startup_seconds,
+    throwaway_database,
+)
 
 EMPLOYEES = 10_000  # --people, --departments
 DEPARTMENTS = 40
@@ -48,10 +57,18 @@ TARGET_PEAK_RSS_MB = 1024
 IMPORTED = "Imported "  # how the command's line starts once the import has committed
 
 
-def main(sizes: list[int], *, people: int, departments: int, runs: int) -> None:
-    global EMPLOYEES, DEPARTMENTS, RUNS
-    EMPLOYEES, DEPARTMENTS, RUNS = people, departments, runs
+# --no-rollup: the command gets REDIS_URL and a queue of its own, so its roll-up request waits
+# in the broker (deleted after each run) instead of running next; in-process, nothing is requested.
+QUEUE = f"bench-import-{os.getpid()}"
+ROLLUP = True
+
+
+def main(sizes: list[int], *, people: int, departments: int, runs: int, rollup: bool) -> None:
+    global EMPLOYEES, DEPARTMENTS, RUNS, ROLLUP
+    EMPLOYEES, DEPARTMENTS, RUNS, ROLLUP = people, departments, runs, rollup
     require_postgres("bench/import_responses.py")
+    if not ROLLUP and not BENCH_REDIS_URL:
+        sys.exit("--no-rollup needs REDIS_URL: the command's roll-up request waits there, on a queue of its own")
     with throwaway_database(), tempfile.TemporaryDirectory() as folder:
         run(Path(folder), sizes or [EMPLOYEES * PROVIDERS_PER_PERSON * 8])
 
@@ -158,9 +175,13 @@ def run(folder: Path, sizes: list[int]) -> None:
         del content
         in_process, commands, floors, peaks = [], [], [], []
         env = command_env(connection.settings_dict["NAME"], REDIS_URL=None)
+        if not ROLLUP:
+            env = command_env(
+                connection.settings_dict["NAME"], REDIS_URL=BENCH_REDIS_URL, CHAINSURVEY_CELERY_QUEUE=QUEUE
+            )
         startup = startup_seconds(env)
         for attempt in range(RUNS):
-            cycle = f"2024-Q{attempt + 1}"
+            cycle = f"{2010 + attempt // 4}-Q{attempt % 4 + 1}"
             args = ["manage.py", "import_responses", str(path), "--cycle", cycle]
             if attempt % 2:  # alternate which comes first: the second run finds the table's pages warm
                 in_process.append(import_in_process(path, cycle))
@@ -181,13 +202,14 @@ def run(folder: Path, sizes: list[int]) -> None:
         parsed = parse_responses(path.read_bytes(), lookup=org_lookup())
         validated = time.perf_counter()
         commit_times = []
-        answers_import(
-            parsed.data,
-            cycle_name="2024-Q4",
-            replace=False,
-            dry_run=False,
-            committed=lambda summary, times=commit_times: times.append(time.perf_counter()),
-        )
+        with no_rollup():
+            answers_import(
+                parsed.data,
+                cycle_name="2025-Q1",
+                replace=False,
+                dry_run=False,
+                committed=lambda summary, times=commit_times: times.append(time.perf_counter()),
+            )
         rolled_up = time.perf_counter()
         stages = (validated - started, commit_times[0] - validated, rolled_up - commit_times[0])
         empty_answers()
@@ -219,17 +241,20 @@ def report(rows: int, *, startup: float, commands, in_process, floors, stages, p
     peak = max(peaks)
     verdict = "pass" if rows / imported >= TARGET_ROWS_PER_SECOND and peak <= TARGET_PEAK_RSS_MB else "FAIL"
     print(
-        f"  manage.py import_responses, end to end (start-up {startup:.2f}s subtracted; no broker, so the roll-up "
-        "runs next in the same command, which says so):"
+        f"  manage.py import_responses, end to end (start-up {startup:.2f}s subtracted; "
+        + ("no broker, so the roll-up runs next in the same command, which says so):" if ROLLUP else "--no-rollup):")
     )
     print(
         f"    import (read, validate, write, commit): median {imported:.2f}s of {listed(commands, 0)} - start-up; "
         f"{rows / imported:,.0f} rows/s (target {TARGET_ROWS_PER_SECOND:,}: {verdict})"
     )
-    print(
-        f"    then its roll-up: median {rollup:.2f}s of {listed(commands, 1)}; import and roll-up "
-        f"{imported + rollup:.2f}s = {rows / (imported + rollup):,.0f} rows/s"
-    )
+    if ROLLUP:
+        print(
+            f"    then its roll-up: median {rollup:.2f}s of {listed(commands, 1)}; import and roll-up "
+            f"{imported + rollup:.2f}s = {rows / (imported + rollup):,.0f} rows/s"
+        )
+    else:
+        print(f"    (--no-rollup: roll-up requested from a broker, not run; Imported to exit {rollup:.2f}s)")
     print(
         f"  in-process (call_command): import median {local:.2f}s of {listed(in_process, 0)}, "
         f"{rows / local:,.0f} rows/s; roll-up {local_rollup:.2f}s of {listed(in_process, 1)}"
@@ -263,20 +288,33 @@ def timed_import_command(args: list[str], *, env: dict) -> tuple[float, float, f
     """(import, roll-up) seconds of `python ARGS` in a fresh process: until its "Imported" line
     arrives, and from then to its exit (the roll-up it runs next without a broker); and its peak
     RSS in MB."""
-    imported = None
+    imported = import_peak = None
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors)
         for line in process.stdout:
             if imported is None and line.startswith(IMPORTED.encode()):
                 imported = time.perf_counter()
-        _, status, usage = os.wait4(process.pid, 0)
+                import_peak = peak_rss_mb(process.pid)
+        returncode = process.wait()
         finished = time.perf_counter()
-        process.returncode = returncode = os.waitstatus_to_exitcode(status)
         if returncode or imported is None:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
-    return imported - started, finished - imported, usage.ru_maxrss / 1024  # kB on Linux
+    if not ROLLUP:
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS_URL).delete(QUEUE)
+    return imported - started, finished - imported, import_peak
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set so far (VmHWM), in MB: at the "Imported" line, the import's."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 class _Clock(io.StringIO):
@@ -290,12 +328,22 @@ class _Clock(io.StringIO):
         return super().write(text)
 
 
+def no_rollup():
+    """With --no-rollup, the import requests no roll-up (in this process it would run at once)."""
+    from unittest import mock
+
+    return nullcontext() if ROLLUP else mock.patch("surveys.services.answers._request_rollups", return_value=[])
+
+
 def import_in_process(path: Path, cycle: str) -> tuple[float, float]:
+    from unittest import mock
+
     from django.core.management import call_command
 
     clock = _Clock()
     started = time.perf_counter()
-    call_command("import_responses", str(path), cycle=cycle, stdout=clock)
+    with mock.patch("surveys.services.answers._request_rollups", return_value=[]) if not ROLLUP else nullcontext():
+        call_command("import_responses", str(path), cycle=cycle, stdout=clock)
     finished = time.perf_counter()
     return clock.imported - started, finished - clock.imported
 
@@ -321,6 +369,11 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=EMPLOYEES, help="employees (default 10000; large: 100000)")
     parser.add_argument("--departments", type=int, default=DEPARTMENTS, help="departments (default 40; large: 200)")
     parser.add_argument("--runs", type=int, default=RUNS, help="runs per size, median reported (default 3)")
+    parser.add_argument(
+        "--no-rollup",
+        action="store_true",
+        help="leave the roll-up out (needs REDIS_URL: the command's request waits in the broker)",
+    )
     options = parser.parse_args()
     sizes = [int(rows.replace("_", "")) for rows in options.rows]
-    main(sizes, people=options.people, departments=options.departments, runs=options.runs)
+    main(sizes, people=options.people, departments=options.departments, runs=options.runs, rollup=not options.no_rollup)
