@@ -1,11 +1,14 @@
 """Benchmark: `import_responses` of a realistic answers file on PostgreSQL, against the COPY floor.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_imports .venv/bin/python bench/import_responses.py [ROWS ...]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_imports .venv/bin/python bench/import_responses.py \
+        [--people 10000 --departments 40] [--runs 3] [ROWS ...]
 
 Builds a throwaway database (the test database name of DATABASE_URL with a `_bench` suffix),
-imports an org of 10,000 employees in 40 departments through the org import service, writes an
-answers file per size (default 720,000 and 1,000,000 rows) into a temp folder, then times, three
-times per size (median reported):
+imports an org of --people employees in --departments departments (default 10,000 in 40; the
+large company is 100,000 in 200) through the org import service, writes an answers file per size
+(default: each person rates 9 departments on all eight questions, the six dimensions, expectation
+and outcome: 72 rows a person, 720,000 at 10,000 people and 7.2 M at 100,000) into a temp folder,
+then times, --runs times per size (median reported):
 
   - end to end: `manage.py import_responses` in a fresh process, as HR runs it, without REDIS_URL,
     so that the roll-up it triggers runs in the same command. The command says so: once the import
@@ -17,8 +20,9 @@ times per size (median reported):
 
 next to the floor measured in the same run: psycopg binary COPY of the same rows, already encoded,
 into an unlogged table with the answers table's columns and no index, constraint or trigger.
-Target (issue 10): the import at least 250,000 rows/s end to end at 720,000 rows; the roll-up it
-runs next is timed apart (its own target is bench/rollup.py's) and shown added up with it.
+Target (issue 22): the import at least 500,000 rows/s end to end at both company sizes, peak RSS
+at most 1 GB; the roll-up it runs next is timed apart (its own target is bench/rollup.py's) and
+shown added up with it.
 """
 
 import argparse
@@ -29,27 +33,48 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import ROOT, command_env, figure, require_postgres, startup_seconds, throwaway_database
+from _common import (
+    BENCH_REDIS_URL,
+    ROOT,
+    command_env,
+    figure,
+    require_postgres,
+    startup_seconds,
+    throwaway_database,
+)
 
-EMPLOYEES = 10_000
+EMPLOYEES = 10_000  # --people, --departments
 DEPARTMENTS = 40
+PROVIDERS_PER_PERSON = 9
 RUNS = 3
-TARGET_ROWS_PER_SECOND = 250_000  # end to end, start-up subtracted; the roll-up it runs next timed apart
+TARGET_ROWS_PER_SECOND = 500_000  # end to end, start-up subtracted; the roll-up it runs next timed apart
+TARGET_PEAK_RSS_MB = 1024
 IMPORTED = "Imported "  # how the command's line starts once the import has committed
 
 
-def main(sizes: list[int]) -> None:
+# --no-rollup: the command gets REDIS_URL and a queue of its own, so its roll-up request waits
+# in the broker (deleted after each run) instead of running next; in-process, nothing is requested.
+QUEUE = f"bench-import-{os.getpid()}"
+ROLLUP = True
+
+
+def main(sizes: list[int], *, people: int, departments: int, runs: int, rollup: bool) -> None:
+    global EMPLOYEES, DEPARTMENTS, RUNS, ROLLUP
+    EMPLOYEES, DEPARTMENTS, RUNS, ROLLUP = people, departments, runs, rollup
     require_postgres("bench/import_responses.py")
+    if not ROLLUP and not BENCH_REDIS_URL:
+        sys.exit("--no-rollup needs REDIS_URL: the command's roll-up request waits there, on a queue of its own")
     with throwaway_database(), tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), sizes)
+        run(Path(folder), sizes or [EMPLOYEES * PROVIDERS_PER_PERSON * 8])
 
 
 def org_csv(rng: np.random.Generator) -> tuple[bytes, pd.DataFrame]:
-    names = ["Executive Office"] + [f"Department {i:02d}" for i in range(1, DEPARTMENTS)]
+    names = ["Executive Office"] + [f"Department {i:03d}" for i in range(1, DEPARTMENTS)]
     department = np.where(
         np.arange(EMPLOYEES) < 30, 0, rng.integers(1, DEPARTMENTS, EMPLOYEES)
     )  # 30 people in the Executive Office
@@ -68,7 +93,7 @@ def org_csv(rng: np.random.Generator) -> tuple[bytes, pd.DataFrame]:
 
 
 def answers_csv(org: pd.DataFrame, rows: int, rng: np.random.Generator) -> bytes:
-    """`rows` answers: each employee rates ~rows/7/EMPLOYEES distinct providers on all seven questions."""
+    """`rows` answers: each employee rates ~rows/8/EMPLOYEES distinct providers on all eight questions."""
     from surveys.dimensions import ALL_DIMENSIONS
 
     names = np.array(sorted(org["department"].unique()))
@@ -93,7 +118,7 @@ def answers_csv(org: pd.DataFrame, rows: int, rng: np.random.Generator) -> bytes
     return answers.to_csv(index=False).encode()
 
 
-def copy_floor(frame: pd.DataFrame) -> float:
+def copy_floor(frame: dict[str, np.ndarray]) -> float:
     """Seconds for psycopg's binary COPY of `frame`'s rows, pre-encoded, into a bare unlogged table."""
     from django.db import connection, transaction
 
@@ -107,7 +132,7 @@ def copy_floor(frame: pd.DataFrame) -> float:
         "dimension_id": ">i2",
         "score": ">i2",
     }
-    payload = binary_copy_payload({c: frame[c].to_numpy(dtype=np.int64) for c in ANSWER_COLUMNS}, formats)
+    payload = binary_copy_payload({c: np.asarray(frame[c], dtype=np.int64) for c in ANSWER_COLUMNS}, formats)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE UNLOGGED TABLE bench_floor (cycle_id bigint, respondent bigint, "
@@ -145,25 +170,31 @@ def run(folder: Path, sizes: list[int]) -> None:
         path.write_bytes(content)
         print(f"\n{rows:,} rows, {len(content) / 1e6:.1f} MB")
 
-        in_process, commands, floors = [], [], []
+        # The floor's rows: the same answers as the import writes, keyed and sorted as it writes them.
+        floor_rows = floor_columns(parse_responses(content, lookup=org_lookup()).data)
+        del content
+        in_process, commands, floors, peaks = [], [], [], []
         env = command_env(connection.settings_dict["NAME"], REDIS_URL=None)
+        if not ROLLUP:
+            env = command_env(
+                connection.settings_dict["NAME"], REDIS_URL=BENCH_REDIS_URL, CHAINSURVEY_CELERY_QUEUE=QUEUE
+            )
         startup = startup_seconds(env)
         for attempt in range(RUNS):
-            cycle = f"2024-Q{attempt + 1}"
+            cycle = f"{2010 + attempt // 4}-Q{attempt % 4 + 1}"
             args = ["manage.py", "import_responses", str(path), "--cycle", cycle]
             if attempt % 2:  # alternate which comes first: the second run finds the table's pages warm
                 in_process.append(import_in_process(path, cycle))
                 empty_answers()
-                commands.append(timed_import_command(args, env=env))
+                *command, peak = timed_import_command(args, env=env)
             else:
-                commands.append(timed_import_command(args, env=env))
+                *command, peak = timed_import_command(args, env=env)
                 empty_answers()
                 in_process.append(import_in_process(path, cycle))
+            commands.append(tuple(command))
+            peaks.append(peak)
             assert Answer.objects.filter(cycle__name=cycle).count() == rows
-            frame = pd.DataFrame.from_records(
-                Answer.objects.filter(cycle__name=cycle).values_list(*FLOOR_COLUMNS), columns=FLOOR_COLUMNS
-            )
-            floors.append(copy_floor(frame))
+            floors.append(copy_floor(floor_rows))
             empty_answers()
 
         # One more run split into its stages, to show where the time goes.
@@ -171,23 +202,30 @@ def run(folder: Path, sizes: list[int]) -> None:
         parsed = parse_responses(path.read_bytes(), lookup=org_lookup())
         validated = time.perf_counter()
         commit_times = []
-        answers_import(
-            parsed.data,
-            cycle_name="2024-Q4",
-            replace=False,
-            dry_run=False,
-            committed=lambda summary, times=commit_times: times.append(time.perf_counter()),
-        )
+        with no_rollup():
+            answers_import(
+                parsed.data,
+                cycle_name="2025-Q1",
+                replace=False,
+                dry_run=False,
+                committed=lambda summary, times=commit_times: times.append(time.perf_counter()),
+            )
         rolled_up = time.perf_counter()
         stages = (validated - started, commit_times[0] - validated, rolled_up - commit_times[0])
         empty_answers()
-        report(rows, startup=startup, commands=commands, in_process=in_process, floors=floors, stages=stages)
+        report(
+            rows, startup=startup, commands=commands, in_process=in_process, floors=floors, stages=stages, peaks=peaks
+        )
 
 
-FLOOR_COLUMNS = ["cycle_id", "respondent", "rater_department_id", "provider_department_id", "dimension_id", "score"]
+def floor_columns(parsed: pd.DataFrame) -> dict[str, np.ndarray]:
+    from surveys.bulk import distinct
+    from surveys.services.answers import _in_index_order
+
+    return _in_index_order(parsed, cycle_id=1, raters=distinct(parsed["rater"].to_numpy()))
 
 
-def report(rows: int, *, startup: float, commands, in_process, floors, stages) -> None:
+def report(rows: int, *, startup: float, commands, in_process, floors, stages, peaks) -> None:
     """Print the medians; `commands` and `in_process` hold (import, roll-up) seconds per run."""
 
     def medians(runs):
@@ -200,19 +238,23 @@ def report(rows: int, *, startup: float, commands, in_process, floors, stages) -
     imported -= startup
     local, local_rollup = medians(in_process)
     floor = statistics.median(floors)
-    verdict = "pass" if rows / imported >= TARGET_ROWS_PER_SECOND else "FAIL"
+    peak = max(peaks)
+    verdict = "pass" if rows / imported >= TARGET_ROWS_PER_SECOND and peak <= TARGET_PEAK_RSS_MB else "FAIL"
     print(
-        f"  manage.py import_responses, end to end (start-up {startup:.2f}s subtracted; no broker, so the roll-up "
-        "runs next in the same command, which says so):"
+        f"  manage.py import_responses, end to end (start-up {startup:.2f}s subtracted; "
+        + ("no broker, so the roll-up runs next in the same command, which says so):" if ROLLUP else "--no-rollup):")
     )
     print(
         f"    import (read, validate, write, commit): median {imported:.2f}s of {listed(commands, 0)} - start-up; "
         f"{rows / imported:,.0f} rows/s (target {TARGET_ROWS_PER_SECOND:,}: {verdict})"
     )
-    print(
-        f"    then its roll-up: median {rollup:.2f}s of {listed(commands, 1)}; import and roll-up "
-        f"{imported + rollup:.2f}s = {rows / (imported + rollup):,.0f} rows/s"
-    )
+    if ROLLUP:
+        print(
+            f"    then its roll-up: median {rollup:.2f}s of {listed(commands, 1)}; import and roll-up "
+            f"{imported + rollup:.2f}s = {rows / (imported + rollup):,.0f} rows/s"
+        )
+    else:
+        print(f"    (--no-rollup: roll-up requested from a broker, not run; Imported to exit {rollup:.2f}s)")
     print(
         f"  in-process (call_command): import median {local:.2f}s of {listed(in_process, 0)}, "
         f"{rows / local:,.0f} rows/s; roll-up {local_rollup:.2f}s of {listed(in_process, 1)}"
@@ -223,36 +265,56 @@ def report(rows: int, *, startup: float, commands, in_process, floors, stages) -
         f"{rows / floor:,.0f} rows/s; import = {imported / floor:.1f}x the floor end to end, "
         f"{local / floor:.1f}x in-process"
     )
+    listed_peaks = ", ".join(f"{p:.0f}" for p in peaks)
+    print(f"  peak RSS of the command: {peak:.0f} MB (of {listed_peaks}; target ≤ {TARGET_PEAK_RSS_MB})")
     print(f"  load average now {os.getloadavg()[0]:.2f}")
     figure(
-        f"import_responses, {rows:,} rows",
+        f"import_responses, {EMPLOYEES:,} people, {rows:,} rows",
         end_to_end=(
             f"{imported:.2f} s = {rows / imported:,.0f} rows/s (− start-up); roll-up next {rollup:.2f} s, "
             f"both {imported + rollup:.2f} s"
         ),
         in_process=f"{local:.2f} s = {rows / local:,.0f} rows/s; roll-up {local_rollup:.2f} s",
-        floor=f"{floor:.2f} s (binary COPY, no index)",
-        ratio=f"import {imported / floor:.1f}x end to end, {local / floor:.1f}x in-process",
-        target=f"≥ {TARGET_ROWS_PER_SECOND:,} rows/s (import; roll-up timed apart): {verdict}",
+        floor=f"{floor:.2f} s = {rows / floor:,.0f} rows/s (binary COPY, no index)",
+        ratio=f"import {imported / floor:.1f}x end to end, {local / floor:.1f}x in-process; peak RSS {peak:.0f} MB",
+        target=(
+            f"≥ {TARGET_ROWS_PER_SECOND:,} rows/s (import; roll-up timed apart), "
+            f"RSS ≤ {TARGET_PEAK_RSS_MB} MB: {verdict}"
+        ),
     )
 
 
-def timed_import_command(args: list[str], *, env: dict) -> tuple[float, float]:
+def timed_import_command(args: list[str], *, env: dict) -> tuple[float, float, float]:
     """(import, roll-up) seconds of `python ARGS` in a fresh process: until its "Imported" line
-    arrives, and from then to its exit (the roll-up it runs next without a broker)."""
-    imported = None
+    arrives, and from then to its exit (the roll-up it runs next without a broker); and its peak
+    RSS in MB."""
+    imported = import_peak = None
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors)
         for line in process.stdout:
             if imported is None and line.startswith(IMPORTED.encode()):
                 imported = time.perf_counter()
+                import_peak = peak_rss_mb(process.pid)
         returncode = process.wait()
         finished = time.perf_counter()
         if returncode or imported is None:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
-    return imported - started, finished - imported
+    if not ROLLUP:
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS_URL).delete(QUEUE)
+    return imported - started, finished - imported, import_peak
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set so far (VmHWM), in MB: at the "Imported" line, the import's."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 class _Clock(io.StringIO):
@@ -266,12 +328,22 @@ class _Clock(io.StringIO):
         return super().write(text)
 
 
+def no_rollup():
+    """With --no-rollup, the import requests no roll-up (in this process it would run at once)."""
+    from unittest import mock
+
+    return nullcontext() if ROLLUP else mock.patch("surveys.services.answers._request_rollups", return_value=[])
+
+
 def import_in_process(path: Path, cycle: str) -> tuple[float, float]:
+    from unittest import mock
+
     from django.core.management import call_command
 
     clock = _Clock()
     started = time.perf_counter()
-    call_command("import_responses", str(path), cycle=cycle, stdout=clock)
+    with mock.patch("surveys.services.answers._request_rollups", return_value=[]) if not ROLLUP else nullcontext():
+        call_command("import_responses", str(path), cycle=cycle, stdout=clock)
     finished = time.perf_counter()
     return clock.imported - started, finished - clock.imported
 
@@ -293,6 +365,15 @@ def empty_answers() -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("rows", nargs="*", help="answers per file (default: 720000 1000000)")
-    sizes = [int(rows.replace("_", "")) for rows in parser.parse_args().rows]
-    main(sizes or [720_000, 1_000_000])
+    parser.add_argument("rows", nargs="*", help="answers per file (default: 72 per person)")
+    parser.add_argument("--people", type=int, default=EMPLOYEES, help="employees (default 10000; large: 100000)")
+    parser.add_argument("--departments", type=int, default=DEPARTMENTS, help="departments (default 40; large: 200)")
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs per size, median reported (default 3)")
+    parser.add_argument(
+        "--no-rollup",
+        action="store_true",
+        help="leave the roll-up out (needs REDIS_URL: the command's request waits in the broker)",
+    )
+    options = parser.parse_args()
+    sizes = [int(rows.replace("_", "")) for rows in options.rows]
+    main(sizes, people=options.people, departments=options.departments, runs=options.runs, rollup=not options.no_rollup)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from ..bulk import write_answers
+from ..bulk import distinct, ranks, write_answers
 from ..models import CYCLE_NAME_RE, Answer, Cycle
 from ..selectors import next_cycle_with_answers
 
@@ -76,6 +76,39 @@ def respondent_keys(count: int) -> np.ndarray:
             return keys
 
 
+def _in_index_order(frame: pd.DataFrame, *, cycle_id: int, raters: np.ndarray) -> dict[str, np.ndarray]:
+    """The answers' columns (bulk.ANSWER_COLUMNS), each rater given a random respondent key, rows
+    sorted by the primary key (cycle, respondent, provider, dimension): bulk.write_answers's order.
+
+    Sorting by the respondent keys needs their ranks: among the few raters (`raters`, the distinct
+    values of frame's `rater`, ascending), not the rows, so no row is hashed. One stable argsort
+    of one integer per row then orders everything.
+    """
+    rater = frame["rater"].to_numpy()
+    keys = respondent_keys(len(raters))
+    key_rank = np.empty(len(raters), dtype=np.int64)
+    key_rank[np.argsort(keys)] = np.arange(len(raters))
+    if len(raters) and raters[-1] < 1 << 26:  # employee positions, as parse_responses numbers raters
+        position = np.zeros(int(raters[-1]) + 1, dtype=np.int64)
+        position[raters] = np.arange(len(raters))
+        rater_code = position[rater]
+    else:
+        rater_code = np.searchsorted(raters, rater)
+    provider, dimension = (frame[name].to_numpy() for name in ("provider_department_id", "dimension_id"))
+    provider_rank, providers = ranks(provider)
+    dimension_rank, dimensions = ranks(dimension)
+    order = np.argsort((key_rank[rater_code] * providers + provider_rank) * dimensions + dimension_rank, kind="stable")
+    rater_code = rater_code[order]
+    return {
+        "cycle_id": np.broadcast_to(np.int64(cycle_id), len(frame)),
+        "respondent": keys[rater_code],
+        "rater_department_id": frame["rater_department_id"].to_numpy()[order],
+        "provider_department_id": provider[order],
+        "dimension_id": dimension[order],
+        "score": frame["score"].to_numpy()[order],
+    }
+
+
 def answers_import(
     frame: pd.DataFrame,
     *,
@@ -98,12 +131,13 @@ def answers_import(
     refusal = cycle_refusal(cycle_name=cycle_name, replace=replace, republish=republish)
     if refusal:
         raise ImportRefused(refusal)
-    rater_codes, raters = pd.factorize(frame["rater"])
+    rater = frame["rater"].to_numpy()
+    raters = distinct(rater)
     summary = AnswersImportSummary(
         cycle=cycle_name,
         answers=len(frame),
         respondents=len(raters),
-        providers=frame["provider_department_id"].nunique(),
+        providers=len(distinct(frame["provider_department_id"].to_numpy())),
         cycle_created=not Cycle.objects.filter(name=cycle_name).exists(),
         dry_run=dry_run,
     )
@@ -124,17 +158,7 @@ def answers_import(
                 raise ImportRefused(refusal)
             if replace:
                 summary.replaced, _ = Answer.objects.filter(cycle=cycle).delete()
-        rows = pd.DataFrame(
-            {
-                "cycle_id": cycle.pk,
-                "respondent": respondent_keys(len(raters))[rater_codes],
-                "rater_department_id": frame["rater_department_id"].to_numpy(),
-                "provider_department_id": frame["provider_department_id"].to_numpy(),
-                "dimension_id": frame["dimension_id"].to_numpy(),
-                "score": frame["score"].to_numpy(),
-            }
-        )
-        write_answers(rows)
+        write_answers(_in_index_order(frame, cycle_id=cycle.pk, raters=raters), in_order=True)
         if committed is not None:
             # Registered before the roll-up requests, so it runs before they are sent (or run).
             transaction.on_commit(lambda: committed(summary))

@@ -38,7 +38,6 @@ class Command(BaseCommand):
         # Imported here, not at the top: they load pandas (and Celery), which `--help` should not pay for.
         from surveys.importers import ImportRejected, org_lookup, parse_responses
         from surveys.services.answers import ImportRefused, answers_import, cycle_refusal
-        from surveys.tasks import tasks_run_in_process
 
         if republish and not replace:
             raise CommandError("--republish goes with --replace: it allows replacing a published cycle's answers")
@@ -65,7 +64,7 @@ class Command(BaseCommand):
                 republish=republish,
                 dry_run=dry_run,
                 # Without a broker, the roll-ups run right after this, on commit, in this process.
-                committed=lambda summary: self.imported(summary, rollup_next=tasks_run_in_process()),
+                committed=lambda summary: self.imported(summary, rollup_next=True),
             )
         except ImportRejected as exc:
             self.stderr.write("\n".join(str(error) for error in exc.errors))  # one write: there may be a million
@@ -91,7 +90,11 @@ class Command(BaseCommand):
             return
         self.reported = True
         self.stdout.write(f"Imported {self.summary_line(summary)} in {time.monotonic() - self.started:.1f}s")
-        if summary.rollups_requested and rollup_next:
+        self.stdout.flush()
+        # Celery loads only now (~0.1 s): it sends (or runs) the roll-ups, which follow the import.
+        from surveys.tasks import tasks_run_in_process
+
+        if summary.rollups_requested and rollup_next and tasks_run_in_process():
             self.stdout.write(
                 f"Rolling up {', '.join(summary.rollups_requested)} next, in this process (no broker configured)."
             )
