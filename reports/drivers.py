@@ -115,25 +115,35 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
+_K = _P + 1
+_UPPER = np.triu_indices(_K)  # the 28 products' (row, column), in the moments' order
+_PAIR = np.zeros((_K, _K), dtype="intp")
+_PAIR[_UPPER] = np.arange(len(_UPPER[0]))
+_PAIR = np.maximum(_PAIR, _PAIR.T).ravel()  # cell (i, j) of a 7 × 7 matrix → its product
+_DIAGONAL = _PAIR[:: _K + 1]
+_ROW, _COLUMN = (index.ravel() for index in np.indices((_K, _K)))
+
+
 def _correlations(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Correlation matrices (N × 7 × 7) and which variables vary (N × 7), from weighted moments
     (N × 36: total weight, 7 sums, then the 28 products of the upper triangle). A variable that does
     not vary gets zero correlations and a zero diagonal: it is never swept in, so it adds no R²."""
-    k = _P + 1
-    weight = moments[:, 0]
-    mean = moments[:, 1 : 1 + k] / weight[:, None]
-    products = np.zeros((len(moments), k, k))
-    upper = np.triu_indices(k)
-    products[:, upper[0], upper[1]] = moments[:, 1 + k :]
-    products = products + np.triu(products, 1).transpose(0, 2, 1)
-    covariance = products / weight[:, None, None] - mean[:, :, None] * mean[:, None, :]
-    variance = np.diagonal(covariance, axis1=1, axis2=2)
+    correlation, varies = _correlations_by_cell(np.asarray(moments, dtype="float64").T)
+    return np.moveaxis(correlation.reshape(_K, _K, -1), -1, 0), varies.T
+
+
+def _correlations_by_cell(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_correlations with the matrices last: moments 36 × N in, correlations 49 × N (cell i·7 + j)
+    and which variables vary (7 × N) out."""
+    weight = moments[0]
+    mean = moments[1 : 1 + _K] / weight
+    covariance = moments[1 + _K :] / weight - mean[_UPPER[0]] * mean[_UPPER[1]]
+    variance = covariance[_DIAGONAL]
     varies = variance > 1e-12 * np.maximum(1.0, np.abs(mean) ** 2)
     scale = np.where(varies, np.sqrt(np.where(varies, variance, 1.0)), np.inf)
-    correlation = covariance / scale[:, :, None] / scale[:, None, :]
-    correlation = np.clip(correlation, -1.0, 1.0)
-    index = np.arange(k)
-    correlation[:, index, index] = varies.astype("float64")
+    correlation = covariance[_PAIR] / scale[_ROW] / scale[_COLUMN]
+    np.clip(correlation, -1.0, 1.0, out=correlation)
+    correlation[:: _K + 1] = varies
     return correlation, varies
 
 
@@ -153,25 +163,30 @@ def subset_r2(correlation: np.ndarray) -> np.ndarray:
     correlation = np.asarray(correlation, dtype="float64")
     r2 = np.empty((len(correlation), 2**_P))
     for start in range(0, len(correlation), _CHUNK):  # ~1,000 matrices at a time stay in the cache
-        part = np.moveaxis(correlation[start : start + _CHUNK], 0, -1)
-        n = part.shape[-1]
-        schur = np.ascontiguousarray(part)[None]  # subsets × (7 − p) × (7 − p) × n
-        out = np.empty((2**_P, n))
-        out[0] = 0.0
-        for _ in range(_P):
-            half, size = len(schur), schur.shape[1]
-            following = np.empty((2 * half, size - 1, size - 1, n))  # subset index: bit p = p taken in
-            rest = schur[:, 1:, 1:]
-            following[:half] = rest
-            pivot = schur[:, 0, 0]
-            usable = pivot > _PIVOT_MIN
-            column = schur[:, 1:, 0]
-            scaled = column * (usable / np.where(usable, pivot, 1.0))[:, None]  # zero where the pivot is unusable
-            np.subtract(rest, column[:, :, None] * scaled[:, None, :], out=following[half:])
-            np.subtract(1.0, following[half:, -1, -1], out=out[half : 2 * half])
-            schur = following
-        r2[start : start + n] = out.T
-    return np.clip(r2, 0.0, 1.0)
+        part = correlation[start : start + _CHUNK]
+        r2[start : start + len(part)] = _subset_r2_by_cell(np.moveaxis(part, 0, -1).reshape(_K * _K, -1)).T
+    return r2
+
+
+def _subset_r2_by_cell(correlation: np.ndarray) -> np.ndarray:
+    """subset_r2 with the matrices last: correlations 49 × n (cell i·7 + j) in, R² 64 × n out."""
+    n = correlation.shape[-1]
+    schur = np.ascontiguousarray(correlation).reshape(1, _K, _K, n)  # subsets × (7 − p) × (7 − p) × n
+    r2 = np.empty((2**_P, n))
+    r2[0] = 0.0
+    for _ in range(_P):
+        half, size = len(schur), schur.shape[1]
+        following = np.empty((2 * half, size - 1, size - 1, n))  # subset index: bit p = p taken in
+        rest = schur[:, 1:, 1:]
+        following[:half] = rest
+        pivot = schur[:, 0, 0]
+        usable = pivot > _PIVOT_MIN
+        column = schur[:, 1:, 0]
+        scaled = column * (usable / np.where(usable, pivot, 1.0))[:, None]  # zero where the pivot is unusable
+        np.subtract(rest, column[:, :, None] * scaled[:, None, :], out=following[half:])
+        np.subtract(1.0, following[half:, -1, -1], out=r2[half : 2 * half])
+        schur = following
+    return np.clip(r2, 0.0, 1.0, out=r2)
 
 
 def _dominance_matrix() -> np.ndarray:
@@ -244,54 +259,76 @@ def _mix(values: np.ndarray) -> np.ndarray:
 def _resampled_counts(rng: np.random.Generator, people: int, resamples: int) -> np.ndarray:
     """How often each respondent is drawn in each resample, people × resamples (float32: small
     whole numbers): `people` draws with replacement per resample. Counted a few resamples at a
-    time, so that the counts being written stay in the processor's cache (one bincount over all of
-    them was 4× slower)."""
+    time straight into people × resamples (each person's counts of those resamples side by side),
+    so that the counts being written stay in the processor's cache and need no transposing."""
     drawn = rng.integers(0, people, size=(resamples, people), dtype=np.int32)
-    counts = np.empty((resamples, people), dtype="float32")
+    counts = np.empty((people, resamples), dtype="float32")
     block = 8
-    offsets = np.arange(block, dtype="int64")[:, None] * people
+    index = np.empty((block, people), dtype="int64")
     for start in range(0, resamples, block):
         rows = drawn[start : start + block]
-        counted = np.bincount((rows + offsets[: len(rows)]).ravel(), minlength=len(rows) * people)
-        counts[start : start + len(rows)] = counted.reshape(len(rows), people)
-    return np.ascontiguousarray(counts.T)  # a group's people are then rows: one gather each
+        size = len(rows)
+        at = index[:size]
+        np.multiply(rows, size, out=at)  # person × size + resample: the people × size layout
+        at += np.arange(size)[:, None]
+        counts[:, start : start + size] = np.bincount(at.ravel(), minlength=size * people).reshape(people, size)
+    return counts
 
 
 @dataclass(frozen=True)
 class _Job:
-    """One group's bootstrap: its people (indexes into the resampled people) and each one's
-    moments summed over their observations in the group (float32, people × 36)."""
+    """One group's bootstrap: its people (indexes into the resampled people; None when it holds
+    every one of them, in order) and each one's moments summed over their observations in the
+    group, transposed (float32, 36 × people)."""
 
-    people: np.ndarray
+    people: np.ndarray | None
     moments: np.ndarray
 
 
-def _job(moments: np.ndarray, person: np.ndarray) -> _Job:
+def _job(moments: np.ndarray, person: np.ndarray, everyone: int) -> _Job:
     order = np.argsort(person, kind="stable")
     person, moments = person[order], moments[order]
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
-    return _Job(people=person[starts], moments=np.add.reduceat(moments, starts, axis=0).astype("float32"))
+    if len(starts) < len(person):  # someone with several observations in the group: their sum
+        moments = np.add.reduceat(moments, starts, axis=0)
+    people = person[starts]
+    whole = len(people) == everyone  # sorted and distinct: then it is 0 … everyone − 1
+    return _Job(people=None if whole else people, moments=np.ascontiguousarray(moments.T, dtype="float32"))
 
 
 def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list[np.ndarray]:
     """Importance shares (% of R²) of each job over `resamples` resamples of the `people`
     respondents: one list of resamples × 6 arrays, NaN where a resample's R² is 0 (or the group
     drew nobody). Every group is computed on the same resamples of respondents, as a survey's
-    groups are read from one sample: a respondent drawn twice counts twice in every group they are in."""
+    groups are read from one sample: a respondent drawn twice counts twice in every group they are in.
+    A group's resampled moments are its moments times its people's counts: one matrix product per
+    group and block of resamples, its people's counts gathered into one reused buffer."""
     rng = np.random.default_rng(seed)
-    block = max(1, min(resamples, 4_000_000 // max(people, 1)))  # bounds the counts' memory (~50 MB)
-    shares: list[list[np.ndarray]] = [[] for _ in jobs]
+    block = max(8, min(resamples, 2_000_000 // max(people, 1) // 8 * 8))  # the counts: ≤ ~8 MB, in the cache
+    most = max((len(job.people) for job in jobs if job.people is not None), default=0)
+    gathered = np.empty((most, block), dtype="float32")
+    resampled = np.empty((jobs[0].moments.shape[0], len(jobs), resamples))  # 36 × jobs × resamples
     for start in range(0, resamples, block):
         size = min(block, resamples - start)
         counts = _resampled_counts(rng, people, size)
-        resampled = np.concatenate([(counts[job.people].T @ job.moments).astype("float64") for job in jobs])
+        for index, job in enumerate(jobs):
+            if job.people is None:
+                theirs = counts
+            else:
+                theirs = np.take(counts, job.people, axis=0, out=gathered[: len(job.people), :size])
+            resampled[:, index, start : start + size] = job.moments @ theirs
+    resampled = resampled.reshape(len(resampled), -1)
+    share = np.empty((resampled.shape[1], _P))
+    for start in range(0, resampled.shape[1], _CHUNK):  # a chunk's matrices stay in the cache throughout
+        part = resampled[:, start : start + _CHUNK]
         with np.errstate(divide="ignore", invalid="ignore"):
-            correlation, _ = _correlations(resampled)
-            weights, r2 = dominance_weights(np.nan_to_num(correlation))
-            share = np.where((r2[:, None] > 0) & (resampled[:, :1] > 0), 100.0 * weights / r2[:, None], np.nan)
-        for index in range(len(jobs)):
-            shares[index].append(share[index * size : (index + 1) * size])
-    return [np.vstack(each) for each in shares]
+            correlation, _ = _correlations_by_cell(part)
+            r2 = _subset_r2_by_cell(np.nan_to_num(correlation))
+            weights, full = r2.T @ _DOMINANCE, r2[-1][:, None]
+            share[start : start + part.shape[1]] = np.where(
+                (full > 0) & (part[:1].T > 0), 100.0 * weights / full, np.nan
+            )
+    return list(share.reshape(len(jobs), resamples, _P))
 
 
 def _interval(shares: np.ndarray) -> tuple[list, list]:
@@ -343,7 +380,7 @@ def group_figures(
     figures, moments = _point_figures(scores)
     if moments is not None:
         seed, person, people = _seed_and_order(respondent, scores, provider, label)
-        (shares,) = _bootstrap([_job(moments, person)], people, seed, resamples)
+        (shares,) = _bootstrap([_job(moments, person, people)], people, seed, resamples)
         figures["importance_low"], figures["importance_high"] = _interval(shares)
     return figures
 
@@ -393,7 +430,7 @@ def compute(
         small = raters < min_group_size
         figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
         if moments is not None:
-            jobs.append((figures, _job(moments, person[chosen])))
+            jobs.append((figures, _job(moments, person[chosen], people)))
         counts[department, scope] = None if small else n
         rows.append((department, scope, n, figures))
     if jobs:
