@@ -287,13 +287,16 @@ class _Job:
 
 def _job(moments: np.ndarray, person: np.ndarray, everyone: int) -> _Job:
     order = np.argsort(person, kind="stable")
-    person, moments = person[order], moments[order]
+    person, moments = person[order], moments[order].T  # 36 × observations: rows sum contiguously
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
     if len(starts) < len(person):  # someone with several observations in the group: their sum
-        moments = np.add.reduceat(moments, starts, axis=0)
+        moments = np.add.reduceat(moments, starts, axis=1)
     people = person[starts]
     whole = len(people) == everyone  # sorted and distinct: then it is 0 … everyone − 1
-    return _Job(people=None if whole else people, moments=np.ascontiguousarray(moments.T, dtype="float32"))
+    return _Job(people=None if whole else people, moments=np.ascontiguousarray(moments, dtype="float32"))
+
+
+_THREADS = 2  # the machine's cores: numpy lets go of the interpreter in the products and the draws
 
 
 def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list[np.ndarray]:
@@ -301,34 +304,77 @@ def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list
     respondents: one list of resamples × 6 arrays, NaN where a resample's R² is 0 (or the group
     drew nobody). Every group is computed on the same resamples of respondents, as a survey's
     groups are read from one sample: a respondent drawn twice counts twice in every group they are in.
+
     A group's resampled moments are its moments times its people's counts: one matrix product per
-    group and block of resamples, its people's counts gathered into one reused buffer."""
+    group and block of resamples, its people's counts gathered into a reused buffer. The groups are
+    shared between _THREADS threads while this one draws the next block's counts (the draws are
+    the generator's one sequence, whatever the blocks), and the resamples' figures are computed in
+    chunks on the same threads: the figures do not depend on the threads. The matrix library is
+    held to one thread meanwhile: its own threads wait for each other by spinning, which on a
+    busy machine costs more than they bring."""
+    from concurrent.futures import ThreadPoolExecutor
+
     rng = np.random.default_rng(seed)
     block = max(8, min(resamples, 2_000_000 // max(people, 1) // 8 * 8))  # the counts: ≤ ~8 MB, in the cache
+    shares_of = _balanced([0 if job.people is None else len(job.people) for job in jobs], _THREADS)
     most = max((len(job.people) for job in jobs if job.people is not None), default=0)
-    gathered = np.empty((most, block), dtype="float32")
     resampled = np.empty((jobs[0].moments.shape[0], len(jobs), resamples))  # 36 × jobs × resamples
-    for start in range(0, resamples, block):
-        size = min(block, resamples - start)
-        counts = _resampled_counts(rng, people, size)
-        for index, job in enumerate(jobs):
+
+    def products(indexes, counts, start, gathered):
+        size = counts.shape[1]
+        for index in indexes:
+            job = jobs[index]
             if job.people is None:
                 theirs = counts
             else:
                 theirs = np.take(counts, job.people, axis=0, out=gathered[: len(job.people), :size])
             resampled[:, index, start : start + size] = job.moments @ theirs
-    resampled = resampled.reshape(len(resampled), -1)
-    share = np.empty((resampled.shape[1], _P))
-    for start in range(0, resampled.shape[1], _CHUNK):  # a chunk's matrices stay in the cache throughout
-        part = resampled[:, start : start + _CHUNK]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            correlation, _ = _correlations_by_cell(part)
-            r2 = _subset_r2_by_cell(np.nan_to_num(correlation))
-            weights, full = r2.T @ _DOMINANCE, r2[-1][:, None]
-            share[start : start + part.shape[1]] = np.where(
-                (full > 0) & (part[:1].T > 0), 100.0 * weights / full, np.nan
-            )
+
+    with _blas_threads(1), ThreadPoolExecutor(_THREADS) as pool:
+        buffers = [np.empty((most, block), dtype="float32") for _ in shares_of]
+        counts = _resampled_counts(rng, people, min(block, resamples))
+        for start in range(0, resamples, block):
+            running = [
+                pool.submit(products, indexes, counts, start, buffer)
+                for indexes, buffer in zip(shares_of, buffers, strict=True)
+            ]
+            following = start + block
+            if following < resamples:
+                counts = _resampled_counts(rng, people, min(block, resamples - following))
+            for each in running:
+                each.result()
+        flat = resampled.reshape(len(resampled), -1)
+        share = np.empty((flat.shape[1], _P))
+        list(pool.map(lambda start: _shares(flat, start, share), range(0, flat.shape[1], _CHUNK)))
     return list(share.reshape(len(jobs), resamples, _P))
+
+
+def _shares(resampled: np.ndarray, start: int, out: np.ndarray) -> None:
+    """Importance shares of the resampled moments (36 × N) start … start + _CHUNK into out (N × 6),
+    NaN where R² is 0 or the resample drew nobody of the group: one chunk, which stays in the cache."""
+    part = resampled[:, start : start + _CHUNK]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlation, _ = _correlations_by_cell(part)
+        r2 = _subset_r2_by_cell(np.nan_to_num(correlation))
+        weights, full = r2.T @ _DOMINANCE, r2[-1][:, None]
+        out[start : start + part.shape[1]] = np.where((full > 0) & (part[:1].T > 0), 100.0 * weights / full, np.nan)
+
+
+def _balanced(sizes: list[int], parts: int) -> list[list[int]]:
+    """Indexes of `sizes` in `parts` lists of about equal total (the largest first, each to the lightest)."""
+    totals, chosen = [0] * parts, [[] for _ in range(parts)]
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = totals.index(min(totals))
+        chosen[lightest].append(index)
+        totals[lightest] += sizes[index] or max(sizes, default=0) * 5  # everyone: no gather, but many rows
+    return [each for each in chosen if each]
+
+
+def _blas_threads(limit: int):
+    """The matrix library held to `limit` threads (threadpoolctl), as a context manager."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=limit, user_api="blas")
 
 
 def _interval(shares: np.ndarray) -> tuple[list, list]:
