@@ -106,12 +106,21 @@ def observations(rows: list[tuple]) -> Observations:
 
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """Average ranks (1-based; ties share their mean rank) of each column of small positive integers."""
-    values = np.asarray(values, dtype="int64")
+    return _ranks_by_row(np.asarray(values, dtype="int64").T).T
+
+
+def _ranks_by_row(values: np.ndarray, centre: bool = False) -> np.ndarray:
+    """average_ranks of each row of `values` (variables × n, small positive integers); with
+    `centre`, less their mean (n + 1) / 2 and divided by n."""
+    n = values.shape[1]
     ranks = np.empty(values.shape, dtype="float64")
-    for column in range(values.shape[1]):
-        counts = np.bincount(values[:, column])
+    for row, these in enumerate(values):
+        counts = np.bincount(these)
         below = np.cumsum(counts) - counts
-        ranks[:, column] = (below + (counts + 1) / 2.0)[values[:, column]]
+        table = below + (counts + 1) / 2.0
+        if centre:
+            table = (table - (n + 1) / 2.0) / n
+        np.take(table, these, out=ranks[row])
     return ranks
 
 
@@ -213,14 +222,20 @@ def dominance_weights(correlation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _moments(ranks: np.ndarray) -> np.ndarray:
     """Per observation: 1, the seven ranks and their 28 upper-triangle products (n × 36), in the
-    order of np.triu_indices(7). Written column block by column block: no temporary n × 28 copies."""
-    n, k = ranks.shape
-    out = np.empty((n, 1 + k + k * (k + 1) // 2))
-    out[:, 0] = 1.0
-    out[:, 1 : 1 + k] = ranks
+    order of np.triu_indices(7)."""
+    return _moments_by_row(np.ascontiguousarray(np.asarray(ranks, dtype="float64").T)).T
+
+
+def _moments_by_row(ranks: np.ndarray) -> np.ndarray:
+    """_moments with the observations last: ranks 7 × n in, moments 36 × n out (each row written
+    whole: no temporary copies)."""
+    k, n = ranks.shape
+    out = np.empty((1 + k + k * (k + 1) // 2, n))
+    out[0] = 1.0
+    out[1 : 1 + k] = ranks
     at = 1 + k
     for i in range(k):
-        np.multiply(ranks[:, i : i + 1], ranks[:, i:], out=out[:, at : at + k - i])
+        np.multiply(ranks[i], ranks[i:], out=out[at : at + k - i])
         at += k - i
     return out
 
@@ -286,14 +301,13 @@ class _Job:
 
 
 def _job(moments: np.ndarray, person: np.ndarray, everyone: int) -> _Job:
-    order = np.argsort(person, kind="stable")
-    person, moments = person[order], moments[order].T  # 36 × observations: rows sum contiguously
+    """The bootstrap of a group from its observations' moments (36 × n) and respondents (n, sorted)."""
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
     if len(starts) < len(person):  # someone with several observations in the group: their sum
         moments = np.add.reduceat(moments, starts, axis=1)
     people = person[starts]
     whole = len(people) == everyone  # sorted and distinct: then it is 0 … everyone − 1
-    return _Job(people=None if whole else people, moments=np.ascontiguousarray(moments, dtype="float32"))
+    return _Job(people=None if whole else people, moments=moments.astype("float32"))
 
 
 _THREADS = 2  # the machine's cores: numpy lets go of the interpreter in the products and the draws
@@ -386,9 +400,10 @@ def _interval(shares: np.ndarray) -> tuple[list, list]:
 
 
 def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
-    """A group's rounded figures without the interval, and its observations' moments where it
-    needs an interval (None elsewhere)."""
-    n = len(scores)
+    """A group's rounded figures without the interval from its scores (7 × n: the six dimensions,
+    then the outcome), and its observations' moments (36 × n) where it needs an interval (None
+    elsewhere)."""
+    n = scores.shape[1]
     empty = [None] * _P
     figures = {
         "tier": tier(n),
@@ -400,10 +415,8 @@ def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
     }
     if figures["tier"] == COMPANY:
         return figures, None
-    ranks = average_ranks(scores)
-    ranks = (ranks - (n + 1) / 2.0) / n  # centred and scaled: the moments lose no precision
-    moments = _moments(ranks)
-    correlation, varies = _correlations(moments.sum(axis=0, keepdims=True))
+    moments = _moments_by_row(_ranks_by_row(scores, centre=True))  # centred and scaled: no precision lost
+    correlation, varies = _correlations(moments.sum(axis=1)[None])
     shown = varies[0, :_P] & varies[0, _Y]
     figures["correlation"] = [_round(correlation[0, i, _Y], 2) if shown[i] else None for i in range(_P)]
     if figures["tier"] != WEIGHTS or not varies[0, _Y]:
@@ -423,10 +436,12 @@ def group_figures(
     correlation, importance_pct, importance_low, importance_high (lists of six, None where empty)
     and r2 (None where empty), by the group's tier. `scores`: n × 7 (the six dimensions, then the
     outcome); `label` names the group in its seed."""
-    figures, moments = _point_figures(scores)
+    scores = np.asarray(scores, dtype="int64")
+    seed, person, people = _seed_and_order(respondent, scores, provider, label)
+    order = np.argsort(person, kind="stable")  # each respondent's observations together
+    figures, moments = _point_figures(np.ascontiguousarray(scores[order].T))
     if moments is not None:
-        seed, person, people = _seed_and_order(respondent, scores, provider, label)
-        (shares,) = _bootstrap([_job(moments, person, people)], people, seed, resamples)
+        (shares,) = _bootstrap([_job(moments, person[order], people)], people, seed, resamples)
         figures["importance_low"], figures["importance_high"] = _interval(shares)
     return figures
 
@@ -469,12 +484,14 @@ def compute(
 
     # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
     seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    by_variable = np.ascontiguousarray(observed.scores.T)
     rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
         raters = len(np.unique(observed.respondent[chosen]))
         n = len(chosen)
         small = raters < min_group_size
-        figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
+        chosen = chosen[np.argsort(person[chosen], kind="stable")]  # each respondent's observations together
+        figures, moments = _point_figures(np.take(by_variable, chosen[: 0 if small else n], axis=1))
         if moments is not None:
             jobs.append((figures, _job(moments, person[chosen], people)))
         counts[department, scope] = None if small else n
