@@ -273,20 +273,17 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 def _resampled_counts(rng: np.random.Generator, people: int, resamples: int) -> np.ndarray:
     """How often each respondent is drawn in each resample, people × resamples (float32: small
-    whole numbers): `people` draws with replacement per resample. Counted a few resamples at a
-    time straight into people × resamples (each person's counts of those resamples side by side),
-    so that the counts being written stay in the processor's cache and need no transposing."""
+    whole numbers): `people` draws with replacement per resample. Counted one resample at a time
+    and turned people × resamples a few resamples at a time, in the processor's cache."""
     drawn = rng.integers(0, people, size=(resamples, people), dtype=np.int32)
     counts = np.empty((people, resamples), dtype="float32")
     block = 8
-    index = np.empty((block, people), dtype="int64")
+    counted = np.empty((block, people), dtype="float32")
     for start in range(0, resamples, block):
-        rows = drawn[start : start + block]
-        size = len(rows)
-        at = index[:size]
-        np.multiply(rows, size, out=at)  # person × size + resample: the people × size layout
-        at += np.arange(size)[:, None]
-        counts[:, start : start + size] = np.bincount(at.ravel(), minlength=size * people).reshape(people, size)
+        size = min(block, resamples - start)
+        for row in range(size):
+            counted[row] = np.bincount(drawn[start + row], minlength=people)
+        counts[:, start : start + size] = counted[:size].T
     return counts
 
 
@@ -487,13 +484,14 @@ def compute(
     by_variable = np.ascontiguousarray(observed.scores.T)
     rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
-        raters = len(np.unique(observed.respondent[chosen]))
         n = len(chosen)
-        small = raters < min_group_size
         chosen = chosen[np.argsort(person[chosen], kind="stable")]  # each respondent's observations together
+        theirs = person[chosen]
+        raters = int(n > 0) + int(np.count_nonzero(theirs[1:] != theirs[:-1]))  # one person per respondent
+        small = raters < min_group_size
         figures, moments = _point_figures(np.take(by_variable, chosen[: 0 if small else n], axis=1))
         if moments is not None:
-            jobs.append((figures, _job(moments, person[chosen], people)))
+            jobs.append((figures, _job(moments, theirs, people)))
         counts[department, scope] = None if small else n
         rows.append((department, scope, n, figures))
     if jobs:
