@@ -144,7 +144,7 @@ def _correlations(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _correlations_by_cell(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """_correlations with the matrices last: moments 36 × N in, correlations 49 × N (cell i·7 + j)
     and which variables vary (7 × N) out."""
-    weight = moments[0]
+    weight = np.where(moments[0] > 0, moments[0], 1.0)  # nobody drawn: all zero, no NaN
     mean = moments[1 : 1 + _K] / weight
     covariance = moments[1 + _K :] / weight - mean[_UPPER[0]] * mean[_UPPER[1]]
     variance = covariance[_DIAGONAL]
@@ -185,15 +185,21 @@ def _subset_r2_by_cell(correlation: np.ndarray) -> np.ndarray:
     r2[0] = 0.0
     for _ in range(_P):
         half, size = len(schur), schur.shape[1]
-        following = np.empty((2 * half, size - 1, size - 1, n))  # subset index: bit p = p taken in
-        rest = schur[:, 1:, 1:]
-        following[:half] = rest
         pivot = schur[:, 0, 0]
         usable = pivot > _PIVOT_MIN
         column = schur[:, 1:, 0]
         scaled = column * (usable / np.where(usable, pivot, 1.0))[:, None]  # zero where the pivot is unusable
-        np.subtract(rest, column[:, :, None] * scaled[:, None, :], out=following[half:])
-        np.subtract(1.0, following[half:, -1, -1], out=r2[half : 2 * half])
+        if size == 2:  # the last dimension: only the outcome's cell is left
+            np.subtract(schur[:, 1, 1], column[:, 0] * scaled[:, 0], out=r2[half:])
+            np.subtract(1.0, r2[half:], out=r2[half:])
+            break
+        following = np.empty((2 * half, size - 1, size - 1, n))  # subset index: bit p = p taken in
+        rest = schur[:, 1:, 1:]
+        following[:half] = rest
+        swept = following[half:]
+        np.multiply(column[:, :, None], scaled[:, None, :], out=swept)
+        np.subtract(rest, swept, out=swept)
+        np.subtract(1.0, swept[:, -1, -1], out=r2[half : 2 * half])
         schur = following
     return np.clip(r2, 0.0, 1.0, out=r2)
 
@@ -366,7 +372,7 @@ def _shares(resampled: np.ndarray, start: int, out: np.ndarray) -> None:
     part = resampled[:, start : start + _CHUNK]
     with np.errstate(divide="ignore", invalid="ignore"):
         correlation, _ = _correlations_by_cell(part)
-        r2 = _subset_r2_by_cell(np.nan_to_num(correlation))
+        r2 = _subset_r2_by_cell(correlation)
         weights, full = r2.T @ _DOMINANCE, r2[-1][:, None]
         out[start : start + part.shape[1]] = np.where((full > 0) & (part[:1].T > 0), 100.0 * weights / full, np.nan)
 
