@@ -18,6 +18,9 @@ dimensions. The figures:
   same answers always give the same interval. A resample's figures are weighted correlations of
   the group's average ranks (one matrix product per group instead of ranking 1,000 resampled
   copies; with 5-point scores, re-ranking a resample moves ranks by a fraction of a tie's width).
+  The products are shared between two threads (numpy lets go of the interpreter in them) with the
+  matrix library held to one thread of its own (threadpoolctl); the figures do not depend on the
+  threads or on how the resamples are cut into blocks: the draws are the generator's one sequence.
 
 Every figure is rounded here: only rounded figures reach the snapshot. No NaN leaves this module;
 empty is None.
