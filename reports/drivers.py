@@ -477,24 +477,25 @@ def compute(
     company count last, as the scorecards' differencing rule does.
     """
     supplier = observed.rater != observed.provider
-    # Each department's supplier observations, as index arrays: one sort instead of a mask per department.
-    rated = np.flatnonzero(supplier)
+    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
+    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    # Each group's observations as index arrays, each respondent's together: one sort by respondent,
+    # then one (stable) by department instead of a mask and a sort per department.
+    by_person = np.argsort(person, kind="stable")
+    rated = by_person[supplier[by_person]]
     rated = rated[np.argsort(observed.provider[rated], kind="stable")]
     providers = observed.provider[rated]
     groups = []
     for department in sorted(int(d) for d in supplier_departments):
         first, last = np.searchsorted(providers, [department, department + 1])
         groups.append((department, SUPPLIER, rated[first:last]))
-    groups.append((None, SUPPLIER, np.flatnonzero(supplier)))
-    groups.append((None, MANAGEMENT, np.flatnonzero(~supplier)))
+    groups.append((None, SUPPLIER, by_person[supplier[by_person]]))
+    groups.append((None, MANAGEMENT, by_person[~supplier[by_person]]))
 
-    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
-    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
     by_variable = np.ascontiguousarray(observed.scores.T)
     rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
         n = len(chosen)
-        chosen = chosen[np.argsort(person[chosen], kind="stable")]  # each respondent's observations together
         theirs = person[chosen]
         raters = int(n > 0) + int(np.count_nonzero(theirs[1:] != theirs[:-1]))  # one person per respondent
         small = raters < min_group_size
