@@ -271,6 +271,13 @@ def _seed_and_order(respondent: np.ndarray, scores: np.ndarray, provider: np.nda
     return int.from_bytes(digest, "little"), rank_of[person.ravel()], len(people)
 
 
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """np.argsort(values, kind="stable") of whole numbers; as 16-bit ones where they fit (radix sort)."""
+    if len(values) and values.min() >= 0 and values.max() < 2**16:
+        values = values.astype("uint16")
+    return np.argsort(values, kind="stable")
+
+
 def _mix(values: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser, elementwise (uint64 arithmetic wraps)."""
     z = values.astype("uint64") + np.uint64(0x9E3779B97F4A7C15)
@@ -398,11 +405,28 @@ def _blas_threads(limit: int):
 
 
 def _interval(shares: np.ndarray) -> tuple[list, list]:
-    valid = ~np.isnan(shares).any(axis=1)
-    if not valid.any():
-        return [None] * _P, [None] * _P
-    low, high = np.percentile(shares[valid], [2.5, 97.5], axis=0)
-    return [_round(v, 1) for v in low], [_round(v, 1) for v in high]
+    ((low, high),) = _intervals([shares])
+    return low, high
+
+
+def _intervals(shares: list[np.ndarray]) -> list[tuple[list, list]]:
+    """The rounded 95 % percentile interval (low and high, six each) of each group's resampled
+    shares (resamples × 6; a resample with a NaN is left out). The groups with every resample valid
+    share one np.percentile call (each column is its own, so the figures are the same)."""
+    valid = [~np.isnan(each).any(axis=1) for each in shares]
+    whole = [index for index, each in enumerate(valid) if each.all()]
+    bounds: dict[int, np.ndarray] = {}
+    if whole:
+        together = np.percentile(np.concatenate([shares[i] for i in whole], axis=1), [2.5, 97.5], axis=0)
+        bounds.update((i, together[:, at * _P : (at + 1) * _P]) for at, i in enumerate(whole))
+    for index, each in enumerate(valid):
+        if index not in bounds and each.any():
+            bounds[index] = np.percentile(shares[index][each], [2.5, 97.5], axis=0)
+    empty = [None] * _P
+    return [
+        ([_round(v, 1) for v in bounds[i][0]], [_round(v, 1) for v in bounds[i][1]]) if i in bounds else (empty, empty)
+        for i in range(len(shares))
+    ]
 
 
 def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
@@ -481,9 +505,9 @@ def compute(
     seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
     # Each group's observations as index arrays, each respondent's together: one sort by respondent,
     # then one (stable) by department instead of a mask and a sort per department.
-    by_person = np.argsort(person, kind="stable")
+    by_person = _stable_order(person)
     rated = by_person[supplier[by_person]]
-    rated = rated[np.argsort(observed.provider[rated], kind="stable")]
+    rated = rated[_stable_order(observed.provider[rated])]
     providers = observed.provider[rated]
     groups = []
     for department in sorted(int(d) for d in supplier_departments):
@@ -505,10 +529,9 @@ def compute(
         counts[department, scope] = None if small else n
         rows.append((department, scope, n, figures))
     if jobs:
-        for (figures, _), shares in zip(
-            jobs, _bootstrap([job for _, job in jobs], people, seed, resamples), strict=True
-        ):
-            figures["importance_low"], figures["importance_high"] = _interval(shares)
+        shares = _bootstrap([job for _, job in jobs], people, seed, resamples)
+        for (figures, _), interval in zip(jobs, _intervals(shares), strict=True):
+            figures["importance_low"], figures["importance_high"] = interval
     _blank_differences(counts, observed, supplier, min_group_size)
 
     out = []
