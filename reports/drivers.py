@@ -18,6 +18,9 @@ dimensions. The figures:
   same answers always give the same interval. A resample's figures are weighted correlations of
   the group's average ranks (one matrix product per group instead of ranking 1,000 resampled
   copies; with 5-point scores, re-ranking a resample moves ranks by a fraction of a tie's width).
+  The products are shared between two threads (numpy lets go of the interpreter in them) with the
+  matrix library held to one thread of its own (threadpoolctl); the figures do not depend on the
+  threads or on how the resamples are cut into blocks: the draws are the generator's one sequence.
 
 Every figure is rounded here: only rounded figures reach the snapshot. No NaN leaves this module;
 empty is None.
@@ -55,7 +58,7 @@ COLUMNS = [
 _P = len(SERVICE_DIMENSIONS)
 _Y = _P  # the outcome's row and column in a group's 7 × 7 matrix
 _OUTCOME = ALL_DIMENSIONS.index(OUTCOME)
-_CHUNK = 4096
+_CHUNK = 1024
 _PIVOT_MIN = 1e-9  # a dimension whose residual variance is below this adds nothing (constant or collinear)
 
 
@@ -106,34 +109,53 @@ def observations(rows: list[tuple]) -> Observations:
 
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """Average ranks (1-based; ties share their mean rank) of each column of small positive integers."""
-    values = np.asarray(values, dtype="int64")
+    return _ranks_by_row(np.asarray(values, dtype="int64").T).T
+
+
+def _ranks_by_row(values: np.ndarray, centre: bool = False) -> np.ndarray:
+    """average_ranks of each row of `values` (variables × n, small positive integers); with
+    `centre`, less their mean (n + 1) / 2 and divided by n."""
+    n = values.shape[1]
     ranks = np.empty(values.shape, dtype="float64")
-    for column in range(values.shape[1]):
-        counts = np.bincount(values[:, column])
+    for row, these in enumerate(values):
+        counts = np.bincount(these)
         below = np.cumsum(counts) - counts
-        ranks[:, column] = (below + (counts + 1) / 2.0)[values[:, column]]
+        table = below + (counts + 1) / 2.0
+        if centre:
+            table = (table - (n + 1) / 2.0) / n
+        np.take(table, these, out=ranks[row])
     return ranks
+
+
+_K = _P + 1
+_UPPER = np.triu_indices(_K)  # the 28 products' (row, column), in the moments' order
+_PAIR = np.zeros((_K, _K), dtype="intp")
+_PAIR[_UPPER] = np.arange(len(_UPPER[0]))
+_PAIR = np.maximum(_PAIR, _PAIR.T).ravel()  # cell (i, j) of a 7 × 7 matrix → its product
+_DIAGONAL = _PAIR[:: _K + 1]
+_ROW, _COLUMN = (index.ravel() for index in np.indices((_K, _K)))
 
 
 def _correlations(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Correlation matrices (N × 7 × 7) and which variables vary (N × 7), from weighted moments
     (N × 36: total weight, 7 sums, then the 28 products of the upper triangle). A variable that does
     not vary gets zero correlations and a zero diagonal: it is never swept in, so it adds no R²."""
-    k = _P + 1
-    weight = moments[:, 0]
-    mean = moments[:, 1 : 1 + k] / weight[:, None]
-    products = np.zeros((len(moments), k, k))
-    upper = np.triu_indices(k)
-    products[:, upper[0], upper[1]] = moments[:, 1 + k :]
-    products = products + np.triu(products, 1).transpose(0, 2, 1)
-    covariance = products / weight[:, None, None] - mean[:, :, None] * mean[:, None, :]
-    variance = np.diagonal(covariance, axis1=1, axis2=2)
+    correlation, varies = _correlations_by_cell(np.asarray(moments, dtype="float64").T)
+    return np.moveaxis(correlation.reshape(_K, _K, -1), -1, 0), varies.T
+
+
+def _correlations_by_cell(moments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_correlations with the matrices last: moments 36 × N in, correlations 49 × N (cell i·7 + j)
+    and which variables vary (7 × N) out."""
+    weight = np.where(moments[0] > 0, moments[0], 1.0)  # nobody drawn: all zero, no NaN
+    mean = moments[1 : 1 + _K] / weight
+    covariance = moments[1 + _K :] / weight - mean[_UPPER[0]] * mean[_UPPER[1]]
+    variance = covariance[_DIAGONAL]
     varies = variance > 1e-12 * np.maximum(1.0, np.abs(mean) ** 2)
     scale = np.where(varies, np.sqrt(np.where(varies, variance, 1.0)), np.inf)
-    correlation = covariance / scale[:, :, None] / scale[:, None, :]
-    correlation = np.clip(correlation, -1.0, 1.0)
-    index = np.arange(k)
-    correlation[:, index, index] = varies.astype("float64")
+    correlation = covariance[_PAIR] / scale[_ROW] / scale[_COLUMN]
+    np.clip(correlation, -1.0, 1.0, out=correlation)
+    correlation[:: _K + 1] = varies
     return correlation, varies
 
 
@@ -143,32 +165,46 @@ def subset_r2(correlation: np.ndarray) -> np.ndarray:
     bit i of m is set (R² of the empty subset is 0).
 
     Sweeping a correlation matrix on a set of dimensions leaves 1 − R² of that set in the outcome's
-    diagonal cell. A depth-first walk sweeps each subset from its parent, keeping only the Schur
-    complement on the dimensions still to come and the outcome (63 small updates, vectorised over
-    N). A dimension whose residual variance is below _PIVOT_MIN (constant, or a combination of
-    those already in) is skipped: it adds nothing to the fit.
+    diagonal cell. The subsets are built one dimension at a time: before step p there is one Schur
+    complement per subset of the dimensions before p, on the dimensions from p on and the outcome;
+    step p keeps each as it is (p left out) and sweeps each on p (p taken in), so that every step is
+    a few operations over all subsets and matrices at once (six steps in all, the same arithmetic
+    as sweeping each subset from its parent). A dimension whose residual variance is below
+    _PIVOT_MIN (constant, or a combination of those already in) is skipped: it adds nothing to the fit.
     """
     correlation = np.asarray(correlation, dtype="float64")
-    if len(correlation) > _CHUNK:  # a few thousand matrices at a time stay in the cache: ~1.5× faster
-        return np.concatenate([subset_r2(correlation[i : i + _CHUNK]) for i in range(0, len(correlation), _CHUNK)])
-    matrix = np.moveaxis(correlation, 0, -1)  # 7 × 7 × N: vectorised over N
-    r2 = np.zeros((matrix.shape[-1], 2**_P))
+    r2 = np.empty((len(correlation), 2**_P))
+    for start in range(0, len(correlation), _CHUNK):  # ~1,000 matrices at a time stay in the cache
+        part = correlation[start : start + _CHUNK]
+        r2[start : start + len(part)] = _subset_r2_by_cell(np.moveaxis(part, 0, -1).reshape(_K * _K, -1)).T
+    return r2
 
-    def walk(schur, candidates, mask):
-        # schur: (k+1) × (k+1) × N over `candidates` (k dimensions, ascending) and the outcome, last.
-        for i, pivot in enumerate(candidates):
-            d = schur[i, i]
-            usable = d > _PIVOT_MIN
-            column = schur[i + 1 :, i]
-            scaled = column * (usable / np.where(usable, d, 1.0))  # zero where the pivot is unusable
-            child = schur[i + 1 :, i + 1 :] - column[:, None] * scaled[None, :]
-            subset = mask | (1 << pivot)
-            r2[:, subset] = 1.0 - child[-1, -1]
-            if len(candidates) > i + 1:
-                walk(child, candidates[i + 1 :], subset)
 
-    walk(matrix, list(range(_P)), 0)
-    return np.clip(r2, 0.0, 1.0)
+def _subset_r2_by_cell(correlation: np.ndarray) -> np.ndarray:
+    """subset_r2 with the matrices last: correlations 49 × n (cell i·7 + j) in, R² 64 × n out."""
+    n = correlation.shape[-1]
+    schur = np.ascontiguousarray(correlation).reshape(1, _K, _K, n)  # subsets × (7 − p) × (7 − p) × n
+    r2 = np.empty((2**_P, n))
+    r2[0] = 0.0
+    for _ in range(_P):
+        half, size = len(schur), schur.shape[1]
+        pivot = schur[:, 0, 0]
+        usable = pivot > _PIVOT_MIN
+        column = schur[:, 1:, 0]
+        scaled = column * (usable / np.where(usable, pivot, 1.0))[:, None]  # zero where the pivot is unusable
+        if size == 2:  # the last dimension: only the outcome's cell is left
+            np.subtract(schur[:, 1, 1], column[:, 0] * scaled[:, 0], out=r2[half:])
+            np.subtract(1.0, r2[half:], out=r2[half:])
+            break
+        following = np.empty((2 * half, size - 1, size - 1, n))  # subset index: bit p = p taken in
+        rest = schur[:, 1:, 1:]
+        following[:half] = rest
+        swept = following[half:]
+        np.multiply(column[:, :, None], scaled[:, None, :], out=swept)
+        np.subtract(rest, swept, out=swept)
+        np.subtract(1.0, swept[:, -1, -1], out=r2[half : 2 * half])
+        schur = following
+    return np.clip(r2, 0.0, 1.0, out=r2)
 
 
 def _dominance_matrix() -> np.ndarray:
@@ -195,14 +231,20 @@ def dominance_weights(correlation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _moments(ranks: np.ndarray) -> np.ndarray:
     """Per observation: 1, the seven ranks and their 28 upper-triangle products (n × 36), in the
-    order of np.triu_indices(7). Written column block by column block: no temporary n × 28 copies."""
-    n, k = ranks.shape
-    out = np.empty((n, 1 + k + k * (k + 1) // 2))
-    out[:, 0] = 1.0
-    out[:, 1 : 1 + k] = ranks
+    order of np.triu_indices(7)."""
+    return _moments_by_row(np.ascontiguousarray(np.asarray(ranks, dtype="float64").T)).T
+
+
+def _moments_by_row(ranks: np.ndarray) -> np.ndarray:
+    """_moments with the observations last: ranks 7 × n in, moments 36 × n out (each row written
+    whole: no temporary copies)."""
+    k, n = ranks.shape
+    out = np.empty((1 + k + k * (k + 1) // 2, n))
+    out[0] = 1.0
+    out[1 : 1 + k] = ranks
     at = 1 + k
     for i in range(k):
-        np.multiply(ranks[:, i : i + 1], ranks[:, i:], out=out[:, at : at + k - i])
+        np.multiply(ranks[i], ranks[i:], out=out[at : at + k - i])
         at += k - i
     return out
 
@@ -229,6 +271,13 @@ def _seed_and_order(respondent: np.ndarray, scores: np.ndarray, provider: np.nda
     return int.from_bytes(digest, "little"), rank_of[person.ravel()], len(people)
 
 
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """np.argsort(values, kind="stable") of whole numbers; as 16-bit ones where they fit (radix sort)."""
+    if len(values) and values.min() >= 0 and values.max() < 2**16:
+        values = values.astype("uint16")
+    return np.argsort(values, kind="stable")
+
+
 def _mix(values: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser, elementwise (uint64 arithmetic wraps)."""
     z = values.astype("uint64") + np.uint64(0x9E3779B97F4A7C15)
@@ -240,69 +289,151 @@ def _mix(values: np.ndarray) -> np.ndarray:
 
 def _resampled_counts(rng: np.random.Generator, people: int, resamples: int) -> np.ndarray:
     """How often each respondent is drawn in each resample, people × resamples (float32: small
-    whole numbers): `people` draws with replacement per resample. Counted a few resamples at a
-    time, so that the counts being written stay in the processor's cache (one bincount over all of
-    them was 4× slower)."""
+    whole numbers): `people` draws with replacement per resample. Counted one resample at a time
+    and turned people × resamples a few resamples at a time, in the processor's cache."""
     drawn = rng.integers(0, people, size=(resamples, people), dtype=np.int32)
-    counts = np.empty((resamples, people), dtype="float32")
+    counts = np.empty((people, resamples), dtype="float32")
     block = 8
-    offsets = np.arange(block, dtype="int64")[:, None] * people
+    counted = np.empty((block, people), dtype="float32")
     for start in range(0, resamples, block):
-        rows = drawn[start : start + block]
-        counted = np.bincount((rows + offsets[: len(rows)]).ravel(), minlength=len(rows) * people)
-        counts[start : start + len(rows)] = counted.reshape(len(rows), people)
-    return np.ascontiguousarray(counts.T)  # a group's people are then rows: one gather each
+        size = min(block, resamples - start)
+        for row in range(size):
+            counted[row] = np.bincount(drawn[start + row], minlength=people)
+        counts[:, start : start + size] = counted[:size].T
+    return counts
 
 
 @dataclass(frozen=True)
 class _Job:
-    """One group's bootstrap: its people (indexes into the resampled people) and each one's
-    moments summed over their observations in the group (float32, people × 36)."""
+    """One group's bootstrap: its people (indexes into the resampled people; None when it holds
+    every one of them, in order) and each one's moments summed over their observations in the
+    group, transposed (float32, 36 × people)."""
 
-    people: np.ndarray
+    people: np.ndarray | None
     moments: np.ndarray
 
 
-def _job(moments: np.ndarray, person: np.ndarray) -> _Job:
-    order = np.argsort(person, kind="stable")
-    person, moments = person[order], moments[order]
+def _job(moments: np.ndarray, person: np.ndarray, everyone: int) -> _Job:
+    """The bootstrap of a group from its observations' moments (36 × n) and respondents (n, sorted)."""
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
-    return _Job(people=person[starts], moments=np.add.reduceat(moments, starts, axis=0).astype("float32"))
+    if len(starts) < len(person):  # someone with several observations in the group: their sum
+        moments = np.add.reduceat(moments, starts, axis=1)
+    people = person[starts]
+    whole = len(people) == everyone  # sorted and distinct: then it is 0 … everyone − 1
+    return _Job(people=None if whole else people, moments=moments.astype("float32"))
+
+
+_THREADS = 2  # the machine's cores: numpy lets go of the interpreter in the products and the draws
 
 
 def _bootstrap(jobs: list[_Job], people: int, seed: int, resamples: int) -> list[np.ndarray]:
     """Importance shares (% of R²) of each job over `resamples` resamples of the `people`
     respondents: one list of resamples × 6 arrays, NaN where a resample's R² is 0 (or the group
     drew nobody). Every group is computed on the same resamples of respondents, as a survey's
-    groups are read from one sample: a respondent drawn twice counts twice in every group they are in."""
+    groups are read from one sample: a respondent drawn twice counts twice in every group they are in.
+
+    A group's resampled moments are its moments times its people's counts: one matrix product per
+    group and block of resamples, its people's counts gathered into a reused buffer. The groups are
+    shared between _THREADS threads while this one draws the next block's counts (the draws are
+    the generator's one sequence, whatever the blocks), and the resamples' figures are computed in
+    chunks on the same threads: the figures do not depend on the threads. The matrix library is
+    held to one thread meanwhile: its own threads wait for each other by spinning, which on a
+    busy machine costs more than they bring."""
+    from concurrent.futures import ThreadPoolExecutor
+
     rng = np.random.default_rng(seed)
-    block = max(1, min(resamples, 4_000_000 // max(people, 1)))  # bounds the counts' memory (~50 MB)
-    shares: list[list[np.ndarray]] = [[] for _ in jobs]
-    for start in range(0, resamples, block):
-        size = min(block, resamples - start)
-        counts = _resampled_counts(rng, people, size)
-        resampled = np.concatenate([(counts[job.people].T @ job.moments).astype("float64") for job in jobs])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            correlation, _ = _correlations(resampled)
-            weights, r2 = dominance_weights(np.nan_to_num(correlation))
-            share = np.where((r2[:, None] > 0) & (resampled[:, :1] > 0), 100.0 * weights / r2[:, None], np.nan)
-        for index in range(len(jobs)):
-            shares[index].append(share[index * size : (index + 1) * size])
-    return [np.vstack(each) for each in shares]
+    block = max(8, min(resamples, 2_000_000 // max(people, 1) // 8 * 8))  # the counts: ≤ ~8 MB, in the cache
+    shares_of = _balanced([0 if job.people is None else len(job.people) for job in jobs], _THREADS)
+    most = max((len(job.people) for job in jobs if job.people is not None), default=0)
+    resampled = np.empty((jobs[0].moments.shape[0], len(jobs), resamples))  # 36 × jobs × resamples
+
+    def products(indexes, counts, start, gathered):
+        size = counts.shape[1]
+        for index in indexes:
+            job = jobs[index]
+            if job.people is None:
+                theirs = counts
+            else:
+                theirs = np.take(counts, job.people, axis=0, out=gathered[: len(job.people), :size])
+            resampled[:, index, start : start + size] = job.moments @ theirs
+
+    with _blas_threads(1), ThreadPoolExecutor(_THREADS) as pool:
+        buffers = [np.empty((most, block), dtype="float32") for _ in shares_of]
+        counts = _resampled_counts(rng, people, min(block, resamples))
+        for start in range(0, resamples, block):
+            running = [
+                pool.submit(products, indexes, counts, start, buffer)
+                for indexes, buffer in zip(shares_of, buffers, strict=True)
+            ]
+            following = start + block
+            if following < resamples:
+                counts = _resampled_counts(rng, people, min(block, resamples - following))
+            for each in running:
+                each.result()
+        flat = resampled.reshape(len(resampled), -1)
+        share = np.empty((flat.shape[1], _P))
+        list(pool.map(lambda start: _shares(flat, start, share), range(0, flat.shape[1], _CHUNK)))
+    return list(share.reshape(len(jobs), resamples, _P))
+
+
+def _shares(resampled: np.ndarray, start: int, out: np.ndarray) -> None:
+    """Importance shares of the resampled moments (36 × N) start … start + _CHUNK into out (N × 6),
+    NaN where R² is 0 or the resample drew nobody of the group: one chunk, which stays in the cache."""
+    part = resampled[:, start : start + _CHUNK]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlation, _ = _correlations_by_cell(part)
+        r2 = _subset_r2_by_cell(correlation)
+        weights, full = r2.T @ _DOMINANCE, r2[-1][:, None]
+        out[start : start + part.shape[1]] = np.where((full > 0) & (part[:1].T > 0), 100.0 * weights / full, np.nan)
+
+
+def _balanced(sizes: list[int], parts: int) -> list[list[int]]:
+    """Indexes of `sizes` in `parts` lists of about equal total (the largest first, each to the lightest)."""
+    totals, chosen = [0] * parts, [[] for _ in range(parts)]
+    for index in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = totals.index(min(totals))
+        chosen[lightest].append(index)
+        totals[lightest] += sizes[index] or max(sizes, default=0) * 5  # everyone: no gather, but many rows
+    return [each for each in chosen if each]
+
+
+def _blas_threads(limit: int):
+    """The matrix library held to `limit` threads (threadpoolctl), as a context manager."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=limit, user_api="blas")
 
 
 def _interval(shares: np.ndarray) -> tuple[list, list]:
-    valid = ~np.isnan(shares).any(axis=1)
-    if not valid.any():
-        return [None] * _P, [None] * _P
-    low, high = np.percentile(shares[valid], [2.5, 97.5], axis=0)
-    return [_round(v, 1) for v in low], [_round(v, 1) for v in high]
+    ((low, high),) = _intervals([shares])
+    return low, high
+
+
+def _intervals(shares: list[np.ndarray]) -> list[tuple[list, list]]:
+    """The rounded 95 % percentile interval (low and high, six each) of each group's resampled
+    shares (resamples × 6; a resample with a NaN is left out). The groups with every resample valid
+    share one np.percentile call (each column is its own, so the figures are the same)."""
+    valid = [~np.isnan(each).any(axis=1) for each in shares]
+    whole = [index for index, each in enumerate(valid) if each.all()]
+    bounds: dict[int, np.ndarray] = {}
+    if whole:
+        together = np.percentile(np.concatenate([shares[i] for i in whole], axis=1), [2.5, 97.5], axis=0)
+        bounds.update((i, together[:, at * _P : (at + 1) * _P]) for at, i in enumerate(whole))
+    for index, each in enumerate(valid):
+        if index not in bounds and each.any():
+            bounds[index] = np.percentile(shares[index][each], [2.5, 97.5], axis=0)
+    empty = [None] * _P
+    return [
+        ([_round(v, 1) for v in bounds[i][0]], [_round(v, 1) for v in bounds[i][1]]) if i in bounds else (empty, empty)
+        for i in range(len(shares))
+    ]
 
 
 def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
-    """A group's rounded figures without the interval, and its observations' moments where it
-    needs an interval (None elsewhere)."""
-    n = len(scores)
+    """A group's rounded figures without the interval from its scores (7 × n: the six dimensions,
+    then the outcome), and its observations' moments (36 × n) where it needs an interval (None
+    elsewhere)."""
+    n = scores.shape[1]
     empty = [None] * _P
     figures = {
         "tier": tier(n),
@@ -314,10 +445,8 @@ def _point_figures(scores: np.ndarray) -> tuple[dict, np.ndarray | None]:
     }
     if figures["tier"] == COMPANY:
         return figures, None
-    ranks = average_ranks(scores)
-    ranks = (ranks - (n + 1) / 2.0) / n  # centred and scaled: the moments lose no precision
-    moments = _moments(ranks)
-    correlation, varies = _correlations(moments.sum(axis=0, keepdims=True))
+    moments = _moments_by_row(_ranks_by_row(scores, centre=True))  # centred and scaled: no precision lost
+    correlation, varies = _correlations(moments.sum(axis=1)[None])
     shown = varies[0, :_P] & varies[0, _Y]
     figures["correlation"] = [_round(correlation[0, i, _Y], 2) if shown[i] else None for i in range(_P)]
     if figures["tier"] != WEIGHTS or not varies[0, _Y]:
@@ -337,10 +466,12 @@ def group_figures(
     correlation, importance_pct, importance_low, importance_high (lists of six, None where empty)
     and r2 (None where empty), by the group's tier. `scores`: n × 7 (the six dimensions, then the
     outcome); `label` names the group in its seed."""
-    figures, moments = _point_figures(scores)
+    scores = np.asarray(scores, dtype="int64")
+    seed, person, people = _seed_and_order(respondent, scores, provider, label)
+    order = np.argsort(person, kind="stable")  # each respondent's observations together
+    figures, moments = _point_figures(np.ascontiguousarray(scores[order].T))
     if moments is not None:
-        seed, person, people = _seed_and_order(respondent, scores, provider, label)
-        (shares,) = _bootstrap([_job(moments, person)], people, seed, resamples)
+        (shares,) = _bootstrap([_job(moments, person[order], people)], people, seed, resamples)
         figures["importance_low"], figures["importance_high"] = _interval(shares)
     return figures
 
@@ -370,34 +501,37 @@ def compute(
     company count last, as the scorecards' differencing rule does.
     """
     supplier = observed.rater != observed.provider
-    # Each department's supplier observations, as index arrays: one sort instead of a mask per department.
-    rated = np.flatnonzero(supplier)
-    rated = rated[np.argsort(observed.provider[rated], kind="stable")]
+    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
+    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    # Each group's observations as index arrays, each respondent's together: one sort by respondent,
+    # then one (stable) by department instead of a mask and a sort per department.
+    by_person = _stable_order(person)
+    rated = by_person[supplier[by_person]]
+    rated = rated[_stable_order(observed.provider[rated])]
     providers = observed.provider[rated]
     groups = []
     for department in sorted(int(d) for d in supplier_departments):
         first, last = np.searchsorted(providers, [department, department + 1])
         groups.append((department, SUPPLIER, rated[first:last]))
-    groups.append((None, SUPPLIER, np.flatnonzero(supplier)))
-    groups.append((None, MANAGEMENT, np.flatnonzero(~supplier)))
+    groups.append((None, SUPPLIER, by_person[supplier[by_person]]))
+    groups.append((None, MANAGEMENT, by_person[~supplier[by_person]]))
 
-    # The respondents of the whole cycle, in an order and with a seed that follow their answers only.
-    seed, person, people = _seed_and_order(observed.respondent, observed.scores, observed.provider, "cycle")
+    by_variable = np.ascontiguousarray(observed.scores.T)
     rows, counts, jobs = [], {}, []
     for department, scope, chosen in groups:
-        raters = len(np.unique(observed.respondent[chosen]))
         n = len(chosen)
+        theirs = person[chosen]
+        raters = int(n > 0) + int(np.count_nonzero(theirs[1:] != theirs[:-1]))  # one person per respondent
         small = raters < min_group_size
-        figures, moments = _point_figures(observed.scores[chosen] if not small else observed.scores[:0])
+        figures, moments = _point_figures(np.take(by_variable, chosen[: 0 if small else n], axis=1))
         if moments is not None:
-            jobs.append((figures, _job(moments, person[chosen])))
+            jobs.append((figures, _job(moments, theirs, people)))
         counts[department, scope] = None if small else n
         rows.append((department, scope, n, figures))
     if jobs:
-        for (figures, _), shares in zip(
-            jobs, _bootstrap([job for _, job in jobs], people, seed, resamples), strict=True
-        ):
-            figures["importance_low"], figures["importance_high"] = _interval(shares)
+        shares = _bootstrap([job for _, job in jobs], people, seed, resamples)
+        for (figures, _), interval in zip(jobs, _intervals(shares), strict=True):
+            figures["importance_low"], figures["importance_high"] = interval
     _blank_differences(counts, observed, supplier, min_group_size)
 
     out = []
