@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
 
 from . import health, language, views
 
-admin.site.site_header = "Chain Survey administration"
+admin.site.site_header = _("Chain Survey administration")
 admin.site.site_title = "Chain Survey"
 
 # Bad and oversized requests get the app's page, like 403, 404 and 500 (templates/).

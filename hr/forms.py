@@ -3,8 +3,10 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import CYCLE_NAME_RE
@@ -60,7 +62,11 @@ class CycleOpenForm(forms.Form):
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size:,} bytes"
+    """A file size as the reader's language writes it ("20.0 MB", German "20,0 MB")."""
+    if size >= 2**20:
+        return gettext("%(size)s MB") % {"size": formats.number_format(size / 2**20, 1)}
+    count = formats.number_format(size, force_grouping=True)
+    return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": count}
 
 
 class OrgUploadForm(forms.Form):
@@ -71,7 +77,7 @@ class OrgUploadForm(forms.Form):
                 "UTF-8 CSV with the columns employee_id, email, full_name, department, role (other columns are "
                 "ignored), at most {size}. You will see what changes before anything is saved."
             ),
-            size=_megabytes(services.MAX_UPLOAD_BYTES),
+            size=lazy(lambda: _megabytes(services.MAX_UPLOAD_BYTES), str)(),
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -84,7 +90,10 @@ class OrgUploadForm(forms.Form):
         limit = services.MAX_UPLOAD_BYTES
         if uploaded.size > limit:
             raise forms.ValidationError(
-                f"This file is {_megabytes(uploaded.size)}, larger than the {_megabytes(limit)} an org file may be: "
-                "nothing was read or saved. Upload the HR system's export without extra columns."
+                gettext(
+                    "This file is %(size)s, larger than the %(limit)s an org file may be: nothing was read or saved. "
+                    "Upload the HR system's export without extra columns."
+                )
+                % {"size": _megabytes(uploaded.size), "limit": _megabytes(limit)}
             )
         return uploaded

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import IdentityChange
 from reports.runs import rollup_pending, rollup_request
@@ -41,8 +42,14 @@ class DeactivationsNotConfirmed(Exception):
 
     def __init__(self, plan: OrgPlan):
         self.plan = plan
+        count = len(plan.deactivated)
         super().__init__(
-            f"This file deactivates {len(plan.deactivated)} people: type that number to confirm. Nothing was changed."
+            ngettext(
+                "This file deactivates %(count)s person: type that number to confirm. Nothing was changed.",
+                "This file deactivates %(count)s people: type that number to confirm. Nothing was changed.",
+                count,
+            )
+            % {"count": count}
         )
 
 
@@ -114,7 +121,7 @@ def org_upload_discard(*, user, token) -> None:
 def _upload(user, token) -> OrgUpload:
     upload = OrgUpload.objects.filter(uploaded_by=user, token=token).first()
     if upload is None or upload.uploaded_at < timezone.now() - UPLOAD_LIFETIME:
-        raise UploadGone("This preview has expired or does not exist: upload the file again.")
+        raise UploadGone(gettext("This preview has expired or does not exist: upload the file again."))
     return upload
 
 
@@ -140,7 +147,10 @@ def rollup_again(*, cycle) -> None:
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status in (Cycle.Status.DRAFT, Cycle.Status.OPEN):
-            raise CycleError(f"Cycle {locked.name} is {locked.get_status_display().lower()}: close it first.")
+            raise CycleError(
+                gettext("Cycle %(cycle)s is %(status)s: close it first.")
+                % {"cycle": locked.name, "status": locked.get_status_display().lower()}
+            )
         if rollup_pending(cycle=locked):
-            raise CycleError(f"The results of {locked.name} are being computed already.")
+            raise CycleError(gettext("The results of %(cycle)s are being computed already.") % {"cycle": locked.name})
         rollup_request(cycle=locked)

@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -30,45 +31,43 @@ from . import selectors, services
 from .forms import CycleCreateForm, CycleOpenForm, OrgUploadForm, default_closing_day, suggested_cycle_name
 
 ACTIONS = {
-    # action: (allowed from, button label, what happens, done message)
+    # action: (allowed from, button label, what happens)
     "open": (
         Cycle.Status.DRAFT,
-        "Open for answers",
-        "Every active employee can fill in the survey until the closing day.",
-        "opened",
+        _("Open for answers"),
+        _("Every active employee can fill in the survey until the closing day."),
     ),
     "close": (
         Cycle.Status.OPEN,
-        "Close and compute results",
-        "Answering ends now, for everyone, and the cycle cannot be reopened: whoever has not submitted can no "
-        "longer take part, and answers saved but not submitted are deleted. The results are then computed; "
-        "nobody sees them until you publish.",
-        "closed",
+        _("Close and compute results"),
+        _(
+            "Answering ends now, for everyone, and the cycle cannot be reopened: whoever has not submitted can no "
+            "longer take part, and answers saved but not submitted are deleted. The results are then computed; "
+            "nobody sees them until you publish."
+        ),
     ),
     "publish": (
         Cycle.Status.CLOSED,
-        "Publish results",
-        "Executives see every dashboard and managers their department's scorecard. This cannot be undone.",
-        "published",
+        _("Publish results"),
+        _("Executives see every dashboard and managers their department's scorecard. This cannot be undone."),
     ),
     "rollup": (
         None,
-        "Compute results again",
-        "The results are computed again from the answers; the current results stay until the new ones are ready.",
-        "computed again",
+        _("Compute results again"),
+        _("The results are computed again from the answers; the current results stay until the new ones are ready."),
     ),
     "invite": (
         Cycle.Status.OPEN,
-        "Send invitations now",
-        "Everyone active who has not taken part and has no invitation to this cycle yet gets one now "
-        "(nobody gets a second).",
-        "invitation",
+        _("Send invitations now"),
+        _(
+            "Everyone active who has not taken part and has no invitation to this cycle yet gets one now "
+            "(nobody gets a second)."
+        ),
     ),
     "remind": (
         Cycle.Status.OPEN,
-        "Send reminders now",
-        "Everyone active who has not taken part and has had no reminder yet gets one now (nobody gets a second).",
-        "reminder",
+        _("Send reminders now"),
+        _("Everyone active who has not taken part and has had no reminder yet gets one now (nobody gets a second)."),
     ),
 }
 # Steps whose consequences cannot be taken back: a red button, and the response rates beside it.
@@ -102,7 +101,10 @@ def cycles(request: HttpRequest) -> HttpResponse:
         except CycleError as error:
             form.add_error("name", str(error))
         else:
-            messages.success(request, f"Cycle {cycle.name} created as a draft: open it when you are ready.")
+            messages.success(
+                request,
+                gettext("Cycle %(cycle)s created as a draft: open it when you are ready.") % {"cycle": cycle.name},
+            )
             return redirect("hr:cycle", name=cycle.name)
     return render(request, "hr/cycles.html", {"cycles": overview, "form": form}, status=400 if form.errors else 200)
 
@@ -112,7 +114,7 @@ def cycles(request: HttpRequest) -> HttpResponse:
 def cycle(request: HttpRequest, name: str) -> HttpResponse:
     found = selectors.cycle_detail(name=name)
     if found is None:
-        raise Http404("No such cycle.")
+        raise Http404(gettext("No such cycle."))
     context = {
         "cycle": found,
         "steps": Cycle.Status.choices,
@@ -135,7 +137,7 @@ def cycle_status(request: HttpRequest, name: str) -> JsonResponse:
     """The roll-up's state, polled by the cycle page while results are being computed."""
     found = selectors.cycle_detail(name=name)
     if found is None:
-        raise Http404("No such cycle.")
+        raise Http404(gettext("No such cycle."))
     return JsonResponse({"status": found.status, "rollup": found.rollup_state or ""})
 
 
@@ -144,8 +146,8 @@ def cycle_status(request: HttpRequest, name: str) -> JsonResponse:
 def cycle_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
     found = selectors.cycle_detail(name=name)
     if found is None or action not in ACTIONS:
-        raise Http404("No such cycle.")
-    allowed, label, consequence, done = ACTIONS[action]
+        raise Http404(gettext("No such cycle."))
+    allowed, label, consequence = ACTIONS[action]
     initial = {"closes_on": found.closes_on if found.closes_on else default_closing_day()}
     form = CycleOpenForm(request.POST or None, initial=initial) if action == "open" else None
     refused = allowed is not None and found.status != allowed
@@ -171,7 +173,7 @@ def cycle_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
         except (CycleError, NoticesRefused) as error:
             messages.error(request, str(error))
         else:
-            _report_done(request, found, action, done, outcome)
+            _report_done(request, found, action, outcome)
         return redirect("hr:cycle", name=found.name)
     return render(request, "hr/confirm.html", context, status=400 if form is not None and form.errors else 200)
 
@@ -204,31 +206,60 @@ def _closed_early(cycle: Cycle) -> bool:
     return timezone.localdate(cycle.closed_at) < cycle.closes_on
 
 
-def _report_done(request: HttpRequest, cycle: Cycle, action: str, done: str, outcome) -> None:
+def _report_done(request: HttpRequest, cycle: Cycle, action: str, outcome) -> None:
     """Say what happened; after a close or a new computation, what became of the roll-up request
     (read back from its run: "sent to a worker" only when the broker really took it)."""
+    name = {"cycle": cycle.name}
     if action in NOTICE_KINDS:
-        if outcome:
-            messages.success(request, f"Cycle {cycle.name}: {outcome} {done}{pluralize(outcome)} on the way.")
+        if outcome and action == "invite":
+            text = ngettext(
+                "Cycle %(cycle)s: %(count)s invitation on the way.",
+                "Cycle %(cycle)s: %(count)s invitations on the way.",
+                outcome,
+            )
+            messages.success(request, text % {**name, "count": outcome})
+        elif outcome:
+            text = ngettext(
+                "Cycle %(cycle)s: %(count)s reminder on the way.",
+                "Cycle %(cycle)s: %(count)s reminders on the way.",
+                outcome,
+            )
+            messages.success(request, text % {**name, "count": outcome})
+        elif action == "invite":
+            messages.info(request, gettext("No invitation to send: everyone due one has had it."))
         else:
-            messages.info(request, f"No {done} to send: everyone due one has had it.")
+            messages.info(request, gettext("No reminder to send: everyone due one has had it."))
         return
-    if action not in ("close", "rollup"):
-        messages.success(request, f"Cycle {cycle.name} {done}.")
+    if action == "open":
+        messages.success(request, gettext("Cycle %(cycle)s opened.") % name)
+        return
+    if action == "publish":
+        messages.success(request, gettext("Cycle %(cycle)s published.") % name)
         return
     run = selectors.latest_rollup_run(cycle=cycle)
     if run is not None and run.state == RollupRun.State.DONE:
-        what = "closed: its results are computed" if action == "close" else "computed again"
-        messages.success(
-            request,
-            f"Cycle {cycle.name} {what} over {run.answers_count} answers. "
-            "Nobody sees them until you publish: check the preview first.",
-        )
+        if action == "close":
+            text = ngettext(
+                "Cycle %(cycle)s closed: its results are computed over %(count)s answer.",
+                "Cycle %(cycle)s closed: its results are computed over %(count)s answers.",
+                run.answers_count,
+            )
+        else:
+            text = ngettext(
+                "Cycle %(cycle)s computed again over %(count)s answer.",
+                "Cycle %(cycle)s computed again over %(count)s answers.",
+                run.answers_count,
+            )
+        then = gettext("Nobody sees them until you publish: check the preview first.")
+        messages.success(request, f"{text % {**name, 'count': run.answers_count}} {then}")
         return
     as_expected, outlook = rollup_outlook(cycle_id=cycle.pk)
     level = messages.SUCCESS if as_expected else messages.WARNING
-    what = "closed" if action == "close" else "is to be computed again"
-    messages.add_message(request, level, f"Cycle {cycle.name} {what}; {outlook}")
+    if action == "close":
+        text = gettext("Cycle %(cycle)s closed; %(outlook)s")
+    else:
+        text = gettext("Cycle %(cycle)s is to be computed again; %(outlook)s")
+    messages.add_message(request, level, text % {**name, "outlook": outlook})
 
 
 def _apply(action: str, cycle: Cycle, form, user):
@@ -263,7 +294,7 @@ def org_upload(request: HttpRequest) -> HttpResponse:
 def org_preview(request: HttpRequest, token) -> HttpResponse:
     if request.method == "POST" and request.POST.get("decision") == "discard":
         services.org_upload_discard(user=request.user, token=token)
-        messages.info(request, "Upload discarded: nothing was changed.")
+        messages.info(request, gettext("Upload discarded: nothing was changed."))
         return redirect("hr:org_upload")
     refused = None
     try:
@@ -302,10 +333,16 @@ def org_preview(request: HttpRequest, token) -> HttpResponse:
 
 
 def _summary_text(summary) -> str:
-    text = (
-        f"Org updated: {summary.created} created, {summary.updated} updated, {summary.reactivated} reactivated, "
-        f"{summary.deactivated} deactivated, {summary.unchanged} unchanged"
-    )
+    text = gettext(
+        "Org updated: %(created)s created, %(updated)s updated, %(reactivated)s reactivated, "
+        "%(deactivated)s deactivated, %(unchanged)s unchanged"
+    ) % {
+        "created": summary.created,
+        "updated": summary.updated,
+        "reactivated": summary.reactivated,
+        "deactivated": summary.deactivated,
+        "unchanged": summary.unchanged,
+    }
     if summary.new_departments:
-        text += f"; new departments: {', '.join(summary.new_departments)}"
+        text += gettext("; new departments: %(names)s") % {"names": ", ".join(summary.new_departments)}
     return text + "."

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from surveys.models import Cycle, Employee, Participation
 from surveys.selectors import open_cycle
@@ -92,7 +93,10 @@ def notices_send_now(*, cycle: Cycle, kind: str) -> int:
     from .selectors import notices_not_planned
 
     if not cycle.accepts_answers:
-        raise NoticesRefused(f"Cycle {cycle.name} does not take answers: nobody is invited or reminded any more.")
+        raise NoticesRefused(
+            gettext("Cycle %(cycle)s does not take answers: nobody is invited or reminded any more.")
+            % {"cycle": cycle.name}
+        )
     reached = notices_not_planned(cycle=cycle, kind=kind)
     notices_plan(cycle=cycle, kind=kind)
     pending = Notice.objects.filter(cycle=cycle, kind=kind, status=Status.PENDING).count()

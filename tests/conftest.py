@@ -26,6 +26,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _english_between_tests():
+    # A request through the test client leaves its language active in the thread (LocaleMiddleware
+    # activates, nothing deactivates): the next test would read German or Spanish refusals.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     # Tests run tasks in-process unless a test starts a real worker on purpose.
     from chainsurvey.celery import app

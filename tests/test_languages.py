@@ -425,3 +425,145 @@ def test_a_commitment_notice_is_written_in_the_readers_language_whatever_the_sen
     assert english.subject.startswith("Due ") and "Sales's commitment on Responsiveness" in english.subject
     assert "A commitment of Sales is due on" in english.body
     _assert_german(german.body + german.alternatives[0][0], _english_originals(ignore={"Sales"}))
+
+
+# ---- The HR workspace in German: every state of a cycle, its confirmations, the org preview ----
+
+
+@pytest.fixture
+def hr_cycles(results, org, open_cycle):
+    """A draft, an open cycle with participation (one department under the threshold), a closed
+    one with its results computed, and the two published ones of `results`."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.services import rollup_cycle
+    from surveys.models import Cycle, CycleHeadcount, Participation
+
+    draft = Cycle.objects.create(name="2027-Q1", closes_on=timezone.localdate() + datetime.timedelta(days=30))
+    for department, staff, took_part in ((org["sales"], 10, 2), (org["it"], 6, 5)):
+        CycleHeadcount.objects.create(cycle=open_cycle, department=department, eligible=staff)
+        Participation.objects.bulk_create(
+            [
+                Participation(employee=EmployeeFactory(department=department), cycle=open_cycle, department=department)
+                for _ in range(took_part)
+            ]
+        )
+    closed = Cycle.objects.create(
+        name="2026-Q3",
+        status=Cycle.Status.CLOSED,
+        opens_at=timezone.now() - datetime.timedelta(days=20),
+        closed_at=timezone.now() - datetime.timedelta(days=1),
+        closes_on=timezone.localdate() + datetime.timedelta(days=3),  # closed early
+    )
+    rollup_cycle(cycle_id=closed.id)
+    return {"draft": draft, "open": open_cycle, "closed": closed, "published": results["q2"]}
+
+
+def test_the_hr_workspace_in_german_in_every_state_of_a_cycle(client, hr, hr_cycles):
+    originals = {o for o in _english_originals(ignore={"Sales"}) if o not in _training_texts()}
+    draft, open_, closed, published = (hr_cycles[k].name for k in ("draft", "open", "closed", "published"))
+    seen = _walk(
+        client,
+        hr,
+        [
+            f"/hr/cycles/{draft}/",
+            f"/hr/cycles/{draft}/open/",
+            f"/hr/cycles/{draft}/publish/",  # refused: a draft is not published
+            f"/hr/cycles/{open_}/",
+            f"/hr/cycles/{open_}/invite/",
+            f"/hr/cycles/{open_}/remind/",
+            f"/hr/cycles/{open_}/close/",
+            f"/hr/cycles/{closed}/",
+            f"/hr/cycles/{closed}/publish/",
+            f"/hr/cycles/{closed}/rollup/",
+            f"/hr/cycles/{published}/",
+        ],
+    )
+    assert f"Zyklus {draft}" in seen[f"/hr/cycles/{draft}/"]
+    assert "Für Antworten öffnen" in seen[f"/hr/cycles/{draft}/open/"]
+    assert "Dieser Schritt ist jetzt nicht möglich" in seen[f"/hr/cycles/{draft}/publish/"]
+    open_page = seen[f"/hr/cycles/{open_}/"]
+    assert "Bisher teilgenommen: 7 von 16" in open_page and "Beteiligung je Abteilung" in open_page
+    assert "Einladungen: 0 gesendet" in open_page and "Erinnerungen jetzt senden" in open_page
+    close = seen[f"/hr/cycles/{open_}/close/"]
+    assert "Schließen und Ergebnisse berechnen" in close and "Rücklauf unter" in close
+    assert "Personen haben nicht teilgenommen" in close
+    assert "jetzt eine Einladung" in seen[f"/hr/cycles/{open_}/invite/"]
+    closed_page = seen[f"/hr/cycles/{closed}/"]
+    assert "vorzeitig geschlossen" in closed_page and "Berechnet aus" in closed_page
+    assert "Zuletzt abgeschlossen am" in closed_page and "Mindestgruppengröße" in closed_page
+    assert "Ergebnisse veröffentlichen" in seen[f"/hr/cycles/{closed}/publish/"]
+    published_page = seen[f"/hr/cycles/{published}/"]
+    assert "Excel-Arbeitsmappe" in published_page and "Die PDF-Seite einer Abteilung" in published_page
+    for path, page in seen.items():
+        assert '<html lang="de">' in page, path
+        _assert_german(page, originals)
+
+    # What HR is told after each step, and a refusal, in German too.
+    created = client.post("/hr/cycles/", {"name": "2027-Q2", "closes_on": ""}, follow=True).content.decode()
+    assert "Zyklus 2027-Q2 als Entwurf angelegt" in created
+    refused = client.post(f"/hr/cycles/{draft}/open/", {"closes_on": hr_cycles["draft"].closes_on}, follow=True)
+    assert f"Zyklus {open_} ist geöffnet: Schließen Sie ihn, bevor Sie {draft} öffnen." in refused.content.decode()
+    for page in (created, refused.content.decode()):
+        _assert_german(page, originals)
+
+
+def test_the_org_preview_and_its_row_errors_in_german(client, hr, org, employee, manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    originals = _english_originals(ignore={"Sales"})
+    header = "employee_id,email,full_name,department,role\n"
+
+    def upload(*lines):
+        content = (header + "".join(line + "\n" for line in lines)).encode()
+        return client.post("/hr/org/", {"file": SimpleUploadedFile("org.csv", content, "text/csv")})
+
+    _walk(client, hr, [])
+    rows = [
+        f"{hr.employee_id},{hr.user.email},{hr.user.full_name},Human Resources,hr",
+        f"{employee.employee_id},new-{employee.user.email},{employee.user.full_name},IT,employee",  # moved, new email
+        "N1,nina@example.com,Nina Neu,Légal,employee",
+    ]
+    response = upload(*rows)  # the manager leaves: a third of the active people, so the count is typed
+    assert response.status_code == 302
+    preview = client.get(response.url).content.decode()
+    assert "Was org.csv ändern würde" in preview and "1 neu</li>" in preview and "1 deaktiviert</li>" in preview
+    assert "Diese Datei deaktiviert 1 von 3 aktiven Personen" in preview and "Neue Abteilungen (1)" in preview
+    assert "Diese Datei ändert die Anmeldeadresse von 1 Person." in preview
+    stale = client.post(response.url, {"decision": "confirm", "digest": "x" * 64}, follow=True).content.decode()
+    assert "Die Organisation hat sich seit dieser Vorschau geändert" in stale
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', preview).group(1)
+    uncounted = client.post(response.url, {"decision": "confirm", "digest": digest, "deactivations": ""})
+    assert uncounted.status_code == 400
+    assert "Diese Datei deaktiviert 1 Person: Geben Sie diese Zahl zum Bestätigen ein." in uncounted.content.decode()
+    discarded = client.post(response.url, {"decision": "discard"}, follow=True).content.decode()
+    assert "Hochladen verworfen: Es wurde nichts geändert." in discarded
+
+    errors = upload("E1,not-an-email,Cy,Sales,employee").content.decode()
+    assert "Die Datei wurde nicht importiert" in errors and 'fw-normal">2</th>' in errors
+    assert "Korrigieren Sie diese Zeilen" in errors
+    for page in (preview, stale, uncounted.content.decode(), discarded, errors):
+        assert '<html lang="de">' in page
+        _assert_german(page, originals)
+
+
+def test_the_hr_cycle_page_in_french_and_spanish_with_their_dates(client, hr, org):
+    import datetime
+
+    from surveys.models import Cycle
+
+    Cycle.objects.create(name="2027-Q1", closes_on=datetime.date(2027, 3, 31))
+    client.force_login(hr.user)
+    for language, words, day in (
+        ("fr", ("Cycle 2027-Q1", "Taille minimale de groupe", "Ouvrir 2027-Q1 aux réponses…"), "31 mar 2027"),
+        ("es", ("Ciclo 2027-Q1", "Tamaño mínimo de grupo", "Abrir 2027-Q1 a las respuestas…"), "31 mar 2027"),
+    ):
+        hr.chosen_language = language
+        hr.save()
+        page = client.get("/hr/cycles/2027-Q1/").content.decode()
+        assert f'<html lang="{language}">' in page
+        for word in (*words, day):
+            assert word in page, (language, word)
+        assert "31 Mar 2027" not in page  # the closing day in the language's own way

@@ -23,11 +23,17 @@ _FORMATS = {
         "j F Y, H:i": "j. F Y, H:i",
         "l j F Y, H:i": "l, j. F Y, H:i",
         "j M Y, H:i": "j. M Y, H:i",
+        "j M Y, H:i:s": "j. M Y, H:i:s",
     },
-    "fr": {"j M Y": "j b Y", "j M Y, H:i": "j b Y, H:i"},  # French writes its short months lower-case
+    "fr": {
+        "j M Y": "j b Y",
+        "j M Y, H:i": "j b Y, H:i",
+        "j M Y, H:i:s": "j b Y, H:i:s",
+    },  # French writes its short months lower-case
     "es": {
         "j M Y": "j b Y",
         "j M Y, H:i": "j b Y, H:i",
+        "j M Y, H:i:s": "j b Y, H:i:s",
         "j F Y": r"j \d\e F \d\e Y",
         "j F": r"j \d\e F",
         "l j F Y": r"l, j \d\e F \d\e Y",

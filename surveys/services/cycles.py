@@ -11,6 +11,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from surveys.models import CYCLE_NAME_RE, Cycle, CycleHeadcount, Draft, Employee
 from surveys.rollups import rollup_finished, rollup_request
@@ -30,7 +31,9 @@ class CycleError(ValueError):
 def validate_cycle_name(name: str) -> str:
     name = (name or "").strip()
     if not re.match(CYCLE_NAME_RE, name):
-        raise CycleError(f"{name!r} is not a cycle name: cycles are named YYYY-Qn, e.g. 2026-Q3.")
+        raise CycleError(
+            gettext("%(name)s is not a cycle name: cycles are named YYYY-Qn, e.g. 2026-Q3.") % {"name": repr(name)}
+        )
     return name
 
 
@@ -47,18 +50,30 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
     if closes_on is None:
         closes_on = today + datetime.timedelta(days=DEFAULT_OPEN_DAYS)
     if closes_on < today:
-        raise CycleError(f"The closing day {closes_on.isoformat()} is in the past (today is {today.isoformat()}).")
+        raise CycleError(
+            gettext("The closing day %(day)s is in the past (today is %(today)s).")
+            % {"day": closes_on.isoformat(), "today": today.isoformat()}
+        )
 
     try:
         with transaction.atomic():
             cycle, _ = Cycle.objects.select_for_update().get_or_create(name=name)
             if cycle.status == Cycle.Status.OPEN:
-                raise CycleError(f"Cycle {name} is already open (until {cycle.closes_on}).")
+                raise CycleError(
+                    gettext("Cycle %(cycle)s is already open (until %(day)s).")
+                    % {"cycle": name, "day": cycle.closes_on}
+                )
             if cycle.status != Cycle.Status.DRAFT:
-                raise CycleError(f"Cycle {name} is {cycle.get_status_display().lower()}: a cycle is never reopened.")
+                raise CycleError(
+                    gettext("Cycle %(cycle)s is %(status)s: a cycle is never reopened.")
+                    % {"cycle": name, "status": cycle.get_status_display().lower()}
+                )
             other = Cycle.objects.select_for_update().filter(status=Cycle.Status.OPEN).exclude(pk=cycle.pk).first()
             if other is not None:
-                raise CycleError(f"Cycle {other.name} is open: close it before opening {name}.")
+                raise CycleError(
+                    gettext("Cycle %(other)s is open: close it before opening %(cycle)s.")
+                    % {"other": other.name, "cycle": name}
+                )
 
             cycle.status = Cycle.Status.OPEN
             cycle.opens_at = timezone.now()
@@ -68,7 +83,9 @@ def cycle_open(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
     except IntegrityError as exc:
         # Another request opened a cycle between our check and our write: the partial unique
         # constraint "one_open_cycle" refused ours, and the transaction rolled back.
-        raise CycleError(f"Another cycle was opened at the same time: {name} was not opened.") from exc
+        raise CycleError(
+            gettext("Another cycle was opened at the same time: %(cycle)s was not opened.") % {"cycle": name}
+        ) from exc
     return cycle
 
 
@@ -102,7 +119,10 @@ def cycle_close(*, cycle: Cycle, by=None) -> Cycle:
     with transaction.atomic():
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.OPEN:
-            raise CycleError(f"Cycle {locked.name} is not open (it is {locked.get_status_display().lower()}).")
+            raise CycleError(
+                gettext("Cycle %(cycle)s is not open (it is %(status)s).")
+                % {"cycle": locked.name, "status": locked.get_status_display().lower()}
+            )
         locked.status = Cycle.Status.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
@@ -142,11 +162,13 @@ def cycle_publish(*, cycle: Cycle) -> Cycle:
         locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if locked.status != Cycle.Status.CLOSED:
             raise CycleError(
-                f"Cycle {locked.name} is {locked.get_status_display().lower()}: only a closed cycle can be published."
+                gettext("Cycle %(cycle)s is %(status)s: only a closed cycle can be published.")
+                % {"cycle": locked.name, "status": locked.get_status_display().lower()}
             )
         if not rollup_finished(locked.pk):
             raise CycleError(
-                f"Cycle {locked.name}'s results are not computed yet: publish it once its roll-up has finished."
+                gettext("Cycle %(cycle)s's results are not computed yet: publish it once its roll-up has finished.")
+                % {"cycle": locked.name}
             )
         locked.status = Cycle.Status.PUBLISHED
         locked.published_at = timezone.now()
@@ -159,11 +181,11 @@ def cycle_create(*, name: str, closes_on: datetime.date | None = None) -> Cycle:
     """Create a draft cycle (to be opened later); refuses a malformed or taken name."""
     name = validate_cycle_name(name)
     if closes_on is not None and closes_on < timezone.localdate():
-        raise CycleError(f"The closing day {closes_on.isoformat()} is in the past.")
+        raise CycleError(gettext("The closing day %(day)s is in the past.") % {"day": closes_on.isoformat()})
     if Cycle.objects.filter(name=name).exists():
-        raise CycleError(f"Cycle {name} exists already.")
+        raise CycleError(gettext("Cycle %(cycle)s exists already.") % {"cycle": name})
     try:
         with transaction.atomic():
             return Cycle.objects.create(name=name, closes_on=closes_on)
     except IntegrityError as exc:  # created by someone else a moment ago
-        raise CycleError(f"Cycle {name} exists already.") from exc
+        raise CycleError(gettext("Cycle %(cycle)s exists already.") % {"cycle": name}) from exc

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from accounts.identity import EmailChange, identity_change
 from accounts.models import IdentityChange
@@ -57,7 +58,7 @@ class OrgPlanStale(Exception):
 
     def __init__(self, plan: OrgPlan):
         self.plan = plan
-        super().__init__("The org changed since this preview: review the new preview before confirming.")
+        super().__init__(gettext("The org changed since this preview: review the new preview before confirming."))
 
 
 @dataclass
