@@ -12,7 +12,7 @@ from rest_framework import exceptions, generics, pagination, permissions, thrott
 from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 
-from reports import selectors
+from reports import replica, selectors
 from reports.exporters.base import typed_value
 from reports.exporters.entry import COMPUTING, ExportUnavailable, exportable_cycle
 
@@ -114,6 +114,10 @@ class CycleListView(TokenView):
     serializer_class = CycleSerializer
 
     def get(self, request, *args, **kwargs):
+        with replica.snapshot_reads():
+            return self._cycles(request)
+
+    def _cycles(self, request):
         cycles = selectors.cycles_with_results().only("name", "published_at", "min_group_size")
         page = self.paginate_queryset(cycles)
         viewer = Viewer.of(request.user)
@@ -154,6 +158,11 @@ class CycleRowsView(TokenView):
     resource: CycleResource
 
     def get(self, request, *args, cycle: str, **kwargs):
+        # The published snapshot from the read replica when it holds the primary's version.
+        with replica.snapshot_reads():
+            return self._rows(request, cycle)
+
+    def _rows(self, request, cycle: str):
         viewer = Viewer.of(request.user)
         # Who may ask is checked before anything is said about the cycle.
         if not self.resource.rule.allows(viewer):
