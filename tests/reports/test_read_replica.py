@@ -150,6 +150,20 @@ def seen(servers) -> dict:
 READS = ("dashboard", "department", "csv_download", "export_command", "api")
 
 
+@pytest.mark.django_db
+def test_without_a_read_url_snapshot_reads_change_nothing(django_assert_num_queries):
+    from django.conf import settings
+    from django.db import router
+
+    from reports import replica
+    from reports.models import DepartmentResult
+
+    assert "replica" not in settings.DATABASES and settings.DATABASE_ROUTERS == []
+    with django_assert_num_queries(0), replica.snapshot_reads():
+        assert replica.snapshot_alias() is None
+        assert DepartmentResult.objects.all().db == router.db_for_read(DepartmentResult) == "default"
+
+
 def test_the_replica_alias_is_the_standby_and_the_default_the_primary(seen, servers):
     assert seen["servers"]["default"] == [False, servers.primary_port]
     assert seen["servers"]["replica"] == [True, servers.standby_port]
@@ -164,6 +178,13 @@ def test_caught_up_every_snapshot_read_comes_from_the_standby(seen):
         assert counts["default"]["snapshot"] == 0, (name, counts["default"]["sql"])
     assert phase["reads"]["csv_download"]["value"] == phase["truth"]
     assert phase["reads"]["export_command"]["value"] == phase["truth"]
+
+
+def test_a_page_served_from_the_cache_asks_the_standby_nothing(seen):
+    for phase in ("caught_up", "paused", "resumed"):
+        counts = seen[phase]["reads"]["dashboard_cached"]["counts"]
+        assert counts["replica"]["queries"] == 0, (phase, counts["replica"]["sql"])
+        assert counts["default"]["snapshot"] == 0, (phase, counts["default"]["sql"])
 
 
 def test_writes_and_reads_inside_a_transaction_use_the_primary(seen):
