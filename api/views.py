@@ -105,19 +105,25 @@ def cycle_lists(request, name: str, viewer: Viewer) -> dict[str, str]:
     }
 
 
+class SnapshotView(TokenView):
+    """A list read from the published snapshot: from the read replica when it holds the primary's
+    version (reports.replica). Around the whole request, authentication included: a request whose
+    token gets its "last used" stamp has written, and reads the primary."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with replica.snapshot_reads():
+            return super().dispatch(request, *args, **kwargs)
+
+
 @extend_schema(
     summary="Cycles with published results",
     description="Newest first; each names the lists of it that you may read.",
     responses={200: CycleSerializer(many=True), **ERRORS, **PAGE_ERRORS},
 )
-class CycleListView(TokenView):
+class CycleListView(SnapshotView):
     serializer_class = CycleSerializer
 
     def get(self, request, *args, **kwargs):
-        with replica.snapshot_reads():
-            return self._cycles(request)
-
-    def _cycles(self, request):
         cycles = selectors.cycles_with_results().only("name", "published_at", "min_group_size")
         page = self.paginate_queryset(cycles)
         viewer = Viewer.of(request.user)
@@ -154,15 +160,10 @@ def visible_cycle(name: str):
     return found
 
 
-class CycleRowsView(TokenView):
+class CycleRowsView(SnapshotView):
     resource: CycleResource
 
     def get(self, request, *args, cycle: str, **kwargs):
-        # The published snapshot from the read replica when it holds the primary's version.
-        with replica.snapshot_reads():
-            return self._rows(request, cycle)
-
-    def _rows(self, request, cycle: str):
         viewer = Viewer.of(request.user)
         # Who may ask is checked before anything is said about the cycle.
         if not self.resource.rule.allows(viewer):

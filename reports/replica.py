@@ -20,8 +20,11 @@ the snapshot the primary names:
 
 Everything else goes to the primary: every write (`db_for_write`), the people, sessions and tokens,
 departments and dimension labels (remembered per process, `visible`), the commitments, HR's
-preview of an unpublished cycle (`on_primary`: the version above does not cover it), and any read
-inside a transaction (a request that writes reads what it wrote). Without DATABASE_READ_URL there
+preview of an unpublished cycle (`on_primary`: the version above does not cover it), any read
+inside a transaction, and every snapshot read of a request that wrote before its first one (a
+request that writes reads what it wrote; the API's "token last used" stamp, every five minutes,
+is such a write). The report views write nothing of the snapshot: what they write (the session,
+that stamp) is bookkeeping on the primary. Without DATABASE_READ_URL there
 is no router, and `snapshot_reads()` changes nothing (no query, no check).
 
 A page served from the cache reads no snapshot row, so it does not ask the replica either. A page
@@ -173,6 +176,10 @@ class SnapshotRouter:
         return snapshot_alias()
 
     def db_for_write(self, model, **hints):
+        reads = _reads.get()
+        if reads is not None and not reads.decided:
+            # A reader that writes before its first snapshot read reads the primary from then on.
+            reads.alias, reads.decided = DEFAULT_DB_ALIAS, True
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):

@@ -219,7 +219,10 @@ def main() -> None:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT pg_is_in_recovery(), inet_server_port()")
             servers[alias] = cursor.fetchone()
+    started = time.monotonic()
+    seconds = {}
     call_command("migrate", verbosity=0)
+    seconds["migrate"] = time.monotonic() - started
     folder = Path(tempfile.mkdtemp(prefix="replica-run-"))
     org, people = write_org(folder)
     call_command("import_org", str(org), stdout=io.StringIO())
@@ -231,9 +234,12 @@ def main() -> None:
     out = io.StringIO()
     call_command("create_api_token", "hr@example.com", stdout=out)
     token = out.getvalue().strip().splitlines()[-1]
+    # Its first use stamps the token (a write: that request reads the primary); later ones do not.
+    first_use = counted(lambda: client.get("/api/v1/cycles/", HTTP_AUTHORIZATION=f"Token {token}").status_code)
     slug = Department.objects.get(name="IT").slug
 
-    result = {"servers": servers}
+    seconds["data"] = time.monotonic() - started - seconds["migrate"]
+    result = {"servers": servers, "seconds": seconds, "first_api_use": first_use}
     wait_for_replica()
     result["caught_up"] = {"versions": versions(), "truth": truth_csv(), "reads": reads(client, token, slug)}
 
@@ -266,6 +272,7 @@ def main() -> None:
         cursor.execute("SELECT pg_wal_replay_resume()")
     wait_for_replica()
     result["resumed"] = {"versions": versions(), "truth": truth_csv(), "reads": reads(client, token, slug)}
+    seconds["all"] = time.monotonic() - started
     print("RESULT " + json.dumps(result))
 
 

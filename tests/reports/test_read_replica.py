@@ -197,6 +197,14 @@ def test_writes_and_reads_inside_a_transaction_use_the_primary(seen):
     }
 
 
+def test_a_request_that_writes_before_reading_the_snapshot_reads_the_primary(seen):
+    counts, status = seen["first_api_use"]
+    assert status == 200
+    assert any(sql.startswith("UPDATE") for sql in counts["default"]["sql"])  # the token's stamp
+    assert counts["replica"]["queries"] == 0  # not even the check: the request had written
+    assert any('FROM "surveys_cycle"' in sql for sql in counts["default"]["sql"])
+
+
 def test_while_the_standby_lags_the_reads_fall_back_on_the_primary_with_the_new_roll_up(seen):
     before, phase = seen["caught_up"], seen["paused"]
     primary, standby = phase["versions"]["primary"], phase["versions"]["replica"]
