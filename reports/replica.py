@@ -33,6 +33,7 @@ built from the snapshot costs one query more than without a replica: the check, 
 
 import contextvars
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
@@ -43,6 +44,11 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
+# After the replica fails to answer, this process reads the primary for this long before asking
+# it again: a replica that is down costs one failed connection per process per period, not one
+# per request.
+RETRY_AFTER_SECONDS = 30.0
+_down_until = 0.0
 
 # What a report reads of a published cycle, all written by the roll-up's one transaction (the
 # cycle row too: its status says whether the snapshot is published).
@@ -79,13 +85,22 @@ def configured() -> bool:
 
 def replica_holds(expected) -> bool:
     """Whether the replica's visible cycles, with their summary ids, are exactly `expected` (the
-    primary's). One query on the replica; False when it does not answer."""
+    primary's). One query on the replica; False when it does not answer (and, without asking it,
+    for RETRY_AFTER_SECONDS after that)."""
+    global _down_until
     from . import selectors
 
+    if time.monotonic() < _down_until:
+        return False
     try:
         found = selectors.visible_cycles(using=REPLICA)
     except DatabaseError as error:
-        logger.warning("The read replica did not answer (%s): reading the primary.", type(error).__name__)
+        _down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        logger.warning(
+            "The read replica did not answer (%s): reading the primary for %d s.",
+            type(error).__name__,
+            RETRY_AFTER_SECONDS,
+        )
         connections[REPLICA].close()
         return False
     return found == list(expected)

@@ -105,11 +105,12 @@ class Counter:
 
 
 def counted(read, *, cached: bool = False) -> tuple[dict, object]:
-    from reports import visible
+    from reports import panels, visible
 
     if not cached:
         cache.clear()  # the pages' bodies are cached per snapshot version: build them from the rows
         visible.forget()  # the primary's version read afresh (the process remembers it for a moment)
+        panels.forget()  # and the panels' versions (the commitments')
     counter = Counter()
     with (
         connections["default"].execute_wrapper(counter.wrapper("default")),
@@ -210,7 +211,11 @@ def reads(client: Client, token: str, slug: str) -> dict:
 
 
 def main() -> None:
-    from reports import replica
+    from reports import panels, replica, visible
+
+    # Each read forgets what the process remembers (`counted`); nothing expires in the middle of a
+    # read on a slow machine, so every read makes the same queries each time.
+    visible.VISIBLE_CYCLES_SECONDS = panels.VERSIONS_SECONDS = 3600
     from reports.models import DepartmentResult
     from surveys.models import Department
 
@@ -272,6 +277,27 @@ def main() -> None:
         cursor.execute("SELECT pg_wal_replay_resume()")
     wait_for_replica()
     result["resumed"] = {"versions": versions(), "truth": truth_csv(), "reads": reads(client, token, slug)}
+
+    # The standby unreachable (its alias pointed at a port nobody listens on): the primary answers.
+    replica_settings = connections["replica"].settings_dict
+    connections["replica"].close()
+    replica_settings["PORT"] = os.environ["CS_CLOSED_PORT"]
+
+    def download():
+        response = client.get(f"/reports/{CYCLE}/scorecards.csv")
+        return response.status_code, b"".join(response.streaming_content).decode()
+
+    gone = {}
+    for attempt in ("first", "again"):
+        counts, (status, text) = counted(download)
+        # How long this process now leaves the replica alone (reports.replica.RETRY_AFTER_SECONDS).
+        gone[attempt] = {
+            "counts": counts,
+            "status": status,
+            "csv": text,
+            "left_alone": replica._down_until - time.monotonic(),
+        }
+    result["unreachable"] = {"truth": truth_csv(), "reads": gone}
     seconds["all"] = time.monotonic() - started
     print("RESULT " + json.dumps(result))
 

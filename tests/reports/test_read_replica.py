@@ -140,6 +140,7 @@ def seen(servers) -> dict:
         DJANGO_SETTINGS_MODULE="chainsurvey.settings",
         DJANGO_DEBUG="1",
         DJANGO_LOG_LEVEL="WARNING",
+        CS_CLOSED_PORT=str(_free_port()),  # for the standby-unreachable part: nothing listens there
     )
     done = subprocess.run([sys.executable, str(DRIVER)], capture_output=True, text=True, timeout=180, cwd=ROOT, env=env)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
@@ -220,7 +221,11 @@ def test_while_the_standby_lags_the_reads_fall_back_on_the_primary_with_the_new_
         # The same queries as when the standby serves them, split otherwise: with a replica, a read
         # costs what it costs without one plus the check, whichever server answers.
         served = before["reads"][name]["counts"]
-        assert counts["default"]["queries"] + 1 == served["default"]["queries"] + served["replica"]["queries"]
+        assert counts["default"]["queries"] + 1 == served["default"]["queries"] + served["replica"]["queries"], (
+            name,
+            counts["default"]["sql"],
+            served["default"]["sql"] + served["replica"]["sql"],
+        )
     assert phase["reads"]["csv_download"]["value"] == phase["truth"]
     assert phase["reads"]["export_command"]["value"] == phase["truth"]
 
@@ -235,3 +240,17 @@ def test_once_replay_resumes_the_reads_return_to_the_standby(seen):
     assert phase["reads"]["csv_download"]["value"] == phase["truth"] == paused["truth"]
     assert phase["reads"]["api"]["value"] == paused["reads"]["api"]["value"]
     assert phase["reads"]["api"]["value"] != seen["caught_up"]["reads"]["api"]["value"]
+
+
+def test_an_unreachable_replica_means_reading_the_primary(seen):
+    phase = seen["unreachable"]
+    for attempt in ("first", "again"):
+        read = phase["reads"][attempt]
+        assert read["status"] == 200
+        assert read["csv"] == phase["truth"]
+        assert read["counts"]["replica"]["queries"] == 0  # the connection was refused: no query ran
+        assert read["counts"]["default"]["snapshot"] >= 1
+    # After the first failure the process leaves the replica alone for a while (the second read did
+    # not try it again): a replica that is down does not cost every request a connection attempt.
+    first, again = phase["reads"]["first"]["left_alone"], phase["reads"]["again"]["left_alone"]
+    assert 0 < again <= first
