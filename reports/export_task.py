@@ -41,7 +41,7 @@ def export_scorecards(*, export_id: str, cycle_id: int, fmt: str, department_id:
     content = io.BytesIO()
     try:
         # A published cycle's file (the download checked it): from the read replica when it holds it.
-        with replica.snapshot_reads():
+        with replica.snapshot_reads(cycle_id=cycle_id):
             found = render_scorecards(cycle_id=cycle_id, fmt=fmt, stream=content, department_id=department_id)
     except TRANSIENT_ERRORS:
         raise  # retried; the page keeps polling

@@ -126,13 +126,19 @@ def snapshot_alias() -> str | None:
 
 
 @contextmanager
-def snapshot_reads():
+def snapshot_reads(*, cycle_id: int | None = None):
     """Within: the snapshot's reads from the replica when it holds the primary's version, else from
-    the primary. Nothing at all without a replica."""
+    the primary. With `cycle_id`, a cycle that is not published (any more) is read from the
+    primary: the version covers published cycles only. Nothing at all without a replica."""
     if not configured():
         yield
         return
-    token = _reads.set(_Reads())
+    from . import visible
+
+    reads = _Reads()
+    if cycle_id is not None and cycle_id not in {cycle.id for cycle in visible.visible_cycles()}:
+        reads.alias, reads.decided = DEFAULT_DB_ALIAS, True
+    token = _reads.set(reads)
     try:
         yield
     finally:

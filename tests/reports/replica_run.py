@@ -2,7 +2,8 @@
 
 Run as a script with DATABASE_URL (the primary) and DATABASE_READ_URL (the standby) set. It migrates
 the primary, imports an org and a cycle's answers, rolls it up, then reads the dashboard, a
-department page, the scorecard CSV download, the export command and the API three times: with the
+department page, the scorecard CSV download, the export command, the API and the workers' workbook
+export three times: with the
 standby caught up, with its replay paused while the primary rolls up changed answers, and after
 replay resumes. For each read it records, per database alias, the queries and those that read the
 snapshot's result tables, and what the read returned; it prints all of it as one JSON line
@@ -193,6 +194,16 @@ def reads(client: Client, token: str, slug: str) -> dict:
         assert response.status_code == 200, response.status_code
         return response.json()["results"]
 
+    def worker_export():
+        # What a worker runs for HR's background workbook (reports.export_task), called in-process.
+        from reports import export_jobs
+        from reports.export_task import export_scorecards
+
+        job = export_jobs.create(
+            user_id=client.session["_auth_user_id"], cycle_id=cycle_id(), fmt="xlsx", filename="x.xlsx"
+        )
+        return export_scorecards(export_id=job.id, cycle_id=job.cycle_id, fmt="xlsx")
+
     found = {}
     for name, read in (
         ("dashboard", page(f"/reports/{CYCLE}/")),
@@ -200,6 +211,7 @@ def reads(client: Client, token: str, slug: str) -> dict:
         ("csv_download", download),
         ("export_command", command),
         ("api", api),
+        ("worker_export", worker_export),
     ):
         counts, value = counted(read)
         found[name] = {"counts": counts, "value": value}

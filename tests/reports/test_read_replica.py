@@ -5,8 +5,8 @@ its pg_hba) and a standby of it (`pg_basebackup -R`), each on a free port under 
 then drives the app against both in a subprocess (tests/reports/replica_run.py) and judges what
 it saw: which server answered each read, and what each read returned.
 
-It proves that the dashboard, a department page, the CSV download, the export command and the API
-read the snapshot's rows from the standby when it holds the primary's version (the primary answers
+It proves that the dashboard, a department page, the CSV download, the export command, the API and
+the workers' workbook export read the snapshot's rows from the standby when it holds the primary's version (the primary answers
 none of those reads; the standby one more query than a page has without it: the check); that
 with the standby's replay paused while the primary rolls up changed answers, those reads all come
 from the primary and return the new roll-up (the standby meanwhile still holds the old one, so
@@ -140,6 +140,7 @@ def seen(servers) -> dict:
         DJANGO_SETTINGS_MODULE="chainsurvey.settings",
         DJANGO_DEBUG="1",
         DJANGO_LOG_LEVEL="WARNING",
+        CHAINSURVEY_EXPORT_ROOT=str(servers.folder / "exports"),
         CS_CLOSED_PORT=str(_free_port()),  # for the standby-unreachable part: nothing listens there
     )
     done = subprocess.run([sys.executable, str(DRIVER)], capture_output=True, text=True, timeout=180, cwd=ROOT, env=env)
@@ -148,7 +149,7 @@ def seen(servers) -> dict:
     return json.loads(lines[-1].removeprefix("RESULT "))
 
 
-READS = ("dashboard", "department", "csv_download", "export_command", "api")
+READS = ("dashboard", "department", "csv_download", "export_command", "api", "worker_export")
 
 
 def test_without_a_read_url_snapshot_reads_change_nothing():
