@@ -290,6 +290,19 @@ def main() -> None:
     wait_for_replica()
     result["resumed"] = {"versions": versions(), "truth": truth_csv(), "reads": reads(client, token, slug)}
 
+    # HR's preview of a closed, rolled-up cycle that is not published: the version does not cover
+    # it, so the primary answers it all (the standby is not even asked).
+    call_command("open_cycle", "2025-Q2", stdout=io.StringIO())
+    call_command("close_cycle", "2025-Q2", stdout=io.StringIO())
+    wait_for_replica()
+
+    def preview():
+        response = client.get("/reports/2025-Q2/")
+        return response.status_code, "preview" in response.content.decode().lower()
+
+    counts, (status, says_preview) = counted(preview)
+    result["preview"] = {"counts": counts, "status": status, "says_preview": says_preview}
+
     # The standby unreachable (its alias pointed at a port nobody listens on): the primary answers.
     replica_settings = connections["replica"].settings_dict
     connections["replica"].close()

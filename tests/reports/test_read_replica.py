@@ -6,13 +6,15 @@ then drives the app against both in a subprocess (tests/reports/replica_run.py) 
 it saw: which server answered each read, and what each read returned.
 
 It proves that the dashboard, a department page, the CSV download, the export command, the API and
-the workers' workbook export read the snapshot's rows from the standby when it holds the primary's version (the primary answers
-none of those reads; the standby one more query than a page has without it: the check); that
-with the standby's replay paused while the primary rolls up changed answers, those reads all come
-from the primary and return the new roll-up (the standby meanwhile still holds the old one, so
-reading it would have been stale), with the standby asked only the one check; and that once
-replay resumes, they return to the standby, now with the new roll-up. Writes, and reads inside a
-transaction, always go to the primary.
+the workers' workbook export read the snapshot's rows from the standby when it holds the primary's
+version (the primary answers none of those reads; the standby one more query than a page has
+without it: the check); that with the standby's replay paused while the primary rolls up changed
+answers, those reads all come from the primary and return the new roll-up (the standby meanwhile
+still holds the old one, so reading it would have been stale), with the standby asked only the one
+check; and that once replay resumes, they return to the standby, now with the new roll-up. Writes,
+reads inside a transaction, a request that wrote first, HR's preview of an unpublished cycle and
+every read while the standby is unreachable go to the primary; a page served from the cache asks
+the standby nothing.
 
 Skips (with the reason) where PostgreSQL's server binaries are absent; with CI set it fails
 instead, as every machine-service test does.
@@ -255,3 +257,10 @@ def test_an_unreachable_replica_means_reading_the_primary(seen):
     # not try it again): a replica that is down does not cost every request a connection attempt.
     first, again = phase["reads"]["first"]["left_alone"], phase["reads"]["again"]["left_alone"]
     assert 0 < again <= first
+
+
+def test_hr_s_preview_of_an_unpublished_cycle_is_read_from_the_primary(seen):
+    phase = seen["preview"]
+    assert phase["status"] == 200 and phase["says_preview"]
+    assert phase["counts"]["replica"]["queries"] == 0, phase["counts"]["replica"]["sql"]
+    assert phase["counts"]["default"]["snapshot"] >= 1
