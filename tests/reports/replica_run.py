@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -240,7 +241,7 @@ def main() -> None:
     seconds = {}
     call_command("migrate", verbosity=0)
     seconds["migrate"] = time.monotonic() - started
-    folder = Path(tempfile.mkdtemp(prefix="replica-run-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"replica-run-{os.getpid()}-"))
     org, people = write_org(folder)
     call_command("import_org", str(org), stdout=io.StringIO())
     call_command("import_responses", str(write_answers(folder, people, shift=0)), cycle=CYCLE, stdout=io.StringIO())
@@ -328,4 +329,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for leftover in Path(tempfile.gettempdir()).glob(f"replica-run-{os.getpid()}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
