@@ -12,7 +12,7 @@ from rest_framework import exceptions, generics, pagination, permissions, thrott
 from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 
-from reports import selectors
+from reports import replica, selectors
 from reports.exporters.base import typed_value
 from reports.exporters.entry import COMPUTING, ExportUnavailable, exportable_cycle
 
@@ -105,12 +105,22 @@ def cycle_lists(request, name: str, viewer: Viewer) -> dict[str, str]:
     }
 
 
+class SnapshotView(TokenView):
+    """A list read from the published snapshot: from the read replica when it holds the primary's
+    version (reports.replica). Around the whole request, authentication included: a request whose
+    token gets its "last used" stamp has written, and reads the primary."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with replica.snapshot_reads():
+            return super().dispatch(request, *args, **kwargs)
+
+
 @extend_schema(
     summary="Cycles with published results",
     description="Newest first; each names the lists of it that you may read.",
     responses={200: CycleSerializer(many=True), **ERRORS, **PAGE_ERRORS},
 )
-class CycleListView(TokenView):
+class CycleListView(SnapshotView):
     serializer_class = CycleSerializer
 
     def get(self, request, *args, **kwargs):
@@ -150,7 +160,7 @@ def visible_cycle(name: str):
     return found
 
 
-class CycleRowsView(TokenView):
+class CycleRowsView(SnapshotView):
     resource: CycleResource
 
     def get(self, request, *args, cycle: str, **kwargs):

@@ -150,6 +150,27 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A read replica (DATABASE_READ_URL, optional): a streaming standby of the same PostgreSQL. The
+# dashboards, department pages, exports and the API read the published snapshot from it, and only
+# when it already holds the version the primary names; everything else, every write and every read
+# of a request that writes, uses the primary (reports.replica). Unset: one database, as before.
+DATABASE_READ_URL = env.str("DATABASE_READ_URL", default="").strip()
+DATABASE_ROUTERS = []
+if DATABASE_READ_URL:
+    replica = env.db_url_config(DATABASE_READ_URL)
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or replica["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        # Not echoed: the URL may hold a password.
+        raise ImproperlyConfigured("DATABASE_READ_URL needs DATABASE_URL and itself to be postgres:// URLs.")
+    replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer makes a page fall back on the primary within seconds.
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests run against one database: the replica alias then reads the test database itself.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["reports.replica.SnapshotRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

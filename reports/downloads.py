@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from surveys import roles
 
-from . import export_jobs, visible
+from . import export_jobs, replica, visible
 from .exporters import CONTENT_TYPES, ScorecardExporter, render_scorecards, scorecards_filename
 from .exporters.base import iter_csv
 from .exporters.entry import HIDDEN, ExportUnavailable, exportable_cycle
@@ -90,6 +90,7 @@ def _may_download(user, fmt: str, department_id: int | None = None) -> bool:
 @never_cache
 @require_safe
 @login_required
+@replica.snapshot_view
 def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpResponse:
     # Who may ask is checked before the cycle is looked up: without it, nobody learns which cycles exist.
     if not _may_download(request.user, fmt):
@@ -113,6 +114,7 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
 @never_cache
 @require_safe
 @login_required
+@replica.snapshot_view
 def department_pdf(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     """One department's scorecard page as PDF, to hand to its head."""
     department = visible.department_by_slug(slug)

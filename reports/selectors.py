@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
@@ -251,11 +252,14 @@ class VisibleCycle(NamedTuple):
         return self.id
 
 
-def visible_cycles() -> list[VisibleCycle]:
+def visible_cycles(*, using: str = DEFAULT_DB_ALIAS) -> list[VisibleCycle]:
     """Cycles whose results executives may see (published, or imported history) and that are
-    rolled up, newest first, with the id of their roll-up summary. One light query."""
+    rolled up, newest first, with the id of their roll-up summary. One light query. It is the
+    published snapshot's version too: read from the primary unless `using` names the replica
+    (reports.replica compares the two)."""
     rows = (
-        Cycle.objects.with_results()
+        Cycle.objects.using(using)
+        .with_results()
         .order_by("-name")
         .values_list("id", "name", "rollup_summary__id", "rollup_summary__shows_anything")
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from surveys import roles
 from surveys.models import CYCLE_NAME_RE, Cycle
 
-from . import pages, responses, selectors, visible
+from . import pages, replica, responses, selectors, visible
 from .downloads import Offered, offered
 from .selectors import VisibleCycle
 
@@ -48,6 +48,7 @@ def _chosen_cycle(request: HttpRequest, name: str | None) -> tuple[VisibleCycle 
     if found is not None:
         return found, cycles, False
     if roles.can_preview_results(request.user):
+        replica.on_primary()  # an unpublished cycle: the replica's version check does not cover it
         preview = selectors.preview_cycle(name=name)
         if preview is not None:
             return preview, sorted([*cycles, preview], key=lambda c: c.name, reverse=True), True
@@ -65,6 +66,7 @@ def _not_shown(request: HttpRequest, name: str, **context) -> HttpResponse:
 @require_safe
 @login_required
 @csp_update(PLOTLY_STYLES)
+@replica.snapshot_view
 def dashboard(request: HttpRequest, cycle: str | None = None) -> HttpResponse:
     """The dashboard of a cycle (the default cycle without one); HR also previews a closed cycle's."""
     if not roles.can_see_dashboards(request.user):
@@ -111,6 +113,7 @@ def my_department(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 @login_required
+@replica.snapshot_view
 def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
     """The weakest-link heatmap's six dimensions for the dashboard's dimension switch."""
     if not roles.can_see_dashboards(request.user):
@@ -126,6 +129,7 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
 @require_safe
 @login_required
 @csp_update(PLOTLY_STYLES)
+@replica.snapshot_view
 def department(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     found = visible.department_by_slug(slug)
     # Who may ask is checked before anything is said about the department: a manager asking for

@@ -30,6 +30,7 @@ def settings_with_env(monkeypatch, **env) -> dict:
         "CHAINSURVEY_PASSWORD_LOGIN",
         "CHAINSURVEY_BACKGROUND_EXPORTS",
         "CHAINSURVEY_ALLOW_CONSOLE_EMAIL",
+        "DATABASE_READ_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -207,3 +208,38 @@ def test_check_deploy_does_warn_about_an_unsafe_production_setting():
 
     assert result.returncode != 0
     assert "security.W008" in result.stderr
+
+
+def test_a_read_url_adds_the_replica_alias_and_its_router(monkeypatch):
+    conf = settings_with_env(
+        monkeypatch,
+        DATABASE_URL="postgres://app@db-primary:5432/chainsurvey",
+        DATABASE_READ_URL="postgres://reader:s3cret@db-replica:5433/chainsurvey",
+        **PRODUCTION,
+    )
+
+    replica = conf["DATABASES"]["replica"]
+    assert (replica["HOST"], replica["PORT"], replica["USER"]) == ("db-replica", 5433, "reader")
+    assert replica["CONN_MAX_AGE"] == conf["DATABASES"]["default"]["CONN_MAX_AGE"] == 60
+    assert replica["OPTIONS"]["connect_timeout"] == 3
+    assert replica["TEST"] == {"MIRROR": "default"}  # tests read their one test database through it
+    assert conf["DATABASE_ROUTERS"] == ["reports.replica.SnapshotRouter"]
+
+
+def test_without_a_read_url_there_is_one_database_and_no_router(monkeypatch):
+    conf = settings_with_env(monkeypatch, DATABASE_URL="postgres://app@db-primary:5432/chainsurvey")
+
+    assert list(conf["DATABASES"]) == ["default"]
+    assert conf["DATABASE_ROUTERS"] == []
+
+
+@pytest.mark.parametrize(
+    "primary, replica",
+    [(None, "postgres://reader:s3cret@db-replica/cs"), ("postgres://app@db/cs", "sqlite:////tmp/s3cret.sqlite3")],
+)
+def test_a_read_url_needs_postgresql_on_both_sides_and_never_echoes_itself(monkeypatch, primary, replica):
+    if primary is None:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_READ_URL") as refused:
+        settings_with_env(monkeypatch, DATABASE_READ_URL=replica, **({"DATABASE_URL": primary} if primary else {}))
+    assert "s3cret" not in str(refused.value)

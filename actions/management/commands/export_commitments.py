@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.exporters import CommitmentExporter, CommitmentsUnavailable
-from reports.management.commands._export import exportable, write_export
+from reports.management.commands._export import exportable, reads_snapshot, write_export
 
 
 class Command(BaseCommand):
@@ -13,6 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("cycle", help="Cycle name, e.g. 2026-Q3.")
         parser.add_argument("-o", "--output", help="CSV file to write; standard output without it.")
 
+    @reads_snapshot
     def handle(self, *args, cycle, output, **options):
         found = exportable(cycle)
         try:

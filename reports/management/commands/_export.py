@@ -6,11 +6,25 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import wraps
 
 from django.core.management.base import CommandError
 
+from reports import replica
 from reports.exporters import render
 from reports.exporters.entry import ExportUnavailable, exportable_cycle
+
+
+def reads_snapshot(handle):
+    """An export command's `handle`, reading the published snapshot from the read replica when
+    there is one and it holds the primary's version (reports.replica), else from the primary."""
+
+    @wraps(handle)
+    def wrapped(*args, **kwargs):
+        with replica.snapshot_reads():
+            return handle(*args, **kwargs)
+
+    return wrapped
 
 
 def exportable(name: str):
@@ -22,6 +36,8 @@ def exportable(name: str):
         raise CommandError(str(refused)) from None
     if found is None:
         raise CommandError(f"No cycle named {name!r} (cycles are named YYYY-Qn, e.g. 2026-Q3).")
+    if not found.results_visible:
+        replica.on_primary()  # not published: the replica's version check covers published cycles only
     return found
 
 

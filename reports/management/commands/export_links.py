@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from reports.exporters import LinkExporter
 
-from ._export import exportable, write_export
+from ._export import exportable, reads_snapshot, write_export
 
 
 class Command(BaseCommand):
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("cycle", help="Cycle name, e.g. 2026-Q3.")
         parser.add_argument("-o", "--output", help="CSV file to write; standard output without it.")
 
+    @reads_snapshot
     def handle(self, *args, cycle, output, **options):
         found = exportable(cycle)
         count = write_export(LinkExporter(cycle_id=found.id), "csv", output, self.stdout)

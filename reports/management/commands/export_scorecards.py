@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.exporters import EXPORT_FORMATS, render_scorecards
 
-from ._export import exportable, write_file
+from ._export import exportable, reads_snapshot, write_file
 
 WHAT = {
     "csv": "the contract's CSV, one row per department, scope and dimension",
@@ -29,6 +29,7 @@ class Command(BaseCommand):
             "-o", "--output", help="File to write (needed for xlsx and pdf); CSV goes to standard output without it."
         )
 
+    @reads_snapshot
     def handle(self, *args, cycle, format, output, **options):
         if output in (None, "-") and format != "csv":
             raise CommandError(f"--format {format} needs -o PATH.")
