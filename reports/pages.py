@@ -13,6 +13,7 @@ import json
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from surveys.dimensions import MANAGEMENT, OVERALL
 from surveys.models import Department
@@ -47,10 +48,13 @@ def _shown(cycles: list[VisibleCycle]) -> dict[str, str]:
 def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **viewer: int | bool) -> str:
     """The cache key of `what` (a page, or a part of one) showing `cycle` among the visible
     `cycles`; `viewer` names what depends on who looks (the department shown, whether the other
-    departments are linked, HR's downloads). Every page key is made here and names every part."""
+    departments are linked, HR's downloads) and the key names the language too. Every page key is
+    made here and names every part."""
     shown = _shown(cycles)
     assert not shown.keys() & viewer.keys(), "a viewer part would hide a shown one"
-    parts = {**shown, "cycle": cycle.id, **{name: int(value) for name, value in viewer.items()}}
+    # Every page is written in the language it is served in (chainsurvey.middleware).
+    parts = {**shown, "cycle": cycle.id, "lang": translation.get_language() or "en"}
+    parts.update({name: int(value) for name, value in viewer.items()})
     key = ":".join(["reports", what, *(f"{name}={parts[name]}" for name in sorted(parts))])
     if len(key) > KEY_MAX:  # memcached's limit is 250: a long key is named by its digest
         key = f"reports:{what}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
