@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from surveys.dimensions import MANAGEMENT, OVERALL
 from surveys.models import Department
@@ -69,6 +70,12 @@ def _cached(key: str, build) -> str:
     return body
 
 
+def dimension_labels() -> dict[str, str]:
+    """The dimensions' labels in the page's language: the stored English through the catalogue
+    (surveys.translations names them), so a label reworded in the admin shows as written."""
+    return {slug: gettext(label) for slug, label in selectors.dimension_labels().items()}
+
+
 def trend_cycles(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> list[VisibleCycle]:
     """The visible cycles up to and including `cycle`, oldest first."""
     return sorted((c for c in cycles if c.name <= cycle.name), key=lambda c: c.name)
@@ -118,7 +125,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
-        labels=selectors.dimension_labels(),
+        labels=dimension_labels(),
         department_rows=selectors.dashboard_department_rows(cycle=cycle, cycle_ids=[c.id for c in history]),
         link_rows=selectors.link_cells(cycle=cycle),
         company_rows=selectors.company_rows(cycle_ids=[c.id for c in history]),
@@ -132,7 +139,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     return {
         "cycle": cycle,
         "min_group_size": cycle.min_group_size,
-        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "hidden_label": gettext(charts.hidden_label(cycle.min_group_size)),
         "headline": dashboards.headline(snap, cycle.rollup_summary, weakest=weakest, url=url),
         "colour_scale": colours.scale(snap.centre()),
         "departments": dashboards.department_table(snap, url=url),
@@ -191,7 +198,7 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
     snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
-        labels=selectors.dimension_labels(),
+        labels=dimension_labels(),
         department_rows=selectors.department_page_rows(
             cycle=cycle, department_id=department.id, cycle_ids=[c.id for c in history]
         ),
@@ -226,7 +233,7 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
             selectors.self_view_rows(cycle=cycle, department_id=department.id), page
         ),
         "min_group_size": cycle.min_group_size,
-        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "hidden_label": gettext(charts.hidden_label(cycle.min_group_size)),
         "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),
         "dimensions": list(snap.labels.items()),
         "page": page,
