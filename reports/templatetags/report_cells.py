@@ -1,24 +1,15 @@
 """Template tags that write one figure cell: its value, or the hidden label and never a value."""
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 
+from reports.numbers import decimal
+from reports.numbers import percent as percent_text
+from reports.numbers import signed as _signed
+
 register = template.Library()
-
-
-def decimal(value, digits: int) -> str:
-    """`value` to `digits` decimals in the page's language (a decimal comma in German, French and
-    Spanish); a minus is a minus sign."""
-    return number_format(round(value, digits), decimal_pos=digits).replace("-", "\u2212")
-
-
-def percent_text(value, digits: int = 1) -> str:
-    """`value` (already a percentage) as the page's language writes a percentage: "12.5%", "12,5 %"."""
-    # Translators: a percentage; %(number)s is the number, already in your language's format.
-    return pgettext("percentage", "%(number)s%%") % {"number": decimal(value, digits)}
 
 
 @register.simple_tag
@@ -57,8 +48,7 @@ def compact(cell, min_group_size: int):
 def signed(value):
     if value is None:
         return "–"
-    text = decimal(value, 2)
-    return text if text.startswith("\u2212") else f"+{text}"
+    return _signed(value)
 
 
 @register.filter
