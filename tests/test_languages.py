@@ -1,6 +1,8 @@
 """Languages: the org file's `language` column, the navigation bar's choice, the browser's, in that order."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -319,6 +321,8 @@ def test_a_department_pdf_downloaded_in_german_is_german_and_the_command_line_wr
     _german_person(client, DEMO_EXECUTIVE)
     response = client.get("/reports/2026-Q3/departments/facilities/scorecard.pdf")
     assert response.status_code == 200, response.status_code
+    if os.environ.get("SCREENSHOT_DIR"):  # for a person to look at (pdftoppm -png)
+        (Path(os.environ["SCREENSHOT_DIR"]) / "facilities-2026-Q3-de.pdf").write_bytes(response.content)
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "Scorecard der Abteilung, 2026-Q3" in text and "Seite 1 von 1" in text
     assert "Insgesamt als Dienstleister" in text and "Verlauf: Gesamtmittelwert je Zyklus" in text

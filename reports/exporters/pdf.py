@@ -105,13 +105,10 @@ def _department_page(canvas, book: ScorecardBook, card: DepartmentCard, page: in
     size = _fit(canvas, name, BOLD, 24, width - 2 * MARGIN)
     canvas.setFont(BOLD, size)
     canvas.drawString(MARGIN, height - 62, name)
-    canvas.setFont(FONT, 11)
+    facts = " · ".join([gettext("Department scorecard, %(cycle)s") % {"cycle": book.cycle.name}, *_facts(book, card)])
+    canvas.setFont(FONT, _fit(canvas, facts, FONT, 11, width - 2 * MARGIN))  # longer in some languages
     canvas.setFillColorRGB(*MUTED)
-    canvas.drawString(
-        MARGIN,
-        height - 80,
-        " · ".join([gettext("Department scorecard, %(cycle)s") % {"cycle": book.cycle.name}, *_facts(book, card)]),
-    )
+    canvas.drawString(MARGIN, height - 80, facts)
     y = _key_figures(canvas, book, card, height - 100)
     for scope in card.scopes:
         y = _bars(canvas, book, card, scope, y - 18)
