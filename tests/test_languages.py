@@ -376,3 +376,30 @@ def test_the_scorecard_csv_is_the_same_bytes_in_every_language(client, hr, tmp_p
     assert len(set(downloads.values())) == 1
     assert downloads["de"].startswith(b"cycle,department,scope,dimension,respondents,ratings,mean,")
     assert b",4.00,100.0,3.00,1.00,," in downloads["de"]  # a decimal point, never a comma
+
+
+def test_the_workbook_downloaded_in_german_keeps_its_sheets_and_typed_numbers(client, demo_company):
+    import io
+
+    import openpyxl
+
+    _german_person(client, DEMO_EXECUTIVE)
+    response = client.get("/reports/2026-Q3/scorecards.xlsx")
+    assert response.status_code == 200
+    if os.environ.get("SCREENSHOT_DIR"):
+        (Path(os.environ["SCREENSHOT_DIR"]) / "scorecards-2026-Q3-de.xlsx").write_bytes(response.content)
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    # The sheets keep their names (the file's structure); the words in them are German.
+    assert book.sheetnames[:2] == ["Summary", "Links"] and book.sheetnames[-1] == "Read-me"
+    summary = book["Summary"]
+    assert summary["A1"].value == "Chain Survey – Scorecards der Abteilungen, 2026-Q3"
+    assert summary["A2"].value == "Schwächste Abteilung" and isinstance(summary["B2"].value, float)
+    assert [c.value for c in summary[6]][:3] == ["Abteilung", "Antwortende", "Mittelwert (1–5)"]
+    facilities = book["Facilities"]
+    assert facilities["A1"].value == "Facilities – Scorecard 2026-Q3"
+    labels = [row[0].value for row in facilities.iter_rows(min_row=1, max_row=30)]
+    assert "Hilfsbereitschaft" in labels and "Insgesamt (alle sechs)" in labels
+    # Figures are numbers, shown by the reader's spreadsheet in its own format (a decimal comma in German).
+    means = [row[3].value for row in facilities.iter_rows(min_row=1, max_row=30) if row[0].value == "Verantwortung"]
+    assert means and all(isinstance(m, float) for m in means)
+    assert "Begriff" in [c.value for c in book["Read-me"]["A"]]
