@@ -175,8 +175,8 @@ def _summary_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     widths = [min(40, max([len(c.department.name) for c in book.cards] + [SUMMARY_COLUMNS[0][1]]) + 2)]
     for col, (title, width) in enumerate(SUMMARY_COLUMNS):
         sheet.write_string(header, col, gettext(title), f.header)
-        sheet.set_column(col, col, widths[0] if col == 0 else width)
-    sheet.set_row(header, 45)
+        sheet.set_column(col, col, widths[0] if col == 0 else _column_width(title, width))
+    sheet.set_row(header, _header_height(SUMMARY_COLUMNS))
     company = book.company_mean(Scope.SUPPLIER)
     for row, card in enumerate(book.cards, start=header + 1):
         _summary_row(sheet, f, book, card, row, company)
@@ -274,6 +274,30 @@ DEPARTMENT_COLUMNS = (
 )
 
 
+def _header_height(columns) -> float:
+    """A heading row tall enough for its longest wrapped heading in the file's language (German
+    headings run to four lines in a column of 12): three lines at least, as in English."""
+    lines = max(_wrapped_lines(gettext(title), _column_width(title, width)) for title, width in columns)
+    return 15 * max(3, lines)
+
+
+def _column_width(title: str, width: float) -> float:
+    """`width`, or wider where a word of the heading in the file's language would not fit (German
+    compounds): a heading wraps between words, never inside one."""
+    return max(width, max((len(word) for word in gettext(title).split()), default=0) + 1.5)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to between words in a column `width` characters wide (bold)."""
+    per_line, lines, used = max(1.0, width * 0.95), 1, 0.0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
 def _part_sheet(workbook, f: _Formats, book: ScorecardBook, part) -> None:
     """A sheet an app above reports adds (reports.panels.BookPart): its title, then its list."""
     from .base import write_list_sheet
@@ -289,8 +313,8 @@ def _department_sheet(workbook, sheet, f: _Formats, book: ScorecardBook, card: D
     values = {"department": card.department.name, "cycle": book.cycle.name}
     sheet.write_string(0, 0, gettext("%(department)s — scorecard %(cycle)s") % values, f.title)
     row = _key_figures(sheet, f, book, card, 1)
-    for col, (_title, width) in enumerate(DEPARTMENT_COLUMNS):
-        sheet.set_column(col, col, width)
+    for col, (title, width) in enumerate(DEPARTMENT_COLUMNS):
+        sheet.set_column(col, col, _column_width(title, width))
     first_header = None
     tables = {}  # scope → first row of its six dimension rows
     for scope in card.scopes:
@@ -299,7 +323,7 @@ def _department_sheet(workbook, sheet, f: _Formats, book: ScorecardBook, card: D
         first_header = header if first_header is None else first_header
         for col, (title, _width) in enumerate(DEPARTMENT_COLUMNS):
             sheet.write_string(header, col, gettext(title), f.header)
-        sheet.set_row(header, 45)
+        sheet.set_row(header, _header_height(DEPARTMENT_COLUMNS))
         row = header + 1
         tables[scope] = row
         for dimension in [*book.dimensions, None]:
@@ -438,8 +462,11 @@ def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:
     if not card.trend:
         return row
     sheet.write_string(row, 0, gettext("Trend: overall mean by cycle"), f.subtitle)
-    for col, title in enumerate((gettext("Cycle"), gettext("As a supplier"), gettext("Management"))):
+    titles = (gettext("Cycle"), gettext("As a supplier"), gettext("Management"))
+    for col, title in enumerate(titles):
         sheet.write_string(row + 1, col, title, f.header)
+    widths = [_column_width(title, width) for title, width in DEPARTMENT_COLUMNS[:3]]
+    sheet.set_row(row + 1, 15 * max(_wrapped_lines(t, w) for t, w in zip(titles, widths, strict=True)))
     row += 2
     for name, supplier, management in card.trend:
         sheet.write_string(row, 0, name, f.text)
