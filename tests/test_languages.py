@@ -256,8 +256,6 @@ def _without_others_parts(page: str) -> str:
 
 
 def test_the_department_page_and_the_report_pages_in_german_show_none_of_the_english_originals(client, demo_company):
-    from django.core.cache import cache
-
     _german_person(client, DEMO_EXECUTIVE)
     names = set(Employee.objects.values_list("department__name", flat=True))
     originals = _english_originals(ignore=names)
@@ -284,7 +282,6 @@ def test_the_department_page_and_the_report_pages_in_german_show_none_of_the_eng
         _assert_german(_without_others_parts(page), originals)
     # The same page in English is another cache entry: English again, never the German body.
     Employee.objects.filter(user__email=DEMO_EXECUTIVE).update(language="en")
-    cache.delete_many([])  # nothing to forget: the key names the language
     client.force_login(Employee.objects.get(user__email=DEMO_EXECUTIVE).user)
     english = client.get("/reports/2026-Q3/departments/facilities/").content.decode()
     assert "Where to act first" in english and "Wo zuerst handeln" not in english
@@ -307,6 +304,17 @@ def test_the_error_pages_in_german(client, employee):
     from django.utils import translation
 
     with translation.override("de"):
+        import datetime
+
+        from django.utils import timezone
+
+        expires = timezone.now() + datetime.timedelta(minutes=30)
+        for status, words in (("pending", "Diese Seite prüft alle 2 Sekunden"), ("done", "Die Datei ist fertig")):
+            job = {"status": status, "filename": "chainsurvey-2026-Q3-scorecards.xlsx", "expires": expires}
+            page = render_to_string("reports/export_status.html", {"job": job, "poll_seconds": 2})
+            assert words in page, status
+            assert status == "pending" or "Der Link funktioniert nur für Sie, bis" in page
+            _assert_german(page, originals)
         for name in ("400.html", "403_csrf.html", "500.html"):
             page = render_to_string(name)
             assert 'lang="de"' in page and "Zurück zur Startseite" in page, name
