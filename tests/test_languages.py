@@ -341,6 +341,15 @@ def test_a_department_pdf_downloaded_in_german_is_german_and_the_command_line_wr
     for english in ("Department scorecard", "Overall as a supplier", "Page 1 of", "hidden to protect"):
         assert english not in text
 
+    # The whole company's PDF: its summary page too.
+    response = client.get("/reports/2026-Q3/scorecards.pdf")
+    assert response.status_code == 200
+    if os.environ.get("SCREENSHOT_DIR"):
+        (Path(os.environ["SCREENSHOT_DIR"]) / "scorecards-2026-Q3-de.pdf").write_bytes(response.content)
+    summary = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Scorecards der Abteilungen, 2026-Q3" in summary and "Schwächste Abteilung" in summary
+    assert "Die Kette ist am schwächsten bei" in summary and "Wer bewertet wen" in summary
+
     from reports.exporters import render_scorecards
     from surveys.models import Cycle
 

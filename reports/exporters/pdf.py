@@ -396,13 +396,14 @@ def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
     canvas.setFillColorRGB(*INK)
     canvas.drawString(MARGIN, y, _headline(book))
     y -= 22
+    value_x = MARGIN + max(130, max(canvas.stringWidth(label, FONT, 11) for label, _text in lines) + 12)
     for label, text in lines:
         canvas.setFont(FONT, 11)
         canvas.setFillColorRGB(*MUTED)
         canvas.drawString(MARGIN, y, label)
         canvas.setFillColorRGB(*INK)
         canvas.setFont(BOLD, 11)
-        canvas.drawString(MARGIN + 130, y, text)
+        canvas.drawString(value_x, y, text)
         y -= 17
     y = _heatmap(canvas, book, y - 16)
     _ranking(canvas, book, y - 18)
@@ -508,10 +509,11 @@ def _ranking(canvas, book: ScorecardBook, top: float) -> None:
         (gettext("Change"), 460),
         (gettext("Rank"), 515),
     ]
-    canvas.setFont(BOLD, 10)
     canvas.setFillColorRGB(*INK)
-    for title, x in columns:
-        canvas.drawString(x, top, _clip_to(canvas, title, 48, 10) if x > MARGIN else title)
+    room = [b - a - 4 for (_t, a), (_u, b) in itertools.pairwise(columns)] + [60]
+    for (title, x), width in zip(columns, room, strict=True):
+        canvas.setFont(BOLD, _fit(canvas, title, BOLD, 10, width))  # a longer word in some languages
+        canvas.drawString(x, top, title)
     ordered = sorted(
         book.cards, key=lambda c: (c.shown(Scope.SUPPLIER) is None, _get(c.shown(Scope.SUPPLIER), "mean") or 0)
     )
