@@ -5,6 +5,8 @@ hidden row stays hidden (a suppressed row has no figures, and none are derived f
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.utils.translation import gettext
+
 from surveys.dimensions import MANAGEMENT, OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS, SUPPLIER
 
 from . import charts, focus
@@ -344,7 +346,7 @@ def _department_figures(snap: Snapshot, department_id: int, dimension_rows_, rat
             labels=labels,
             department=[r["management"] if shown(r["management"]) else None for r in dimension_rows_],
             company=[r["company_management"] if shown(r["company_management"]) else None for r in dimension_rows_],
-            name=f"{snap.name(department_id)} management",
+            name=gettext("%(name)s management") % {"name": snap.name(department_id)},
         )
     if raters:
         figures["raters"] = charts.rater_dimension_heatmap(
@@ -356,7 +358,8 @@ def _department_figures(snap: Snapshot, department_id: int, dimension_rows_, rat
 def _department_trend(snap: Snapshot, department_id: int, cycles: list) -> dict:
     names = [c.name for c in cycles]
     rows = []
-    for scope, label in ((SUPPLIER, "As a supplier"), (MANAGEMENT, "Its management, by its own staff")):
+    scopes = ((SUPPLIER, gettext("As a supplier")), (MANAGEMENT, gettext("Its management, by its own staff")))
+    for scope, label in scopes:
         points = [snap.dept(department_id, scope, OVERALL, cycle_id=c.id) for c in cycles]
         if any(p is not None for p in points):
             rows.append({"name": label, "url": "", "points": points})

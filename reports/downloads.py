@@ -107,7 +107,7 @@ def scorecards_download(request: HttpRequest, cycle: str, fmt: str) -> HttpRespo
     if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, fmt, filename=scorecards_filename(found.name, fmt))
     content = io.BytesIO()
-    render_scorecards(cycle_id=found.id, fmt=fmt, stream=content)
+    render_scorecards(cycle_id=found.id, fmt=fmt, stream=content, language=request.LANGUAGE_CODE)
     return HttpResponse(content.getvalue(), content_type=CONTENT_TYPES[fmt], headers=headers)
 
 
@@ -130,7 +130,10 @@ def department_pdf(request: HttpRequest, cycle: str, slug: str) -> HttpResponse:
     if settings.CHAINSURVEY_BACKGROUND_EXPORTS:
         return _export_in_background(request, found, "pdf", filename=filename, department=department)
     content = io.BytesIO()
-    if not render_scorecards(cycle_id=found.id, fmt="pdf", stream=content, department_id=department.id):
+    language = request.LANGUAGE_CODE
+    if not render_scorecards(
+        cycle_id=found.id, fmt="pdf", stream=content, department_id=department.id, language=language
+    ):
         raise Http404(f"{department.name} has no results in {found.name}.")
     return HttpResponse(
         content.getvalue(),
@@ -155,7 +158,13 @@ def _export_in_background(request, found, fmt: str, *, filename: str, department
         filename=filename,
         department_id=department.id if department else None,
     )
-    export_scorecards.delay(export_id=job.id, cycle_id=found.id, fmt=fmt, department_id=job.department_id)
+    export_scorecards.delay(
+        export_id=job.id,
+        cycle_id=found.id,
+        fmt=fmt,
+        department_id=job.department_id,
+        language=request.LANGUAGE_CODE,  # the file in the requester's language, like the page
+    )
     return _status_page(request, job, cycle=found, department=department)
 
 

@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
     acks_late=True,
     reject_on_worker_lost=True,
 )
-def export_scorecards(*, export_id: str, cycle_id: int, fmt: str, department_id: int | None = None) -> str | None:
+def export_scorecards(
+    *, export_id: str, cycle_id: int, fmt: str, department_id: int | None = None, language: str | None = None
+) -> str | None:
     job = export_jobs.load(export_id)
     if job is None or job.status != export_jobs.PENDING:
         logger.info("Export %s is finished or gone: skipped", export_id)
@@ -42,7 +44,9 @@ def export_scorecards(*, export_id: str, cycle_id: int, fmt: str, department_id:
     try:
         # A published cycle's file (the download checked it): from the read replica when it holds it.
         with replica.snapshot_reads(cycle_id=cycle_id):
-            found = render_scorecards(cycle_id=cycle_id, fmt=fmt, stream=content, department_id=department_id)
+            found = render_scorecards(
+                cycle_id=cycle_id, fmt=fmt, stream=content, department_id=department_id, language=language
+            )
     except TRANSIENT_ERRORS:
         raise  # retried; the page keeps polling
     except Exception as exc:

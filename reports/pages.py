@@ -13,6 +13,8 @@ import json
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from surveys.dimensions import MANAGEMENT, OVERALL
 from surveys.models import Department
@@ -47,10 +49,13 @@ def _shown(cycles: list[VisibleCycle]) -> dict[str, str]:
 def cache_key(what: str, *, cycle: VisibleCycle, cycles: list[VisibleCycle], **viewer: int | bool) -> str:
     """The cache key of `what` (a page, or a part of one) showing `cycle` among the visible
     `cycles`; `viewer` names what depends on who looks (the department shown, whether the other
-    departments are linked, HR's downloads). Every page key is made here and names every part."""
+    departments are linked, HR's downloads) and the key names the language too. Every page key is
+    made here and names every part."""
     shown = _shown(cycles)
     assert not shown.keys() & viewer.keys(), "a viewer part would hide a shown one"
-    parts = {**shown, "cycle": cycle.id, **{name: int(value) for name, value in viewer.items()}}
+    # Every page is written in the language it is served in (chainsurvey.middleware).
+    parts = {**shown, "cycle": cycle.id, "lang": translation.get_language() or "en"}
+    parts.update({name: int(value) for name, value in viewer.items()})
     key = ":".join(["reports", what, *(f"{name}={parts[name]}" for name in sorted(parts))])
     if len(key) > KEY_MAX:  # memcached's limit is 250: a long key is named by its digest
         key = f"reports:{what}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
@@ -63,6 +68,12 @@ def _cached(key: str, build) -> str:
         body = build()
         cache.set(key, body, CACHE_SECONDS)
     return body
+
+
+def dimension_labels() -> dict[str, str]:
+    """The dimensions' labels in the page's language: the stored English through the catalogue
+    (surveys.translations names them), so a label reworded in the admin shows as written."""
+    return {slug: gettext(label) for slug, label in selectors.dimension_labels().items()}
 
 
 def trend_cycles(cycle: VisibleCycle, cycles: list[VisibleCycle]) -> list[VisibleCycle]:
@@ -114,7 +125,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
-        labels=selectors.dimension_labels(),
+        labels=dimension_labels(),
         department_rows=selectors.dashboard_department_rows(cycle=cycle, cycle_ids=[c.id for c in history]),
         link_rows=selectors.link_cells(cycle=cycle),
         company_rows=selectors.company_rows(cycle_ids=[c.id for c in history]),
@@ -128,7 +139,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
     return {
         "cycle": cycle,
         "min_group_size": cycle.min_group_size,
-        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "hidden_label": gettext(charts.hidden_label(cycle.min_group_size)),
         "headline": dashboards.headline(snap, cycle.rollup_summary, weakest=weakest, url=url),
         "colour_scale": colours.scale(snap.centre()),
         "departments": dashboards.department_table(snap, url=url),
@@ -187,7 +198,7 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
     snap = Snapshot.build(
         cycle=cycle,
         departments=departments,
-        labels=selectors.dimension_labels(),
+        labels=dimension_labels(),
         department_rows=selectors.department_page_rows(
             cycle=cycle, department_id=department.id, cycle_ids=[c.id for c in history]
         ),
@@ -222,7 +233,7 @@ def department_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle], departme
             selectors.self_view_rows(cycle=cycle, department_id=department.id), page
         ),
         "min_group_size": cycle.min_group_size,
-        "hidden_label": charts.hidden_label(cycle.min_group_size),
+        "hidden_label": gettext(charts.hidden_label(cycle.min_group_size)),
         "comments_minimum": selectors.comments_minimum(min_group_size=cycle.min_group_size),
         "dimensions": list(snap.labels.items()),
         "page": page,

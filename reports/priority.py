@@ -11,11 +11,17 @@ own overall score.
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
 from surveys.dimensions import SERVICE_DIMENSIONS
 
-from .charts import label_positions, plotly_text
+from .charts import _template_text, label_positions, plotly_text
 
 FIX_FIRST, KEEP, WATCH, MAINTAIN = "fix first", "keep", "watch", "maintain"
+# The quadrants' names as a page shows them (the constants above are the page model's keys).
+QUADRANT_WORDS = {FIX_FIRST: _("fix first"), KEEP: _("keep"), WATCH: _("watch"), MAINTAIN: _("maintain")}
 QUADRANTS = {
     (True, True): FIX_FIRST,  # important and weak
     (True, False): KEEP,  # important and strong
@@ -23,12 +29,18 @@ QUADRANTS = {
     (False, False): MAINTAIN,
 }
 TIER_WORDS = {
-    "weights": "Importance is this department's own: each dimension's share of what explains its "
-    "customers' overall verdict, from {n} observations, with its 95 % interval.",
-    "correlations": "With {n} observations this department has enough for correlations only: importance "
-    "is each dimension's correlation with its customers' overall verdict.",
-    "company": "Too few of this department's customers answered every question for drivers of its own: "
-    "importance follows the company's pattern.",
+    "weights": _(
+        "Importance is this department's own: each dimension's share of what explains its "
+        "customers' overall verdict, from {n} observations, with its 95 % interval."
+    ),
+    "correlations": _(
+        "With {n} observations this department has enough for correlations only: importance "
+        "is each dimension's correlation with its customers' overall verdict."
+    ),
+    "company": _(
+        "Too few of this department's customers answered every question for drivers of its own: "
+        "importance follows the company's pattern."
+    ),
 }
 
 
@@ -74,20 +86,25 @@ def priority_matrix(
                 "quadrant": QUADRANTS[value >= threshold, score < overall],
             }
         )
+        points[-1]["quadrant_label"] = gettext(QUADRANT_WORDS[points[-1]["quadrant"]])
     if not points:
         return None
     observations = next(iter(mine.values())).observations if mine else None
     return {
         "tier": tier,
-        "tier_words": words.format(n=observations),
-        "measure": "Importance (% of the explained outcome)"
+        "tier_words": gettext(words).format(n=number_format(observations) if observations is not None else ""),
+        "measure": gettext("Importance (% of the explained outcome)")
         if field == "importance_pct"
-        else "Correlation with the outcome",
+        else gettext("Correlation with the outcome"),
         "percent": field == "importance_pct",
         "points": points,
         "fix_first": [p["label"] for p in points if p["quadrant"] == FIX_FIRST],
         "figure": _figure(points, threshold=threshold, overall=overall, percent=field == "importance_pct"),
     }
+
+
+def _decimal(value: float, digits: int) -> str:
+    return number_format(round(value, digits), decimal_pos=digits)
 
 
 def _figure(points: list[dict], *, threshold: float, overall: float, percent: bool) -> dict:
@@ -116,10 +133,21 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
             "symbol": ["triangle-down" if p["quadrant"] == FIX_FIRST else "circle" for p in points],
             "line": {"color": "#212529", "width": 0.5},
         },
-        "customdata": [[p["label"], f"{p['score']:.2f}", f"{p['importance']:g}{unit}", p["quadrant"]] for p in points],
-        "hovertemplate": "%{customdata[0]}<br>Score %{customdata[1]}<br>Importance %{customdata[2]}"
-        "<br>%{customdata[3]}<extra></extra>",
-        "name": "Dimension",
+        "customdata": [
+            [
+                plotly_text(p["label"]),
+                _decimal(p["score"], 2),
+                _decimal(p["importance"], 1 if percent else 2) + unit,
+                plotly_text(gettext(QUADRANT_WORDS[p["quadrant"]])),
+            ]
+            for p in points
+        ],
+        "hovertemplate": "%{customdata[0]}<br>"
+        + _template_text(gettext("Score"))
+        + " %{customdata[1]}<br>"
+        + _template_text(gettext("Importance"))
+        + " %{customdata[2]}<br>%{customdata[3]}<extra></extra>",
+        "name": plotly_text(gettext("Dimension")),
     }
     if percent:
         trace["error_y"] = {
@@ -175,9 +203,15 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
             "autosize": True,
             "height": 460,
             "showlegend": False,
-            "xaxis": {"title": {"text": "Score (mean rating)"}, "range": [x_lo, x_hi], "automargin": True},
+            "xaxis": {
+                "title": {"text": plotly_text(gettext("Score (mean rating)"))},
+                "range": [x_lo, x_hi],
+                "automargin": True,
+            },
             "yaxis": {
-                "title": {"text": "Importance" + (" (%)" if percent else " (correlation)")},
+                "title": {
+                    "text": plotly_text(gettext("Importance (%)") if percent else gettext("Importance (correlation)"))
+                },
                 "range": [y_lo, y_hi],
                 "automargin": True,
             },
@@ -186,10 +220,10 @@ def _figure(points: list[dict], *, threshold: float, overall: float, percent: bo
                 {**line, "x0": x_lo, "x1": x_hi, "y0": threshold, "y1": threshold},
             ],
             "annotations": [
-                label(x_lo, y_hi, "fix first", "left", "top"),
-                label(x_hi, y_hi, "keep", "right", "top"),
-                label(x_lo, y_lo, "watch", "left", "bottom"),
-                label(x_hi, y_lo, "maintain", "right", "bottom"),
+                label(x_lo, y_hi, plotly_text(gettext(QUADRANT_WORDS[FIX_FIRST])), "left", "top"),
+                label(x_hi, y_hi, plotly_text(gettext(QUADRANT_WORDS[KEEP])), "right", "top"),
+                label(x_lo, y_lo, plotly_text(gettext(QUADRANT_WORDS[WATCH])), "left", "bottom"),
+                label(x_hi, y_lo, plotly_text(gettext(QUADRANT_WORDS[MAINTAIN])), "right", "bottom"),
             ],
         },
     }
@@ -202,14 +236,17 @@ PLOT_NARROW = (290, 390)
 # ---- The dashboard: the company's drivers in each scope ----
 
 COMPANY_TIER_WORDS = {
-    "weights": "Each dimension's share of what explains the overall verdict, from {n} observations, "
-    "with its 95 % interval.",
-    "correlations": "With {n} observations the company has enough for correlations only: each "
-    "dimension's correlation with the overall verdict.",
+    "weights": _(
+        "Each dimension's share of what explains the overall verdict, from {n} observations, with its 95 % interval."
+    ),
+    "correlations": _(
+        "With {n} observations the company has enough for correlations only: each "
+        "dimension's correlation with the overall verdict."
+    ),
 }
 COMPANY_QUESTIONS = {
-    "supplier": "What makes service between departments feel good",
-    "management": "What makes management feel good to its own staff",
+    "supplier": _("What makes service between departments feel good"),
+    "management": _("What makes management feel good to its own staff"),
 }
 
 
@@ -238,9 +275,11 @@ def company_drivers(*, rows_by_scope: dict[str, list], labels: dict) -> list[dic
             {
                 "scope": scope,
                 "element_id": f"fig-drivers-{scope}",
-                "title": COMPANY_QUESTIONS.get(scope, scope),
-                "words": COMPANY_TIER_WORDS[rows[0].tier].format(n=rows[0].observations),
-                "measure": "Importance (% of the explained outcome)" if percent else "Correlation with the outcome",
+                "title": gettext(COMPANY_QUESTIONS[scope]) if scope in COMPANY_QUESTIONS else scope,
+                "words": gettext(COMPANY_TIER_WORDS[rows[0].tier]).format(n=number_format(rows[0].observations)),
+                "measure": gettext("Importance (% of the explained outcome)")
+                if percent
+                else gettext("Correlation with the outcome"),
                 "percent": percent,
                 "r2": rows[0].r2,
                 "points": points,
@@ -260,7 +299,7 @@ def _bars(points: list[dict], *, percent: bool) -> dict:
         "y": labels,
         "marker": {"color": "#2166ac"},
         "hovertemplate": "%{y}: %{x}" + ("%" if percent else "") + "<extra></extra>",
-        "name": "Importance" if percent else "Correlation",
+        "name": plotly_text(gettext("Importance") if percent else gettext("Correlation")),
     }
     if percent and all(p["low"] is not None and p["high"] is not None for p in points):
         trace["error_x"] = {
@@ -277,7 +316,9 @@ def _bars(points: list[dict], *, percent: bool) -> dict:
             "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
             "height": 60 + 36 * len(points),
             "xaxis": {
-                "title": {"text": "% of the explained outcome" if percent else "correlation"},
+                "title": {
+                    "text": plotly_text(gettext("% of the explained outcome") if percent else gettext("correlation"))
+                },
                 "rangemode": "tozero",
             },
             "yaxis": {"autorange": "reversed", "automargin": True},

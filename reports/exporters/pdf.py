@@ -14,12 +14,16 @@ import itertools
 import os
 from typing import IO
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
+
 from surveys.dimensions import OVERALL
 
 from ..colours import HIDDEN_GREY, ink_on
 from ..models import Scope
+from ..numbers import MINUS, decimal, percent, signed
 from ..selectors import DepartmentCard, ScorecardBook
-from .book import SCOPE_TITLES, link_label
+from .book import link_label, scope_title
 
 FONT, BOLD = "ChainSans", "ChainSans-Bold"
 INK, MUTED, RULE = (0.12, 0.16, 0.22), (0.38, 0.42, 0.48), (0.82, 0.85, 0.89)
@@ -53,9 +57,12 @@ def render_pdf(book: ScorecardBook, stream: IO[bytes], *, department_id: int | N
     _register_fonts()
     cards = [c for c in book.cards if department_id is None or c.department.id == department_id]
     canvas = Canvas(stream, pagesize=A4, pageCompression=1, invariant=1, initialFontName=FONT)
-    title = f"Chain Survey scorecards {book.cycle.name}"
+    title = gettext("Chain Survey scorecards %(cycle)s") % {"cycle": book.cycle.name}
     if department_id is not None and cards:
-        title = f"{cards[0].department.name}: Chain Survey scorecard {book.cycle.name}"
+        title = gettext("%(department)s: Chain Survey scorecard %(cycle)s") % {
+            "department": cards[0].department.name,
+            "cycle": book.cycle.name,
+        }
     canvas.setTitle(title)
     canvas.setAuthor("Chain Survey")
     total = len(cards) + (1 if department_id is None else 0)
@@ -81,15 +88,14 @@ def _frame(canvas, book: ScorecardBook, page: int, total: int) -> None:
     canvas.setFillColorRGB(*MUTED)
     canvas.setFont(FONT, 9)
     canvas.drawString(MARGIN, height - 28, f"Chain Survey · {book.cycle.name}")
-    canvas.drawRightString(width - MARGIN, 22, f"Page {page} of {total}")
-    note = (
-        f"Answers are anonymous. No figure of a group smaller than {book.min_group_size} respondents is shown, "
+    canvas.drawRightString(width - MARGIN, 22, gettext("Page %(page)s of %(total)s") % {"page": page, "total": total})
+    note = gettext(
+        "Answers are anonymous. No figure of a group smaller than %(size)s respondents is shown, "
         "nor one that would let it be worked out by subtraction: such figures are left out and marked hidden."
-    )
+    ) % {"size": book.min_group_size}
     canvas.setFont(FONT, 8)
-    canvas.drawString(MARGIN, 36, note[:150])
-    if len(note) > 150:
-        canvas.drawString(MARGIN, 26, note[150:].strip())
+    for i, line in enumerate(_wrap(canvas, note, FONT, 8, width - 2 * MARGIN)[:2]):
+        canvas.drawString(MARGIN, 36 - 10 * i, line)
 
 
 def _department_page(canvas, book: ScorecardBook, card: DepartmentCard, page: int, total: int) -> None:
@@ -99,11 +105,10 @@ def _department_page(canvas, book: ScorecardBook, card: DepartmentCard, page: in
     size = _fit(canvas, name, BOLD, 24, width - 2 * MARGIN)
     canvas.setFont(BOLD, size)
     canvas.drawString(MARGIN, height - 62, name)
-    canvas.setFont(FONT, 11)
+    facts = " · ".join([gettext("Department scorecard, %(cycle)s") % {"cycle": book.cycle.name}, *_facts(book, card)])
+    canvas.setFont(FONT, _fit(canvas, facts, FONT, 11, width - 2 * MARGIN))  # longer in some languages
     canvas.setFillColorRGB(*MUTED)
-    canvas.drawString(
-        MARGIN, height - 80, " · ".join([f"Department scorecard, {book.cycle.name}", *_facts(book, card)])
-    )
+    canvas.drawString(MARGIN, height - 80, facts)
     y = _key_figures(canvas, book, card, height - 100)
     for scope in card.scopes:
         y = _bars(canvas, book, card, scope, y - 18)
@@ -117,10 +122,13 @@ def _facts(book: ScorecardBook, card: DepartmentCard) -> list[str]:
     facts = []
     supplier = card.shown(Scope.SUPPLIER)
     if supplier is not None:
-        facts.append(f"rated by {supplier.respondents} people of other departments")
+        facts.append(gettext("rated by %(count)s people of other departments") % {"count": supplier.respondents})
     rate = card.participation
     if rate is not None and rate.eligible and rate.eligible >= book.min_group_size and rate.response_rate is not None:
-        facts.append(f"{rate.response_rate:.0%} of its {rate.eligible} staff took part")
+        facts.append(
+            gettext("%(rate)s of its %(eligible)s staff took part")
+            % {"rate": percent(rate.response_rate * 100, 0), "eligible": rate.eligible}
+        )
     return facts
 
 
@@ -131,17 +139,25 @@ def _key_figures(canvas, book: ScorecardBook, card: DepartmentCard, top: float) 
     ranked = book.ranked.get(Scope.SUPPLIER, 0)
     previous = book.previous_cycle
     boxes = [
-        ("Overall as a supplier", _num(supplier.mean if supplier else None), f"company {_num(company)}"),
-        ("Rank", str(supplier.rank) if supplier and supplier.rank else "–", f"of {ranked} departments"),
         (
-            "Gap to expectation",
-            _signed(supplier.gap if supplier else None),
-            f"expected {_num(_get(supplier, 'expectation_mean'))}",
+            gettext("Overall as a supplier"),
+            _num(supplier.mean if supplier else None),
+            gettext("company %(mean)s") % {"mean": _num(company)},
         ),
         (
-            "Change",
+            gettext("Rank"),
+            str(supplier.rank) if supplier and supplier.rank else "–",
+            gettext("of %(count)s departments") % {"count": ranked},
+        ),
+        (
+            gettext("Gap to expectation"),
+            _signed(supplier.gap if supplier else None),
+            gettext("expected %(mean)s") % {"mean": _num(_get(supplier, "expectation_mean"))},
+        ),
+        (
+            gettext("Change"),
             _signed(supplier.delta if supplier else None),
-            f"since {previous}" if previous else "no earlier cycle",
+            gettext("since %(cycle)s") % {"cycle": previous} if previous else gettext("no earlier cycle"),
         ),
     ]
     box = width / len(boxes)
@@ -151,17 +167,17 @@ def _key_figures(canvas, book: ScorecardBook, card: DepartmentCard, top: float) 
         canvas.roundRect(x + 2, top - 64, box - 4, 62, 6, stroke=1, fill=0)
         canvas.setFillColorRGB(*MUTED)
         canvas.setFont(FONT, 9)
-        canvas.drawString(x + 10, top - 16, label)
+        canvas.drawString(x + 10, top - 16, _clip_to(canvas, label, box - 16, 9))
         canvas.setFillColorRGB(*INK)
         canvas.setFont(BOLD, 20)
         canvas.drawString(x + 10, top - 40, value)
         canvas.setFillColorRGB(*MUTED)
         canvas.setFont(FONT, 9)
-        canvas.drawString(x + 10, top - 56, sub)
+        canvas.drawString(x + 10, top - 56, _clip_to(canvas, sub, box - 16, 9))
     bottom = top - 64
     if card.row(Scope.SUPPLIER) is not None and supplier is None:
         canvas.setFont(FONT, 9)
-        canvas.drawString(MARGIN, bottom - 12, "Hidden as a supplier, to protect a small group.")
+        canvas.drawString(MARGIN, bottom - 12, gettext("Hidden as a supplier, to protect a small group."))
         bottom -= 12
     return bottom
 
@@ -171,14 +187,27 @@ def _get(row, attribute):
 
 
 def _num(value, decimals: int = 2) -> str:
-    return "–" if value is None else f"{value:.{decimals}f}"
+    return "–" if value is None else decimal(value, decimals)
 
 
 def _signed(value) -> str:
     if value is None:
         return "–"
-    text = f"{value:+.2f}"
-    return "0.00" if text in ("+0.00", "-0.00") else text.replace("-", "−")
+    text = signed(value)
+    return _num(0.0) if text in (signed(0.0), f"{MINUS}{_num(0.0)}") else text
+
+
+def _wrap(canvas, text: str, font: str, size: float, width: float) -> list[str]:
+    """`text` in lines that fit in `width`, broken between words."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and canvas.stringWidth(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
 
 
 def _bars(canvas, book: ScorecardBook, card: DepartmentCard, scope: str, top: float) -> float:
@@ -186,17 +215,17 @@ def _bars(canvas, book: ScorecardBook, card: DepartmentCard, scope: str, top: fl
     width = canvas._pagesize[0] - 2 * MARGIN
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, 12)
-    canvas.drawString(MARGIN, top, SCOPE_TITLES[scope])
+    canvas.drawString(MARGIN, top, scope_title(scope))
     label_w, value_w = 110, 190
     scale_x, scale_w = MARGIN + label_w, width - label_w - value_w
     y = top - 14
     _scale(canvas, scale_x, scale_w, y)
-    rows = [(d.label, d.slug) for d in book.dimensions] + [("Overall", OVERALL)]
+    rows = [(gettext(d.label), d.slug) for d in book.dimensions] + [(gettext("Overall"), OVERALL)]
     for label, slug in rows:
         y -= 18
         canvas.setFillColorRGB(*INK)
         canvas.setFont(BOLD if slug == OVERALL else FONT, 10)
-        canvas.drawString(MARGIN, y + 3, label)
+        canvas.drawString(MARGIN, y + 3, _clip_to(canvas, label, label_w - 4, 10))
         result, company = card.row(scope, slug), book.company_mean(scope, slug)
         shown = result is not None and not result.suppressed
         if shown:
@@ -215,9 +244,9 @@ def _bars(canvas, book: ScorecardBook, card: DepartmentCard, scope: str, top: fl
     canvas.setFillColorRGB(*MUTED)
     ticks = any(book.company_mean(scope, slug) is not None for _, slug in rows)
     caption = (
-        "Bar: this department's mean (1–5). Black tick: company mean. Red: 0.25 or more below it."
+        gettext("Bar: this department's mean (1–5). Black tick: company mean. Red: 0.25 or more below it.")
         if ticks
-        else "Bar: this department's mean (1–5). The company mean is hidden to protect a small group."
+        else gettext("Bar: this department's mean (1–5). The company mean is hidden to protect a small group.")
     )
     canvas.drawString(scale_x, y - 14, caption)
     return y - 20
@@ -235,14 +264,14 @@ def _scale(canvas, x: float, width: float, y: float) -> None:
 
 def _row_text(book: ScorecardBook, result, company) -> str:
     if result is None:
-        return "no ratings"
+        return gettext("no ratings")
     if result.suppressed:
-        return "hidden to protect a small group"
-    parts = [f"{result.mean:.2f}", f"{result.favorable_pct:.0f}% favorable"]
+        return gettext("hidden to protect a small group")
+    parts = [_num(result.mean), gettext("%(percent)s favorable") % {"percent": percent(result.favorable_pct, 0)}]
     if result.gap is not None:
-        parts.append(f"gap {_signed(result.gap)}")
+        parts.append(gettext("gap %(value)s") % {"value": _signed(result.gap)})
     if result.delta is not None:
-        parts.append(f"change {_signed(result.delta)}")
+        parts.append(gettext("change %(value)s") % {"value": _signed(result.delta)})
     return " · ".join(parts)
 
 
@@ -253,7 +282,7 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
         return top
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, 12)
-    canvas.drawString(MARGIN, top, "Trend: overall mean by cycle")
+    canvas.drawString(MARGIN, top, gettext("Trend: overall mean by cycle"))
     chart_h, chart_w = min(120, top - 90), canvas._pagesize[0] - 2 * MARGIN - 150
     base, x0 = top - 20 - chart_h, MARGIN + 30
     canvas.setFont(FONT, 8)
@@ -270,7 +299,7 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
     def at(i: int) -> float:
         return x0 + inset + step * i if step else x0 + chart_w / 2
 
-    series = [(1, BAR, "As a supplier"), (2, MUTED, "Its management")]
+    series = [(1, BAR, gettext("As a supplier")), (2, MUTED, gettext("Its management"))]
     for index, colour, legend in series:
         points = [
             (at(i), base + chart_h * (entry[index] - 1) / 4, entry[index], entry)
@@ -288,7 +317,7 @@ def _trend(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> flo
         for x, y, value, entry in points:
             canvas.circle(x, y, 2.5, stroke=0, fill=1)
             canvas.setFont(FONT, 8)
-            canvas.drawCentredString(x, y + _label_offset(index, entry), f"{value:.2f}")
+            canvas.drawCentredString(x, y + _label_offset(index, entry), _num(value))
         ly = base + chart_h - 14 * index
         canvas.rect(x0 + chart_w + 14, ly, 10, 3, stroke=0, fill=1)
         canvas.setFont(FONT, 9)
@@ -328,7 +357,8 @@ def _parts(canvas, book: ScorecardBook, card: DepartmentCard, top: float) -> Non
         for i, line in enumerate(lines):
             if top - 12 < PARTS_BOTTOM and i < len(lines) - 1:
                 canvas.setFillColorRGB(*MUTED)
-                canvas.drawString(MARGIN, top, f"… and {len(lines) - i} more in the workbook.")
+                more = gettext("… and %(count)s more in the workbook.") % {"count": len(lines) - i}
+                canvas.drawString(MARGIN, top, more)
                 break
             canvas.drawString(MARGIN, top, _clip(canvas, line, width))
             top -= 12
@@ -347,35 +377,42 @@ def _summary_page(canvas, book: ScorecardBook, page: int, total: int) -> None:
     _width, height = canvas._pagesize
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, 22)
-    canvas.drawString(MARGIN, height - 62, f"Department scorecards, {book.cycle.name}")
+    canvas.drawString(MARGIN, height - 62, gettext("Department scorecards, %(cycle)s") % {"cycle": book.cycle.name})
     weakest = book.weakest or {}
     department, link = weakest.get("department"), weakest.get("link")
     lines = [
         (
-            "Weakest department",
-            f"{department['department'].name} ({department['mean']:.2f})" if department else "none shown",
+            gettext("Weakest department"),
+            f"{department['department'].name} ({_num(department['mean'])})" if department else gettext("none shown"),
         ),
-        ("Weakest link", f"{link_label(link)} ({link['mean']:.2f})" if link else "none shown"),
-        ("Company mean", f"{_num(book.company_mean(Scope.SUPPLIER))} (all departments shown)"),
+        (gettext("Weakest link"), f"{link_label(link)} ({_num(link['mean'])})" if link else gettext("none shown")),
+        (
+            gettext("Company mean"),
+            gettext("%(mean)s (all departments shown)") % {"mean": _num(book.company_mean(Scope.SUPPLIER))},
+        ),
     ]
     y = height - 92
     canvas.setFont(FONT, 11)
     canvas.setFillColorRGB(*INK)
     canvas.drawString(MARGIN, y, _headline(book))
     y -= 22
+    value_x = MARGIN + max(130, max(canvas.stringWidth(label, FONT, 11) for label, _text in lines) + 12)
     for label, text in lines:
         canvas.setFont(FONT, 11)
         canvas.setFillColorRGB(*MUTED)
         canvas.drawString(MARGIN, y, label)
         canvas.setFillColorRGB(*INK)
         canvas.setFont(BOLD, 11)
-        canvas.drawString(MARGIN + 130, y, text)
+        canvas.drawString(value_x, y, text)
         y -= 17
     y = _heatmap(canvas, book, y - 16)
     _ranking(canvas, book, y - 18)
     canvas.setFont(FONT, 8)
     canvas.setFillColorRGB(*MUTED)
-    canvas.drawString(MARGIN, 50, f"Made {datetime.date.today().isoformat()}. One page per department follows.")
+    made = gettext("Made %(date)s. One page per department follows.") % {
+        "date": date_format(datetime.date.today(), "DATE_FORMAT")
+    }
+    canvas.drawString(MARGIN, 50, made)
     _frame(canvas, book, page, total)
     canvas.showPage()
 
@@ -385,9 +422,12 @@ def _headline(book: ScorecardBook) -> str:
     weakest = book.weakest or {}
     link, company = weakest.get("link"), book.company_mean(Scope.SUPPLIER)
     if not link:
-        return "No link of this cycle has enough respondents to be shown."
-    text = f"The chain is weakest where {link_label(link)}: {link['mean']:.2f}"
-    return text + (f", against a company mean of {company:.2f}." if company is not None else ".")
+        return gettext("No link of this cycle has enough respondents to be shown.")
+    values = {"link": link_label(link), "mean": _num(link["mean"])}
+    if company is None:
+        return gettext("The chain is weakest where %(link)s: %(mean)s.") % values
+    values["company"] = _num(company)
+    return gettext("The chain is weakest where %(link)s: %(mean)s, against a company mean of %(company)s.") % values
 
 
 HEATMAP_MAX_HEIGHT = 300
@@ -403,7 +443,7 @@ def _heatmap(canvas, book: ScorecardBook, top: float) -> float:
     width = canvas._pagesize[0] - 2 * MARGIN
     canvas.setFillColorRGB(*INK)
     canvas.setFont(BOLD, 12)
-    canvas.drawString(MARGIN, top, "Who rates whom: overall mean of each link")
+    canvas.drawString(MARGIN, top, gettext("Who rates whom: overall mean of each link"))
     label_w = min(130, max(canvas.stringWidth(name, FONT, 8) for name in matrix.departments) + 6)
     cell = min(28, (width - label_w) / n, HEATMAP_MAX_HEIGHT / n)
     header = min(90, label_w)  # rotated provider names above the columns
@@ -426,7 +466,7 @@ def _heatmap(canvas, book: ScorecardBook, top: float) -> float:
         if mean is not None and cell >= 18:
             canvas.setFillColorRGB(*_rgb(ink_on(colour)))
             canvas.setFont(FONT, 7 if cell < 24 else 8)
-            canvas.drawCentredString(x + cell / 2, y + cell / 2 - 2.5, f"{mean:.2f}")
+            canvas.drawCentredString(x + cell / 2, y + cell / 2 - 2.5, _num(mean))
     if weakest is not None:
         i, j = weakest
         canvas.setStrokeColorRGB(0, 0, 0)
@@ -436,13 +476,12 @@ def _heatmap(canvas, book: ScorecardBook, top: float) -> float:
     bottom = y0 - cell * n - 12
     canvas.setFont(FONT, 8)
     canvas.setFillColorRGB(*MUTED)
-    legend = [
+    legend = gettext(
         "Rows rate columns; the diagonal is each department's own management. "
-        f"White: the company mean ({scale.mid:.2f}),",
-        "orange below it, blue above it. Grey: hidden to protect a small group. "
-        "No square: no ratings. Outlined: weakest link.",
-    ]
-    for line in legend:
+        "White: the company mean (%(mean)s), orange below it, blue above it. Grey: hidden to protect a "
+        "small group. No square: no ratings. Outlined: weakest link."
+    ) % {"mean": _num(scale.mid)}
+    for line in _wrap(canvas, legend, FONT, 8, width):
         canvas.drawString(MARGIN, bottom, line)
         bottom -= 10
     return bottom
@@ -462,10 +501,18 @@ def _clip_to(canvas, text: str, width: float, size: float) -> str:
 
 def _ranking(canvas, book: ScorecardBook, top: float) -> None:
     """Every department as a supplier, weakest first: mean, favorable %, gap, change, rank."""
-    columns = [("Department", MARGIN), ("Mean", 300), ("Favorable", 350), ("Gap", 410), ("Change", 460), ("Rank", 515)]
-    canvas.setFont(BOLD, 10)
+    columns = [
+        (gettext("Department"), MARGIN),
+        (gettext("Mean"), 300),
+        (gettext("Favorable"), 350),
+        (gettext("Gap"), 410),
+        (gettext("Change"), 460),
+        (gettext("Rank"), 515),
+    ]
     canvas.setFillColorRGB(*INK)
-    for title, x in columns:
+    room = [b - a - 4 for (_t, a), (_u, b) in itertools.pairwise(columns)] + [60]
+    for (title, x), width in zip(columns, room, strict=True):
+        canvas.setFont(BOLD, _fit(canvas, title, BOLD, 10, width))  # a longer word in some languages
         canvas.drawString(x, top, title)
     ordered = sorted(
         book.cards, key=lambda c: (c.shown(Scope.SUPPLIER) is None, _get(c.shown(Scope.SUPPLIER), "mean") or 0)
@@ -479,14 +526,20 @@ def _ranking(canvas, book: ScorecardBook, top: float) -> None:
         canvas.drawString(MARGIN, y, name if canvas.stringWidth(name, FONT, 9.5) < 250 else name[:40] + "…")
         if shown is None:
             canvas.setFillColorRGB(*MUTED)
-            canvas.drawString(300, y, "hidden" if card.row(Scope.SUPPLIER) else "not rated as a supplier")
+            canvas.drawString(
+                300,
+                y,
+                pgettext("a hidden figure", "hidden")
+                if card.row(Scope.SUPPLIER)
+                else gettext("not rated as a supplier"),
+            )
             canvas.setFillColorRGB(*INK)
         else:
-            values = [_num(shown.mean), f"{shown.favorable_pct:.0f}%", _signed(shown.gap), _signed(shown.delta)]
+            values = [_num(shown.mean), percent(shown.favorable_pct, 0), _signed(shown.gap), _signed(shown.delta)]
             for (_, x), text in zip(columns[1:5], values, strict=True):
                 canvas.drawString(x, y, text)
             canvas.drawString(515, y, str(shown.rank or "–"))
         y -= 13
     if rows < len(ordered):
         canvas.setFont(FONT, 9)
-        canvas.drawString(MARGIN, y, f"… and {len(ordered) - rows} more: see their pages.")
+        canvas.drawString(MARGIN, y, gettext("… and %(count)s more: see their pages.") % {"count": len(ordered) - rows})

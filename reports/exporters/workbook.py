@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 from typing import IO
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
 from surveys.dimensions import OVERALL
 
 from .. import selectors
 from ..colours import HIDDEN_GREY, ink_on
 from ..models import Scope
+from ..numbers import decimal
 from ..selectors import DepartmentCard, ScorecardBook
 from .base import rounded
-from .book import SCOPE_TITLES, link_label
+from .book import link_label, scope_title
 
 RESERVED_SHEETS = {"summary", "links", "read-me", "history"}  # "History" is reserved by Excel itself
 HIDDEN_FILL = HIDDEN_GREY  # the dashboard's grey; the cells' colours are reports.colours' too
@@ -62,7 +66,8 @@ def render_workbook(book: ScorecardBook, stream: IO[bytes]) -> int:
     workbook = xlsxwriter.Workbook(
         stream, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
-    workbook.set_properties({"title": f"Chain Survey scorecards {book.cycle.name}", "author": "Chain Survey"})
+    title = gettext("Chain Survey scorecards %(cycle)s") % {"cycle": book.cycle.name}
+    workbook.set_properties({"title": title, "author": "Chain Survey"})
     formats = _Formats(workbook)
     _summary_sheet(workbook, formats, book)
     _links_sheet(workbook, formats, book)
@@ -104,7 +109,9 @@ def _print_setup(sheet, book: ScorecardBook, *, repeat_row: int, repeat_column: 
     if repeat_column:
         sheet.repeat_columns(0)
     sheet.set_header(f'&L&"-,Bold"Chain Survey {book.cycle.name}&R&A')
-    sheet.set_footer("&LAnonymous: no figure of a group below the minimum size is shown&RPage &P of &N")
+    anonymous = gettext("Anonymous: no figure of a group below the minimum size is shown").replace("&", "&&")
+    page = gettext("Page %(page)s of %(total)s") % {"page": "&P", "total": "&N"}
+    sheet.set_footer(f"&L{anonymous}&R{page}")
 
 
 DECIMALS = {"0.00": 2, "+0.00;-0.00;0.00": 2, "0.0": 1, "0": 0}
@@ -120,33 +127,38 @@ def _number(sheet, row, col, value, fmt, *, hidden_fmt=None):
 
 
 def _hidden_note(book: ScorecardBook) -> str:
-    return "Hidden to protect a small group"
+    return gettext("Hidden to protect a small group")
 
 
 SUMMARY_COLUMNS = (
-    ("Department", 28),
-    ("Respondents", 12),
-    ("Mean (1–5)", 10),
-    ("Favorable % (4 or 5)", 12),
-    ("Expected (1–5)", 10),
-    ("Gap (mean − expected)", 12),
-    ("Change since previous cycle", 12),
-    ("Rank (1 = best)", 10),
-    ("Compared with company mean", 12),
-    ("Management mean (1–5)", 12),
-    ("Management favorable %", 12),
-    ("Note", 48),
+    (_("Department"), 28),
+    (_("Respondents"), 12),
+    (_("Mean (1–5)"), 10),
+    (_("Favorable % (4 or 5)"), 12),
+    (_("Expected (1–5)"), 10),
+    (_("Gap (mean − expected)"), 12),
+    (_("Change since previous cycle"), 12),
+    (_("Rank (1 = best)"), 10),
+    (_("Compared with company mean"), 12),
+    (_("Management mean (1–5)"), 12),
+    (_("Management favorable %"), 12),
+    (_("Note"), 48),
 )
 
 
 def _summary_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     sheet = workbook.add_worksheet("Summary")
     weakest = book.weakest or {}
-    sheet.write_string(0, 0, f"Chain Survey — department scorecards, {book.cycle.name}", f.title)
+    title = gettext("Chain Survey — department scorecards, %(cycle)s") % {"cycle": book.cycle.name}
+    sheet.write_string(0, 0, title, f.title)
     department, link = weakest.get("department"), weakest.get("link")
     lines = [
-        ("Weakest department", department["department"].name if department else "None shown", department),
-        ("Weakest link", link_label(link) if link else "None shown", link),
+        (
+            gettext("Weakest department"),
+            department["department"].name if department else gettext("None shown"),
+            department,
+        ),
+        (gettext("Weakest link"), link_label(link) if link else gettext("None shown"), link),
     ]
     # Label, mean (a number, beside the label), then the name across the next columns.
     for offset, (label, text, found) in enumerate(lines, start=1):
@@ -154,18 +166,17 @@ def _summary_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
         _number(sheet, offset, 1, found["mean"] if found else None, f.mean)
         sheet.merge_range(offset, 2, offset, 8, "", f.name)
         sheet.write_string(offset, 2, text, f.name)
-    sheet.write_string(3, 0, "Company mean", f.bold)
+    sheet.write_string(3, 0, gettext("Company mean"), f.bold)
     _number(sheet, 3, 1, book.company_mean(Scope.SUPPLIER), f.mean)
-    previous = book.previous_cycle or "no earlier cycle"
-    sheet.write_string(
-        4, 0, f"Figures as a supplier (rated by the other departments); changes compare with {previous}.", f.note
-    )
+    previous = book.previous_cycle or gettext("no earlier cycle")
+    note = gettext("Figures as a supplier (rated by the other departments); changes compare with %(cycle)s.")
+    sheet.write_string(4, 0, note % {"cycle": previous}, f.note)
     header = 5
     widths = [min(40, max([len(c.department.name) for c in book.cards] + [SUMMARY_COLUMNS[0][1]]) + 2)]
     for col, (title, width) in enumerate(SUMMARY_COLUMNS):
-        sheet.write_string(header, col, title, f.header)
-        sheet.set_column(col, col, widths[0] if col == 0 else width)
-    sheet.set_row(header, 45)
+        sheet.write_string(header, col, gettext(title), f.header)
+        sheet.set_column(col, col, widths[0] if col == 0 else _column_width(title, width))
+    sheet.set_row(header, _header_height(SUMMARY_COLUMNS))
     company = book.company_mean(Scope.SUPPLIER)
     for row, card in enumerate(book.cards, start=header + 1):
         _summary_row(sheet, f, book, card, row, company)
@@ -191,11 +202,11 @@ def _summary_row(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, 
         _number(sheet, row, 10, management.favorable_pct, f.pct)
     notes = []
     if card.row(Scope.SUPPLIER) is None:
-        notes.append("Not rated as a supplier this cycle")
+        notes.append(gettext("Not rated as a supplier this cycle"))
     elif supplier is None:
         notes.append(_hidden_note(book))
     if card.row(Scope.MANAGEMENT) is not None and management is None:
-        notes.append("management hidden (small group)")
+        notes.append(gettext("management hidden (small group)"))
     if notes:
         sheet.write_string(row, 11, "; ".join(notes), f.note)
 
@@ -207,20 +218,24 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     sheet = workbook.add_worksheet("Links")
     matrix = book.matrix
     scale = book.colour_scale()
-    sheet.write_string(0, 0, f"Who rates whom — overall mean of each link, {book.cycle.name}", f.title)
+    title = gettext("Who rates whom — overall mean of each link, %(cycle)s") % {"cycle": book.cycle.name}
+    sheet.write_string(0, 0, title, f.title)
     header, size = 3, len(matrix.departments)
     notes = (
-        "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
-        "The diagonal is a department's staff rating their own management. Colours as on the dashboard: "
-        f"white at the company mean ({scale.mid:.2f}), orange below it, blue above it, full colour one point away.",
-        "Grey blank: hidden to protect a small group. White blank: no ratings. Outlined: the weakest link.",
+        gettext(
+            "Rows: the department that rated (internal customer). Columns: the department rated (supplier). "
+            "The diagonal is a department's staff rating their own management. Colours as on the dashboard: "
+            "white at the company mean (%(mean)s), orange below it, blue above it, full colour one point away."
+        )
+        % {"mean": decimal(scale.mid, 2)},
+        gettext("Grey blank: hidden to protect a small group. White blank: no ratings. Outlined: the weakest link."),
     )
     # Wrapped within the matrix's width: a note running on to the right would widen the printed page.
     last = max(size, 8)
     for row, note in enumerate(notes, start=1):
         sheet.merge_range(row, 0, row, last, note, f.wrapped_note)
         sheet.set_row(row, 15 * max(1, -(-len(note) // (40 + 6 * last))))
-    sheet.write_string(header, 0, "Rater ↓  Provider →", f.header)
+    sheet.write_string(header, 0, gettext("Rater ↓  Provider →"), f.header)
     width = min(40, max([len(n) for n in matrix.departments] + [20]) + 2)
     sheet.set_column(0, 0, width)
     if size:
@@ -244,19 +259,43 @@ def _links_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
 
 
 DEPARTMENT_COLUMNS = (
-    ("Dimension", 22),
-    ("Respondents", 12),
-    ("Ratings", 12),
-    ("Mean (1–5)", 10),
-    ("Favorable % (4 or 5)", 12),
-    ("Company mean", 10),
-    ("Compared with company", 12),
-    ("Expected (1–5)", 10),
-    ("Gap (mean − expected)", 12),
-    ("Change since previous cycle", 12),
-    ("Rank (1 = best)", 10),
-    ("Note", 40),
+    (_("Dimension"), 22),
+    (_("Respondents"), 12),
+    (_("Ratings"), 12),
+    (_("Mean (1–5)"), 10),
+    (_("Favorable % (4 or 5)"), 12),
+    (_("Company mean"), 10),
+    (_("Compared with company"), 12),
+    (_("Expected (1–5)"), 10),
+    (_("Gap (mean − expected)"), 12),
+    (_("Change since previous cycle"), 12),
+    (_("Rank (1 = best)"), 10),
+    (_("Note"), 40),
 )
+
+
+def _header_height(columns) -> float:
+    """A heading row tall enough for its longest wrapped heading in the file's language (German
+    headings run to four lines in a column of 12): three lines at least, as in English."""
+    lines = max(_wrapped_lines(gettext(title), _column_width(title, width)) for title, width in columns)
+    return 15 * max(3, lines)
+
+
+def _column_width(title: str, width: float) -> float:
+    """`width`, or wider where a word of the heading in the file's language would not fit (German
+    compounds): a heading wraps between words, never inside one."""
+    return max(width, max((len(word) for word in gettext(title).split()), default=0) + 1.5)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to between words in a column `width` characters wide (bold)."""
+    per_line, lines, used = max(1.0, width * 0.95), 1, 0.0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
 
 
 def _part_sheet(workbook, f: _Formats, book: ScorecardBook, part) -> None:
@@ -271,19 +310,20 @@ def _part_sheet(workbook, f: _Formats, book: ScorecardBook, part) -> None:
 
 
 def _department_sheet(workbook, sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard) -> None:
-    sheet.write_string(0, 0, f"{card.department.name} — scorecard {book.cycle.name}", f.title)
+    values = {"department": card.department.name, "cycle": book.cycle.name}
+    sheet.write_string(0, 0, gettext("%(department)s — scorecard %(cycle)s") % values, f.title)
     row = _key_figures(sheet, f, book, card, 1)
-    for col, (_, width) in enumerate(DEPARTMENT_COLUMNS):
-        sheet.set_column(col, col, width)
+    for col, (title, width) in enumerate(DEPARTMENT_COLUMNS):
+        sheet.set_column(col, col, _column_width(title, width))
     first_header = None
     tables = {}  # scope → first row of its six dimension rows
     for scope in card.scopes:
-        sheet.write_string(row + 1, 0, SCOPE_TITLES[scope], f.subtitle)
+        sheet.write_string(row + 1, 0, scope_title(scope), f.subtitle)
         header = row + 2
         first_header = header if first_header is None else first_header
-        for col, (title, _) in enumerate(DEPARTMENT_COLUMNS):
-            sheet.write_string(header, col, title, f.header)
-        sheet.set_row(header, 45)
+        for col, (title, _width) in enumerate(DEPARTMENT_COLUMNS):
+            sheet.write_string(header, col, gettext(title), f.header)
+        sheet.set_row(header, _header_height(DEPARTMENT_COLUMNS))
         row = header + 1
         tables[scope] = row
         for dimension in [*book.dimensions, None]:
@@ -304,19 +344,31 @@ def _department_sheet(workbook, sheet, f: _Formats, book: ScorecardBook, card: D
 def _key_figures(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, row: int) -> int:
     supplier = card.shown(Scope.SUPPLIER)
     ranked = book.ranked.get(Scope.SUPPLIER, 0)
+    company = gettext("Company mean (1–5)")
     figures = [
-        ("Overall as a supplier (1–5)", supplier.mean if supplier else None, f.mean, ""),
-        ("Company mean (1–5)", book.company_mean(Scope.SUPPLIER), f.mean, "all departments shown"),
-        ("Rank as a supplier", supplier.rank if supplier else None, f.int, f"of {ranked} departments shown"),
-        ("Gap (mean − expected)", supplier.gap if supplier else None, f.signed, "negative: expectations not met"),
+        (gettext("Overall as a supplier (1–5)"), supplier.mean if supplier else None, f.mean, ""),
+        (company, book.company_mean(Scope.SUPPLIER), f.mean, gettext("all departments shown")),
+        (
+            gettext("Rank as a supplier"),
+            supplier.rank if supplier else None,
+            f.int,
+            gettext("of %(count)s departments shown") % {"count": ranked},
+        ),
+        (
+            gettext("Gap (mean − expected)"),
+            supplier.gap if supplier else None,
+            f.signed,
+            gettext("negative: expectations not met"),
+        ),
     ]
     rate = card.participation
     if rate is not None and rate.eligible and rate.eligible >= book.min_group_size and rate.response_rate is not None:
-        figures.append(("Response rate of its staff (%)", rate.response_rate * 100, f.pct, f"of {rate.eligible}"))
+        of = gettext("of %(count)s") % {"count": rate.eligible}
+        figures.append((gettext("Response rate of its staff (%)"), rate.response_rate * 100, f.pct, of))
     for label, value, fmt, note in figures:
         sheet.write_string(row, 0, label, f.bold)
         _number(sheet, row, 2, value, fmt)
-        if value is None and card.row(Scope.SUPPLIER) is not None and label != "Company mean (1–5)":
+        if value is None and card.row(Scope.SUPPLIER) is not None and label is not company:
             note = _hidden_note(book)
         if note:
             sheet.write_string(row, 3, note, f.note)
@@ -331,14 +383,14 @@ def _dimension_row(sheet, f: _Formats, book, card: DepartmentCard, scope, dimens
     sheet.write_string(
         row,
         0,
-        dimension.label if dimension is not None else "Overall (all six)",
+        gettext(dimension.label) if dimension is not None else gettext("Overall (all six)"),
         f.bold if dimension is None else f.text,
     )
     company = book.company_mean(scope, slug)
     _number(sheet, row, 5, company, f.mean)
     result = card.row(scope, slug)
     if result is None or result.suppressed:
-        sheet.write_string(row, 11, "No ratings" if result is None else _hidden_note(book), f.note)
+        sheet.write_string(row, 11, gettext("No ratings") if result is None else _hidden_note(book), f.note)
         return
     _number(sheet, row, 1, result.respondents, f.int)
     _number(sheet, row, 2, result.ratings, f.int)
@@ -363,16 +415,19 @@ def _charts(workbook, sheet, f: _Formats, card: DepartmentCard, tables: dict, tr
         return [name, first, col, last, col]
 
     if tables or card.trend:
-        sheet.write_string(row, 0, "Charts", f.subtitle)
+        sheet.write_string(row, 0, gettext("Charts"), f.subtitle)
         row += 1
     for scope, first in tables.items():
         chart = workbook.add_chart({"type": "bar"})
         last = first + 5
         chart.add_series(
-            {"name": "This department", "categories": cells(first, last, 0), "values": cells(first, last, 3)}
+            {"name": gettext("This department"), "categories": cells(first, last, 0), "values": cells(first, last, 3)}
         )
-        chart.add_series({"name": "Company", "categories": cells(first, last, 0), "values": cells(first, last, 5)})
-        chart.set_title({"name": f"{SCOPE_TITLES[scope]}: mean by dimension (1–5)", "name_font": {"size": 11}})
+        chart.add_series(
+            {"name": gettext("Company"), "categories": cells(first, last, 0), "values": cells(first, last, 5)}
+        )
+        chart_title = gettext("%(scope)s: mean by dimension (1–5)") % {"scope": scope_title(scope)}
+        chart.set_title({"name": chart_title, "name_font": {"size": 11}})
         chart.set_x_axis({"min": 1, "max": 5, "major_unit": 1})
         chart.set_y_axis({"reverse": True})  # the dimensions in the table's order, top to bottom
         chart.show_blanks_as("gap")
@@ -383,7 +438,7 @@ def _charts(workbook, sheet, f: _Formats, card: DepartmentCard, tables: dict, tr
     if card.trend:
         chart = workbook.add_chart({"type": "line"})
         last = trend_first + len(card.trend) - 1
-        for col, title in ((1, "As a supplier"), (2, "Its management")):
+        for col, title in ((1, gettext("As a supplier")), (2, gettext("Its management"))):
             chart.add_series(
                 {
                     "name": title,
@@ -393,7 +448,7 @@ def _charts(workbook, sheet, f: _Formats, card: DepartmentCard, tables: dict, tr
                     "data_labels": {"value": True, "position": "above" if col == 1 else "below", "num_format": "0.00"},
                 }
             )
-        chart.set_title({"name": "Trend: overall mean by cycle", "name_font": {"size": 11}})
+        chart.set_title({"name": gettext("Trend: overall mean by cycle"), "name_font": {"size": 11}})
         chart.set_y_axis({"min": 1, "max": 5, "major_unit": 1})
         chart.show_blanks_as("gap")
         chart.set_legend({"position": "bottom"})
@@ -406,9 +461,12 @@ def _charts(workbook, sheet, f: _Formats, card: DepartmentCard, tables: dict, tr
 def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:
     if not card.trend:
         return row
-    sheet.write_string(row, 0, "Trend: overall mean by cycle", f.subtitle)
-    for col, title in enumerate(("Cycle", "As a supplier", "Management")):
+    sheet.write_string(row, 0, gettext("Trend: overall mean by cycle"), f.subtitle)
+    titles = (gettext("Cycle"), gettext("As a supplier"), gettext("Management"))
+    for col, title in enumerate(titles):
         sheet.write_string(row + 1, col, title, f.header)
+    widths = [_column_width(title, width) for title, width in DEPARTMENT_COLUMNS[:3]]
+    sheet.set_row(row + 1, 15 * max(_wrapped_lines(t, w) for t, w in zip(titles, widths, strict=True)))
     row += 2
     for name, supplier, management in card.trend:
         sheet.write_string(row, 0, name, f.text)
@@ -420,13 +478,20 @@ def _trend_table(sheet, f: _Formats, card: DepartmentCard, row: int) -> int:
 
 def _comments(sheet, f: _Formats, book: ScorecardBook, card: DepartmentCard, scope: str, row: int) -> int:
     texts = card.comments.get(scope)
-    title = "Comments about it as a supplier" if scope == Scope.SUPPLIER else "Comments about its management"
+    if scope == Scope.SUPPLIER:
+        title = gettext("Comments about it as a supplier")
+    else:
+        title = gettext("Comments about its management")
     if not texts:
         threshold = selectors.comments_minimum(min_group_size=book.min_group_size)
-        sheet.write_string(row, 0, f"{title}: not shown (fewer than {threshold} comments).", f.note)
+        note = gettext("%(title)s: not shown (fewer than %(count)s comments).") % {"title": title, "count": threshold}
+        sheet.write_string(row, 0, note, f.note)
         return row + 1
     written = sum(group.count for group in texts)
-    sheet.write_string(row, 0, f"{title} ({written}, in random order; identical ones once)", f.subtitle)
+    values = {"title": title, "count": written}
+    sheet.write_string(
+        row, 0, gettext("%(title)s (%(count)s, in random order; identical ones once)") % values, f.subtitle
+    )
     row += 1
     width = sum(w for _, w in DEPARTMENT_COLUMNS)
     for group in texts:
@@ -445,22 +510,30 @@ def _lines(text: str, width: float) -> int:
 
 
 README = (
-    ("Mean", "Average score, 1 (very poor) to 5 (excellent)."),
-    ("Favorable %", "Share of scores that are 4 (good) or 5 (excellent)."),
-    ("Expected", "Average of the level of service raters said they expected, 1 to 5."),
-    ("Gap", "Mean minus expected. Negative: the department served below what was expected of it."),
-    ("Change since previous cycle", "Mean minus the previous cycle's mean (blank when either is hidden or missing)."),
-    ("Rank", "Among the departments shown for that dimension, 1 = best; equal means share a rank."),
-    ("Compared with company", "Mean minus the company mean (all ratings of all departments in that scope)."),
-    ("Respondents", "Distinct people who gave at least one rating. Ratings: the number of scores."),
-    ("As a supplier", "How the other departments rated the department."),
-    ("Its management", "How the department's own staff rated their management (its managers do not rate it)."),
-    ("Weakest department", "The department with the lowest overall mean as a supplier."),
-    ("Weakest link", "The rater → provider pair with the lowest overall mean (a department's management included)."),
+    (_("Mean"), _("Average score, 1 (very poor) to 5 (excellent).")),
+    (_("Favorable %"), _("Share of scores that are 4 (good) or 5 (excellent).")),
+    (_("Expected"), _("Average of the level of service raters said they expected, 1 to 5.")),
+    (_("Gap"), _("Mean minus expected. Negative: the department served below what was expected of it.")),
     (
-        "Comments",
-        "Shown for a department only when at least 10 (and at least the minimum group size) were written, "
-        "in random order, never grouped by who wrote them.",
+        _("Change since previous cycle"),
+        _("Mean minus the previous cycle's mean (blank when either is hidden or missing)."),
+    ),
+    (_("Rank"), _("Among the departments shown for that dimension, 1 = best; equal means share a rank.")),
+    (_("Compared with company"), _("Mean minus the company mean (all ratings of all departments in that scope).")),
+    (_("Respondents"), _("Distinct people who gave at least one rating. Ratings: the number of scores.")),
+    (_("As a supplier"), _("How the other departments rated the department.")),
+    (_("Its management"), _("How the department's own staff rated their management (its managers do not rate it).")),
+    (_("Weakest department"), _("The department with the lowest overall mean as a supplier.")),
+    (
+        _("Weakest link"),
+        _("The rater → provider pair with the lowest overall mean (a department's management included)."),
+    ),
+    (
+        _("Comments"),
+        _(
+            "Shown for a department only when at least 10 (and at least the minimum group size) were written, "
+            "in random order, never grouped by who wrote them."
+        ),
     ),
 )
 
@@ -469,16 +542,20 @@ def _readme_sheet(workbook, f: _Formats, book: ScorecardBook) -> None:
     sheet = workbook.add_worksheet("Read-me")
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 100)
-    sheet.write_string(0, 0, f"How to read these scorecards ({book.cycle.name})", f.title)
-    sheet.write_string(2, 0, "Term", f.header)
-    sheet.write_string(2, 1, "What it means", f.header)
-    blank = (
-        f"A blank figure with a note means fewer than {book.min_group_size} people answered, or that showing it "
+    title = gettext("How to read these scorecards (%(cycle)s)") % {"cycle": book.cycle.name}
+    sheet.write_string(0, 0, title, f.title)
+    sheet.write_string(2, 0, gettext("Term"), f.header)
+    sheet.write_string(2, 1, gettext("What it means"), f.header)
+    blank = gettext(
+        "A blank figure with a note means fewer than %(size)s people answered, or that showing it "
         "would let someone work out the answers of a smaller group by subtraction. Answers are anonymous: "
         "nothing about a group that small is shown, in any file."
-    )
-    rows = [("Blank cells", blank), *README]
-    rows += [(d.label, f"Dimension: {d.question}") for d in book.dimensions]
+    ) % {"size": book.min_group_size}
+    rows = [(gettext("Blank cells"), blank), *((gettext(term), gettext(meaning)) for term, meaning in README)]
+    rows += [
+        (gettext(d.label), gettext("Dimension: %(question)s") % {"question": gettext(d.question)})
+        for d in book.dimensions
+    ]
     for row, (term, meaning) in enumerate(rows, start=3):
         sheet.write_string(row, 0, term, f.bold)
         sheet.write_string(row, 1, meaning, f.wrap)

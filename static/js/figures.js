@@ -25,9 +25,14 @@
     });
   }
 
+  // Plotly writes its own numbers (axes, hover values) with these: a decimal comma and a thin
+  // thousands space in the languages that write numbers so, like the page's tables.
+  var SEPARATORS = { de: ",.", fr: ",\u202f", es: ",." }[document.documentElement.lang] || null;
+
   function draw(element) {
     var figure = readJson(element.getAttribute("data-figure"));
     if (!figure || !window.Plotly) return;
+    if (SEPARATORS && figure.layout && !figure.layout.separators) figure.layout.separators = SEPARATORS;
     // A figure may carry what changes on a phone (reports/charts.py: labels placed for its width).
     if (PHONE.matches) {
       (figure.narrow || []).forEach(function (patch) { Object.assign(figure.data[patch.trace], patch.set); });
@@ -53,7 +58,7 @@
     });
   }
 
-  window.ChainFigures = { config: CONFIG, readJson: readJson, phone: PHONE };
+  window.ChainFigures = { config: CONFIG, readJson: readJson, phone: PHONE, separators: SEPARATORS };
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit();
     document.querySelectorAll("[data-figure]").forEach(draw);

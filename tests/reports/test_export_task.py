@@ -158,8 +158,10 @@ def test_while_the_task_runs_the_page_polls_itself_and_there_is_no_file_yet(clie
     assert asked.status_code == 202
     status = status_url(asked)
     export_id = status.split("/")[-2]
-    # The task's arguments are plain ids and the format.
-    assert sent == [{"export_id": export_id, "cycle_id": rolled_up.id, "fmt": "xlsx", "department_id": None}]
+    # The task's arguments are plain ids, the format and the requester's language.
+    assert sent == [
+        {"export_id": export_id, "cycle_id": rolled_up.id, "fmt": "xlsx", "department_id": None, "language": "en"}
+    ]
     polled = client.get(status)
     assert polled.status_code == 202 and status_url(polled) == status
     assert client.get(f"{status}file").status_code == 404
