@@ -422,16 +422,26 @@ class Raters:
     expectation pieces (rater, provider).
 
     With `people` (per answer set: rater, provider, respondent, mask of service dimensions answered,
-    expectation answered or not) the count is exact. Without, it is a lower bound: exact within one
-    link (the mask tables), the largest link of each rater department across providers (one person
-    may rate several), summed over rater departments (each person belongs to one): the check then
-    hides a little more than needed, never less."""
+    expectation answered or not) the count is exact. People belong to one rater department (checked
+    here: where some respondent key appears under two, every count is taken over the whole company
+    at once), so a count is the sum, per rater department, of the distinct raters of its pieces:
+    one piece, or several of one link, is read from the link's mask table (or, an expectation
+    piece, its count of expectation answers: one per person and provider); anything else from the
+    department's own sets of raters, bits of an int per piece over that department's people, built
+    the first time one of its counts needs them (most departments never do).
+
+    Without `people`, a lower bound: exact within one link (the mask tables), the largest link of
+    each rater department across providers (one person may rate several), summed over rater
+    departments (each person belongs to one): the check then hides a little more than needed,
+    never less."""
 
     def __init__(self, masks, people=None, expectation_counts=None):
         self.masks, self.people = masks, people
         self.expectation_counts = expectation_counts or {}
         self._tables: dict | None = None
         self._bits: dict | None = None
+        self._departments: dict | None = None  # rater department → (start, end) of its sets, sorted
+        self._department_bits: dict = {}
 
     @property
     def tables(self) -> dict:
@@ -439,13 +449,69 @@ class Raters:
             self._tables = mask_raters(self.masks)
         return self._tables
 
-    @property
-    def bits(self) -> dict | None:
-        """Per piece, the set of its raters as bits of one int (built on first use)."""
+    def _people(self):
         if callable(self.people):  # decoded only when a count is needed (most roll-ups never need one)
             self.people = self.people()
-        if self._bits is None and self.people is not None and len(self.people["respondent"]):
-            people = self.people
+        people = self.people
+        return people if people is not None and len(people["respondent"]) else None
+
+    def _by_department(self, people) -> dict | None:
+        """Rater department → the slice of its answer sets (people sorted by rater department), or
+        None when some respondent key appears under two rater departments."""
+        if self._departments is None:
+            rater = np.asarray(people["rater"], dtype="int64")
+            respondent = np.asarray(people["respondent"], dtype="int64")
+            order = np.lexsort([respondent, rater])
+            rater, respondent = rater[order], respondent[order]
+            pairs = np.unique(np.stack([respondent, rater], axis=1), axis=0)
+            if len(np.unique(pairs[:, 0])) != len(pairs):
+                self._departments = {}
+                return None
+            self._order = order
+            starts = np.flatnonzero(np.r_[True, rater[1:] != rater[:-1]])
+            ends = np.r_[starts[1:], len(rater)]
+            self._departments = {
+                int(rater[a]): (int(a), int(b)) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            }
+        return self._departments or None
+
+    def _bits_of_department(self, rater: int) -> dict:
+        """Per piece of one rater department, the set of its raters as bits of one int (bit i: the
+        department's i-th respondent key)."""
+        found = self._department_bits.get(rater)
+        if found is not None:
+            return found
+        people = self.people
+        start, end = self._departments.get(rater, (0, 0))
+        at = self._order[start:end]
+        provider = np.asarray(people["provider"], dtype="int64")[at]
+        _, who = np.unique(np.asarray(people["respondent"], dtype="int64")[at], return_inverse=True)
+        who = who.ravel()
+        mask = np.asarray(people["mask"], dtype="int64")[at]
+        expected = np.asarray(people["expectation"], dtype=bool)[at]
+        providers, slot = np.unique(provider, return_inverse=True)
+        slot = slot.ravel()
+        width = DIMENSION_COUNT + 1  # the six dimensions, then the expectation
+        matrix = np.zeros((len(providers) * width, int(who.max(initial=-1)) + 1), dtype=bool)
+        for dimension in range(DIMENSION_COUNT):
+            chosen = (mask >> dimension & 1) == 1
+            matrix[slot[chosen] * width + dimension, who[chosen]] = True
+        matrix[slot[expected] * width + DIMENSION_COUNT, who[expected]] = True
+        packed = np.packbits(matrix, axis=1, bitorder="little")
+        bits = {}
+        for row in np.flatnonzero(matrix.any(axis=1)).tolist():
+            provider_id, dimension = int(providers[row // width]), row % width
+            piece = (rater, provider_id) if dimension == DIMENSION_COUNT else (rater, provider_id, dimension)
+            bits[piece] = int.from_bytes(packed[row].tobytes(), "little")
+        self._department_bits[rater] = bits
+        return bits
+
+    @property
+    def bits(self) -> dict | None:
+        """Per piece, the set of its raters as bits of one int over the whole company (built on
+        first use): the count where some respondent key appears under two rater departments."""
+        people = self._people()
+        if self._bits is None and people is not None:
             _, index = np.unique(np.asarray(people["respondent"], dtype="int64"), return_inverse=True)
             bits: dict = defaultdict(int)
             columns = zip(
@@ -468,12 +534,18 @@ class Raters:
 
     def count(self, pieces) -> int:
         pieces = list(pieces)
-        bits = self.bits
-        if bits is not None:
-            union = 0
+        people = self._people()
+        if people is not None:
+            if self._by_department(people) is None:
+                bits = self.bits
+                union = 0
+                for piece in pieces:
+                    union |= bits.get(piece, 0)
+                return union.bit_count()
+            per_department: dict = defaultdict(set)
             for piece in pieces:
-                union |= bits.get(piece, 0)
-            return union.bit_count()
+                per_department[piece[0]].add(piece)
+            return sum(self._count_within(rater, group) for rater, group in per_department.items())
         per_link: dict = defaultdict(int)
         for piece in pieces:
             per_link[piece[:2]] |= (1 << piece[2]) if len(piece) == 3 else 0
@@ -485,6 +557,27 @@ class Raters:
                 found = self.expectation_counts.get((rater, provider), 0)
             largest[rater] = max(largest[rater], found)
         return sum(largest.values())
+
+    def _count_within(self, rater: int, group: set) -> int:
+        """Distinct raters of pieces of one rater department (exact)."""
+        links = {piece[:2] for piece in group}
+        if len(links) == 1:
+            (link,) = links
+            if len(group) == 1 and len(next(iter(group))) == 2:  # an expectation piece alone
+                return self._expectation_raters(link)
+            if all(len(piece) == 3 for piece in group):  # score pieces of one link: its mask table
+                table = self.tables.get(link)
+                return 0 if table is None else int(table[sum({1 << piece[2] for piece in group})])
+        bits = self._bits_of_department(rater)
+        union = 0
+        for piece in group:
+            union |= bits.get(piece, 0)
+        return union.bit_count()
+
+    def _expectation_raters(self, link: tuple) -> int:
+        if link in self.expectation_counts:
+            return self.expectation_counts[link]
+        return self._bits_of_department(link[0]).get(link, 0).bit_count()
 
 
 def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
