@@ -365,28 +365,26 @@ def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
 
     Each family is an equation, total − Σ parts = 0, over the additive figures of its rows; shown
     rows are constants. A hidden row is pinned down when it is zero in every solution of the
-    homogeneous system over the hidden rows (its kernel), solved per connected group of equations."""
+    homogeneous system over the hidden rows (its kernel), i.e. when it lies in the row space of the
+    equations, solved per connected group of equations."""
     unknown = {key for key in hidden if ratings.get(key, 0)}
     equations = []
     for family in families:
         row = {}
-        for member, sign in ((family.total, 1.0), *((p, -1.0) for p in family.parts)):
+        for member, sign in ((family.total, 1), *((p, -1) for p in family.parts)):
             if member in unknown:
-                row[member] = row.get(member, 0.0) + sign
+                row[member] = row.get(member, 0) + sign
+        row = {key: value for key, value in row.items() if value}
         if row:
             equations.append(row)
     pinned = set()
     for keys, rows in _components(equations):
-        column = {key: i for i, key in enumerate(keys)}
-        matrix = np.zeros((len(rows), len(keys)))
-        for r, row in enumerate(rows):
-            for key, value in row.items():
-                matrix[r, column[key]] = value
-        # Pinned down ⇔ e_key lies in the row space ⇔ its projection onto the row space has norm 1.
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
-        reach = (basis**2).sum(axis=0)
-        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-6)
+        # Pinned down ⇔ e_key lies in the row space ⇔ in the reduced echelon form, key is a pivot
+        # column whose row holds nothing else. Exact (integers, fractions.Fraction past a pivot
+        # other than ±1) and sparse: the equations are a few terms each.
+        pivots = exact._eliminate(rows, keys, with_columns=True)[0]
+        reduced = exact._reduced(pivots)
+        pinned.update(column for (column, _), row in zip(pivots, reduced, strict=True) if len(row) == 1)
     return pinned
 
 
@@ -424,11 +422,9 @@ class Raters:
     With `people` (per answer set: rater, provider, respondent, mask of service dimensions answered,
     expectation answered or not) the count is exact. People belong to one rater department (checked
     here: where some respondent key appears under two, every count is taken over the whole company
-    at once), so a count is the sum, per rater department, of the distinct raters of its pieces:
-    one piece, or several of one link, is read from the link's mask table (or, an expectation
-    piece, its count of expectation answers: one per person and provider); anything else from the
-    department's own sets of raters, bits of an int per piece over that department's people, built
-    the first time one of its counts needs them (most departments never do).
+    at once), so a count is the sum, per rater department, of the distinct raters of its pieces,
+    each counted from that department's own sets of raters: bits of an int per piece over the
+    department's people (small ints, a few hundred bits), built the first time a count needs them.
 
     Without `people`, a lower bound: exact within one link (the mask tables), the largest link of
     each rater department across providers (one person may rate several), summed over rater
@@ -442,6 +438,7 @@ class Raters:
         self._bits: dict | None = None
         self._departments: dict | None = None  # rater department → (start, end) of its sets, sorted
         self._department_bits: dict = {}
+        self._flat_bits: dict = {}  # piece → its raters' bits (see _bits_of_department)
 
     @property
     def tables(self) -> dict:
@@ -504,6 +501,7 @@ class Raters:
             piece = (rater, provider_id) if dimension == DIMENSION_COUNT else (rater, provider_id, dimension)
             bits[piece] = int.from_bytes(packed[row].tobytes(), "little")
         self._department_bits[rater] = bits
+        self._flat_bits.update(bits)
         return bits
 
     @property
@@ -542,10 +540,13 @@ class Raters:
                 for piece in pieces:
                     union |= bits.get(piece, 0)
                 return union.bit_count()
-            per_department: dict = defaultdict(set)
+            flat, unions = self._flat_bits, {}
             for piece in pieces:
-                per_department[piece[0]].add(piece)
-            return sum(self._count_within(rater, group) for rater, group in per_department.items())
+                bits = flat.get(piece)
+                if bits is None:
+                    bits = self._bits_of_piece(piece)
+                unions[piece[0]] = unions.get(piece[0], 0) | bits
+            return sum(union.bit_count() for union in unions.values())
         per_link: dict = defaultdict(int)
         for piece in pieces:
             per_link[piece[:2]] |= (1 << piece[2]) if len(piece) == 3 else 0
@@ -558,26 +559,11 @@ class Raters:
             largest[rater] = max(largest[rater], found)
         return sum(largest.values())
 
-    def _count_within(self, rater: int, group: set) -> int:
-        """Distinct raters of pieces of one rater department (exact)."""
-        links = {piece[:2] for piece in group}
-        if len(links) == 1:
-            (link,) = links
-            if len(group) == 1 and len(next(iter(group))) == 2:  # an expectation piece alone
-                return self._expectation_raters(link)
-            if all(len(piece) == 3 for piece in group):  # score pieces of one link: its mask table
-                table = self.tables.get(link)
-                return 0 if table is None else int(table[sum({1 << piece[2] for piece in group})])
-        bits = self._bits_of_department(rater)
-        union = 0
-        for piece in group:
-            union |= bits.get(piece, 0)
-        return union.bit_count()
-
-    def _expectation_raters(self, link: tuple) -> int:
-        if link in self.expectation_counts:
-            return self.expectation_counts[link]
-        return self._bits_of_department(link[0]).get(link, 0).bit_count()
+    def _bits_of_piece(self, piece: tuple) -> int:
+        """A piece's raters as bits over its rater department's people (0 for a piece nobody rated)."""
+        bits = self._bits_of_department(piece[0]).get(piece, 0)
+        self._flat_bits[piece] = bits
+        return bits
 
 
 def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
