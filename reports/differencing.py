@@ -559,6 +559,26 @@ class Raters:
             largest[rater] = max(largest[rater], found)
         return sum(largest.values())
 
+    def below(self, pieces, minimum: int) -> bool:
+        """count(pieces) < minimum, stopping as soon as the pieces counted so far reach it (the
+        exact check asks this of large supports, which reach a small minimum within a few pieces)."""
+        people = self._people()
+        if people is None or self._by_department(people) is None:
+            return self.count(pieces) < minimum
+        flat, unions, total = self._flat_bits, {}, 0
+        for piece in pieces:
+            bits = flat.get(piece)
+            if bits is None:
+                bits = self._bits_of_piece(piece)
+            before = unions.get(piece[0], 0)
+            after = before | bits
+            if after != before:
+                unions[piece[0]] = after
+                total += after.bit_count() - before.bit_count()
+                if total >= minimum:
+                    return False
+        return total < minimum
+
     def _bits_of_piece(self, piece: tuple) -> int:
         """A piece's raters as bits over its rater department's people (0 for a piece nobody rated)."""
         bits = self._bits_of_department(piece[0]).get(piece, 0)
@@ -602,6 +622,7 @@ def exact_rule(decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_
         order=lambda key: (size[key], ratings[key], key),
         piece_raters=piece_raters,
         raters=raters.count,
+        below=raters.below,
     )
     for key, family, _ in exact.settle(system, decision.hidden, min_group_size):
         named = families[family] if family is not None else Family("exact", None, ())
@@ -634,6 +655,7 @@ def expectation_hidden(groups: dict, shown_with: dict, raters: Raters, *, min_gr
         order=lambda key: (counts[key], key[1] is None, key[1] or 0, key[2]),  # the company line last
         piece_raters={piece: raters.count([piece]) for group in groups.values() for piece in group},
         raters=raters.count,
+        below=raters.below,
     )
     exact.settle(system, hidden, min_group_size)
     return hidden
