@@ -151,12 +151,14 @@ def mask_raters(masks) -> dict[tuple, np.ndarray]:
     return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}
 
 
-def hidden_rows(nodes, masks, *, min_group_size: int) -> Decision:
+def hidden_rows(nodes, masks, *, min_group_size: int, families=None) -> Decision:
     """Decide the hidden rows. `nodes`: columns key (tuple), respondents, ratings, one row per
-    distinct node; `masks`: see `mask_raters` (DataFrames or dicts of arrays)."""
+    distinct node; `masks`: see `mask_raters` (DataFrames or dicts of arrays); `families`:
+    `families_of(nodes)`, if the caller has them."""
     size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64"), strict=True))
     ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64"), strict=True))
-    rule = _Rule(_families(list(size)), size, ratings, _union_tables(mask_raters(masks)), min_group_size)
+    families = _families(list(size)) if families is None else families
+    rule = _Rule(families, size, ratings, _union_tables(mask_raters(masks)), min_group_size)
     decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
     known: set = set()
     dirty = {i for i, f in enumerate(rule.families) if any(m in decision.hidden and ratings[m] for m in _members(f))}
@@ -608,14 +610,16 @@ def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
     return {key: frozenset(pieces) for key, pieces in rows.items()}, piece_raters
 
 
-def exact_rule(decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_group_size: int) -> Decision:
+def exact_rule(
+    decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_group_size: int, families=None
+) -> Decision:
     """The exact check over every published score row, after the family rule: hides more rows
     (each recorded as ("combination", family kind, family total)) until no combination of shown
-    rows isolates a small group."""
+    rows isolates a small group. `families`: `families_of(nodes)`, if the caller has them."""
     size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64").tolist(), strict=True))
     ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64").tolist(), strict=True))
     rows, piece_raters = pieces
-    families = _families(list(size))
+    families = _families(list(size)) if families is None else families
     system = exact.System(
         rows={key: rows.get(key, frozenset()) for key in size},
         families=[(f.total, f.parts) for f in families],
@@ -623,11 +627,28 @@ def exact_rule(decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_
         piece_raters=piece_raters,
         raters=raters.count,
         below=raters.below,
+        holders=_score_piece_holders,
     )
     for key, family, _ in exact.settle(system, decision.hidden, min_group_size):
         named = families[family] if family is not None else Family("exact", None, ())
         decision.reasons[key] = ("combination", named.kind, named.total)
     return decision
+
+
+def _score_piece_holders(piece: tuple) -> list[tuple]:
+    """The published score rows that hold a piece (as `score_pieces` builds them)."""
+    rater, provider, dimension = piece
+    scope = MANAGEMENT if rater == provider else SUPPLIER
+    keys = [link_key(rater, provider, d) for d in (dimension, OVERALL_INDEX)]
+    keys += [company_key(scope, d) for d in (dimension, OVERALL_INDEX)]
+    if scope == SUPPLIER:
+        keys += [department_key(provider, SUPPLIER, d) for d in (dimension, OVERALL_INDEX)]
+    return keys
+
+
+def families_of(nodes) -> list[Family]:
+    """Every family among the nodes (see `hidden_rows`), for `hidden_rows` and `exact_rule` to share."""
+    return _families(list(dict.fromkeys(nodes["key"])))
 
 
 def expectation_hidden(groups: dict, shown_with: dict, raters: Raters, *, min_group_size: int) -> set:

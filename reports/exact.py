@@ -65,6 +65,9 @@ class System:
     raters: Callable[[Iterable], int]
     # Optional: are the distinct raters of these pieces fewer than this? (may stop counting early)
     below: Callable[[Iterable, int], bool] | None = None
+    # Optional: piece → the keys of rows that may hold it (a superset; every piece of `piece_raters`),
+    # so that the check need not pass over every row's pieces to find them
+    holders: Callable[[Hashable], Iterable] | None = None
 
     def fewer(self, pieces, minimum: int) -> bool:
         """Do `pieces` hold fewer than `minimum` distinct raters?"""
@@ -91,14 +94,20 @@ class _Index:
     round's equations are found from the hidden rows rather than by a pass over every row."""
 
     def __init__(self, system: System):
-        self.holders: dict = defaultdict(list)
         self.singles: dict = defaultdict(list)  # piece → the one-piece rows that are it
         for key, pieces in system.rows.items():
-            for piece in pieces:
-                self.holders[piece].append(key)
             if len(pieces) == 1:
                 self.singles[next(iter(pieces))].append(key)
-        self.never_single = [piece for piece in self.holders if piece not in self.singles]
+        if system.holders is not None:
+            rows, given = system.rows, system.holders
+            self.holders = _Lazy(lambda piece: [k for k in given(piece) if k in rows and piece in rows[k]])
+            self.never_single = [piece for piece in system.piece_raters if piece not in self.singles]
+        else:
+            self.holders = defaultdict(list)
+            for key, pieces in system.rows.items():
+                for piece in pieces:
+                    self.holders[piece].append(key)
+            self.never_single = [piece for piece in self.holders if piece not in self.singles]
 
     def unknown(self, hidden: set) -> set:
         """The pieces no shown one-piece row gives: those that are no row alone, and those whose
@@ -118,6 +127,18 @@ class _Index:
                 for key in keys:
                     self._by_key[key].append(piece)
         return self._by_key
+
+
+class _Lazy(dict):
+    """A dict that computes a missing value once, from its key."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
 
 
 def find_leak(
@@ -302,14 +323,23 @@ def _smallest_unimodular(rows: list[dict], leads: list, fewer, minimum: int) -> 
     k = len(rows)
 
     def signs(chosen: list[int]) -> frozenset | None:
+        # The support of y · rows, given lazily (raters are counted only until they reach the
+        # minimum): the chosen rows' pivot pieces first (each in its own row only: never zero),
+        # then the other pieces where the signed sum is not zero.
+        head = [leads[i] for i in chosen]
+        chosen_rows = [rows[i] for i in chosen]
+        others = list(dict.fromkeys(c for row in chosen_rows for c in row if c not in set(head)))
         for pattern in itertools.product((1, -1), repeat=len(chosen) - 1):
-            vector: dict = defaultdict(int)
-            for coefficient, i in zip((1, *pattern), chosen, strict=True):
-                for c, v in rows[i].items():
-                    vector[c] += coefficient * v
-            support = [c for c, v in vector.items() if v]
-            if fewer(support, minimum):
-                return frozenset(support)
+            coefficients = (1, *pattern)
+
+            def support(coefficients=coefficients):
+                yield from head
+                for c in others:
+                    if sum(k * row.get(c, 0) for k, row in zip(coefficients, chosen_rows, strict=True)):
+                        yield c
+
+            if fewer(support(), minimum):
+                return frozenset(support())
         return None
 
     budget = [ENUMERATION_BUDGET]
