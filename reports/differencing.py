@@ -588,26 +588,36 @@ class Raters:
         return bits
 
 
-def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
+def score_pieces(links) -> tuple[dict[tuple, set], dict[tuple, int]]:
     """Per published score row (node key), its pieces (rater, provider, dimension index) with
-    ratings; and per piece its raters (its ratings: one answer per person, provider and dimension).
+    ratings, as a set (read only); and per piece its raters (its ratings: one answer per person,
+    provider and dimension).
 
     `links`: the roll-up's link table (rater, provider, dimension index, ratings; seven rows a link)."""
+    columns = [np.asarray(links[c]) for c in ("rater", "provider", "dimension", "ratings")]
+    chosen = (columns[2] != OVERALL_INDEX) & (columns[3] > 0)
+    rater, provider, dimension, ratings = (column[chosen].tolist() for column in columns)
+    pieces = list(zip(rater, provider, dimension, strict=True))
+    piece_raters = dict(zip(pieces, ratings, strict=True))
+    # The keys as link_key, department_key and company_key make them (a department's management
+    # rows are its diagonal link's), written out: this runs once per piece and row.
     rows: dict = defaultdict(set)
-    piece_raters = {}
-    columns = (np.asarray(links[c]).tolist() for c in ("rater", "provider", "dimension", "ratings"))
-    for rater, provider, dimension, ratings in zip(*columns, strict=True):
-        if dimension == OVERALL_INDEX or not ratings:
-            continue
-        piece = (rater, provider, dimension)
-        piece_raters[piece] = ratings
-        scope = MANAGEMENT if rater == provider else SUPPLIER
-        for d in (dimension, OVERALL_INDEX):
-            rows[link_key(rater, provider, d)].add(piece)
-            rows[company_key(scope, d)].add(piece)
-            if scope == SUPPLIER:
-                rows[department_key(provider, SUPPLIER, d)].add(piece)
-    return {key: frozenset(pieces) for key, pieces in rows.items()}, piece_raters
+    supplier: list = []
+    for piece in pieces:
+        r, p, d = piece
+        rows[("L", r, p, d)].add(piece)
+        rows[("L", r, p, OVERALL_INDEX)].add(piece)
+        if r != p:
+            rows[("D", p, d)].add(piece)
+            rows[("D", p, OVERALL_INDEX)].add(piece)
+            supplier.append(piece)
+    management = [piece for piece in pieces if piece[0] == piece[1]]
+    for scope, members in ((SUPPLIER, supplier), (MANAGEMENT, management)):
+        if members:
+            rows[company_key(scope, OVERALL_INDEX)] = set(members)
+        for piece in members:
+            rows[("C", scope, piece[2])].add(piece)
+    return dict(rows), piece_raters
 
 
 def exact_rule(
