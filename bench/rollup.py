@@ -198,17 +198,19 @@ def generate_and_import(args, rng) -> tuple[list[float], str, int]:
     return imports, how, len(current)
 
 
-def command_peak_rss(args: list[str], env: dict) -> int:
-    """Peak resident memory (bytes) of `python ARGS` run as a fresh process (its own rusage)."""
+def timed_command_rss(args: list[str], env: dict) -> tuple[float, int]:
+    """(wall seconds, peak resident memory in bytes) of `python ARGS` run as a fresh process."""
     import subprocess
     import sys
 
+    started = time.perf_counter()
     process = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(f"{' '.join(args)} failed")
-    return usage.ru_maxrss * 1024
+    return elapsed, usage.ru_maxrss * 1024
 
 
 def measure_commands(cycle: Cycle, runs: int) -> tuple:
@@ -221,8 +223,8 @@ def measure_commands(cycle: Cycle, runs: int) -> tuple:
 
     env = command_env(connection.settings_dict["NAME"])
     startup = startup_seconds(env, runs)
-    end_to_end = [timed_command(["manage.py", "rollup", cycle.name], env=env) for _ in range(runs)]
-    rss = command_peak_rss(["manage.py", "rollup", cycle.name], env)
+    timed = [timed_command_rss(["manage.py", "rollup", cycle.name], env) for _ in range(runs)]
+    end_to_end, rss = [seconds for seconds, _ in timed], max(peak for _, peak in timed)
     exports = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -284,7 +286,8 @@ def main() -> None:
 def measure(args) -> None:
     rng = np.random.default_rng(args.seed)
     imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
-    if not args.reuse or not current_count:
+    generated = not args.reuse or not current_count
+    if generated:
         imports, how, current_count = generate_and_import(args, rng)
     else:
         print(f"reusing {current_count:,} answers of {CURRENT} already in the database")
@@ -292,7 +295,8 @@ def measure(args) -> None:
         Cycle.objects.update(min_group_size=args.min_group_size)
     cycle = Cycle.objects.get(name=CURRENT)
     print(f"minimum group size: {cycle.min_group_size}")
-    rollup_cycle(cycle_id=Cycle.objects.get(name=PREVIOUS).id)  # as when it closed: the deltas read it
+    if imports or not generated:  # (just generated, it was rolled up as when it closed)
+        rollup_cycle(cycle_id=Cycle.objects.get(name=PREVIOUS).id)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     prepare_floor(cycle.id)
@@ -303,15 +307,16 @@ def measure(args) -> None:
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
-        without_drivers.append(time_rollup_without_drivers(cycle.id))
+        if args.extras:
+            without_drivers.append(time_rollup_without_drivers(cycle.id))
     drivers_seconds = list(_driver_seconds)
 
     without_snapshot = time_rollup_without_previous_snapshot(cycle.id) if args.extras else None
 
     gc.collect()
-    rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
-    peak = None
+    rss = peak = None
     if args.extras:
+        rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
         tracemalloc.start()
         rollup_cycle(cycle_id=cycle.id)
         _, peak = tracemalloc.get_traced_memory()
@@ -372,7 +377,8 @@ def measure(args) -> None:
         ratio=f"{export_command / startup:.1f}x start-up",
         target="-",
     )
-    drivers_median, bare_median = statistics.median(drivers_seconds), statistics.median(without_drivers)
+    drivers_median = statistics.median(drivers_seconds)
+    bare_median = statistics.median(without_drivers) if without_drivers else rollup_median - drivers_median
     tiers = dict(
         DriverResult.objects.filter(cycle=cycle, dimension="ownership")
         .values_list("tier")
@@ -397,14 +403,12 @@ def measure(args) -> None:
     )
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
     traced = "" if peak is None else f"{peak / 2**20:.0f} MiB traced allocations; "
-    print(
-        f"roll-up peak memory: {traced}this process's peak RSS during one roll-up {rss / 2**20:.0f} MiB; "
-        f"manage.py rollup's peak RSS {command_rss / 2**20:.0f} MiB"
-    )
+    here = "" if rss is None else f"this process's peak RSS during one roll-up {rss / 2**20:.0f} MiB; "
+    print(f"roll-up peak memory: {traced}{here}manage.py rollup's peak RSS {command_rss / 2**20:.0f} MiB")
     figure(
         "roll-up peak memory (manage.py rollup)",
         end_to_end=f"{command_rss / 2**20:.0f} MiB",
-        in_process=f"{rss / 2**20:.0f} MiB (one roll-up in this process)",
+        in_process="-" if rss is None else f"{rss / 2**20:.0f} MiB (one roll-up in this process)",
         floor="-",
         ratio="-",
         target="≤ 1 GB at 100,000 people: " + ("pass" if command_rss <= 2**30 else "FAIL"),
