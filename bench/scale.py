@@ -51,6 +51,7 @@ def scripts(quick: bool) -> list[str]:
     lines.append(f"rollup.py --employees 10000 --departments 40 --answers 720000 --import-runs 0 --runs {runs}")
     lines.append(
         f"rollup.py --employees {PEOPLE} --departments {DEPARTMENTS} --answers {ANSWERS} --import-runs 0 --runs {runs}"
+        " --no-extras"
     )
     pages = f"pages.py --departments {DEPARTMENTS}"
     lines.append(pages + " --rounds 1 --duration 5" if quick else pages)
