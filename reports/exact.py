@@ -165,27 +165,39 @@ def find_leak(
     for pieces, component in _components(equations):
         if not any(small(p) for p in pieces):
             continue
-        ordered = sorted(pieces)
-        large_columns = [p for p in ordered if not small(p)]
-        small_columns = [p for p in ordered if small(p)]
-        rest = _eliminate([dict.fromkeys(e, 1) for e in component], large_columns)[1]
-        if not rest:
-            continue
-        pivots = _eliminate(rest, small_columns, with_columns=True)[0]
-        leads = [column for column, _ in pivots]
-        basis = _reduced(pivots)
-        for block_rows, block_pieces in _blocks(basis):
-            lead_of = [
-                next(c for c in leads if c in row and all(c not in r for r in block_rows if r is not row))
-                for row in block_rows
-            ]
-            signature = (minimum, tuple(tuple(sorted(row.items())) for row in block_rows))
-            if signature in cache:
-                leak = cache[signature]
-            else:
-                leak = cache[signature] = _smallest_support(block_rows, lead_of, block_pieces, system.fewer, minimum)
-            if leak is not None:
-                return leak
+        # A component whose equations are those of an earlier round has the same leak (or none):
+        # everything below is a function of its equations, their order and the minimum.
+        signature = ("component", minimum, tuple(component))
+        if signature not in cache:
+            cache[signature] = _component_leak(system, pieces, component, minimum, small, cache)
+        if cache[signature] is not None:
+            return cache[signature]
+    return None
+
+
+def _component_leak(system: System, pieces: set, component: list, minimum: int, small, cache: dict):
+    """The first leak among one component's blocks (see `find_leak`), or None."""
+    ordered = sorted(pieces)
+    large_columns = [p for p in ordered if not small(p)]
+    small_columns = [p for p in ordered if small(p)]
+    rest = _eliminate([dict.fromkeys(e, 1) for e in component], large_columns)[1]
+    if not rest:
+        return None
+    pivots = _eliminate(rest, small_columns, with_columns=True)[0]
+    leads = [column for column, _ in pivots]
+    basis = _reduced(pivots)
+    for block_rows, block_pieces in _blocks(basis):
+        lead_of = [
+            next(c for c in leads if c in row and all(c not in r for r in block_rows if r is not row))
+            for row in block_rows
+        ]
+        signature = (minimum, tuple(tuple(sorted(row.items())) for row in block_rows))
+        if signature in cache:
+            leak = cache[signature]
+        else:
+            leak = cache[signature] = _smallest_support(block_rows, lead_of, block_pieces, system.fewer, minimum)
+        if leak is not None:
+            return leak
     return None
 
 
