@@ -462,8 +462,9 @@ class Raters:
             respondent = np.asarray(people["respondent"], dtype="int64")
             order = np.lexsort([respondent, rater])
             rater, respondent = rater[order], respondent[order]
-            pairs = np.unique(np.stack([respondent, rater], axis=1), axis=0)
-            if len(np.unique(pairs[:, 0])) != len(pairs):
+            by_key = np.argsort(respondent, kind="stable")
+            key, department = respondent[by_key], rater[by_key]
+            if ((key[1:] == key[:-1]) & (department[1:] != department[:-1])).any():  # a key in two departments
                 self._departments = {}
                 return None
             self._order = order
