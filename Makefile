@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install demo worker beat bench clean
+.PHONY: run test lint format install demo worker beat bench bench-scale clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: install
 	@# bench/pages.py loads pages with wrk; without it, its Python client shares the cores with the server.
 	bash scripts/ensure-debian-package.sh wrk wrk "bench/pages.py will use its Python client (lower figures)."
 	$(PY) bench/run_all.py
+
+bench-scale: install
+	@# 100,000 people in 200 departments (bench/scale.py): import, roll-up, exports, pages, the survey.
+	bash scripts/ensure-debian-package.sh wrk wrk "bench/pages.py will use its Python client (lower figures)."
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -34,97 +34,31 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-from _common import command_env, figure, require_postgres, startup_seconds, throwaway_database, timed_command
+from _common import (
+    answers,
+    command_env,
+    company,
+    figure,
+    require_postgres,
+    startup_seconds,
+    throwaway_database,
+    timed_command,
+    write_cycle,
+)
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import User
 from reports import frames, services
 from reports.models import CompanyResult, CycleSummary, DepartmentResult, DriverResult, LinkResult, RollupRun
 from reports.services import rollup_cycle
-from surveys.bulk import write_answers
-from surveys.dimensions import ALL_DIMENSIONS
-from surveys.models import Answer, Cycle, Department, Dimension, Employee
+from surveys.models import Answer, Cycle, Department, Dimension
 
 PREVIOUS, CURRENT = "2026-Q2", "2026-Q3"
 
 
-def build_org(employees: int, departments: int, rng) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Departments and employees in bulk; returns employee department ids, management flags, employee ids."""
-    names = ["Executive Office"] + [f"Department {i:02d}" for i in range(1, departments)]
-    Department.objects.bulk_create(
-        [
-            Department(name=n, slug=n.lower().replace(" ", "-"), is_executive_office=(i == 0))
-            for i, n in enumerate(names)
-        ]
-    )
-    department_ids = np.array(Department.objects.order_by("name").values_list("id", flat=True))
-    home = rng.choice(department_ids, size=employees)
-    management = rng.random(employees) < 0.08
-    User.objects.bulk_create(
-        [User(email=f"bench{i}@example.com", full_name=f"Person {i}", password="!") for i in range(employees)],
-        batch_size=5000,
-    )
-    users = dict(User.objects.filter(email__startswith="bench").values_list("email", "id"))
-    employee_ids = [f"B{i:06d}" for i in range(employees)]
-    Employee.objects.bulk_create(
-        [
-            Employee(
-                user_id=users[f"bench{i}@example.com"],
-                employee_id=employee_ids[i],
-                department_id=int(home[i]),
-                role="manager" if management[i] else "employee",
-            )
-            for i in range(employees)
-        ],
-        batch_size=5000,
-    )
-    return home, management, employee_ids
-
-
-def answers_frame(home, management, department_ids, total_answers: int, rng) -> pd.DataFrame:
-    """About `total_answers` answers: each employee rates a random set of providers on six dimensions
-    plus expectation and outcome, skipping ~3 % of answers; managers never rate their own department."""
-    employees = len(home)
-    per_provider = len(ALL_DIMENSIONS)
-    providers_each = total_answers / (employees * per_provider * 0.97 + 1e-9)
-    count = np.clip(rng.poisson(providers_each, employees), 1, len(department_ids) - 1)
-    rater_index = np.repeat(np.arange(employees), count)
-    # Distinct providers per rater: a random permutation rank per (rater, department) pair, keep the first `count`.
-    keys = rng.random((employees, len(department_ids))).argsort(axis=1)
-    position = np.concatenate([np.arange(c) for c in count])
-    provider = department_ids[keys[rater_index, position]]
-    rater_department = home[rater_index]
-    own = (provider == rater_department) & management[rater_index]
-    rater_index, provider, rater_department = rater_index[~own], provider[~own], rater_department[~own]
-    dimension_ids = np.array([Dimension.objects.get(slug=s).id for s in ALL_DIMENSIONS])
-    n = len(rater_index) * per_provider
-    frame = pd.DataFrame(
-        {
-            "rater_index": np.repeat(rater_index, per_provider),
-            "rater_department_id": np.repeat(rater_department, per_provider),
-            "provider_department_id": np.repeat(provider, per_provider),
-            "dimension_id": np.tile(dimension_ids, len(rater_index)),
-            # Departments differ in quality, so that ranks and weakest links mean something.
-            "score": np.clip(np.round(rng.normal(3.6, 1.0, n) + (provider.repeat(per_provider) % 7 - 3) * 0.1), 1, 5),
-        }
-    )
-    keep = rng.random(n) > 0.03
-    return frame[keep].reset_index(drop=True).astype({"score": "int64"})
-
-
-def write_cycle(name: str, frame: pd.DataFrame, rng) -> Cycle:
-    cycle = Cycle.objects.create(name=name, status=Cycle.Status.CLOSED, is_historical=True)
-    # Distinct random keys, one per rater (choice without replacement: no 10^9-element permutation).
-    respondent = rng.choice(2**62, size=frame["rater_index"].max() + 1, replace=False) + 1
-    with transaction.atomic():
-        write_answers(frame.assign(cycle_id=cycle.id, respondent=respondent[frame["rater_index"]]))
-    return cycle
-
-
-def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, str], slugs: dict[int, str], rng):
+def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, str], slugs: dict[int, str]):
     """(a): returns (seconds, how)."""
     Answer.objects.filter(cycle__name=CURRENT).delete()
     Cycle.objects.filter(name=CURRENT).delete()
@@ -145,21 +79,42 @@ def time_import(frame: pd.DataFrame, employee_ids: list[str], names: dict[int, s
     return elapsed, "manage.py import_responses (CSV: read, validate, write, commit)"
 
 
-def time_floor(cycle_id: int) -> float:
-    """The two GROUP BYs any roll-up needs: per provider and dimension, per link and dimension."""
+FLOOR_TABLE = "bench_rollup_floor"
+
+
+def prepare_floor(cycle_id: int) -> None:
+    """The floor's table, as the acceptance check builds it: the cycle's answers COPYed (binary) into
+    a plain table of smallint codes (rater department, provider department, dimension, score), then
+    VACUUM ANALYZE. Done once, outside the timing."""
     table = Answer._meta.db_table
-    started = time.perf_counter()
     with connection.cursor() as cursor:
-        for columns in (
-            "provider_department_id, dimension_id",
-            "rater_department_id, provider_department_id, dimension_id",
-        ):
-            cursor.execute(
-                f"SELECT {columns}, COUNT(*), AVG(score) FROM {table} WHERE cycle_id = %s GROUP BY {columns}",
-                [cycle_id],
-            )
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        columns = "rater smallint, provider smallint, dimension smallint, score smallint"
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} ({columns})")
+        source = (
+            f"COPY (SELECT rater_department_id::smallint, provider_department_id::smallint, dimension_id::smallint,"
+            f" score::smallint FROM {table} WHERE cycle_id = {int(cycle_id)}) TO STDOUT (FORMAT binary)"
+        )
+        with cursor.cursor.copy(source) as out:
+            payload = b"".join(bytes(block) for block in out)
+        with cursor.cursor.copy(f"COPY {FLOOR_TABLE} FROM STDIN (FORMAT binary)") as into:
+            into.write(payload)
+        cursor.execute(f"VACUUM ANALYZE {FLOOR_TABLE}")
+
+
+def time_floor(cycle_id: int) -> float:
+    """The two GROUP BYs any roll-up needs (per provider and dimension, per link and dimension:
+    count and mean) on the floor's table (`prepare_floor`), with the roll-up's session settings
+    (jit off, work_mem 256MB): the fastest honest form of the plain SQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'off', false), set_config('work_mem', '256MB', false)")
+        started = time.perf_counter()
+        for columns in ("provider, dimension", "rater, provider, dimension"):
+            cursor.execute(f"SELECT {columns}, COUNT(*), AVG(score) FROM {FLOOR_TABLE} GROUP BY {columns}")
             cursor.fetchall()
-    return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        cursor.execute("RESET jit; RESET work_mem")
+    return elapsed
 
 
 _rule_seconds: list[float] = []
@@ -223,45 +178,67 @@ def time_rollup_without_previous_snapshot(cycle_id: int) -> tuple[float, int]:
 
 def generate_and_import(args, rng) -> tuple[list[float], str, int]:
     started = time.perf_counter()
-    home, management, employee_ids = build_org(args.employees, args.departments, rng)
-    department_ids = np.array(sorted(set(home.tolist())))
-    previous = answers_frame(home, management, department_ids, args.answers, rng)
-    current = answers_frame(home, management, department_ids, args.answers, rng)
+    org = company(args.employees, args.departments, rng)
+    previous = answers(org, args.answers, rng)
+    current = answers(org, args.answers, rng)
     rollup_cycle(cycle_id=write_cycle(PREVIOUS, previous, rng).id)  # as when it closed
     print(
-        f"company: {args.employees:,} employees, {len(department_ids)} departments; "
+        f"company: {args.employees:,} employees, {len(org.department_ids)} departments; "
         f"{PREVIOUS}: {len(previous):,} answers, {CURRENT}: {len(current):,} answers "
-        f"(generated in {time.perf_counter() - started:.1f} s)"
+        f"(generated in {time.perf_counter() - started:.1f} s)",
+        flush=True,
     )
-    names = dict(Department.objects.values_list("id", "name"))
     slugs = dict(Dimension.objects.values_list("id", "slug"))
     imports, how = [], ""
     for _ in range(args.runs if args.import_runs is None else args.import_runs):
-        seconds, how = time_import(current, employee_ids, names, slugs, rng)
+        seconds, how = time_import(current, org.employee_ids, org.names, slugs)
         imports.append(seconds)
+    if not imports:  # no import timed: the answers go in by binary COPY (surveys.bulk.write_answers)
+        write_cycle(CURRENT, current, rng)
     return imports, how, len(current)
 
 
-def measure_commands(cycle: Cycle, runs: int) -> tuple[list[float], float, float, float]:
-    """(b') and (d): the roll-up and the CSV export as commands in fresh processes, the start-up
-    (`manage.py check`) they include, and the export in-process. Medians of `runs`."""
+def timed_command_rss(args: list[str], env: dict) -> tuple[float, int]:
+    """(wall seconds, peak resident memory in bytes) of `python ARGS` run as a fresh process."""
+    import subprocess
+    import sys
+
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def measure_commands(cycle: Cycle, runs: int) -> tuple:
+    """(b') and (d): the roll-up and the CSV exports as commands in fresh processes, the start-up
+    (`manage.py check`) they include, the roll-up command's peak RSS, and the scorecard export
+    in-process. Medians of `runs`."""
     import io
 
     from reports.exporters import ScorecardExporter, render
 
     env = command_env(connection.settings_dict["NAME"])
     startup = startup_seconds(env, runs)
-    end_to_end = [timed_command(["manage.py", "rollup", cycle.name], env=env) for _ in range(runs)]
+    timed = [timed_command_rss(["manage.py", "rollup", cycle.name], env) for _ in range(runs)]
+    end_to_end, rss = [seconds for seconds, _ in timed], max(peak for _, peak in timed)
     exports = []
     for _ in range(runs):
         started = time.perf_counter()
         render(ScorecardExporter(cycle_id=cycle.id), "csv", io.StringIO())
         exports.append(time.perf_counter() - started)
+    others = {}
     with tempfile.TemporaryDirectory() as folder:
         target = os.path.join(folder, "scorecards.csv")
         command = ["manage.py", "export_scorecards", cycle.name, "--format", "csv", "-o", target]
         export_command = statistics.median(timed_command(command, env=env) for _ in range(runs))
-    return end_to_end, startup, statistics.median(exports), export_command
+        for name in ("export_links", "export_drivers"):
+            command = ["manage.py", name, cycle.name, "-o", os.path.join(folder, f"{name}.csv")]
+            others[name] = statistics.median(timed_command(command, env=env) for _ in range(runs))
+    return end_to_end, startup, statistics.median(exports), export_command, rss, others
 
 
 def peak_rss_during(function) -> int:
@@ -283,6 +260,12 @@ def main() -> None:
     parser.add_argument("--import-runs", type=int, default=None, help="runs of (a); default --runs")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--no-extras",
+        dest="extras",
+        action="store_false",
+        help="skip the roll-up without the previous snapshot and the traced-allocations run (large companies)",
+    )
+    parser.add_argument(
         "--min-group-size",
         type=int,
         default=None,
@@ -303,7 +286,8 @@ def main() -> None:
 def measure(args) -> None:
     rng = np.random.default_rng(args.seed)
     imports, how, current_count = [], "", Answer.objects.filter(cycle__name=CURRENT).count()
-    if not args.reuse or not current_count:
+    generated = not args.reuse or not current_count
+    if generated:
         imports, how, current_count = generate_and_import(args, rng)
     else:
         print(f"reusing {current_count:,} answers of {CURRENT} already in the database")
@@ -311,31 +295,38 @@ def measure(args) -> None:
         Cycle.objects.update(min_group_size=args.min_group_size)
     cycle = Cycle.objects.get(name=CURRENT)
     print(f"minimum group size: {cycle.min_group_size}")
-    rollup_cycle(cycle_id=Cycle.objects.get(name=PREVIOUS).id)  # as when it closed: the deltas read it
+    if imports or not generated:  # (just generated, it was rolled up as when it closed)
+        rollup_cycle(cycle_id=Cycle.objects.get(name=PREVIOUS).id)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    prepare_floor(cycle.id)
     time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
     rollups, floors, query_counts, without_drivers = [], [], [], []
+    del _driver_seconds[:], _rule_seconds[:]  # only the timed runs' (not the previous quarter's roll-ups)
     for _ in range(args.runs):
         seconds, queries = time_rollup(cycle.id)
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
-        without_drivers.append(time_rollup_without_drivers(cycle.id))
+        if args.extras:
+            without_drivers.append(time_rollup_without_drivers(cycle.id))
     drivers_seconds = list(_driver_seconds)
+    rule_seconds = list(_rule_seconds)
 
-    without_snapshot = time_rollup_without_previous_snapshot(cycle.id)
+    without_snapshot = time_rollup_without_previous_snapshot(cycle.id) if args.extras else None
 
     gc.collect()
-    rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
-    tracemalloc.start()
-    rollup_cycle(cycle_id=cycle.id)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    rss = peak = None
+    if args.extras:
+        rss = peak_rss_during(lambda: rollup_cycle(cycle_id=cycle.id))
+        tracemalloc.start()
+        rollup_cycle(cycle_id=cycle.id)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
 
     summary = CycleSummary.objects.get(cycle=cycle)
     runs = f"median of {args.runs}"
-    end_to_end, startup, export, export_command = measure_commands(cycle, args.runs)
+    end_to_end, startup, export, export_command, command_rss, exports_other = measure_commands(cycle, args.runs)
     floors.append(time_floor(cycle.id))
     rollup_median, floor_median = statistics.median(rollups), statistics.median(floors)
     if imports:
@@ -344,11 +335,12 @@ def measure(args) -> None:
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
     print(f"(c) floor, GROUP BY provider, dimension + GROUP BY link, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
-    print(
-        f"(b) without the previous quarter's snapshot (recomputed from its answers): "
-        f"{without_snapshot[0] * 1000:.0f} ms"
-        f" = {without_snapshot[0] / floor_median:.1f}x the floor (one run), {without_snapshot[1]} queries"
-    )
+    if without_snapshot is not None:
+        print(
+            f"(b) without the previous quarter's snapshot (recomputed from its answers): "
+            f"{without_snapshot[0] * 1000:.0f} ms"
+            f" = {without_snapshot[0] / floor_median:.1f}x the floor (one run), {without_snapshot[1]} queries"
+        )
     command = statistics.median(end_to_end) - startup
     print(
         f"(b') manage.py rollup {CURRENT}: {statistics.median(end_to_end):.2f} s ({runs}; runs "
@@ -359,14 +351,26 @@ def measure(args) -> None:
         f"(d) export_scorecards --format csv: {export * 1000:.0f} ms in-process; as a command "
         f"{export_command:.2f} s - start-up {startup:.2f} s = {(export_command - startup) * 1000:.0f} ms"
     )
+    bar = 2.5 if args.employees >= 100_000 else 3.0  # issue 22: ≤ 3x at 10,000 people, ≤ 2.5x at 100,000
     figure(
-        f"roll-up, {current_count:,} answers",
+        f"roll-up, {args.employees:,} people, {Department.objects.count():,} departments, {current_count:,} answers",
         end_to_end=f"{command:.2f} s (manage.py rollup − start-up)",
         in_process=f"{rollup_median:.2f} s",
         floor=f"{floor_median:.2f} s (two GROUP BYs)",
         ratio=f"{command / floor_median:.1f}x end to end, {rollup_median / floor_median:.1f}x in-process",
-        target="≤ 3x the floor end to end: " + ("pass" if command <= 3 * floor_median else "FAIL"),
+        target=f"≤ {bar:g}x the floor end to end: " + ("pass" if command <= bar * floor_median else "FAIL"),
     )
+    for name, seconds in exports_other.items():
+        work = (seconds - startup) * 1000
+        print(f"(d) {name}: as a command {seconds:.2f} s - start-up {startup:.2f} s = {work:.0f} ms")
+        figure(
+            f"{name} csv",
+            end_to_end=f"{seconds:.2f} s ({seconds - startup:.2f} s − start-up)",
+            in_process="-",
+            floor=f"{startup:.2f} s (manage.py check)",
+            ratio=f"{seconds / startup:.1f}x start-up",
+            target="-",
+        )
     figure(
         "export_scorecards csv",
         end_to_end=f"{export_command:.2f} s ({export_command - startup:.2f} s − start-up)",
@@ -375,7 +379,8 @@ def measure(args) -> None:
         ratio=f"{export_command / startup:.1f}x start-up",
         target="-",
     )
-    drivers_median, bare_median = statistics.median(drivers_seconds), statistics.median(without_drivers)
+    drivers_median = statistics.median(drivers_seconds)
+    bare_median = statistics.median(without_drivers) if without_drivers else rollup_median - drivers_median
     tiers = dict(
         DriverResult.objects.filter(cycle=cycle, dimension="ownership")
         .values_list("tier")
@@ -399,8 +404,18 @@ def measure(args) -> None:
         target="≤ 25 %: " + ("pass" if drivers_median <= 0.25 * rollup_median else "FAIL"),
     )
     print(f"roll-up queries: {sorted(set(query_counts))} (constant in departments and links)")
-    print(f"roll-up peak memory: {peak / 2**20:.0f} MiB traced allocations; process peak RSS {rss / 2**20:.0f} MiB")
-    rule = statistics.median(_rule_seconds)  # this quarter's: the previous quarter's is read from its snapshot
+    traced = "" if peak is None else f"{peak / 2**20:.0f} MiB traced allocations; "
+    here = "" if rss is None else f"this process's peak RSS during one roll-up {rss / 2**20:.0f} MiB; "
+    print(f"roll-up peak memory: {traced}{here}manage.py rollup's peak RSS {command_rss / 2**20:.0f} MiB")
+    figure(
+        "roll-up peak memory (manage.py rollup)",
+        end_to_end=f"{command_rss / 2**20:.0f} MiB",
+        in_process="-" if rss is None else f"{rss / 2**20:.0f} MiB (one roll-up in this process)",
+        floor="-",
+        ratio="-",
+        target="≤ 1 GB at 100,000 people: " + ("pass" if command_rss <= 2**30 else "FAIL"),
+    )
+    rule = statistics.median(rule_seconds)  # this quarter's: the previous quarter's is read from its snapshot
     hidden = {
         model.__name__: (
             model.objects.filter(cycle=cycle, suppressed=True).count(),

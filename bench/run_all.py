@@ -25,10 +25,11 @@ SCRIPTS = [
 ]
 
 
-def main() -> int:
+def main(scripts: list[str] = SCRIPTS) -> int:
+    """Run `scripts` (each a command line of a script in bench/), then print their figures' table."""
     failed, figures = [], []
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start", flush=True)
-    for line in SCRIPTS:
+    for line in scripts:
         script, *args = shlex.split(line)
         print(f"\n=== bench/{line}", flush=True)
         process = subprocess.Popen(

@@ -151,12 +151,14 @@ def mask_raters(masks) -> dict[tuple, np.ndarray]:
     return {(int(r), int(p)): tables[i] for i, (r, p) in enumerate(links)}
 
 
-def hidden_rows(nodes, masks, *, min_group_size: int) -> Decision:
+def hidden_rows(nodes, masks, *, min_group_size: int, families=None) -> Decision:
     """Decide the hidden rows. `nodes`: columns key (tuple), respondents, ratings, one row per
-    distinct node; `masks`: see `mask_raters` (DataFrames or dicts of arrays)."""
+    distinct node; `masks`: see `mask_raters` (DataFrames or dicts of arrays); `families`:
+    `families_of(nodes)`, if the caller has them."""
     size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64"), strict=True))
     ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64"), strict=True))
-    rule = _Rule(_families(list(size)), size, ratings, _union_tables(mask_raters(masks)), min_group_size)
+    families = _families(list(size)) if families is None else families
+    rule = _Rule(families, size, ratings, _union_tables(mask_raters(masks)), min_group_size)
     decision = Decision(hidden={key for key in size if size[key] < min_group_size or ratings[key] == 0})
     known: set = set()
     dirty = {i for i, f in enumerate(rule.families) if any(m in decision.hidden and ratings[m] for m in _members(f))}
@@ -365,28 +367,26 @@ def _worked_out(families: list[Family], hidden: set, ratings: dict) -> set:
 
     Each family is an equation, total − Σ parts = 0, over the additive figures of its rows; shown
     rows are constants. A hidden row is pinned down when it is zero in every solution of the
-    homogeneous system over the hidden rows (its kernel), solved per connected group of equations."""
+    homogeneous system over the hidden rows (its kernel), i.e. when it lies in the row space of the
+    equations, solved per connected group of equations."""
     unknown = {key for key in hidden if ratings.get(key, 0)}
     equations = []
     for family in families:
         row = {}
-        for member, sign in ((family.total, 1.0), *((p, -1.0) for p in family.parts)):
+        for member, sign in ((family.total, 1), *((p, -1) for p in family.parts)):
             if member in unknown:
-                row[member] = row.get(member, 0.0) + sign
+                row[member] = row.get(member, 0) + sign
+        row = {key: value for key, value in row.items() if value}
         if row:
             equations.append(row)
     pinned = set()
     for keys, rows in _components(equations):
-        column = {key: i for i, key in enumerate(keys)}
-        matrix = np.zeros((len(rows), len(keys)))
-        for r, row in enumerate(rows):
-            for key, value in row.items():
-                matrix[r, column[key]] = value
-        # Pinned down ⇔ e_key lies in the row space ⇔ its projection onto the row space has norm 1.
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        basis = vt[singular > 1e-9 * max(1.0, singular.max(initial=0.0))]
-        reach = (basis**2).sum(axis=0)
-        pinned.update(key for key in keys if reach[column[key]] > 1 - 1e-6)
+        # Pinned down ⇔ e_key lies in the row space ⇔ in the reduced echelon form, key is a pivot
+        # column whose row holds nothing else. Exact (integers, fractions.Fraction past a pivot
+        # other than ±1) and sparse: the equations are a few terms each.
+        pivots = exact._eliminate(rows, keys, with_columns=True)[0]
+        reduced = exact._reduced(pivots)
+        pinned.update(column for (column, _), row in zip(pivots, reduced, strict=True) if len(row) == 1)
     return pinned
 
 
@@ -422,16 +422,25 @@ class Raters:
     expectation pieces (rater, provider).
 
     With `people` (per answer set: rater, provider, respondent, mask of service dimensions answered,
-    expectation answered or not) the count is exact. Without, it is a lower bound: exact within one
-    link (the mask tables), the largest link of each rater department across providers (one person
-    may rate several), summed over rater departments (each person belongs to one): the check then
-    hides a little more than needed, never less."""
+    expectation answered or not) the count is exact. People belong to one rater department (checked
+    here: where some respondent key appears under two, every count is taken over the whole company
+    at once), so a count is the sum, per rater department, of the distinct raters of its pieces,
+    each counted from that department's own sets of raters: bits of an int per piece over the
+    department's people (small ints, a few hundred bits), built the first time a count needs them.
+
+    Without `people`, a lower bound: exact within one link (the mask tables), the largest link of
+    each rater department across providers (one person may rate several), summed over rater
+    departments (each person belongs to one): the check then hides a little more than needed,
+    never less."""
 
     def __init__(self, masks, people=None, expectation_counts=None):
         self.masks, self.people = masks, people
         self.expectation_counts = expectation_counts or {}
         self._tables: dict | None = None
         self._bits: dict | None = None
+        self._departments: dict | None = None  # rater department → (start, end) of its sets, sorted
+        self._department_bits: dict = {}
+        self._flat_bits: dict = {}  # piece → its raters' bits (see _bits_of_department)
 
     @property
     def tables(self) -> dict:
@@ -439,13 +448,71 @@ class Raters:
             self._tables = mask_raters(self.masks)
         return self._tables
 
-    @property
-    def bits(self) -> dict | None:
-        """Per piece, the set of its raters as bits of one int (built on first use)."""
+    def _people(self):
         if callable(self.people):  # decoded only when a count is needed (most roll-ups never need one)
             self.people = self.people()
-        if self._bits is None and self.people is not None and len(self.people["respondent"]):
-            people = self.people
+        people = self.people
+        return people if people is not None and len(people["respondent"]) else None
+
+    def _by_department(self, people) -> dict | None:
+        """Rater department → the slice of its answer sets (people sorted by rater department), or
+        None when some respondent key appears under two rater departments."""
+        if self._departments is None:
+            rater = np.asarray(people["rater"], dtype="int64")
+            respondent = np.asarray(people["respondent"], dtype="int64")
+            order = np.lexsort([respondent, rater])
+            rater, respondent = rater[order], respondent[order]
+            by_key = np.argsort(respondent, kind="stable")
+            key, department = respondent[by_key], rater[by_key]
+            if ((key[1:] == key[:-1]) & (department[1:] != department[:-1])).any():  # a key in two departments
+                self._departments = {}
+                return None
+            self._order = order
+            starts = np.flatnonzero(np.r_[True, rater[1:] != rater[:-1]])
+            ends = np.r_[starts[1:], len(rater)]
+            self._departments = {
+                int(rater[a]): (int(a), int(b)) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            }
+        return self._departments or None
+
+    def _bits_of_department(self, rater: int) -> dict:
+        """Per piece of one rater department, the set of its raters as bits of one int (bit i: the
+        department's i-th respondent key)."""
+        found = self._department_bits.get(rater)
+        if found is not None:
+            return found
+        people = self.people
+        start, end = self._departments.get(rater, (0, 0))
+        at = self._order[start:end]
+        provider = np.asarray(people["provider"], dtype="int64")[at]
+        _, who = np.unique(np.asarray(people["respondent"], dtype="int64")[at], return_inverse=True)
+        who = who.ravel()
+        mask = np.asarray(people["mask"], dtype="int64")[at]
+        expected = np.asarray(people["expectation"], dtype=bool)[at]
+        providers, slot = np.unique(provider, return_inverse=True)
+        slot = slot.ravel()
+        width = DIMENSION_COUNT + 1  # the six dimensions, then the expectation
+        matrix = np.zeros((len(providers) * width, int(who.max(initial=-1)) + 1), dtype=bool)
+        for dimension in range(DIMENSION_COUNT):
+            chosen = (mask >> dimension & 1) == 1
+            matrix[slot[chosen] * width + dimension, who[chosen]] = True
+        matrix[slot[expected] * width + DIMENSION_COUNT, who[expected]] = True
+        packed = np.packbits(matrix, axis=1, bitorder="little")
+        bits = {}
+        for row in np.flatnonzero(matrix.any(axis=1)).tolist():
+            provider_id, dimension = int(providers[row // width]), row % width
+            piece = (rater, provider_id) if dimension == DIMENSION_COUNT else (rater, provider_id, dimension)
+            bits[piece] = int.from_bytes(packed[row].tobytes(), "little")
+        self._department_bits[rater] = bits
+        self._flat_bits.update(bits)
+        return bits
+
+    @property
+    def bits(self) -> dict | None:
+        """Per piece, the set of its raters as bits of one int over the whole company (built on
+        first use): the count where some respondent key appears under two rater departments."""
+        people = self._people()
+        if self._bits is None and people is not None:
             _, index = np.unique(np.asarray(people["respondent"], dtype="int64"), return_inverse=True)
             bits: dict = defaultdict(int)
             columns = zip(
@@ -468,12 +535,21 @@ class Raters:
 
     def count(self, pieces) -> int:
         pieces = list(pieces)
-        bits = self.bits
-        if bits is not None:
-            union = 0
+        people = self._people()
+        if people is not None:
+            if self._by_department(people) is None:
+                bits = self.bits
+                union = 0
+                for piece in pieces:
+                    union |= bits.get(piece, 0)
+                return union.bit_count()
+            flat, unions = self._flat_bits, {}
             for piece in pieces:
-                union |= bits.get(piece, 0)
-            return union.bit_count()
+                bits = flat.get(piece)
+                if bits is None:
+                    bits = self._bits_of_piece(piece)
+                unions[piece[0]] = unions.get(piece[0], 0) | bits
+            return sum(union.bit_count() for union in unions.values())
         per_link: dict = defaultdict(int)
         for piece in pieces:
             per_link[piece[:2]] |= (1 << piece[2]) if len(piece) == 3 else 0
@@ -486,48 +562,104 @@ class Raters:
             largest[rater] = max(largest[rater], found)
         return sum(largest.values())
 
+    def below(self, pieces, minimum: int) -> bool:
+        """count(pieces) < minimum, stopping as soon as the pieces counted so far reach it (the
+        exact check asks this of large supports, which reach a small minimum within a few pieces)."""
+        people = self._people()
+        if people is None or self._by_department(people) is None:
+            return self.count(pieces) < minimum
+        flat, unions, total = self._flat_bits, {}, 0
+        for piece in pieces:
+            bits = flat.get(piece)
+            if bits is None:
+                bits = self._bits_of_piece(piece)
+            before = unions.get(piece[0], 0)
+            after = before | bits
+            if after != before:
+                unions[piece[0]] = after
+                total += after.bit_count() - before.bit_count()
+                if total >= minimum:
+                    return False
+        return total < minimum
 
-def score_pieces(links) -> tuple[dict[tuple, frozenset], dict[tuple, int]]:
+    def _bits_of_piece(self, piece: tuple) -> int:
+        """A piece's raters as bits over its rater department's people (0 for a piece nobody rated)."""
+        bits = self._bits_of_department(piece[0]).get(piece, 0)
+        self._flat_bits[piece] = bits
+        return bits
+
+
+def score_pieces(links) -> tuple[dict[tuple, set], dict[tuple, int]]:
     """Per published score row (node key), its pieces (rater, provider, dimension index) with
-    ratings; and per piece its raters (its ratings: one answer per person, provider and dimension).
+    ratings, as a set (read only); and per piece its raters (its ratings: one answer per person,
+    provider and dimension).
 
     `links`: the roll-up's link table (rater, provider, dimension index, ratings; seven rows a link)."""
+    columns = [np.asarray(links[c]) for c in ("rater", "provider", "dimension", "ratings")]
+    chosen = (columns[2] != OVERALL_INDEX) & (columns[3] > 0)
+    rater, provider, dimension, ratings = (column[chosen].tolist() for column in columns)
+    pieces = list(zip(rater, provider, dimension, strict=True))
+    piece_raters = dict(zip(pieces, ratings, strict=True))
+    # The keys as link_key, department_key and company_key make them (a department's management
+    # rows are its diagonal link's), written out: this runs once per piece and row.
     rows: dict = defaultdict(set)
-    piece_raters = {}
-    columns = (np.asarray(links[c]).tolist() for c in ("rater", "provider", "dimension", "ratings"))
-    for rater, provider, dimension, ratings in zip(*columns, strict=True):
-        if dimension == OVERALL_INDEX or not ratings:
-            continue
-        piece = (rater, provider, dimension)
-        piece_raters[piece] = ratings
-        scope = MANAGEMENT if rater == provider else SUPPLIER
-        for d in (dimension, OVERALL_INDEX):
-            rows[link_key(rater, provider, d)].add(piece)
-            rows[company_key(scope, d)].add(piece)
-            if scope == SUPPLIER:
-                rows[department_key(provider, SUPPLIER, d)].add(piece)
-    return {key: frozenset(pieces) for key, pieces in rows.items()}, piece_raters
+    supplier: list = []
+    for piece in pieces:
+        r, p, d = piece
+        rows[("L", r, p, d)].add(piece)
+        rows[("L", r, p, OVERALL_INDEX)].add(piece)
+        if r != p:
+            rows[("D", p, d)].add(piece)
+            rows[("D", p, OVERALL_INDEX)].add(piece)
+            supplier.append(piece)
+    management = [piece for piece in pieces if piece[0] == piece[1]]
+    for scope, members in ((SUPPLIER, supplier), (MANAGEMENT, management)):
+        if members:
+            rows[company_key(scope, OVERALL_INDEX)] = set(members)
+        for piece in members:
+            rows[("C", scope, piece[2])].add(piece)
+    return dict(rows), piece_raters
 
 
-def exact_rule(decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_group_size: int) -> Decision:
+def exact_rule(
+    decision: Decision, nodes, pieces: tuple, raters: Raters, *, min_group_size: int, families=None
+) -> Decision:
     """The exact check over every published score row, after the family rule: hides more rows
     (each recorded as ("combination", family kind, family total)) until no combination of shown
-    rows isolates a small group."""
+    rows isolates a small group. `families`: `families_of(nodes)`, if the caller has them."""
     size = dict(zip(nodes["key"], np.asarray(nodes["respondents"], dtype="int64").tolist(), strict=True))
     ratings = dict(zip(nodes["key"], np.asarray(nodes["ratings"], dtype="int64").tolist(), strict=True))
     rows, piece_raters = pieces
-    families = _families(list(size))
+    families = _families(list(size)) if families is None else families
     system = exact.System(
         rows={key: rows.get(key, frozenset()) for key in size},
         families=[(f.total, f.parts) for f in families],
         order=lambda key: (size[key], ratings[key], key),
         piece_raters=piece_raters,
         raters=raters.count,
+        below=raters.below,
+        holders=_score_piece_holders,
     )
     for key, family, _ in exact.settle(system, decision.hidden, min_group_size):
         named = families[family] if family is not None else Family("exact", None, ())
         decision.reasons[key] = ("combination", named.kind, named.total)
     return decision
+
+
+def _score_piece_holders(piece: tuple) -> list[tuple]:
+    """The published score rows that hold a piece (as `score_pieces` builds them)."""
+    rater, provider, dimension = piece
+    scope = MANAGEMENT if rater == provider else SUPPLIER
+    keys = [link_key(rater, provider, d) for d in (dimension, OVERALL_INDEX)]
+    keys += [company_key(scope, d) for d in (dimension, OVERALL_INDEX)]
+    if scope == SUPPLIER:
+        keys += [department_key(provider, SUPPLIER, d) for d in (dimension, OVERALL_INDEX)]
+    return keys
+
+
+def families_of(nodes) -> list[Family]:
+    """Every family among the nodes (see `hidden_rows`), for `hidden_rows` and `exact_rule` to share."""
+    return _families(list(dict.fromkeys(nodes["key"])))
 
 
 def expectation_hidden(groups: dict, shown_with: dict, raters: Raters, *, min_group_size: int) -> set:
@@ -555,6 +687,7 @@ def expectation_hidden(groups: dict, shown_with: dict, raters: Raters, *, min_gr
         order=lambda key: (counts[key], key[1] is None, key[1] or 0, key[2]),  # the company line last
         piece_raters={piece: raters.count([piece]) for group in groups.values() for piece in group},
         raters=raters.count,
+        below=raters.below,
     )
     exact.settle(system, hidden, min_group_size)
     return hidden

@@ -63,6 +63,15 @@ class System:
     order: Callable[[Hashable], tuple]
     piece_raters: dict[Hashable, int]
     raters: Callable[[Iterable], int]
+    # Optional: are the distinct raters of these pieces fewer than this? (may stop counting early)
+    below: Callable[[Iterable, int], bool] | None = None
+    # Optional: piece → the keys of rows that may hold it (a superset; every piece of `piece_raters`),
+    # so that the check need not pass over every row's pieces to find them
+    holders: Callable[[Hashable], Iterable] | None = None
+
+    def fewer(self, pieces, minimum: int) -> bool:
+        """Do `pieces` hold fewer than `minimum` distinct raters?"""
+        return self.below(pieces, minimum) if self.below is not None else self.raters(pieces) < minimum
 
 
 def settle(system: System, hidden: set, minimum: int) -> list[tuple[Hashable, int | None, frozenset]]:
@@ -70,9 +79,9 @@ def settle(system: System, hidden: set, minimum: int) -> list[tuple[Hashable, in
     raters; returns each row hidden, in order, with the index of the family it was hidden in (None
     if none) and the pieces of the leak that asked for it."""
     redundant = _redundancy(system)
-    added, cache = [], {}
+    added, cache, index = [], {}, _Index(system)
     while True:
-        leak = find_leak(system, hidden, minimum, redundant, cache)
+        leak = find_leak(system, hidden, minimum, redundant, cache, index)
         if leak is None:
             return added
         pick, family = _partner(system, hidden, leak, redundant)
@@ -80,45 +89,115 @@ def settle(system: System, hidden: set, minimum: int) -> list[tuple[Hashable, in
         added.append((pick, family, leak))
 
 
-def find_leak(system: System, hidden: set, minimum: int, redundant=None, cache=None) -> frozenset | None:
+class _Index:
+    """Which rows hold each piece, and the one-piece rows: built once per `settle`, so that each
+    round's equations are found from the hidden rows rather than by a pass over every row."""
+
+    def __init__(self, system: System):
+        self.singles: dict = defaultdict(list)  # piece → the one-piece rows that are it
+        for key, pieces in system.rows.items():
+            if len(pieces) == 1:
+                self.singles[next(iter(pieces))].append(key)
+        if system.holders is not None:
+            rows, given = system.rows, system.holders
+            self.holders = _Lazy(lambda piece: [k for k in given(piece) if k in rows and piece in rows[k]])
+            self.never_single = [piece for piece in system.piece_raters if piece not in self.singles]
+        else:
+            self.holders = defaultdict(list)
+            for key, pieces in system.rows.items():
+                for piece in pieces:
+                    self.holders[piece].append(key)
+            self.never_single = [piece for piece in self.holders if piece not in self.singles]
+
+    def unknown(self, hidden: set) -> set:
+        """The pieces no shown one-piece row gives: those that are no row alone, and those whose
+        one-piece rows are all hidden."""
+        found = set(self.never_single)
+        for key in hidden:
+            for piece in self._single_pieces.get(key, ()):
+                if all(other in hidden for other in self.singles[piece]):
+                    found.add(piece)
+        return found
+
+    @property
+    def _single_pieces(self) -> dict:
+        if not hasattr(self, "_by_key"):
+            self._by_key = defaultdict(list)
+            for piece, keys in self.singles.items():
+                for key in keys:
+                    self._by_key[key].append(piece)
+        return self._by_key
+
+
+class _Lazy(dict):
+    """A dict that computes a missing value once, from its key."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
+
+
+def find_leak(
+    system: System, hidden: set, minimum: int, redundant=None, cache=None, index: _Index | None = None
+) -> frozenset | None:
     """The pieces of one leak (see the module docstring), or None when there is none. `cache`: block
     → its result, kept between the calls of one `settle` (most blocks do not change)."""
     redundant = _redundancy(system) if redundant is None else redundant
     cache = {} if cache is None else cache
-    rows, shown = system.rows, [k for k in system.rows if k not in hidden and system.rows[k]]
-    known = {next(iter(rows[k])) for k in shown if len(rows[k]) == 1}
+    index = _Index(system) if index is None else index
+    # The equations: per shown row (smallest first) that is no sum of shown parts, its pieces that
+    # no shown one-piece row gives (its pieces minus the known ones), where it has any.
+    unknown_of: dict = defaultdict(set)
+    for piece in index.unknown(hidden):
+        for key in index.holders[piece]:
+            if key not in hidden:
+                unknown_of[key].add(piece)
     equations = []
-    for key in sorted(shown, key=system.order):
+    for key in sorted(unknown_of, key=system.order):
         if redundant(key, hidden):
             continue  # the sum of shown parts: it adds nothing a reader does not already have
-        pieces = rows[key] - known
-        if pieces:
-            equations.append(pieces)
+        equations.append(frozenset(unknown_of[key]))
     small = lambda piece: system.piece_raters[piece] < minimum  # noqa: E731
     for pieces, component in _components(equations):
         if not any(small(p) for p in pieces):
             continue
-        ordered = sorted(pieces)
-        large_columns = [p for p in ordered if not small(p)]
-        small_columns = [p for p in ordered if small(p)]
-        rest = _eliminate([dict.fromkeys(e, 1) for e in component], large_columns)[1]
-        if not rest:
-            continue
-        pivots = _eliminate(rest, small_columns, with_columns=True)[0]
-        leads = [column for column, _ in pivots]
-        basis = _reduced(pivots)
-        for block_rows, block_pieces in _blocks(basis):
-            lead_of = [
-                next(c for c in leads if c in row and all(c not in r for r in block_rows if r is not row))
-                for row in block_rows
-            ]
-            signature = (minimum, tuple(tuple(sorted(row.items())) for row in block_rows))
-            if signature in cache:
-                leak = cache[signature]
-            else:
-                leak = cache[signature] = _smallest_support(block_rows, lead_of, block_pieces, system.raters, minimum)
-            if leak is not None:
-                return leak
+        # A component whose equations are those of an earlier round has the same leak (or none):
+        # everything below is a function of its equations, their order and the minimum.
+        signature = ("component", minimum, tuple(component))
+        if signature not in cache:
+            cache[signature] = _component_leak(system, pieces, component, minimum, small, cache)
+        if cache[signature] is not None:
+            return cache[signature]
+    return None
+
+
+def _component_leak(system: System, pieces: set, component: list, minimum: int, small, cache: dict):
+    """The first leak among one component's blocks (see `find_leak`), or None."""
+    ordered = sorted(pieces)
+    large_columns = [p for p in ordered if not small(p)]
+    small_columns = [p for p in ordered if small(p)]
+    rest = _eliminate([dict.fromkeys(e, 1) for e in component], large_columns)[1]
+    if not rest:
+        return None
+    pivots = _eliminate(rest, small_columns, with_columns=True)[0]
+    leads = [column for column, _ in pivots]
+    basis = _reduced(pivots)
+    for block_rows, block_pieces in _blocks(basis):
+        lead_of = [
+            next(c for c in leads if c in row and all(c not in r for r in block_rows if r is not row))
+            for row in block_rows
+        ]
+        signature = (minimum, tuple(tuple(sorted(row.items())) for row in block_rows))
+        if signature in cache:
+            leak = cache[signature]
+        else:
+            leak = cache[signature] = _smallest_support(block_rows, lead_of, block_pieces, system.fewer, minimum)
+        if leak is not None:
+            return leak
     return None
 
 
@@ -217,16 +296,17 @@ def _blocks(basis: list[dict]) -> list[tuple[list[dict], list]]:
     return out
 
 
-def _smallest_support(rows: list[dict], leads: list, pieces: list, raters, minimum: int) -> frozenset | None:
+def _smallest_support(rows: list[dict], leads: list, pieces: list, fewer, minimum: int) -> frozenset | None:
     """A support of fewer than `minimum` raters among the block's vectors, or None. `rows`: the
-    block's reduced basis; `leads`: each row's pivot piece (in no other row)."""
-    if raters(pieces) < minimum:
+    block's reduced basis; `leads`: each row's pivot piece (in no other row); `fewer(pieces,
+    minimum)`: do the pieces hold fewer than `minimum` distinct raters?"""
+    if fewer(pieces, minimum):
         return frozenset(pieces)
     k = len(rows)
     if k == 1:
         return None
     if all(v in (1, -1) for row in rows for v in row.values()):
-        return _smallest_unimodular(rows, leads, raters, minimum)
+        return _smallest_unimodular(rows, leads, fewer, minimum)
     if comb(len(pieces), k - 1) > ENUMERATION_BUDGET:
         return frozenset(pieces)  # too many to try: taken as a leak (hides more, never less)
     # Any other matrix: every elementary vector is zero on some k − 1 pieces (and fixed by them).
@@ -242,12 +322,12 @@ def _smallest_support(rows: list[dict], leads: list, pieces: list, raters, minim
         if support in seen:
             continue
         seen.add(support)
-        if raters(support) < minimum:
+        if fewer(support, minimum):
             return support
     return None
 
 
-def _smallest_unimodular(rows: list[dict], leads: list, raters, minimum: int) -> frozenset | None:
+def _smallest_unimodular(rows: list[dict], leads: list, fewer, minimum: int) -> frozenset | None:
     """`_smallest_support` for a totally unimodular block (rows of two laminar families, pivoted on
     ±1): every elementary vector is, up to scale, y · rows with y in {-1, 0, 1}^k (y is its value on
     the pivot pieces). A vector's support holds the pivot pieces of the rows it uses, so a set of
@@ -255,14 +335,23 @@ def _smallest_unimodular(rows: list[dict], leads: list, raters, minimum: int) ->
     k = len(rows)
 
     def signs(chosen: list[int]) -> frozenset | None:
+        # The support of y · rows, given lazily (raters are counted only until they reach the
+        # minimum): the chosen rows' pivot pieces first (each in its own row only: never zero),
+        # then the other pieces where the signed sum is not zero.
+        head = [leads[i] for i in chosen]
+        chosen_rows = [rows[i] for i in chosen]
+        others = list(dict.fromkeys(c for row in chosen_rows for c in row if c not in set(head)))
         for pattern in itertools.product((1, -1), repeat=len(chosen) - 1):
-            vector: dict = defaultdict(int)
-            for coefficient, i in zip((1, *pattern), chosen, strict=True):
-                for c, v in rows[i].items():
-                    vector[c] += coefficient * v
-            support = [c for c, v in vector.items() if v]
-            if raters(support) < minimum:
-                return frozenset(support)
+            coefficients = (1, *pattern)
+
+            def support(coefficients=coefficients):
+                yield from head
+                for c in others:
+                    if sum(k * row.get(c, 0) for k, row in zip(coefficients, chosen_rows, strict=True)):
+                        yield c
+
+            if fewer(support(), minimum):
+                return frozenset(support())
         return None
 
     budget = [ENUMERATION_BUDGET]
@@ -270,7 +359,7 @@ def _smallest_unimodular(rows: list[dict], leads: list, raters, minimum: int) ->
     def search(start: int, chosen: list[int]) -> frozenset | None:
         for i in range(start, k):
             trial = [*chosen, i]
-            if raters([leads[j] for j in trial]) >= minimum:
+            if not fewer([leads[j] for j in trial], minimum):
                 continue
             budget[0] -= 2 ** (len(trial) - 1)
             if budget[0] < 0:

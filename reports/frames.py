@@ -453,9 +453,12 @@ def _decide(
         "respondents": [v[0] for v in nodes.values()],
         "ratings": [v[1] for v in nodes.values()],
     }
-    decision = differencing.hidden_rows(nodes, masks, min_group_size=min_group_size)
+    families = differencing.families_of(nodes)
+    decision = differencing.hidden_rows(nodes, masks, min_group_size=min_group_size, families=families)
     pieces = differencing.score_pieces(sums["links"])
-    decision = differencing.exact_rule(decision, nodes, pieces, raters, min_group_size=min_group_size)
+    decision = differencing.exact_rule(
+        decision, nodes, pieces, raters, min_group_size=min_group_size, families=families
+    )
     hidden = {kind: np.asarray([key in decision.hidden for key in keys[kind]], dtype=bool) for kind in sums}
     return decision, hidden
 
