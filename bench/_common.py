@@ -193,7 +193,7 @@ def answers(org: Org, total_answers: int, rng):
     import numpy as np
     import pandas as pd
 
-    from surveys.dimensions import ALL_DIMENSIONS, EXPECTATION, OUTCOME, SERVICE_DIMENSIONS
+    from surveys.dimensions import ALL_DIMENSIONS, SERVICE_DIMENSIONS
     from surveys.models import Dimension
 
     home, management, department_ids = org.home, org.management, org.department_ids
@@ -225,7 +225,7 @@ def answers(org: Org, total_answers: int, rng):
     weights = np.array([0.10, 0.15, 0.25, 0.30, 0.05, 0.15])  # the six dimensions' pull on the outcome
     outcome = np.clip(np.rint(1.2 + 0.7 * (service @ weights) + rng.normal(0.0, 0.6, sets)), 1, 5)
     slugs = dict(Dimension.objects.values_list("slug", "id"))
-    order_of = [*SERVICE_DIMENSIONS, EXPECTATION, OUTCOME]
+    order_of = list(ALL_DIMENSIONS)  # the score columns: the six, expectation, outcome
     scores = np.column_stack([service, expectation, outcome]).astype("int16")
     answered = rng.random((sets, questions)) > np.array([0.03] * 7 + [0.08])
     answered[:, : len(SERVICE_DIMENSIONS)] |= ~answered[:, : len(SERVICE_DIMENSIONS)].any(axis=1)[:, None]
