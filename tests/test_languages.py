@@ -574,6 +574,8 @@ def test_the_hr_cycle_page_in_french_and_spanish_with_their_dates(client, hr, or
         for word in (*words, day):
             assert word in page, (language, word)
         assert "31 Mar 2027" not in page  # the closing day in the language's own way
+
+
 # ---- The department page, the report pages around it, the error pages and the PDF in German ----
 
 DEMO_EXECUTIVE = "elena.fischer@demo.example"
