@@ -105,3 +105,11 @@ def serious_violations(page):
         for v in results.response["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where a test saves its screenshots for a person to read: SCREENSHOT_DIR, else a temp folder."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -4,8 +4,6 @@ them), adds a progress update and marks it done; once the next cycle has results
 appears on /actions/. Axe finds nothing serious at desktop and phone widths."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -25,13 +23,6 @@ PASSWORD = "chain-survey-demo"
 def demo():
     cache.clear()
     return seed_demo(today=datetime.date(2026, 11, 15))
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _next_quarter_rates_customer_service_higher():

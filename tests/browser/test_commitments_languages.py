@@ -3,8 +3,6 @@ the contract's form labels in German), axe finds no serious violation, and scree
 (SCREENSHOT_DIR) for a person to read."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,13 +15,6 @@ from tests.factories import DepartmentFactory, EmployeeFactory
 from .conftest import DESKTOP, serious_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shots(tmp_path):
-    path = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_a_department_commitments_page_and_the_hr_workspace_in_german(new_page, live_server, shots):

@@ -4,8 +4,6 @@ heatmap, no console error (a strict CSP included), no serious accessibility viol
 and phone widths. Screenshots go to $SCREENSHOT_DIR (or the test's temp folder)."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -27,13 +25,6 @@ def demo():
     cache.clear()
     # A fixed day: 2026-Q1 to Q3 published, Q4 open, whatever the date the suite runs on.
     return seed_demo(today=datetime.date(2026, 11, 15))
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def heatmap_cell_point(page, rater: str, provider: str) -> dict:

@@ -4,8 +4,6 @@ which cycle, the expectation chart's labels clear of each other, repeated commen
 count. Screenshots go to $SCREENSHOT_DIR (or the test's temp folder)."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -42,13 +40,6 @@ LABEL_BOXES = """() => [...document.querySelectorAll('[data-figure="fig-expectat
 def demo():
     cache.clear()
     return seed_demo(today=datetime.date(2026, 11, 15))
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def overlapping(boxes, slack=1.0):

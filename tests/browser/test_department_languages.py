@@ -11,7 +11,7 @@ from . import test_dashboard
 from .conftest import DESKTOP, serious_violations, sign_in
 from .test_dashboard import ALL_DRAWN, DEMO_PASSWORD, EXECUTIVE
 
-demo, shots = test_dashboard.demo, test_dashboard.shots  # the demo company, the screenshot folder
+demo = test_dashboard.demo  # the demo company (shots comes from conftest)
 
 WORDS = {
     "de": ("Wo zuerst handeln", "Zuerst verbessern: Verantwortung, Reaktionsschnelligkeit."),

@@ -3,8 +3,6 @@ at desktop and phone widths: what it says, no serious accessibility violation, n
 of a phone. Screenshots go to $SCREENSHOT_DIR (or the test's temp folder)."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,13 +14,6 @@ from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 from .test_survey_page import FINAL, choose
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

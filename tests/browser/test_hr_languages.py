@@ -2,8 +2,6 @@
 buttons and dates, axe finds no serious violation, screenshots saved (SCREENSHOT_DIR) to be read."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,13 +14,6 @@ from tests.factories import DepartmentFactory, EmployeeFactory
 from .conftest import DESKTOP, serious_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shots(tmp_path):
-    path = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_the_hr_cycle_pages_and_the_org_preview_in_german(new_page, live_server, shots, tmp_path):

@@ -12,7 +12,7 @@ from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 from .test_dashboard import ALL_DRAWN, DEMO_PASSWORD, EXECUTIVE
 from .test_dashboard_layout import overlapping
 
-demo, shots = test_dashboard.demo, test_dashboard.shots  # the demo company, the screenshot folder
+demo = test_dashboard.demo  # the demo company (shots comes from conftest)
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 DEPARTMENT = "/reports/2026-Q3/departments/facilities/"
 

@@ -8,7 +8,7 @@ from . import test_dashboard
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 from .test_dashboard import DEMO_PASSWORD, EXECUTIVE
 
-demo, shots = test_dashboard.demo, test_dashboard.shots  # the same fixtures: the demo company, the screenshot folder
+demo = test_dashboard.demo  # the demo company (shots comes from conftest)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
