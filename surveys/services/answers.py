@@ -19,7 +19,7 @@ import pandas as pd
 from django.db import transaction
 
 from ..bulk import distinct, ranks, write_answers
-from ..models import CYCLE_NAME_RE, Answer, Cycle
+from ..models import CYCLE_NAME_RE, Answer, Cycle, SelfViewAnswer
 from ..selectors import next_cycle_with_answers
 
 
@@ -35,6 +35,9 @@ class AnswersImportSummary:
     providers: int
     cycle_created: bool
     replaced: int = 0
+    # Self-view answers go with the answers they were given with: a file cannot carry them, and kept
+    # they would set a blind spot from one source against customers' ratings from another.
+    replaced_self_views: int = 0
     dry_run: bool = False
     rollups_requested: list[str] = field(default_factory=list)
 
@@ -122,8 +125,9 @@ def answers_import(
 
     Creates the cycle if missing (closed, historical, today's MIN_GROUP_SIZE). Raises ImportRefused
     for a malformed name, an open or draft cycle, a cycle holding answers without `replace`, or
-    one whose results are published without `republish` as well; with `replace` its answers are
-    deleted and the new ones written in the same transaction.
+    one whose results are published without `republish` as well; with `replace` its answers (and
+    its self-view answers, which no file carries) are deleted and the new ones written in the same
+    transaction.
     Requests the roll-ups the import calls for, sent when it commits: without a broker they run
     then, in this process, before this returns. `committed(summary)` is called as soon as the
     import has committed, before those roll-ups are sent (or run).
@@ -144,6 +148,7 @@ def answers_import(
     if dry_run:
         if replace and not summary.cycle_created:
             summary.replaced = Answer.objects.filter(cycle__name=cycle_name).count()
+            summary.replaced_self_views = SelfViewAnswer.objects.filter(cycle__name=cycle_name).count()
         return summary
 
     with transaction.atomic():
@@ -158,6 +163,7 @@ def answers_import(
                 raise ImportRefused(refusal)
             if replace:
                 summary.replaced, _ = Answer.objects.filter(cycle=cycle).delete()
+                summary.replaced_self_views, _ = SelfViewAnswer.objects.filter(cycle=cycle).delete()
         write_answers(_in_index_order(frame, cycle_id=cycle.pk, raters=raters), in_order=True)
         if committed is not None:
             # Registered before the roll-up requests, so it runs before they are sent (or run).

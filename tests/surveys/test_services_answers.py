@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 
 from surveys import bulk
 from surveys.importers import org_lookup, parse_responses
-from surveys.models import Answer, Cycle
+from surveys.models import Answer, Cycle, Dimension, SelfViewAnswer
 from surveys.services.answers import ImportRefused, answers_import
 from tests.conftest import IN_CI
 from tests.factories import CycleFactory, EmployeeFactory
@@ -79,6 +79,29 @@ def test_replace_swaps_the_cycles_answers_for_the_new_ones(raters):
     )
     assert (summary.replaced, summary.cycle_created) == (1, False)
     assert sorted(Answer.objects.values_list("score", flat=True)) == [1, 2]
+
+
+def test_replace_also_replaces_the_self_view_answers_a_file_cannot_carry(raters, org):
+    answers_import(frame("E1,IT,willingness,4"), cycle_name="2025-Q2", replace=False, dry_run=False)
+    cycle = Cycle.objects.get(name="2025-Q2")
+    other = CycleFactory(name="2025-Q1", status=Cycle.Status.CLOSED)
+    for each in (cycle, other):
+        SelfViewAnswer.objects.create(
+            cycle=each,
+            respondent=1,
+            department=org["sales"],
+            scope="supplier",
+            dimension=Dimension.objects.get(slug="courtesy"),
+            score=5,
+        )
+    dry = answers_import(frame("E1,IT,willingness,1"), cycle_name="2025-Q2", replace=True, dry_run=True)
+    assert (dry.replaced, dry.replaced_self_views) == (1, 1)
+    assert SelfViewAnswer.objects.filter(cycle=cycle).exists()  # a dry run writes nothing
+
+    summary = answers_import(frame("E1,IT,willingness,1"), cycle_name="2025-Q2", replace=True, dry_run=False)
+    assert (summary.replaced, summary.replaced_self_views) == (1, 1)
+    assert not SelfViewAnswer.objects.filter(cycle=cycle).exists()
+    assert SelfViewAnswer.objects.filter(cycle=other).count() == 1  # another cycle's are untouched
 
 
 @pytest.mark.parametrize(

@@ -107,4 +107,5 @@ class Command(BaseCommand):
             f"{summary.answers:,} answers from {summary.respondents:,} respondents about "
             f"{summary.providers} department(s) into {'new ' if summary.cycle_created else ''}cycle {summary.cycle}"
             + (f", replacing {summary.replaced:,} answers" if summary.replaced else "")
+            + (f" and {summary.replaced_self_views:,} self-view answers" if summary.replaced_self_views else "")
         )
