@@ -23,3 +23,14 @@ FIGURE_FIELDS = (
 # then outcome) in bits 3k to 3k + 2. The SQL sums `score * PACK_BASE ** k` per respondent and provider: a
 # respondent answers each (provider, dimension) at most once (a database constraint), so no field overflows.
 PACK_BASE = 8
+
+
+def answer_set_array(rows):
+    """Answer sets as one (sets × 4) int64 numpy array: rater department, provider department,
+    respondent key, packed scores. `rows` is that array already (the roll-up reads it so) or a
+    sequence of 4-tuples (tests)."""
+    import numpy as np  # here, not at the top: see this module's docstring
+
+    if isinstance(rows, np.ndarray):
+        return rows.reshape(-1, 4).astype("int64", copy=False)
+    return np.array(rows, dtype="int64").reshape(-1, 4)

@@ -29,13 +29,12 @@ empty is None.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from reports.columns import PACK_BASE
+from reports.columns import PACK_BASE, answer_set_array
 from surveys.dimensions import ALL_DIMENSIONS, MANAGEMENT, OUTCOME, SERVICE_DIMENSIONS, SUPPLIER
 
 WEIGHTS, CORRELATIONS, COMPANY = "weights", "correlations", "company"
@@ -86,10 +85,10 @@ class Observations:
     outcome_answers_count: int
 
 
-def observations(rows: list[tuple]) -> Observations:
+def observations(rows: np.ndarray | list[tuple]) -> Observations:
     """The observations among answer sets as reports.services reads them (rater, provider,
     respondent, packed scores; see reports.columns.PACK_BASE)."""
-    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    sets = answer_set_array(rows)
     rater, provider, respondent, packed = sets.T
     bits = PACK_BASE.bit_length() - 1
     wanted = np.array([*(ALL_DIMENSIONS.index(s) for s in SERVICE_DIMENSIONS), _OUTCOME])

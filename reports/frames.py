@@ -23,13 +23,12 @@ purpose: a fresh process that rolls up (`manage.py rollup`, a new worker) would 
 longer importing pandas than on the arithmetic.
 """
 
-import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from reports.columns import FIGURE_FIELDS, PACK_BASE
+from reports.columns import FIGURE_FIELDS, PACK_BASE, answer_set_array
 from surveys.dimensions import (
     ALL_DIMENSIONS,
     EXPECTATION,
@@ -137,14 +136,14 @@ def compute(
     return Result(tables["departments"], tables["links"], company, summary, decision)
 
 
-def from_answer_sets(rows: list[tuple]) -> tuple[dict, dict, dict]:
+def from_answer_sets(rows: np.ndarray | list[tuple]) -> tuple[dict, dict, dict]:
     """Cells, link masks and company respondents (the inputs of `compute`) from answer sets.
 
     `rows`: one per respondent and provider: rater department, provider department, respondent key,
     packed scores (see reports.columns.PACK_BASE). Respondent keys only group a person's sets here
     (their supplier-wide mask); they leave this function in no output.
     """
-    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    sets = answer_set_array(rows)
     rater, provider, respondent, packed = sets.T
     links, link = _group([rater, provider])  # the distinct (rater, provider) pairs; each set's pair
     bits = PACK_BASE.bit_length() - 1  # PACK_BASE is a power of two
@@ -190,12 +189,12 @@ def _cells_of(links, link, scores, answered) -> dict:
     }
 
 
-def people_of(rows: list[tuple]) -> dict:
+def people_of(rows: np.ndarray | list[tuple]) -> dict:
     """Who answered what, for the exact differencing check's count of distinct raters: per answer set
     (see `from_answer_sets`) its rater, provider, respondent key, mask of service dimensions
     answered and whether it holds an expectation answer. Only counts of distinct keys are ever
     taken of it; nothing of it is stored or leaves the roll-up."""
-    sets = np.fromiter(itertools.chain.from_iterable(rows), dtype="int64", count=4 * len(rows)).reshape(-1, 4)
+    sets = answer_set_array(rows)
     rater, provider, respondent, packed = sets.T
     bits = PACK_BASE.bit_length() - 1
     scores = (packed[:, None] >> (bits * np.arange(len(ALL_DIMENSIONS)))) & (PACK_BASE - 1)

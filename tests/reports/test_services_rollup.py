@@ -404,3 +404,44 @@ def test_the_previous_snapshot_is_not_read_once_a_later_roll_up_of_that_quarter_
     services.rollup_cycle(cycle_id=cycle.id)
 
     assert recomputed == [previous.id]
+
+
+def test_the_answer_sets_read_by_binary_copy_are_the_rows_of_the_plain_query(org):
+    """On PostgreSQL the one scan arrives as a binary COPY decoded by numpy; the same query fetched
+    row by row gives the same sets (large respondent keys and packed scores included)."""
+    from surveys.dimensions import ALL_DIMENSIONS
+    from surveys.models import Answer, Dimension
+    from tests.machine_services import require_postgresql
+
+    require_postgresql()
+    cycle = CycleFactory(name="2026-Q1", status=Cycle.Status.CLOSED)
+    rows = full_survey(2**62 - 7, org["sales"], org["it"], [5, 4, 3, 2, 1, 5], expectation=4, outcome=2)
+    rows += [*full_survey(-(2**61), org["it"], org["sales"], 1), (3, org["it"], org["sales"], "outcome", 5)]
+    add_answers(cycle, rows)
+    positions = {pk: ALL_DIMENSIONS.index(slug) for pk, slug in Dimension.objects.values_list("id", "slug")}
+    packed = " ".join(f"WHEN {pk} THEN score * {8**k}" for pk, k in positions.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rater_department_id, provider_department_id, respondent, SUM(CASE dimension_id {packed} END)"
+            f" FROM {Answer._meta.db_table} WHERE cycle_id = %s GROUP BY 1, 2, 3",
+            [cycle.id],
+        )
+        expected = sorted(tuple(int(v) for v in row) for row in cursor.fetchall())
+    got = services._read_answer_sets(cycle.id, positions)
+    assert got.dtype == "int64" and got.shape == (3, 4)
+    assert sorted(map(tuple, got.tolist())) == expected
+
+
+def test_a_copy_stream_that_is_not_fixed_width_int8_rows_is_refused():
+    header = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+    row = (2).to_bytes(2, "big") + ((8).to_bytes(4, "big") + (7).to_bytes(8, "big")) * 2
+    trailer = (-1).to_bytes(2, "big", signed=True)
+    assert services._binary_copy_int8_rows(header + row + trailer, columns=2).tolist() == [[7, 7]]
+    assert services._binary_copy_int8_rows(header + trailer, columns=2).shape == (0, 2)
+    null = (
+        (2).to_bytes(2, "big") + (8).to_bytes(4, "big") + (7).to_bytes(8, "big") + (-1).to_bytes(4, "big", signed=True)
+    )
+    with pytest.raises(ValueError, match="a null"):
+        services._binary_copy_int8_rows(header + null + bytes(8) + trailer, columns=2)
+    with pytest.raises(ValueError, match="not fixed-width"):
+        services._binary_copy_int8_rows(header + row[:-1] + trailer, columns=2)
