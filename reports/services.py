@@ -347,18 +347,31 @@ def _database_columns(cycle: Cycle, table: dict) -> dict:
     return {"cycle_id": [cycle.id] * length, **{_ID_COLUMNS.get(name, name): values for name, values in table.items()}}
 
 
+# Rows turned into Python values at a time by _insert: at 100,000 people the 270,000 link rows as
+# Python tuples at once were ~500 MiB of the roll-up's peak; a piece at a time they are a few MiB.
+INSERT_PIECE_ROWS = 20_000
+
+
 def _insert(model, columns: dict) -> None:
     """Insert rows given as columns named after `model`'s database columns (numpy arrays or lists;
     NaN is NULL), in one statement.
 
     PostgreSQL gets a binary COPY (a snapshot of 40 departments is ~11,000 link rows): psycopg
     encodes the rows in C, where formatting the floats as text took ~5x as long. Other databases
-    get one executemany.
+    get one executemany. Either way the rows become Python values INSERT_PIECE_ROWS at a time.
     """
-    if not len(next(iter(columns.values()))):
+    count = len(next(iter(columns.values())))
+    if not count:
         return
     fields = {field.column: field for field in model._meta.concrete_fields}
-    rows = list(zip(*(_plain(fields[name], values) for name, values in columns.items()), strict=True))
+
+    def rows():
+        for start in range(0, count, INSERT_PIECE_ROWS):
+            piece = (
+                _plain(fields[name], values[start : start + INSERT_PIECE_ROWS]) for name, values in columns.items()
+            )
+            yield from zip(*piece, strict=True)
+
     table, names = model._meta.db_table, ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -368,14 +381,14 @@ def _insert(model, columns: dict) -> None:
             with cursor.cursor.copy(statement) as copy:
                 if binary:
                     copy.set_types(types)
-                for row in rows:
+                for row in rows():
                     copy.write_row(row)
             # COPY bypasses Django's cursor wrapper; log it so that query counts (tests, bench) include it.
             if connection.queries_logged:
                 connection.queries_log.append({"sql": statement, "time": "0.000"})
         else:
             placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows())
 
 
 def _plain(field, values) -> list:

@@ -445,3 +445,25 @@ def test_a_copy_stream_that_is_not_fixed_width_int8_rows_is_refused():
         services._binary_copy_int8_rows(header + null + bytes(8) + trailer, columns=2)
     with pytest.raises(ValueError, match="not fixed-width"):
         services._binary_copy_int8_rows(header + row[:-1] + trailer, columns=2)
+
+
+def test_snapshot_rows_written_a_piece_at_a_time_are_the_rows_written_at_once(org, monkeypatch):
+    cycle = CycleFactory(name="2026-Q3", min_group_size=3)
+    add_answers(
+        cycle, group(1, 3, org["sales"], org["it"], 4, expectation=5) + group(10, 4, org["it"], org["sales"], 2)
+    )
+
+    def snapshot():
+        return {
+            model: sorted(model.objects.filter(cycle=cycle).values_list(*fields))
+            for model, fields in (
+                (LinkResult, ("rater_department", "provider_department", "dimension", "mean", "suppressed")),
+                (DepartmentResult, ("department", "scope", "dimension", "mean", "rank", "ci_low")),
+            )
+        }
+
+    services.rollup_cycle(cycle_id=cycle.id)
+    whole = snapshot()
+    monkeypatch.setattr(services, "INSERT_PIECE_ROWS", 3)  # 14 link rows: five pieces, the last of two
+    services.rollup_cycle(cycle_id=cycle.id)
+    assert snapshot() == whole and len(whole[LinkResult]) == 14
