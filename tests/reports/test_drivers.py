@@ -260,3 +260,24 @@ def test_a_group_below_the_minimum_group_size_shows_nothing_and_the_company_coun
     assert by_group[3, SUPPLIER]["observations"] == 200 and by_group[None, SUPPLIER]["observations"] == 353
     management = by_group[None, MANAGEMENT]
     assert management["observations"] is None and management["tier"] == "company"
+
+
+def test_moments_computed_a_few_people_at_a_time_give_the_same_figures(monkeypatch):
+    """The group's moments are summed a piece of people at a time (memory at 100,000 people); the
+    figures, intervals included, do not depend on the pieces, people with several observations
+    (one per provider) falling on a piece's edge included."""
+    rng = np.random.default_rng(7)
+    n = 400
+    scores = rng.integers(1, 6, size=(n, 7))
+    scores[:, 6] = np.clip(scores[:, 1] + rng.integers(-1, 2, n), 1, 5)  # the outcome follows ownership
+    respondent = rng.integers(0, 150, n)  # ~2.7 observations each
+    provider = rng.integers(1, 4, n)
+
+    def figures():
+        return drivers.group_figures(scores, respondent, provider, label="pieces", resamples=200)
+
+    whole = figures()
+    assert whole["tier"] == "weights" and whole["importance_low"][1] is not None
+    for piece in (1, 2, 7):
+        monkeypatch.setattr(drivers, "_MOMENT_PIECE_PEOPLE", piece)
+        assert figures() == whole
