@@ -98,7 +98,7 @@ def observations(rows: np.ndarray | list[tuple]) -> Observations:
         rater=rater[complete],
         provider=provider[complete],
         respondent=respondent[complete],
-        scores=scores[complete],
+        scores=scores[complete].astype("int8"),  # 1–5: an eighth of the memory of int64
         outcome_answers_count=int((scores[:, _Y] > 0).sum()),
     )
 
@@ -114,16 +114,24 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
 def _ranks_by_row(values: np.ndarray, centre: bool = False) -> np.ndarray:
     """average_ranks of each row of `values` (variables × n, small positive integers); with
     `centre`, less their mean (n + 1) / 2 and divided by n."""
-    n = values.shape[1]
     ranks = np.empty(values.shape, dtype="float64")
-    for row, these in enumerate(values):
+    for row, (these, table) in enumerate(zip(values, _rank_tables(values, centre), strict=True)):
+        np.take(table, these, out=ranks[row])
+    return ranks
+
+
+def _rank_tables(values: np.ndarray, centre: bool = False) -> list[np.ndarray]:
+    """Per row of `values` (see _ranks_by_row), the rank of each value: ranks are looked up in it."""
+    n = values.shape[1]
+    tables = []
+    for these in values:
         counts = np.bincount(these)
         below = np.cumsum(counts) - counts
         table = below + (counts + 1) / 2.0
         if centre:
             table = (table - (n + 1) / 2.0) / n
-        np.take(table, these, out=ranks[row])
-    return ranks
+        tables.append(table)
+    return tables
 
 
 _K = _P + 1
@@ -317,11 +325,13 @@ class _Job:
 _MOMENT_PIECE_PEOPLE = 32_768
 
 
-def _grouped_moments(ranks: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The group's moments (see _moments) from its ranks (7 × n) and respondents (n, sorted): their
-    sum over all observations (36), each respondent's sum over their observations in the group
-    (float32, 36 × people) and those people. Computed a piece of people at a time."""
-    n = ranks.shape[1]
+def _grouped_moments(scores: np.ndarray, person: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The group's moments (see _moments) of its centred ranks, from its scores (7 × n) and
+    respondents (n, sorted): their sum over all observations (36), each respondent's sum over
+    their observations in the group (float32, 36 × people) and those people. Ranked and computed a
+    piece of people at a time."""
+    n = scores.shape[1]
+    tables = _rank_tables(scores, centre=True)  # centred and scaled: no precision lost in the moments
     starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]]) if n else np.zeros(0, dtype="intp")
     ends = np.r_[starts[1:], n]
     total = np.zeros(1 + _K + _K * (_K + 1) // 2)
@@ -329,7 +339,8 @@ def _grouped_moments(ranks: np.ndarray, person: np.ndarray) -> tuple[np.ndarray,
     for first in range(0, len(starts), _MOMENT_PIECE_PEOPLE):
         last = min(first + _MOMENT_PIECE_PEOPLE, len(starts))
         low, high = starts[first], ends[last - 1]
-        moments = _moments_by_row(ranks[:, low:high])
+        ranks = np.stack([np.take(table, these[low:high]) for table, these in zip(tables, scores, strict=True)])
+        moments = _moments_by_row(ranks)
         total += moments.sum(axis=1)
         if last - first < high - low:  # someone with several observations in the group: their sum
             moments = np.add.reduceat(moments, starts[first:last] - low, axis=1)
@@ -459,8 +470,7 @@ def _point_figures(scores: np.ndarray, person: np.ndarray, everyone: int) -> tup
     }
     if figures["tier"] == COMPANY:
         return figures, None
-    # Centred and scaled ranks: no precision lost in the moments.
-    total, per_person, people = _grouped_moments(_ranks_by_row(scores, centre=True), person)
+    total, per_person, people = _grouped_moments(scores, person)
     correlation, varies = _correlations(total[None])
     shown = varies[0, :_P] & varies[0, _Y]
     figures["correlation"] = [_round(correlation[0, i, _Y], 2) if shown[i] else None for i in range(_P)]
