@@ -28,17 +28,36 @@ class LinkExporter(ListExporter):
         """The snapshot rows behind the export, in its order (the API pages through these)."""
         return selectors.link_rows(cycle=self.cycle, provider_id=provider_id)
 
+    # The export reads plain values, not model instances: three instances a row (the row and its
+    # two departments) were most of the command's time at 100,000 people (270,000 link rows).
+    _VALUES = (
+        "rater_department__name",
+        "provider_department__name",
+        "dimension",
+        "respondents",
+        "ratings",
+        "mean",
+        "favorable_pct",
+        "suppressed",
+    )
+
     def rows(self) -> Iterator[tuple]:
-        for record in self.records().iterator(chunk_size=2000):
-            yield self.row(record)
+        for values in self.records().values_list(*self._VALUES).iterator(chunk_size=5000):
+            yield self._shaped(*values)
 
     def row(self, row) -> tuple:
-        shown = not row.suppressed
+        return self._shaped(
+            *(row.rater_department.name, row.provider_department.name),
+            *(getattr(row, name) for name in self._VALUES[2:]),
+        )
+
+    def _shaped(self, rater, provider, dimension, respondents, ratings, mean, favorable_pct, suppressed) -> tuple:
+        shown = not suppressed
         return (
             self.cycle.name,
-            row.rater_department.name,
-            row.provider_department.name,
-            row.dimension,
-            *((row.respondents, row.ratings, row.mean, row.favorable_pct) if shown else (None,) * 4),
-            row.suppressed,
+            rater,
+            provider,
+            dimension,
+            *((respondents, ratings, mean, favorable_pct) if shown else (None,) * 4),
+            suppressed,
         )
