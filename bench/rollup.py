@@ -35,6 +35,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 from _common import (
+    ROOT,
     answers,
     command_env,
     company,
@@ -198,19 +199,29 @@ def generate_and_import(args, rng) -> tuple[list[float], str, int]:
     return imports, how, len(current)
 
 
+# Runs the command and prints its wall seconds and peak RSS (KiB). A small process of its own
+# starts it: Linux carries a process's peak RSS over fork and exec, so a command started from this
+# one (which holds the in-process roll-ups' memory) would report this process's peak as its own.
+_RSS_WRAPPER = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def timed_command_rss(args: list[str], env: dict) -> tuple[float, int]:
     """(wall seconds, peak resident memory in bytes) of `python ARGS` run as a fresh process."""
     import subprocess
     import sys
 
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
+    wrapper = [sys.executable, "-c", _RSS_WRAPPER, sys.executable, *args]
+    output = subprocess.run(wrapper, env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    elapsed, peak_kib, code = output.split()
+    if int(code):
         raise RuntimeError(f"{' '.join(args)} failed")
-    return elapsed, usage.ru_maxrss * 1024
+    return float(elapsed), int(peak_kib) * 1024
 
 
 def measure_commands(cycle: Cycle, runs: int) -> tuple:
