@@ -103,15 +103,6 @@ def observations(rows: np.ndarray | list[tuple]) -> Observations:
     )
 
 
-def supplier_departments(rows: np.ndarray | list[tuple]) -> set[int]:
-    """The departments rated in the supplier scope among answer sets (see `observations`): those
-    another department's people gave a service answer; each has its scorecard rows, so its drivers."""
-    sets = answer_set_array(rows)
-    rater, provider, packed = sets[:, 0], sets[:, 1], sets[:, 3]
-    service = (packed & (PACK_BASE ** len(SERVICE_DIMENSIONS) - 1)) != 0  # the first six fields
-    return {int(d) for d in np.unique(provider[service & (rater != provider)])}
-
-
 # ---- Ranks, correlations, R² of subsets and dominance ----
 
 

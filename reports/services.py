@@ -19,7 +19,6 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -110,11 +109,6 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, d
                 " set_config('jit', 'off', true)"
             )
     answer_sets = _read_answer_sets(cycle.id, positions)
-    # The drivers need only the answer sets: numpy arithmetic in a thread of its own (it lets go
-    # of the interpreter in its products and draws) while this one computes the scorecards.
-    drivers_pool = ThreadPoolExecutor(1, thread_name_prefix="drivers")
-    drivers_future = drivers_pool.submit(driver_rows, cycle, answer_sets)
-    drivers_pool.shutdown(wait=False)
     stored = [] if previous is None else _read_stored_rollup(previous)
     frames = frames_module()
     cells, masks, company_respondents = frames.from_answer_sets(answer_sets)
@@ -131,19 +125,20 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, d
         company_respondents=company_respondents,
         people=partial(frames.people_of, answer_sets),
     )
-    drivers = drivers_future.result()
+    drivers = driver_rows(cycle, answer_sets, result)
     return result, int(cells["n"].sum()) + drivers["outcome_answers_count"], previous, drivers
 
 
-def driver_rows(cycle: Cycle, answer_sets: np.ndarray) -> dict:
+def driver_rows(cycle: Cycle, answer_sets: np.ndarray, result: frames.Result) -> dict:
     """The drivers of the cycle from the same answer sets (reports.drivers): `rows` as the
     contract's export has them (department ids, None for the company), `outcome_answers` (whether
-    there are any) and their count. Reads no database."""
+    there are any) and their count."""
     from . import drivers
 
     observed = drivers.observations(answer_sets)
-    supplier = drivers.supplier_departments(answer_sets)
-    rows = drivers.compute(observed, supplier_departments=supplier, min_group_size=cycle.min_group_size)
+    departments = result.departments
+    supplier = departments["department"][departments["scope"] == 0]  # rated in the supplier scope
+    rows = drivers.compute(observed, supplier_departments=set(supplier.tolist()), min_group_size=cycle.min_group_size)
     return {
         "rows": rows,
         "outcome_answers": observed.outcome_answers_count > 0,
