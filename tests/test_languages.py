@@ -575,6 +575,9 @@ def test_the_org_preview_and_its_row_errors_in_german(client, hr, org, employee,
     assert "Was org.csv ändern würde" in preview and "1 neu</li>" in preview and "1 deaktiviert</li>" in preview
     assert "Diese Datei deaktiviert 1 von 3 aktiven Personen" in preview and "Neue Abteilungen (1)" in preview
     assert "Diese Datei ändert die Anmeldeadresse von 1 Person." in preview
+    # The "What changes" column in German: the fields' names, the values as written.
+    assert f"E-Mail: {employee.user.email} → new-{employee.user.email}" in preview
+    assert re.search(r"Abteilung: [^;<]+ → IT", preview), "the move in German"
     stale = client.post(response.url, {"decision": "confirm", "digest": "x" * 64}, follow=True).content.decode()
     assert "Die Organisation hat sich seit dieser Vorschau geändert" in stale
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', preview).group(1)
@@ -590,6 +593,31 @@ def test_the_org_preview_and_its_row_errors_in_german(client, hr, org, employee,
     for page in (preview, stale, uncounted.content.decode(), discarded, errors):
         assert '<html lang="de">' in page
         _assert_german(page, originals)
+
+
+def test_an_org_plan_is_the_same_whichever_language_it_is_previewed_in_and_says_its_changes_in_each(org, employee):
+    from django.utils import translation
+
+    from surveys.services.org import org_plan
+
+    line = f"{employee.employee_id},{employee.user.email},{employee.user.full_name} Neu,IT,manager,de"
+    rows = parse(line).data
+    plans = {}
+    for language in ("en", "de", "fr", "es"):
+        with translation.override(language):
+            plan = org_plan(rows)
+            plans[language] = (plan.digest, plan.updated[0].change_words)
+    assert len({digest for digest, _ in plans.values()}) == 1  # confirming in another language is no stale plan
+    name = employee.user.full_name
+    assert plans["en"][1] == [
+        f"name: {name} → {name} Neu",
+        f"department: {employee.department.name} → IT",
+        "role: Employee → Manager",
+        "language: none → de",
+    ]
+    assert plans["de"][1][2:] == ["Rolle: Mitarbeitende → Führungskraft", "Sprache: keine → de"]
+    assert plans["fr"][1][2:] == ["rôle : Salarié → Responsable", "langue : aucune → de"]
+    assert plans["es"][1][0] == f"nombre: {name} → {name} Neu"
 
 
 def test_the_hr_cycle_page_in_french_and_spanish_with_their_dates(client, hr, org):
