@@ -17,6 +17,7 @@ words are escaped: translators never see Plotly's syntax, and a translated `%` s
 Figures read by the numbers in them (hover values) are written as the language writes numbers.
 """
 
+import html
 import re
 
 from django.utils.translation import gettext
@@ -208,6 +209,9 @@ def department_dimension_heatmap(
             "ticktext": [plotly_text(labels[d]) for d in dims],
             "side": "top",
             "fixedrange": True,
+            # Room for the names Plotly turns aslant when they are wider than their columns
+            # ("Reaktionsschnelligkeit"): without it, the top margin cut them to "…lligkeit".
+            "automargin": True,
         },
         yaxis={**ticks, "fixedrange": True, "automargin": True},
         shapes=shapes,
@@ -231,18 +235,25 @@ def department_dimension_heatmap(
     }
 
 
-def narrow_colorbar() -> dict:
-    """A colour bar for a phone: horizontal, under the plot, as wide as it."""
+def narrow_colorbar(title: str | None = None, *, y: float = -0.02) -> dict:
+    """A colour bar for a phone: horizontal, under the plot (`y` in plot heights), as wide as it;
+    titled `title` (Plotly text), the mean's by default."""
     return {
-        "title": {"text": plotly_text(gettext("Mean")), "side": "top"},
+        "title": {"text": plotly_text(gettext("Mean")) if title is None else title, "side": "top"},
         "orientation": "h",
         "thickness": 12,
         "len": 1,
         "x": 0.5,
         "xanchor": "center",
-        "y": -0.02,
+        "y": y,
         "yanchor": "top",
     }
+
+
+def _two_lines(title: str) -> str:
+    """An axis title for a phone's narrow plot: its parenthesis on a line of its own
+    ("Wie gut A B bedient<br>(Bewertung von B)"), so that a long title is not cut at the edges."""
+    return title.replace(" (", "<br>(", 1)
 
 
 def _cell_hover() -> str:
@@ -355,23 +366,54 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
             + "<extra></extra>",
         },
     ]
+    x_title = plotly_text(gettext("How well A serves B (B's rating)"))
+    y_title = plotly_text(gettext("How well B serves A (A's rating)"))
     layout = _layout(
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={
-            "title": {"text": plotly_text(gettext("How well A serves B (B's rating)"))},
-            "range": [lo, hi],
-            "automargin": True,
-        },
-        yaxis={
-            "title": {"text": plotly_text(gettext("How well B serves A (A's rating)"))},
-            "range": [lo, hi],
-            "automargin": True,
-        },
+        xaxis={"title": {"text": x_title}, "range": [lo, hi], "automargin": True},
+        yaxis={"title": {"text": y_title}, "range": [lo, hi], "automargin": True},
         showlegend=False,
         annotations=annotations,
     )
-    return {"data": data, "layout": layout}
+    # On a phone (static/js/figures.js) the colour bar beside the plot left it a third of the
+    # screen and the axis titles ran past its edges: the bar lies under the plot and each title
+    # breaks before its parenthesis.
+    gap_bar = narrow_colorbar(plotly_text(gettext("Gap")), y=-0.3)
+    return {
+        "data": data,
+        "layout": layout,
+        "narrow": [{"trace": 1, "set": {"marker": {**data[1]["marker"], "colorbar": gap_bar}}}],
+        "narrowLayout": {
+            "height": 600,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": {"title": {"text": _two_lines(x_title)}},
+            "yaxis": {"title": {"text": _two_lines(y_title)}},
+            # A name beside a point near the right edge ran off the screen: it reads leftwards
+            # where it does not fit rightwards, on the side with more room where neither fits.
+            "annotations": [_narrow_annotation(a, lo, hi) for a in annotations],
+        },
+    }
+
+
+def _narrow_annotation(annotation: dict, lo: float, hi: float) -> dict:
+    """An asymmetry label placed for a phone's plot (EXPECTATION_PLOT_NARROW wide): to the right of
+    its point where it fits, else to the left, else centred on it, else on the side with more room."""
+    width = EXPECTATION_PLOT_NARROW[0]
+    point = (annotation["x"] - lo) / (hi - lo) * width
+    text = 0.62 * _LABEL_FONT * len(html.unescape(annotation["text"])) + 8
+    if point + 30 + text <= width:
+        return {**annotation, "ax": 30, "xanchor": "left"}
+    if point - 30 - text >= 0:
+        return {**annotation, "ax": -30, "xanchor": "right"}
+    if text / 2 <= min(point, width - point):
+        return {**annotation, "ax": 0, "xanchor": "center"}
+    # Nowhere whole: on the side with more room, the arrow shortened.
+    return (
+        {**annotation, "ax": -10, "xanchor": "right"}
+        if point > width / 2
+        else {**annotation, "ax": 10, "xanchor": "left"}
+    )
 
 
 def expectation_scatter(*, rows: list[dict]) -> dict:

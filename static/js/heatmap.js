@@ -134,6 +134,7 @@
         layout: {
           font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
           width: phoneWidth(width, plain), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
+          separators: window.ChainFigures.separators || undefined,
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
           xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -90, side: "top", automargin: true,
                    fixedrange: true },
@@ -146,6 +147,7 @@
     var layout = {
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
       height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
+      separators: window.ChainFigures.separators || undefined,
       plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 15 } },
       xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -40, automargin: true, fixedrange: true,
                title: { text: plotlyText(words.supplierAxis) } },
