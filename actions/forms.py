@@ -50,6 +50,8 @@ class CommitmentForm(forms.Form):
         self.fields["especially_for"].queryset = raters
         if not self.fields["modules"].queryset.exists():
             del self.fields["modules"]  # no training written yet: nothing to attach
+        else:
+            self.fields["modules"].label_from_instance = lambda module: module.shown_title
         labels = {d.slug: _(d.label) for d in dimensions}  # the stored English, translated
         self.fields["dimension"].choices = [(slug, labels.get(slug, slug.capitalize())) for slug in SERVICE_DIMENSIONS]
 

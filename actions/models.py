@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from reports.models import Scope
 from surveys.dimensions import SCOPES, SERVICE_DIMENSIONS
@@ -118,6 +118,18 @@ class TrainingModule(models.Model):
 
     def __str__(self):
         return self.title
+
+    # The texts in the reader's language: the stored English through the catalogue (the starter
+    # modules of migration 0002 are translated there), so a text HR rewrote in the admin shows as
+    # written. The body, moments and self-check are translated a paragraph or a line at a time
+    # (actions.training.module_page).
+    @property
+    def shown_title(self) -> str:
+        return gettext(self.title) if self.title else self.title
+
+    @property
+    def shown_summary(self) -> str:
+        return gettext(self.summary) if self.summary else self.summary
 
 
 class TrainingCompletion(models.Model):

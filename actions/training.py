@@ -219,6 +219,13 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def shown(parts: list[str]) -> list[str]:
+    """Paragraphs or lines in the reader's language: each stored English part through the
+    catalogue, where the starter modules (migration 0002) are translated a part at a time; a part
+    HR wrote or reworded in the admin has no translation and shows as written."""
+    return [_(part) for part in parts]
+
+
 @dataclass
 class ModuleItem:
     module: TrainingModule
@@ -310,9 +317,9 @@ def module_page(*, user, module: TrainingModule) -> dict:
         "is_coaching": module.kind == COACHING,
         "dimension_label": _(dimension[0]) if dimension else module.get_dimension_display(),
         "dimension_question": _(dimension[1]) if dimension else "",
-        "paragraphs": paragraphs(module.body),
-        "moments": lines(module.moments),
-        "self_check": lines(module.self_check),
+        "paragraphs": shown(paragraphs(module.body)),
+        "moments": shown(lines(module.moments)),
+        "self_check": shown(lines(module.self_check)),
         "employee": employee,
         "done_at": done_at,
         "commitments": latest_and_top_first(commitments, top),

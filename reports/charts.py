@@ -8,11 +8,24 @@ which Plotly shows as the characters); only the templates written here use its m
 heatmap is drawn by static/js/heatmap.js from plain names, which it escapes the same way.
 
 Colours come from reports.colours, the one scale of every figure and file.
+
+Every word of a figure (axis and colour-bar titles, trace names, hover texts, the hidden label) is
+translated when the figure is built, in the language of the request that builds it: the pages
+that cache figures key them on the language (reports.pages.cache_key). Hover texts are translated
+with `%(name)s` placeholders (`_hover`), which are replaced by Plotly's `%{…}` ones after the
+words are escaped: translators never see Plotly's syntax, and a translated `%` stays a character.
+Figures read by the numbers in them (hover values) are written as the language writes numbers.
 """
+
+import html
+import re
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
-from . import colours
+from . import colours, numbers
 from .colours import HIDDEN_GREY
 
 COMPANY_COLOUR = "#212529"
@@ -35,13 +48,55 @@ def _round(value, digits):
     return None if value is None else round(value, digits)
 
 
-HIDDEN = "hidden to protect a small group"
+HIDDEN = _("hidden to protect a small group")
 
 
 def hidden_label(min_group_size: int) -> str:
     """What a hidden figure reads, whichever rule hid it: its own group's size or the protection
-    of another's. It never claims a count (a row hidden for another group's sake may have many)."""
-    return HIDDEN
+    of another's. It never claims a count (a row hidden for another group's sake may have many).
+    In the active language."""
+    return gettext(HIDDEN)
+
+
+_PLACEHOLDER = re.compile(r"%\(([a-z0-9_]+)\)s")
+
+
+def _hover(message: str, **placeholders: str) -> str:
+    """A translated hover text for a Plotly hovertemplate: its words escaped (`_template_text`),
+    each `%(name)s` replaced by `placeholders[name]` (a Plotly `%{…}` placeholder or our markup)."""
+    parts = _PLACEHOLDER.split(message)
+    # split() alternates text and captured names: text, name, text, name, …, text.
+    return "".join(placeholders[part] if i % 2 else _template_text(part) for i, part in enumerate(parts))
+
+
+def heatmap_words() -> dict[str, str]:
+    """The words static/js/heatmap.js writes into the link heatmap and around it, in the active
+    language (it has no catalogue of its own). Hover lines keep Plotly's `%{…}` placeholders;
+    `{shown}`, `{total}`, `{label}`, `{rater}`, `{provider}`, `{dimension}` and `{order}` are
+    filled in by the script."""
+    return {
+        "mean": gettext("Mean"),
+        "hover": "<br>".join(
+            (
+                "%{customdata[0]} → %{customdata[1]}",
+                _hover(gettext("Mean %(value)s"), value="%{customdata[2]}"),
+                _hover(gettext("Favorable %(value)s"), value="%{customdata[3]}"),
+                _hover(gettext("Respondents %(value)s"), value="%{customdata[4]}"),
+                _hover(gettext("Change %(value)s"), value="%{customdata[5]}"),
+            )
+        ),
+        "notAvailable": gettext("n/a"),
+        "supplierAxis": gettext("Supplier (rated department)"),
+        "customerAxis": gettext("Internal customer (rating department)"),
+        "ranked": gettext("The {shown} weakest of {total} links shown ({label}):"),
+        "management": gettext("{provider}'s staff rating their own management"),
+        "rating": gettext("{rater} rating {provider}"),
+        "show": gettext("Show the full heatmap"),
+        "hide": gettext("Hide the full heatmap"),
+        "showing": gettext("Showing {dimension} · {order}."),
+        "loading": gettext("Loading the dimensions…"),
+        "failed": gettext("The dimensions could not be loaded: reload the page to try again."),
+    }
 
 
 def _layout(**extra) -> dict:
@@ -96,8 +151,9 @@ def link_heatmap(
         "scores": scores,
         "weakest": weakest,
         "hiddenColour": HIDDEN_GREY,
-        "hiddenLabel": hidden_label(min_group_size),
-        "hiddenText": "hidden",
+        "hiddenLabel": _template_text(hidden_label(min_group_size)),
+        "hiddenText": plotly_text(gettext("hidden")),
+        "words": heatmap_words(),
         **colours.scale(centre).plotly(),
     }
 
@@ -139,8 +195,8 @@ def department_dimension_heatmap(
             "customdata": custom,
             **colours.scale(centre).plotly(),
             "texttemplate": "%{z:.2f}",
-            "hovertemplate": _HOVER,
-            "colorbar": {"title": {"text": "Mean"}, "thickness": 14},
+            "hovertemplate": _cell_hover(),
+            "colorbar": {"title": {"text": plotly_text(gettext("Mean"))}, "thickness": 14},
             "xgap": 2,
             "ygap": 2,
         },
@@ -153,6 +209,9 @@ def department_dimension_heatmap(
             "ticktext": [plotly_text(labels[d]) for d in dims],
             "side": "top",
             "fixedrange": True,
+            # Room for the names Plotly turns aslant when they are wider than their columns
+            # ("Reaktionsschnelligkeit"): without it, the top margin cut them to "…lligkeit".
+            "automargin": True,
         },
         yaxis={**ticks, "fixedrange": True, "automargin": True},
         shapes=shapes,
@@ -166,7 +225,7 @@ def department_dimension_heatmap(
         # the plot, leaving the cells the screen's width.
         "narrow": [
             {"trace": 0, "set": {"textfont": {"size": 9}}},  # "n<5" side by side ran together at 14 px
-            {"trace": 1, "set": {"colorbar": NARROW_COLORBAR, "textfont": {"size": 10}}},
+            {"trace": 1, "set": {"colorbar": narrow_colorbar(), "textfont": {"size": 10}}},
         ],
         "narrowLayout": {
             "height": layout["height"] + 150,
@@ -176,23 +235,40 @@ def department_dimension_heatmap(
     }
 
 
-# A colour bar for a phone: horizontal, under the plot, as wide as it.
-NARROW_COLORBAR = {
-    "title": {"text": "Mean", "side": "top"},
-    "orientation": "h",
-    "thickness": 12,
-    "len": 1,
-    "x": 0.5,
-    "xanchor": "center",
-    "y": -0.02,
-    "yanchor": "top",
-}
+def narrow_colorbar(title: str | None = None, *, y: float = -0.02) -> dict:
+    """A colour bar for a phone: horizontal, under the plot (`y` in plot heights), as wide as it;
+    titled `title` (Plotly text), the mean's by default."""
+    return {
+        "title": {"text": plotly_text(gettext("Mean")) if title is None else title, "side": "top"},
+        "orientation": "h",
+        "thickness": 12,
+        "len": 1,
+        "x": 0.5,
+        "xanchor": "center",
+        "y": y,
+        "yanchor": "top",
+    }
 
 
-_HOVER = (
-    "%{customdata[0]} · %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}"
-    "<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>"
-)
+def _two_lines(title: str) -> str:
+    """An axis title for a phone's narrow plot: its parenthesis on a line of its own
+    ("Wie gut A B bedient<br>(Bewertung von B)"), so that a long title is not cut at the edges."""
+    return title.replace(" (", "<br>(", 1)
+
+
+def _cell_hover() -> str:
+    return (
+        "<br>".join(
+            (
+                "%{customdata[0]} · %{customdata[1]}",
+                _hover(gettext("Mean %(value)s"), value="%{customdata[2]}"),
+                _hover(gettext("Favorable %(value)s"), value="%{customdata[3]}"),
+                _hover(gettext("Respondents %(value)s"), value="%{customdata[4]}"),
+                _hover(gettext("Change %(value)s"), value="%{customdata[5]}"),
+            )
+        )
+        + "<extra></extra>"
+    )
 
 
 def _custom(name: str, what: str, cell: dict | None) -> list:
@@ -202,15 +278,16 @@ def _custom(name: str, what: str, cell: dict | None) -> list:
     return [
         name,
         what,
-        f"{cell['mean']:.2f}",
-        "" if cell.get("favorable_pct") is None else f"{cell['favorable_pct']:.1f}%",
+        numbers.decimal(cell["mean"], 2),
+        "" if cell.get("favorable_pct") is None else plotly_text(numbers.percent(cell["favorable_pct"], 1)),
         "" if cell.get("respondents") is None else str(cell["respondents"]),
         _signed(cell.get("delta")),
     ]
 
 
 def _signed(value) -> str:
-    return "n/a" if value is None else f"{value:+.2f}"
+    """A change as hover text: signed, in the language's number format; "n/a" (translated) without one."""
+    return plotly_text(gettext("n/a")) if value is None else numbers.signed(value, 2)
 
 
 def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int) -> dict:
@@ -225,7 +302,7 @@ def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int)
         # Text per cell, not a constant template: Plotly would also write a template into empty cells.
         "text": [["" if h is None else f"n<{min_group_size}" for h in row] for row in hidden],
         "texttemplate": "%{text}",
-        "hovertemplate": f"{label}<extra></extra>",
+        "hovertemplate": f"{_template_text(label)}<extra></extra>",
         "xgap": 2,
         "ygap": 2,
     }
@@ -239,7 +316,8 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     lo = min([*xs, *ys, centre], default=1.0) - 0.2
     hi = max([*xs, *ys, centre], default=5.0) + 0.2
     custom = [
-        [plotly_text(p["a"]), plotly_text(p["b"]), f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs
+        [plotly_text(p["a"]), plotly_text(p["b"]), numbers.decimal(p["a_serves_b"]), numbers.decimal(p["b_serves_a"])]
+        for p in pairs
     ]
     labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
     annotations = [
@@ -257,7 +335,7 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
         for rank, i in enumerate(labelled)
     ]
     data = [
-        _diagonal(lo, hi, "Served as well as it serves"),
+        _diagonal(lo, hi, gettext("Served as well as it serves")),
         {
             "type": "scatter",
             "mode": "markers",
@@ -269,24 +347,73 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
                 "color": [round(abs(x - y), 2) for x, y in zip(xs, ys, strict=True)],
                 "colorscale": [[0, "#92c5de"], [1, "#b35806"]],
                 "line": {"color": "#212529", "width": 0.5},
-                "colorbar": {"title": {"text": "Gap"}, "thickness": 14},
+                "colorbar": {"title": {"text": plotly_text(gettext("Gap"))}, "thickness": 14},
             },
-            "name": "Pair of departments",
-            "hovertemplate": (
-                "%{customdata[0]} serves %{customdata[1]}: %{customdata[2]}<br>"
-                "%{customdata[1]} serves %{customdata[0]}: %{customdata[3]}<extra></extra>"
-            ),
+            "name": plotly_text(gettext("Pair of departments")),
+            "hovertemplate": _hover(
+                gettext("%(a)s serves %(b)s: %(a_serves_b)s"),
+                a="%{customdata[0]}",
+                b="%{customdata[1]}",
+                a_serves_b="%{customdata[2]}",
+            )
+            + "<br>"
+            + _hover(
+                gettext("%(a)s serves %(b)s: %(a_serves_b)s"),
+                a="%{customdata[1]}",
+                b="%{customdata[0]}",
+                a_serves_b="%{customdata[3]}",
+            )
+            + "<extra></extra>",
         },
     ]
+    x_title = plotly_text(gettext("How well A serves B (B's rating)"))
+    y_title = plotly_text(gettext("How well B serves A (A's rating)"))
     layout = _layout(
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": {"text": "How well A serves B (B's rating)"}, "range": [lo, hi], "automargin": True},
-        yaxis={"title": {"text": "How well B serves A (A's rating)"}, "range": [lo, hi], "automargin": True},
+        xaxis={"title": {"text": x_title}, "range": [lo, hi], "automargin": True},
+        yaxis={"title": {"text": y_title}, "range": [lo, hi], "automargin": True},
         showlegend=False,
         annotations=annotations,
     )
-    return {"data": data, "layout": layout}
+    # On a phone (static/js/figures.js) the colour bar beside the plot left it a third of the
+    # screen and the axis titles ran past its edges: the bar lies under the plot and each title
+    # breaks before its parenthesis.
+    gap_bar = narrow_colorbar(plotly_text(gettext("Gap")), y=-0.3)
+    return {
+        "data": data,
+        "layout": layout,
+        "narrow": [{"trace": 1, "set": {"marker": {**data[1]["marker"], "colorbar": gap_bar}}}],
+        "narrowLayout": {
+            "height": 600,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "xaxis": {"title": {"text": _two_lines(x_title)}},
+            "yaxis": {"title": {"text": _two_lines(y_title)}},
+            # A name beside a point near the right edge ran off the screen: it reads leftwards
+            # where it does not fit rightwards, on the side with more room where neither fits.
+            "annotations": [_narrow_annotation(a, lo, hi) for a in annotations],
+        },
+    }
+
+
+def _narrow_annotation(annotation: dict, lo: float, hi: float) -> dict:
+    """An asymmetry label placed for a phone's plot (EXPECTATION_PLOT_NARROW wide): to the right of
+    its point where it fits, else to the left, else centred on it, else on the side with more room."""
+    width = EXPECTATION_PLOT_NARROW[0]
+    point = (annotation["x"] - lo) / (hi - lo) * width
+    text = 0.62 * _LABEL_FONT * len(html.unescape(annotation["text"])) + 8
+    if point + 30 + text <= width:
+        return {**annotation, "ax": 30, "xanchor": "left"}
+    if point - 30 - text >= 0:
+        return {**annotation, "ax": -30, "xanchor": "right"}
+    if text / 2 <= min(point, width - point):
+        return {**annotation, "ax": 0, "xanchor": "center"}
+    # Nowhere whole: on the side with more room, the arrow shortened.
+    return (
+        {**annotation, "ax": -10, "xanchor": "right"}
+        if point > width / 2
+        else {**annotation, "ax": 10, "xanchor": "left"}
+    )
 
 
 def expectation_scatter(*, rows: list[dict]) -> dict:
@@ -303,7 +430,7 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
     wide = label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT)
     narrow = label_positions(xs, ys, names, x_range=x_range, y_range=y_range, size=EXPECTATION_PLOT_NARROW)
     data = [
-        _diagonal(lo, hi, "Met exactly"),
+        _diagonal(lo, hi, gettext("Met exactly")),
         {
             "type": "scatter",
             "mode": "markers+text",
@@ -313,7 +440,12 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
             "textposition": [place for place, _clear in wide],
             "textfont": {"size": 12},
             "customdata": [
-                [plotly_text(r["name"]), f"{r['expectation_mean']:.2f}", f"{r['mean']:.2f}", _signed(r["gap"])]
+                [
+                    plotly_text(r["name"]),
+                    numbers.decimal(r["expectation_mean"]),
+                    numbers.decimal(r["mean"]),
+                    _signed(r["gap"]),
+                ]
                 for r in rows
             ],
             "marker": {
@@ -322,17 +454,30 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
                 "symbol": ["triangle-down" if r["gap"] < 0 else "circle" for r in rows],
                 "line": {"color": "#212529", "width": 0.5},
             },
-            "name": "Department",
-            "hovertemplate": (
-                "%{customdata[0]}<br>Expected %{customdata[1]}<br>Experienced %{customdata[2]}"
-                "<br>Gap %{customdata[3]}<extra></extra>"
-            ),
+            "name": plotly_text(gettext("Department")),
+            "hovertemplate": "<br>".join(
+                (
+                    "%{customdata[0]}",
+                    _hover(gettext("Expected %(value)s"), value="%{customdata[1]}"),
+                    _hover(gettext("Experienced %(value)s"), value="%{customdata[2]}"),
+                    _hover(gettext("Gap %(value)s"), value="%{customdata[3]}"),
+                )
+            )
+            + "<extra></extra>",
         },
     ]
     layout = _layout(
         height=480,
-        xaxis={"title": {"text": "Expected (mean expectation)"}, "range": x_range, "automargin": True},
-        yaxis={"title": {"text": "Experienced (mean rating)"}, "range": y_range, "automargin": True},
+        xaxis={
+            "title": {"text": plotly_text(gettext("Expected (mean expectation)"))},
+            "range": x_range,
+            "automargin": True,
+        },
+        yaxis={
+            "title": {"text": plotly_text(gettext("Experienced (mean rating)"))},
+            "range": y_range,
+            "automargin": True,
+        },
         showlegend=False,
         annotations=[
             {
@@ -340,7 +485,7 @@ def expectation_scatter(*, rows: list[dict]) -> dict:
                 "y": y_range[0],
                 "xanchor": "right",
                 "yanchor": "bottom",
-                "text": "below the line: expectations not met",
+                "text": plotly_text(gettext("below the line: expectations not met")),
                 "showarrow": False,
                 "font": {"size": 12, "color": "#7a3d04"},
             }
@@ -459,18 +604,19 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
                 "mode": "lines+markers",
                 "x": cycles,
                 "y": [_round(c["mean"], 2) if c else None for c in company],
-                "name": "Company",
+                "name": plotly_text(gettext("Company")),
                 "line": {"color": COMPANY_COLOUR, "dash": "dash", "width": 2},
-                "hovertemplate": "Company %{x}: %{y:.2f}<extra></extra>",
+                "hovertemplate": _hover(gettext("Company %(cycle)s: %(mean)s"), cycle="%{x}", mean="%{y:.2f}")
+                + "<extra></extra>",
             }
         )
     layout = _layout(
         height=460,
         margin={"l": 60, "r": 10, "t": 10, "b": 10},
-        xaxis={"type": "category", "title": {"text": "Cycle"}, "automargin": True},
+        xaxis={"type": "category", "title": {"text": plotly_text(gettext("Cycle"))}, "automargin": True},
         # The whole 1–5 scale, whatever the data: an axis fitted to 3.36–3.52 makes noise look dramatic.
         yaxis={
-            "title": {"text": "Overall mean (1–5)"},
+            "title": {"text": plotly_text(gettext("Overall mean (1–5)"))},
             "range": [0.9, 5.1],
             "tickvals": [1, 2, 3, 4, 5],
             "fixedrange": True,
@@ -523,7 +669,14 @@ def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list
         "visible": visible,
         "marker": {"symbol": marks, "size": sizes},
         "customdata": [[plotly_text(item["name"]), _signed(p.get("delta") if p else None)] for p in points],
-        "hovertemplate": "%{customdata[0]} %{x}: %{y:.2f} (change %{customdata[1]})<extra></extra>",
+        "hovertemplate": _hover(
+            gettext("%(name)s %(cycle)s: %(mean)s (change %(change)s)"),
+            name="%{customdata[0]}",
+            cycle="%{x}",
+            mean="%{y:.2f}",
+            change="%{customdata[1]}",
+        )
+        + "<extra></extra>",
     }
     # Bands only for the series shown at first: forty bands would double the figure's data for
     # lines nobody has asked to see (the legend still shows those lines on a click).
@@ -540,7 +693,7 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
             "y": [_round(v["mean"], 2) if v else None for v in values],
             "name": plotly_text(trace_name),
             "marker": {"color": colour},
-            "text": [f"{v['mean']:.2f}" if v else "" for v in values],
+            "text": [numbers.decimal(v["mean"]) if v else "" for v in values],
             # At the foot of the bar: above it, the label would sit on the confidence interval's whisker.
             "textposition": "inside",
             "insidetextanchor": "start",
@@ -562,12 +715,12 @@ def bars_against_company(*, labels: list[str], department: list, company: list, 
 
     data = [trace(department, name, "#2166ac", "#ffffff")]
     if any(company):
-        data.append(trace(company, "Company", "#b0b0b0", "#212529"))
+        data.append(trace(company, gettext("Company"), "#b0b0b0", "#212529"))
     layout = _layout(
         height=380,
         margin={"l": 60, "r": 10, "t": 10, "b": 10},
         barmode="group",
-        yaxis={"range": [0, 5.4], "title": {"text": "Mean (1–5)"}, "automargin": True},
+        yaxis={"range": [0, 5.4], "title": {"text": plotly_text(gettext("Mean (1–5)"))}, "automargin": True},
         xaxis={"automargin": True},
         legend={"orientation": "h", "y": 1.12},
         uniformtext={"minsize": 10, "mode": "hide"},  # on a phone the bars are too narrow: the table has the values
@@ -589,6 +742,6 @@ def _diagonal(lo: float, hi: float, name: str) -> dict:
         "x": [lo, hi],
         "y": [lo, hi],
         "line": {"color": "#6c757d", "dash": "dash", "width": 1.5},
-        "name": name,
+        "name": plotly_text(name),
         "hoverinfo": "skip",
     }

@@ -153,6 +153,10 @@ def _assert_german(page: str, originals):
 
     from surveys.models import Department
 
+    # Identifiers are not words of the page (a form field named "especially_for"): attributes that
+    # name, link or style are left out; those a reader meets (aria-label, title, alt…) stay.
+    identifiers = r'\s(?:id|name|for|class|href|aria-(?:describedby|labelledby|controls)|data-[\w-]+)="[^"]*"'
+    page = re.sub(identifiers, "", page)
     text = html_lib.unescape(page)
     # A department's name is the org file's data, not the app's words, even where it equals one
     # of them (the top's name, "Executive Office", is also the headline's fallback label).
@@ -260,13 +264,30 @@ def results(org, employee, manager, hr):
     return {"q1": q1, "q2": q2, "draft": commitment}
 
 
-def _training_texts():
-    """The training modules' own texts: written in the admin in English and not translated (yet)."""
-    from actions.models import TrainingModule
+def _starter_training_parts() -> list[str]:
+    """Every text a reader meets in the starter training (migration 0002): titles, summaries, each
+    paragraph of a body, each moment and self-check question, as the pages split them."""
+    import importlib
 
-    return " ".join(
-        " ".join((m.title, m.summary, m.body, m.moments, m.self_check)) for m in TrainingModule.objects.all()
-    )
+    from actions.training import lines, paragraphs
+
+    starter = importlib.import_module("actions.migrations.0002_training_modules")
+    parts = []
+    for module in starter.MODULES:
+        parts += [module["title"], module["summary"], *paragraphs(module["body"])]
+        parts += [*lines(module.get("moments", "")), *lines(module.get("self_check", ""))]
+    return parts
+
+
+def test_every_text_of_the_starter_training_is_translated_into_each_language():
+    from django.utils import translation
+
+    parts = _starter_training_parts()
+    assert len(parts) > 150
+    for language in ("de", "fr", "es"):
+        with translation.override(language):
+            untranslated = [part for part in parts if translation.gettext(part) == part]
+        assert untranslated == [], (language, untranslated[:3])
 
 
 def _walk(client, person, paths):
@@ -282,16 +303,24 @@ def _walk(client, person, paths):
 
 
 def test_commitments_training_recognition_hr_and_token_pages_in_german(client, results, employee, manager, hr):
-    from actions.models import TrainingModule
+    from actions.models import Commitment, TrainingModule
 
-    texts = _training_texts()
-    originals = {o for o in _english_originals(ignore={"Sales"}) if o not in texts}
-    module = TrainingModule.objects.filter(is_active=True, kind=TrainingModule.Kind.MODULE).first()
+    originals = _english_originals(ignore={"Sales"})
+    assert "Willingness to help: say yes to the person first" in originals  # a module's own text
+    modules = TrainingModule.objects.filter(is_active=True)
+    everyone = [f"/training/{m.slug}/" for m in modules if m.kind == TrainingModule.Kind.MODULE]
+    guides = [f"/training/{m.slug}/" for m in modules if m.kind == TrainingModule.Kind.COACHING]
+    assert len(everyone) == len(guides) == 6
+    # A published commitment names the module its staff will complete.
+    for commitment in Commitment.objects.filter(published_at__isnull=False):
+        commitment.modules.add(modules.get(slug="ownership"))
     draft = results["draft"]
     walks = {
-        employee: ["/actions/", "/training/", f"/training/{module.slug}/", "/recognition/", "/accounts/tokens/"],
+        employee: ["/actions/", "/training/", *everyone, "/recognition/", "/accounts/tokens/"],
         manager: [
             "/",
+            "/training/",
+            *guides,
             "/actions/2026-Q2/departments/sales/",
             f"/actions/2026-Q2/departments/sales/{draft.pk}/edit/",
             "/recognition/2026-Q1/",
@@ -311,6 +340,13 @@ def test_commitments_training_recognition_hr_and_token_pages_in_german(client, r
     assert "Zusagen zu den Ergebnissen von 2026-Q2" in seen["/actions/2026-Q2/"]
     assert "Umfragezyklen" in seen["/hr/cycles/"] and "Organisation hochladen" in seen["/hr/org/"]
     assert "Ihre API-Tokens" in seen["/accounts/tokens/"]
+    # The training in German: the modules' titles, summaries, bodies, moments and self-checks.
+    assert "Hilfsbereitschaft: Sagen Sie zuerst Ja zum Menschen" in seen["/training/"]
+    willingness = seen["/training/willingness/"]
+    assert "Jede Abteilung in diesem Unternehmen ist ein Glied derselben Kette." in willingness
+    assert "Bei welcher Abteilung fällt mir Hilfsbereitschaft am schwersten, und warum?" in willingness
+    assert "Coaching-Leitfaden: mit Ihrem Team über Verantwortung sprechen" in seen["/training/ownership-coaching/"]
+    assert "Verantwortung: nie „dafür bin ich nicht zuständig“" in department  # a commitment's module
     for path, page in seen.items():
         assert '<html lang="de">' in page, path
         _assert_german(page, originals)
@@ -469,7 +505,7 @@ def hr_cycles(results, org, open_cycle):
 
 
 def test_the_hr_workspace_in_german_in_every_state_of_a_cycle(client, hr, hr_cycles):
-    originals = {o for o in _english_originals(ignore={"Sales"}) if o not in _training_texts()}
+    originals = _english_originals(ignore={"Sales"})
     draft, open_, closed, published = (hr_cycles[k].name for k in ("draft", "open", "closed", "published"))
     seen = _walk(
         client,
@@ -539,6 +575,9 @@ def test_the_org_preview_and_its_row_errors_in_german(client, hr, org, employee,
     assert "Was org.csv ändern würde" in preview and "1 neu</li>" in preview and "1 deaktiviert</li>" in preview
     assert "Diese Datei deaktiviert 1 von 3 aktiven Personen" in preview and "Neue Abteilungen (1)" in preview
     assert "Diese Datei ändert die Anmeldeadresse von 1 Person." in preview
+    # The "What changes" column in German: the fields' names, the values as written.
+    assert f"E-Mail: {employee.user.email} → new-{employee.user.email}" in preview
+    assert re.search(r"Abteilung: [^;<]+ → IT", preview), "the move in German"
     stale = client.post(response.url, {"decision": "confirm", "digest": "x" * 64}, follow=True).content.decode()
     assert "Die Organisation hat sich seit dieser Vorschau geändert" in stale
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', preview).group(1)
@@ -554,6 +593,31 @@ def test_the_org_preview_and_its_row_errors_in_german(client, hr, org, employee,
     for page in (preview, stale, uncounted.content.decode(), discarded, errors):
         assert '<html lang="de">' in page
         _assert_german(page, originals)
+
+
+def test_an_org_plan_is_the_same_whichever_language_it_is_previewed_in_and_says_its_changes_in_each(org, employee):
+    from django.utils import translation
+
+    from surveys.services.org import org_plan
+
+    line = f"{employee.employee_id},{employee.user.email},{employee.user.full_name} Neu,IT,manager,de"
+    rows = parse(line).data
+    plans = {}
+    for language in ("en", "de", "fr", "es"):
+        with translation.override(language):
+            plan = org_plan(rows)
+            plans[language] = (plan.digest, plan.updated[0].change_words)
+    assert len({digest for digest, _ in plans.values()}) == 1  # confirming in another language is no stale plan
+    name = employee.user.full_name
+    assert plans["en"][1] == [
+        f"name: {name} → {name} Neu",
+        f"department: {employee.department.name} → IT",
+        "role: Employee → Manager",
+        "language: none → de",
+    ]
+    assert plans["de"][1][2:] == ["Rolle: Mitarbeitende → Führungskraft", "Sprache: keine → de"]
+    assert plans["fr"][1][2:] == ["rôle : Salarié → Responsable", "langue : aucune → de"]
+    assert plans["es"][1][0] == f"nombre: {name} → {name} Neu"
 
 
 def test_the_hr_cycle_page_in_french_and_spanish_with_their_dates(client, hr, org):
@@ -602,18 +666,14 @@ def _german_person(client, email: str) -> Employee:
 
 
 # Parts of the department page that other modules write: the panels of the apps above reports
-# (commitments: actions) and the figures that reports.charts builds. Their languages are theirs.
-OTHERS_FIGURES = ("fig-dept-dimensions", "fig-dept-raters", "fig-dept-management", "fig-dept-trend")
+# (commitments: actions). Their languages are theirs. The figures (reports.charts) are checked too.
 
 
 def _without_others_parts(page: str) -> str:
     panels = re.compile(
         r'(aria-labelledby="summary-title">.*?</section>).*?(<section [^>]*aria-labelledby="dims-title")', re.S
     )
-    page = panels.sub(r"\1\2", page)
-    for figure in OTHERS_FIGURES:
-        page = re.sub(rf'<script id="{figure}" type="application/json">.*?</script>', "", page, flags=re.S)
-    return page
+    return panels.sub(r"\1\2", page)
 
 
 def test_the_department_page_and_the_report_pages_in_german_show_none_of_the_english_originals(client, demo_company):
@@ -646,6 +706,49 @@ def test_the_department_page_and_the_report_pages_in_german_show_none_of_the_eng
     client.force_login(Employee.objects.get(user__email=DEMO_EXECUTIVE).user)
     english = client.get("/reports/2026-Q3/departments/facilities/").content.decode()
     assert "Where to act first" in english and "Wo zuerst handeln" not in english
+
+
+def _figures(content: bytes) -> dict:
+    from tests.reports.test_dashboard_views import json_payloads
+
+    return json_payloads(content)
+
+
+def test_the_dashboard_in_german_shows_none_of_the_english_originals_in_its_text_and_figures(client, demo_company):
+    _german_person(client, DEMO_EXECUTIVE)
+    names = set(Employee.objects.values_list("department__name", flat=True))
+    originals = _english_originals(ignore=names)
+    assert "The weakest-link heatmap" in originals and "Supplier (rated department)" in originals
+    response = client.get("/reports/2026-Q3/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="de">' in page and "Wo die Kette reißt · 2026-Q3" in page
+    assert "Die Heatmap der schwächsten Glieder" in page and "Führung (eigenes Personal)" in page
+    assert "Asymmetrie: die Kette von beiden Enden gesehen" in page and "Berechnet am " in page
+    # The figures' words, read from their data: German, Plotly's placeholders kept.
+    figures = _figures(response.content)
+    expectation = figures["fig-expectation"]
+    assert expectation["layout"]["xaxis"]["title"]["text"] == "Erwartet (mittlere Erwartung)"
+    assert [t["name"] for t in expectation["data"]] == ["Genau erfüllt", "Abteilung"]
+    assert expectation["data"][1]["hovertemplate"] == (
+        "%{customdata[0]}<br>Erwartet %{customdata[1]}<br>Erlebt %{customdata[2]}<br>Abstand %{customdata[3]}"
+        "<extra></extra>"
+    )
+    assert re.fullmatch(r"\d,\d\d", expectation["data"][1]["customdata"][0][1])  # a decimal comma
+    assert figures["fig-trends"]["layout"]["yaxis"]["title"]["text"] == "Gesamtmittelwert (1–5)"
+    assert figures["fig-asymmetry"]["layout"]["xaxis"]["title"]["text"] == "Wie gut A B bedient (Bewertung von B)"
+    words = figures["heatmap-data"]["words"]
+    assert words["supplierAxis"] == "Dienstleister (bewertete Abteilung)" and words["show"] == "Ganze Heatmap zeigen"
+    assert "Mittelwert %{customdata[2]}" in words["hover"] and figures["heatmap-data"]["hiddenText"] == "verborgen"
+    _assert_german(page, originals)
+    # The same dashboard in English is another cache entry: English again, figures included.
+    Employee.objects.filter(user__email=DEMO_EXECUTIVE).update(language="en")
+    client.force_login(Employee.objects.get(user__email=DEMO_EXECUTIVE).user)
+    english = client.get("/reports/2026-Q3/")
+    assert "The weakest-link heatmap" in english.content.decode()
+    assert _figures(english.content)["fig-expectation"]["layout"]["xaxis"]["title"]["text"] == (
+        "Expected (mean expectation)"
+    )
 
 
 def test_the_error_pages_in_german(client, employee):

@@ -4,13 +4,36 @@
 (function () {
   "use strict";
 
+  // The words come from the page, in its language (reports/charts.py heatmap_words, in the
+  // heatmap's json_script data), and numbers are written the page language's way.
+  var words = {};
+  var LANG = document.documentElement.lang || "en";
+
+  function say(template, values) {
+    return template.replace(/\{([a-z]+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
+  // `template` into `node`: each {name} becomes parts[name] (a text or an element), the rest text.
+  function sayInto(node, template, parts) {
+    template.split(/(\{[a-z]+\})/).forEach(function (piece) {
+      var key = /^\{([a-z]+)\}$/.exec(piece);
+      if (key && key[1] in parts) node.append(parts[key[1]]);
+      else if (piece) node.append(document.createTextNode(piece));
+    });
+  }
+
+  function number(value, digits, options) {
+    return new Intl.NumberFormat(LANG, Object.assign({ minimumFractionDigits: digits, maximumFractionDigits: digits }, options)).format(value);
+  }
+
   function fmt(value, digits, suffix) {
-    return value === null || value === undefined ? "n/a" : value.toFixed(digits) + (suffix || "");
+    if (value === null || value === undefined) return words.notAvailable;
+    return suffix === "%" ? number(value / 100, digits, { style: "percent" }) : number(value, digits);
   }
 
   function signed(value) {
-    if (value === null || value === undefined) return "n/a";
-    return (value > 0 ? "+" : "") + value.toFixed(2);
+    if (value === null || value === undefined) return words.notAvailable;
+    return number(value, 2, { signDisplay: "always" });
   }
 
   function order(data, dimension, by) {
@@ -56,7 +79,7 @@
     var longest = Math.min(PHONE_CUT, Math.max.apply(null, names.map(function (name) { return name.length; })));
     return Math.max(width, Math.max(120, 12 + 6.8 * longest) + PHONE_CELL * names.length);
   }
-  var PHONE_COLORBAR = { title: { text: "Mean", side: "top" }, orientation: "h", thickness: 12, len: 1,
+  var PHONE_COLORBAR = { orientation: "h", thickness: 12, len: 1,
                          x: 0.5, xanchor: "center", y: -0.02, yanchor: "top" };
 
   function figure(data, dimension, by, width, phone) {
@@ -69,7 +92,7 @@
     var delta = pick(cells.delta, rows), hidden = pick(cells.hidden, rows);
     var custom = mean.map(function (row, i) {
       return row.map(function (value, j) {
-        return [names[i], names[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null ? "n/a" : String(count[i][j]), signed(delta[i][j])];
+        return [names[i], names[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null ? words.notAvailable : String(count[i][j]), signed(delta[i][j])];
       });
     });
     var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
@@ -95,8 +118,8 @@
       { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
         zmin: data.zmin, zmax: data.zmax, xgap: 2, ygap: 2,
         texttemplate: !writeCells ? "" : small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
-        colorbar: { title: { text: "Mean" }, thickness: 14 },
-        hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>Mean %{customdata[2]}<br>Favorable %{customdata[3]}<br>Respondents %{customdata[4]}<br>Change %{customdata[5]}<extra></extra>" }
+        colorbar: { title: { text: plotlyText(words.mean) }, thickness: 14 },
+        hovertemplate: words.hover + "<extra></extra>" }
     ];
     var cell = small ? 46 : 22;
     if (phone) {
@@ -104,13 +127,14 @@
       var meanTrace = traces[1];
       meanTrace.texttemplate = "%{z:.1f}";
       meanTrace.textfont = { size: 9 };
-      meanTrace.colorbar = PHONE_COLORBAR;
+      meanTrace.colorbar = Object.assign({}, PHONE_COLORBAR, { title: { text: plotlyText(words.mean), side: "top" } });
       traces[0].texttemplate = "";
       return {
         traces: traces, rows: rows, width: phoneWidth(width, plain),
         layout: {
           font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
           width: phoneWidth(width, plain), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
+          separators: window.ChainFigures.separators || undefined,
           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
           xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -90, side: "top", automargin: true,
                    fixedrange: true },
@@ -123,11 +147,12 @@
     var layout = {
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
       height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
+      separators: window.ChainFigures.separators || undefined,
       plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 15 } },
       xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -40, automargin: true, fixedrange: true,
-               title: { text: "Supplier (rated department)" } },
+               title: { text: plotlyText(words.supplierAxis) } },
       yaxis: { tickvals: axis, ticktext: plain.map(label), autorange: "reversed", automargin: true, fixedrange: true,
-               title: { text: "Internal customer (rating department)" } },
+               title: { text: plotlyText(words.customerAxis) } },
       shapes: shapes
     };
     return { traces: traces, layout: layout, rows: rows };
@@ -154,7 +179,7 @@
   function drawRanked(list, data, dimension, label) {
     var ranked = rankedLinks(data, dimension);
     var items = list.querySelector("ol"), caption = list.querySelector("[data-weakest-caption]");
-    caption.textContent = "The " + ranked.shown.length + " weakest of " + ranked.total + " links shown, " + label.toLowerCase() + ":";
+    caption.textContent = say(words.ranked, { shown: ranked.shown.length, total: ranked.total, label: label });
     items.replaceChildren();
     ranked.shown.forEach(function (link, rank) {
       var li = document.createElement("li");
@@ -162,16 +187,15 @@
       who.className = "weakest-links-who";
       var provider = document.createElement("a");
       provider.href = data.urls[link.provider];
+      provider.textContent = data.names[link.provider];
       if (link.rater === link.provider) {
-        provider.textContent = data.names[link.provider];
-        who.append(provider, document.createTextNode("'s staff rating their own management"));
+        sayInto(who, words.management, { provider: provider });
       } else {
-        provider.textContent = data.names[link.provider];
-        who.append(document.createTextNode(data.names[link.rater] + " rating "), provider);
+        sayInto(who, words.rating, { rater: data.names[link.rater], provider: provider });
       }
       var mean = document.createElement("span");
       mean.className = "weakest-links-mean";
-      mean.textContent = link.mean.toFixed(2);
+      mean.textContent = number(link.mean, 2);
       li.append(who, mean);
       if (rank === 0) li.classList.add("weakest-links-first");
       items.append(li);
@@ -181,6 +205,7 @@
   function init(element) {
     var data = window.ChainFigures.readJson(element.getAttribute("data-heatmap"));
     if (!data || !window.Plotly || !data.names.length) return;
+    words = data.words;
     var section = element.closest("section");
     var controls = section.querySelector("[data-heatmap-controls]");
     var dimension = section.querySelector("[data-heatmap-dimension]");
@@ -200,7 +225,7 @@
       toggle.addEventListener("click", function () {
         var open = toggle.getAttribute("aria-expanded") !== "true";
         toggle.setAttribute("aria-expanded", String(open));
-        toggle.textContent = open ? "Hide the full heatmap" : "Show the full heatmap";
+        toggle.textContent = open ? words.hide : words.show;
         box.classList.toggle("heatmap-collapsed", !open);
         if (hint) hint.hidden = !open || !(current && current.width > box.clientWidth);
       });
@@ -220,7 +245,7 @@
         element.setAttribute("data-dimension", dimension.value);
         element.setAttribute("data-order", by.value);
         element.classList.add("figure-drawn");
-        if (status) status.textContent = "Showing " + dimension.options[dimension.selectedIndex].text.toLowerCase() + ", " + by.options[by.selectedIndex].text.toLowerCase() + ".";
+        if (status) status.textContent = say(words.showing, { dimension: dimension.options[dimension.selectedIndex].text, order: by.options[by.selectedIndex].text });
       });
     }
 
@@ -229,7 +254,7 @@
     function ensureLoaded() {
       if (data.cells[dimension.value]) return Promise.resolve();
       if (!loading) {
-        if (status) status.textContent = "Loading the dimensions…";
+        if (status) status.textContent = words.loading;
         loading = fetch(data.more, { credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (response) {
             if (!response.ok) throw new Error("HTTP " + response.status);
@@ -245,7 +270,7 @@
     dimension.addEventListener("change", function () {
       ensureLoaded().then(function () {
         if (!data.cells[dimension.value]) {
-          if (status) status.textContent = "The dimensions could not be loaded: reload the page to try again.";
+          if (status) status.textContent = words.failed;
           dimension.value = element.getAttribute("data-dimension") || "overall";
           return;
         }

@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_noop as _
 
 from accounts.identity import EmailChange, identity_change
 from accounts.models import IdentityChange
@@ -42,6 +44,59 @@ class OrgImportSummary:
     dry_run: bool = False
 
 
+# What the preview's "What changes" column says of each field, in the reader's language. The plan
+# holds the values (a role's slug, a language code), never words: its digest is the same whichever
+# language HR previews it in and confirms it in.
+def _field_word(field: str) -> str:
+    return {
+        "name": pgettext("org file field", "name"),
+        "email": pgettext("org file field", "email"),
+        "department": pgettext("org file field", "department"),
+        "role": pgettext("org file field", "role"),
+        "language": pgettext("org file field", "language"),
+    }[field]
+
+
+def _role_word(role: str) -> str:
+    words = {
+        Role.EMPLOYEE: pgettext("role", "Employee"),
+        Role.MANAGER: pgettext("role", "Manager"),
+        Role.EXECUTIVE: pgettext("role", "Executive"),
+        Role.HR: pgettext("role", "HR"),
+    }
+    return words.get(role, role)
+
+
+class FieldChange(NamedTuple):
+    """One field of a person that the file changes: its slug and the values before and after."""
+
+    field: str
+    before: str
+    after: str
+
+    def words(self) -> str:
+        """ "department: Sales → IT" in the active language (roles by their label, an empty
+        language as "none"; names, emails, departments and language codes as written)."""
+        return gettext("%(field)s: %(before)s → %(after)s") % {
+            "field": _field_word(self.field),
+            "before": self._value(self.before),
+            "after": self._value(self.after),
+        }
+
+    def _value(self, value: str) -> str:
+        if self.field == "role":
+            return _role_word(value)
+        if self.field == "language" and not value:
+            return pgettext("no language", "none")
+        return value
+
+    def __str__(self) -> str:
+        from django.utils import translation
+
+        with translation.override("en"):
+            return self.words()
+
+
 @dataclass(frozen=True)
 class PersonChange:
     """One person the import touches, as the preview lists them."""
@@ -50,7 +105,18 @@ class PersonChange:
     full_name: str
     department: str
     row: int | None = None  # the file's row; None for people who leave (they are not in it)
-    changes: tuple[str, ...] = ()  # "department: Sales → IT", in words
+    # FieldChange("department", "Sales", "IT") per field that changes; for people who leave or
+    # are kept, one note (LEAVES, KEPT).
+    changes: tuple[FieldChange | str, ...] = ()
+
+    @property
+    def change_words(self) -> list[str]:
+        """The changes as the preview's "What changes" column says them, in the active language."""
+        return [c.words() if isinstance(c, FieldChange) else gettext(c) for c in self.changes]
+
+
+LEAVES = _("leaves the org")
+KEPT = _("stays active: the person confirming this upload")
 
 
 class OrgPlanStale(Exception):
@@ -211,8 +277,8 @@ def _plan(rows: list[OrgRow], *, lock: bool, keep_active=None) -> OrgPlan:
     kept_pk = getattr(keep_active, "pk", keep_active)
     plan._leaving = [u for u in missing if u.pk != kept_pk]
     leaving = sorted(plan._leaving, key=lambda u: u.employee.employee_id)
-    plan.deactivated = [_leaves(u, "leaves the org") for u in leaving]
-    plan.kept = [_leaves(u, "stays active: the person confirming this upload") for u in missing if u.pk == kept_pk]
+    plan.deactivated = [_leaves(u, LEAVES) for u in leaving]
+    plan.kept = [_leaves(u, KEPT) for u in missing if u.pk == kept_pk]
     return plan
 
 
@@ -267,13 +333,13 @@ def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
     relanguaged = row.language is not None and employee.language != row.language
     employee_changed = moved or employee.role != row.role or relanguaged
     changes = [
-        f"{label}: {before} → {after}"
+        FieldChange(label, before, after)
         for label, before, after, differs in (
             ("name", user.full_name, row.full_name, user.full_name != row.full_name),
             ("email", user.email, row.email, user.email != row.email),
             ("department", employee.department.name, row.department, moved),
-            ("role", _role_label(employee.role), _role_label(row.role), employee.role != row.role),
-            ("language", employee.language or "none", row.language or "none", relanguaged),
+            ("role", employee.role, row.role, employee.role != row.role),
+            ("language", employee.language or "", row.language or "", relanguaged),
         )
         if differs
     ]
@@ -293,10 +359,6 @@ def _plan_person(plan: OrgPlan, row: OrgRow) -> None:
         if row.language is not None:
             employee.language = row.language
         plan._changed_employees.append((employee, department_key(row.department)))
-
-
-def _role_label(role: str) -> str:
-    return Role(role).label if role in Role.values else role
 
 
 def org_apply(plan: OrgPlan, *, by=None, via: str = IdentityChange.Via.IMPORT_ORG) -> None:

@@ -127,3 +127,73 @@ def test_the_dimension_heatmap_on_a_phone_names_its_columns_upright_with_its_col
     patches = {p["trace"]: p["set"] for p in figure["narrow"]}
     assert patches[1]["colorbar"]["orientation"] == "h"
     assert figure["data"][1]["colorbar"].get("orientation") is None
+
+
+# ---- In the reader's language ----
+
+
+def _placeholders(figure) -> list[str]:
+    """Every Plotly `%{…}` placeholder of a figure's hover templates, in order."""
+    import re
+
+    return [p for trace in figure["data"] for p in re.findall(r"%\{[^}]*\}", trace.get("hovertemplate", ""))]
+
+
+def _german_and_english(build):
+    from django.utils import translation
+
+    with translation.override("de"):
+        german = build()
+    with translation.override("en"):
+        english = build()
+    return german, english
+
+
+def test_a_figure_built_in_german_has_german_axis_titles_names_and_hover_words_with_plotlys_placeholders_kept():
+    german, english = _german_and_english(lambda: charts.expectation_scatter(rows=_expectation_rows()))
+    assert german["layout"]["xaxis"]["title"]["text"] == "Erwartet (mittlere Erwartung)"
+    assert german["layout"]["yaxis"]["title"]["text"] == "Erlebt (mittlere Bewertung)"
+    assert english["layout"]["xaxis"]["title"]["text"] == "Expected (mean expectation)"
+    assert [t["name"] for t in german["data"]] == ["Genau erfüllt", "Abteilung"]
+    assert german["layout"]["annotations"][0]["text"] == "unter der Linie: Erwartungen nicht erfüllt"
+    assert "Erwartet %{customdata[1]}<br>Erlebt %{customdata[2]}" in german["data"][1]["hovertemplate"]
+    assert _placeholders(german) == _placeholders(english) and _placeholders(german)
+    # The hover's figures are written as the language writes numbers: 3,59 and a minus sign.
+    facilities = german["data"][1]["customdata"][0]
+    assert facilities[1:] == ["3,59", "2,37", "\u22121,22"]
+
+    points = [{"mean": 3.5, "ci_low": 3.4, "ci_high": 3.6, "delta": None}] * 2
+    german, english = _german_and_english(
+        lambda: charts.trend_lines(
+            cycles=["2026-Q3", "2026-Q4"],
+            series=[{"name": "IT", "url": "", "points": points}],
+            company=points,
+            highlighted={"IT"},
+        )
+    )
+    assert german["layout"]["xaxis"]["title"]["text"] == "Zyklus"
+    assert german["layout"]["yaxis"]["title"]["text"] == "Gesamtmittelwert (1–5)"
+    assert german["data"][-1]["name"] == "Unternehmen"
+    assert german["data"][-1]["hovertemplate"] == "Unternehmen %{x}: %{y:.2f}<extra></extra>"
+    assert "(Veränderung %{customdata[1]})" in german["data"][1]["hovertemplate"]
+    assert german["data"][1]["customdata"][0][1] == "k. A."  # no change to show
+    assert _placeholders(german) == _placeholders(english)
+
+
+def test_the_link_heatmap_carries_its_scripts_words_in_the_readers_language():
+    def build():
+        return charts.link_heatmap(
+            names=["Sales"], urls=["/s/"], cells={}, scores={}, weakest={}, centre=3.5, min_group_size=5, labels={}
+        )
+
+    german, english = _german_and_english(build)
+    assert german["words"]["supplierAxis"] == "Dienstleister (bewertete Abteilung)"
+    assert german["words"]["customerAxis"] == "Interner Kunde (bewertende Abteilung)"
+    assert german["hiddenLabel"] == "verborgen zum Schutz einer kleinen Gruppe" and german["hiddenText"] == "verborgen"
+    assert german["words"]["rating"] == "{rater} bewertet {provider}"
+    assert english["words"]["show"] == "Show the full heatmap" and german["words"]["show"] == "Ganze Heatmap zeigen"
+    assert german["words"]["hover"].count("%{customdata[") == english["words"]["hover"].count("%{customdata[") == 6
+
+
+def test_a_percent_sign_in_a_translated_hover_text_is_a_character_not_a_placeholder():
+    assert charts._hover("100 % of %(name)s <b>", name="%{x}") == "100 &#37; of %{x} &lt;b&gt;"
