@@ -10,6 +10,8 @@ heatmap is drawn by static/js/heatmap.js from plain names, which it escapes the 
 Colours come from reports.colours, the one scale of every figure and file.
 """
 
+from django.utils.translation import gettext
+
 from surveys.dimensions import OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS
 
 from . import colours
@@ -98,7 +100,30 @@ def link_heatmap(
         "hiddenColour": HIDDEN_GREY,
         "hiddenLabel": hidden_label(min_group_size),
         "hiddenText": "hidden",
+        # A company of a few dozen departments reads by name; beyond, clustered (reports.seriation).
+        "defaultOrder": "name" if len(names) <= CLUSTER_FROM else "cluster",
+        "weakestChoices": [n for n in WEAKEST_CHOICES if n < len(names) ** 2],
+        "words": heatmap_words(),
         **colours.scale(centre).plotly(),
+    }
+
+
+CLUSTER_FROM = 40  # departments: above, the heatmap opens grouped rather than by name
+WEAKEST_CHOICES = (10, 25, 50, 100)
+
+
+def heatmap_words() -> dict[str, str]:
+    """What static/js/heatmap.js writes on the page, in the page's language (no JS catalogue)."""
+    return {
+        "weakestMark": gettext("weakest link"),
+        "weakestNamed": gettext("Weakest link (outlined): %(rater)s rating %(provider)s, %(mean)s."),
+        "weakestNamedOwn": gettext(
+            "Weakest link (outlined): %(provider)s's staff rating their own management, %(mean)s."
+        ),
+        "weakestOutside": gettext("It is outside the current view: clear the search to see it."),
+        "weakestNone": gettext("No link of this dimension is shown."),
+        "matched": gettext("%(rows)s of %(total)s raters and %(cols)s of %(total)s suppliers shown."),
+        "noMatch": gettext("No department matches “%(query)s”."),
     }
 
 
@@ -161,6 +186,9 @@ def department_dimension_heatmap(
         "data": data,
         "layout": layout,
         "links": [row["url"] for row in rows],
+        # What static/js/figure-search.js matches a search against: the rows' names (escaped as
+        # every text of a figure is; the script reads them back as written).
+        "search": {"kind": "rows", "names": [plotly_text(row["name"]) for row in rows]},
         # On a phone (static/js/figures.js): the dimension names stand upright above their columns,
         # whole (sideways at the top they were cut to "ess / hip"), and the colour bar lies under
         # the plot, leaving the cells the screen's width.
@@ -234,13 +262,21 @@ def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int)
 def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     """One point per pair of departments A, B (both directions shown): x = how well A serves B (as B
     rates it), y = how well B serves A. Off the diagonal, one side serves far worse than it is served."""
+    # At 200 departments there are some 20,000 pairs: a cloud of that many points says no more than
+    # its density, and costs the page a third of its figure data and its slowest drawing. Beyond
+    # ASYMMETRY_POINTS, the most lopsided pairs (first in `pairs`) are drawn as points over the
+    # density of every pair (counts per cell of a grid: a count of pairs, no figure of any group).
+    everything = pairs
+    pairs = pairs[:ASYMMETRY_POINTS]
     xs = [p["a_serves_b"] for p in pairs]
     ys = [p["b_serves_a"] for p in pairs]
-    lo = min([*xs, *ys, centre], default=1.0) - 0.2
-    hi = max([*xs, *ys, centre], default=5.0) + 0.2
-    custom = [
-        [plotly_text(p["a"]), plotly_text(p["b"]), f"{p['a_serves_b']:.2f}", f"{p['b_serves_a']:.2f}"] for p in pairs
-    ]
+    all_x = [p["a_serves_b"] for p in everything]
+    all_y = [p["b_serves_a"] for p in everything]
+    lo = min([*all_x, *all_y, centre], default=1.0) - 0.2
+    hi = max([*all_x, *all_y, centre], default=5.0) + 0.2
+    # The names only: the hover writes x and y itself (at 200 departments, 20,000 pairs, the figures
+    # written twice as text were a third of the page's figure data).
+    custom = [[plotly_text(p["a"]), plotly_text(p["b"])] for p in pairs]
     labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
     annotations = [
         {
@@ -273,11 +309,13 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
             },
             "name": "Pair of departments",
             "hovertemplate": (
-                "%{customdata[0]} serves %{customdata[1]}: %{customdata[2]}<br>"
-                "%{customdata[1]} serves %{customdata[0]}: %{customdata[3]}<extra></extra>"
+                "%{customdata[0]} serves %{customdata[1]}: %{x:.2f}<br>"
+                "%{customdata[1]} serves %{customdata[0]}: %{y:.2f}<extra></extra>"
             ),
         },
     ]
+    if len(everything) > len(pairs):
+        data.insert(0, _density(all_x, all_y, lo=lo, hi=hi, drawn=len(pairs)))
     layout = _layout(
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -287,6 +325,31 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
         annotations=annotations,
     )
     return {"data": data, "layout": layout}
+
+
+ASYMMETRY_POINTS = 1500
+DENSITY_STEP = 0.1
+
+
+def _density(xs: list[float], ys: list[float], *, lo: float, hi: float, drawn: int) -> dict:
+    """How many pairs fall in each DENSITY_STEP × DENSITY_STEP cell, as a grey heatmap under the
+    points (empty cells transparent)."""
+    bins = max(1, int((hi - lo) / DENSITY_STEP) + 1)
+    counts = [[0] * bins for _ in range(bins)]
+    for x, y in zip(xs, ys, strict=True):
+        counts[min(bins - 1, int((y - lo) / DENSITY_STEP))][min(bins - 1, int((x - lo) / DENSITY_STEP))] += 1
+    centres = [round(lo + (k + 0.5) * DENSITY_STEP, 3) for k in range(bins)]
+    return {
+        "type": "heatmap",
+        "x": centres,
+        "y": centres,
+        "z": [[c or None for c in row] for row in counts],
+        "colorscale": [[0, "#eceff1"], [1, "#546e7a"]],
+        "showscale": False,
+        "name": gettext("Every pair: how many in each cell"),
+        "hovertemplate": gettext("%{z} pairs here") + "<extra></extra>",
+        "meta": {"drawn": drawn, "pairs": len(xs)},
+    }
 
 
 def expectation_scatter(*, rows: list[dict]) -> dict:
@@ -486,7 +549,21 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         "xaxis": {"title": {"text": ""}},
         "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},
     }
-    return {"data": data, "layout": layout, "narrowLayout": narrow}
+    if len(series) > TREND_LEGEND_MAX:
+        # Hundreds of names in a legend push the plot off the screen: departments are found with
+        # the search box over the figure instead (static/js/figure-search.js).
+        layout["showlegend"] = False
+        narrow["showlegend"] = False
+    # The departments' names, by legend group ("g<index>"), for the search box.
+    return {
+        "data": data,
+        "layout": layout,
+        "narrowLayout": narrow,
+        "search": {"kind": "series", "names": [plotly_text(item["name"]) for item in series]},
+    }
+
+
+TREND_LEGEND_MAX = 40
 
 
 def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list[dict]:
