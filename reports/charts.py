@@ -346,6 +346,10 @@ def _density(xs: list[float], ys: list[float], *, lo: float, hi: float, drawn: i
         "z": [[c or None for c in row] for row in counts],
         "colorscale": [[0, "#eceff1"], [1, "#546e7a"]],
         "showscale": False,
+        # Without any gap Plotly draws a heatmap as one pixelated image styled through a style
+        # attribute, which the CSP refuses: a gap too thin to see keeps it on the cell-by-cell path.
+        "xgap": 0.01,
+        "ygap": 0.01,
         "name": gettext("Every pair: how many in each cell"),
         "hovertemplate": gettext("%{z} pairs here") + "<extra></extra>",
         "meta": {"drawn": drawn, "pairs": len(xs)},

@@ -209,6 +209,7 @@
         hovertemplate: hover }
     ];
     if (faded) {
+      traces[0].opacity = 0.25;
       traces.push({ type: "heatmap", x: xAxis, y: yAxis, z: faded, customdata: custom, colorscale: data.colorscale,
         zmin: data.zmin, zmax: data.zmax, xgap: gap, ygap: gap, opacity: 0.25, showscale: false,
         texttemplate: "", hovertemplate: hover });
@@ -245,6 +246,12 @@
                title: { text: "Internal customer (rating department)" } },
       shapes: shapes, annotations: annotations
     };
+    if (large || faded) {
+      // Faded or 3 px cells let Plotly's grid and zero lines show through: none.
+      ["xaxis", "yaxis"].forEach(function (axis) {
+        Object.assign(layout[axis], { showgrid: false, zeroline: false, ticks: "" });
+      });
+    }
     if (large) {
       layout.dragmode = "zoom";
       layout.xaxis.showticklabels = cellW >= LABEL_CELL;
