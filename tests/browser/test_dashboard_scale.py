@@ -18,13 +18,18 @@ from tests.reports.snapshots import build_company
 from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 
 ALL_DRAWN = (
-    "() => [...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
+    "() => [...document.querySelectorAll('[data-figure], [data-heatmap]')]"
+    ".every(e => e.classList.contains('figure-drawn'))"
 )
 SHOWN = "document.getElementById('link-heatmap').getAttribute('data-shown')"
 LAYOUT = """() => { const l = document.getElementById('link-heatmap')._fullLayout;
   return { x: l.xaxis.ticktext, y: l.yaxis.ticktext, xLabels: l.xaxis.showticklabels, yLabels: l.yaxis.showticklabels,
-           shapes: l.shapes.map(s => ({ x: (s.x0 + s.x1) / 2, y: (s.y0 + s.y1) / 2, width: s.line.width, dash: s.line.dash })),
+           shapes: l.shapes.map(s => ({ x: (s.x0 + s.x1) / 2, y: (s.y0 + s.y1) / 2, width: s.line.width,
+                                        dash: s.line.dash })),
            annotations: l.annotations.map(a => a.text) }; }"""
+PLOT_BOX = """() => { const el = document.getElementById('link-heatmap'), l = el._fullLayout;
+  const b = el.getBoundingClientRect();
+  return { x: b.left + l.xaxis._offset, y: b.top + l.yaxis._offset, w: l.xaxis._length, h: l.yaxis._length }; }"""
 
 
 @pytest.fixture
@@ -122,15 +127,8 @@ def test_at_200_departments_the_heatmap_opens_grouped_and_finds_filters_and_zoom
     page.wait_for_function(f"() => {SHOWN} === '200x200'")
 
     # Zoom into a block: drag across a corner of the heatmap; names come back.
-    box = page.evaluate(
-        """() => { const el = document.getElementById('link-heatmap'), l = el._fullLayout, b = el.getBoundingClientRect();
-        return { x: b.left + l.xaxis._offset, y: b.top + l.yaxis._offset, w: l.xaxis._length, h: l.yaxis._length }; }"""
-    )
     page.locator("#link-heatmap").scroll_into_view_if_needed()
-    box = page.evaluate(
-        """() => { const el = document.getElementById('link-heatmap'), l = el._fullLayout, b = el.getBoundingClientRect();
-        return { x: b.left + l.xaxis._offset, y: b.top + l.yaxis._offset, w: l.xaxis._length, h: l.yaxis._length }; }"""
-    )
+    box = page.evaluate(PLOT_BOX)
     page.mouse.move(box["x"] + 5, box["y"] + 5)
     page.mouse.down()
     page.mouse.move(box["x"] + box["w"] * 0.1, box["y"] + box["h"] * 0.1, steps=8)

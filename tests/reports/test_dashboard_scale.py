@@ -41,7 +41,8 @@ def test_the_grouped_heatmap_order_is_made_from_the_shown_means_only(client, exe
 
     client.force_login(executive.user)
     content = client.get("/reports/").content
-    heatmap = json.loads(re.search(rb'<script id="heatmap-data" type="application/json">(.*?)</script>', content, re.S)[1])
+    found = re.search(rb'<script id="heatmap-data" type="application/json">(.*?)</script>', content, re.S)
+    heatmap = json.loads(found[1])
     assert heatmap["defaultOrder"] == "cluster"
     cells = heatmap["cells"]["overall"]
     assert any(flag == 1 for row in cells["hidden"] for flag in row)
