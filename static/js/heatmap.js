@@ -170,7 +170,9 @@
     var plotWidth = Math.max(120, width - (large ? 90 : 200));
     var cellW = plotWidth / Math.max(1, nc);
     var cellH = large ? Math.max(3, Math.min(22, cellW)) : (small ? 46 : 22);
-    var writeCells = phone || (large ? cellW >= 30 && cellH >= 18 : cellTextFits(width, n, small));
+    // A phone writes 1-decimal values in its 20 px cells, up to LARGE departments: 40,000 texts
+    // would take Plotly seconds to lay out (the values are in the hover and the ranked list).
+    var writeCells = phone ? n <= LARGE : large ? cellW >= 30 && cellH >= 18 : cellTextFits(width, n, small);
     var gap = large ? (Math.min(cellW, cellH) < 8 ? 0.01 : 1) : 2;
     var shapes = [], annotations = [];
     if (!large) {
@@ -219,7 +221,7 @@
     if (phone) {
       // Upright column names above the columns, the colour bar under the plot, 1-decimal values.
       var meanTrace = traces[1];
-      meanTrace.texttemplate = "%{z:.1f}";
+      meanTrace.texttemplate = writeCells ? "%{z:.1f}" : "";
       meanTrace.textfont = { size: 9 };
       meanTrace.colorbar = PHONE_COLORBAR;
       traces[0].texttemplate = "";
