@@ -1,7 +1,7 @@
 /* A search box over a figure drawn by static/js/figures.js, for companies of 200 departments: the
    department × dimension heatmap keeps the rows whose names contain what is typed ("rows"), the
    trend chart shows the lines of those departments ("series"; an empty box brings back the lines
-   shown at first). The figure says which names it holds (`search` of reports/charts.py); the box
+   shown at first). A heatmap of many rows starts with its weakest (`search.first`). The figure says which names it holds (`search` of reports/charts.py); the box
    and its status line are in the page (their words in its language). Typing redraws at most once
    per DEBOUNCE ms, and only when the departments kept changed. */
 (function () {
@@ -70,6 +70,7 @@
       var query = fold(input.value.trim());
       var keep = [];
       figure.search.folded.forEach(function (name, i) { if (!query || name.indexOf(query) !== -1) keep.push(i); });
+      if (!query && figure.search.first) keep = figure.search.first;
       var key = keep.join(",");
       if (key === keptKey) return;
       keptKey = key;
@@ -89,15 +90,23 @@
         window.Plotly.restyle(element, { visible: visible });
       }
       if (status) {
-        status.textContent = !query ? "" : keep.length === 0
+        status.textContent = !query ? first(figure) : keep.length === 0
           ? words(status.getAttribute("data-none"), { query: input.value.trim() })
           : words(status.getAttribute("data-some"), { shown: Math.min(keep.length, figure.search.kind === "rows" ? keep.length : SHOWN_AT_MOST), total: names.length });
       }
     }
 
+    function first(figure) {
+      return figure.search.first
+        ? words(status.getAttribute("data-first"), { shown: figure.search.first.length, total: figure.search.total })
+        : "";
+    }
+
     function start() {
       var figure = element.chainFigure;
       if (!figure || !figure.search) return;
+      if (figure.search.first) keptKey = figure.search.first.join(",");
+      if (status) status.textContent = first(figure);
       if (figure.search.kind === "series") {
         figure.search.visible = figure.data.map(function (trace) { return trace.visible === undefined ? true : trace.visible; });
       }
@@ -119,6 +128,7 @@
     });
   }
 
+  window.ChainFigureSearch = { rowsFigure: rowsFigure };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-figure-search]").forEach(init);
   });

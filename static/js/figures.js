@@ -48,9 +48,14 @@
       }
     }
     element.chainFigure = figure;
-    return window.Plotly.newPlot(element, figure.data, figure.layout, CONFIG).then(function () {
+    // A figure of many rows may start with some of them (`search.first`: static/js/figure-search.js).
+    var drawn = figure;
+    if (figure.search && figure.search.first && window.ChainFigureSearch) {
+      drawn = window.ChainFigureSearch.rowsFigure(figure, figure.search.first);
+    }
+    return window.Plotly.newPlot(element, drawn.data, drawn.layout, CONFIG).then(function () {
       element.classList.add("figure-drawn");
-      followLinks(element, figure.links);
+      followLinks(element, drawn.links);
       element.dispatchEvent(new CustomEvent("chain:drawn", { bubbles: true }));
     });
   }

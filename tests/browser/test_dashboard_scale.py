@@ -144,7 +144,9 @@ def test_at_200_departments_the_dimension_heatmap_and_the_trends_find_department
     page.wait_for_function(ALL_DRAWN)
     figure = page.locator('[data-figure="fig-dimensions"]')
     rows = "document.querySelector('[data-figure=\"fig-dimensions\"]')._fullLayout.yaxis.ticktext.length"
-    assert page.evaluate(rows) > 150  # the departments shown as suppliers
+    # 200 rows would make a figure 6,000 px tall: it starts with the 30 weakest, weakest first.
+    assert page.evaluate(rows) == 30
+    assert "The 30 weakest of" in page.locator("#dimensions [data-figure-search-status]").inner_text()
     search = page.locator("#fig-dimensions-search")
     search.fill("Unit 13")
     page.wait_for_function(f"() => {rows} === 11")
