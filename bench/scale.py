@@ -13,6 +13,7 @@ run, then the closing table (`run_all.main`) and the wall time against the 15-mi
                         three CSV exports of the result
   pages.py              dashboard and a department page over gunicorn, against /healthz
   load.py               the survey: people submitting at once, against /healthz
+  dashboard_draw.py     the 200-department dashboard drawn in chromium, against plotly.js alone
 
 A script that does not (yet) take the company's size runs at its own default size and says so.
 
@@ -57,6 +58,7 @@ def scripts(quick: bool) -> list[str]:
     lines.append(pages + " --rounds 1 --duration 5" if quick else pages)
     load = options_of("load.py")
     lines.append(f"load.py --departments {DEPARTMENTS}" if "--departments" in load else "load.py")
+    lines.append(f"dashboard_draw.py --departments {DEPARTMENTS} --runs {runs}")
     return lines
 
 

@@ -96,6 +96,16 @@ def heatmap_words() -> dict[str, str]:
         "showing": gettext("Showing {dimension} · {order}."),
         "loading": gettext("Loading the dimensions…"),
         "failed": gettext("The dimensions could not be loaded: reload the page to try again."),
+        # The 200-department view's sentences (%(name)s placeholders, filled in by the script).
+        "weakestMark": gettext("weakest link"),
+        "weakestNamed": gettext("Weakest link (outlined): %(rater)s rating %(provider)s, %(mean)s."),
+        "weakestNamedOwn": gettext(
+            "Weakest link (outlined): %(provider)s's staff rating their own management, %(mean)s."
+        ),
+        "weakestOutside": gettext("It is outside the current view: clear the search to see it."),
+        "weakestNone": gettext("No link of this dimension is shown."),
+        "matched": gettext("%(rows)s of %(total)s raters and %(cols)s of %(total)s suppliers shown."),
+        "noMatch": gettext("No department matches “%(query)s”."),
     }
 
 
@@ -153,9 +163,16 @@ def link_heatmap(
         "hiddenColour": HIDDEN_GREY,
         "hiddenLabel": _template_text(hidden_label(min_group_size)),
         "hiddenText": plotly_text(gettext("hidden")),
+        # A company of a few dozen departments reads by name; beyond, clustered (reports.seriation).
+        "defaultOrder": "name" if len(names) <= CLUSTER_FROM else "cluster",
+        "weakestChoices": [n for n in WEAKEST_CHOICES if n < len(names) ** 2],
         "words": heatmap_words(),
         **colours.scale(centre).plotly(),
     }
+
+
+CLUSTER_FROM = 40  # departments: above, the heatmap opens grouped rather than by name
+WEAKEST_CHOICES = (10, 25, 50, 100)
 
 
 def department_dimension_heatmap(
@@ -220,6 +237,10 @@ def department_dimension_heatmap(
         "data": data,
         "layout": layout,
         "links": [row["url"] for row in rows],
+        # What static/js/figure-search.js matches a search against: the rows' names (escaped as
+        # every text of a figure is; the script reads them back as written); beyond FIRST_ROWS
+        # departments, the rows drawn before anything is typed (`first`).
+        "search": {"kind": "rows", "names": [plotly_text(row["name"]) for row in rows], **_first_rows(z)},
         # On a phone (static/js/figures.js): the dimension names stand upright above their columns,
         # whole (sideways at the top they were cut to "ess / hip"), and the colour bar lies under
         # the plot, leaving the cells the screen's width.
@@ -248,6 +269,20 @@ def narrow_colorbar(title: str | None = None, *, y: float = -0.02) -> dict:
         "y": y,
         "yanchor": "top",
     }
+
+
+FIRST_ROWS = 30
+
+
+def _first_rows(z: list[list]) -> dict:
+    """The FIRST_ROWS weakest rows by their shown overall (the last column), weakest first, when
+    there are more rows than that: 200 rows make a figure 6,000 px tall that took chromium seconds
+    to draw, and the weakest are what the section is for (any other is found by typing its name;
+    the table under the figure holds them all)."""
+    if len(z) <= FIRST_ROWS:
+        return {}
+    shown = sorted((row[-1], y) for y, row in enumerate(z) if row[-1] is not None)
+    return {"first": [y for _mean, y in shown[:FIRST_ROWS]], "total": len(z)}
 
 
 def _two_lines(title: str) -> str:
@@ -311,14 +346,22 @@ def _hidden_trace(hidden: list[list], *, dims_x: list[int], min_group_size: int)
 def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     """One point per pair of departments A, B (both directions shown): x = how well A serves B (as B
     rates it), y = how well B serves A. Off the diagonal, one side serves far worse than it is served."""
+    # At 200 departments there are some 20,000 pairs: a cloud of that many points says no more than
+    # its density, and costs the page a third of its figure data and its slowest drawing. Beyond
+    # ASYMMETRY_POINTS, the most lopsided pairs (first in `pairs`) are drawn as points over the
+    # density of every pair (counts per cell of a grid: a count of pairs, no figure of any group).
+    everything = pairs
+    pairs = pairs[:ASYMMETRY_POINTS]
     xs = [p["a_serves_b"] for p in pairs]
     ys = [p["b_serves_a"] for p in pairs]
-    lo = min([*xs, *ys, centre], default=1.0) - 0.2
-    hi = max([*xs, *ys, centre], default=5.0) + 0.2
-    custom = [
-        [plotly_text(p["a"]), plotly_text(p["b"]), numbers.decimal(p["a_serves_b"]), numbers.decimal(p["b_serves_a"])]
-        for p in pairs
-    ]
+    all_x = [p["a_serves_b"] for p in everything]
+    all_y = [p["b_serves_a"] for p in everything]
+    lo = min([*all_x, *all_y, centre], default=1.0) - 0.2
+    hi = max([*all_x, *all_y, centre], default=5.0) + 0.2
+    # The names only: the hover writes x and y itself, with the language's decimal mark (Plotly's
+    # separators, static/js/figures.js); at 200 departments, 20,000 pairs, the figures written
+    # twice as text were a third of the page's figure data.
+    custom = [[plotly_text(p["a"]), plotly_text(p["b"])] for p in pairs]
     labelled = sorted(range(len(pairs)), key=lambda i: -abs(xs[i] - ys[i]))[:5]
     annotations = [
         {
@@ -354,20 +397,22 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
                 gettext("%(a)s serves %(b)s: %(a_serves_b)s"),
                 a="%{customdata[0]}",
                 b="%{customdata[1]}",
-                a_serves_b="%{customdata[2]}",
+                a_serves_b="%{x:.2f}",
             )
             + "<br>"
             + _hover(
                 gettext("%(a)s serves %(b)s: %(a_serves_b)s"),
                 a="%{customdata[1]}",
                 b="%{customdata[0]}",
-                a_serves_b="%{customdata[3]}",
+                a_serves_b="%{y:.2f}",
             )
             + "<extra></extra>",
         },
     ]
     x_title = plotly_text(gettext("How well A serves B (B's rating)"))
     y_title = plotly_text(gettext("How well B serves A (A's rating)"))
+    if len(everything) > len(pairs):
+        data.insert(0, _density(all_x, all_y, lo=lo, hi=hi, drawn=len(pairs)))
     layout = _layout(
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
@@ -383,7 +428,7 @@ def asymmetry_scatter(*, pairs: list[dict], centre: float) -> dict:
     return {
         "data": data,
         "layout": layout,
-        "narrow": [{"trace": 1, "set": {"marker": {**data[1]["marker"], "colorbar": gap_bar}}}],
+        "narrow": [{"trace": len(data) - 1, "set": {"marker": {**data[-1]["marker"], "colorbar": gap_bar}}}],
         "narrowLayout": {
             "height": 600,
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
@@ -414,6 +459,35 @@ def _narrow_annotation(annotation: dict, lo: float, hi: float) -> dict:
         if point > width / 2
         else {**annotation, "ax": 10, "xanchor": "left"}
     )
+
+
+ASYMMETRY_POINTS = 600
+DENSITY_STEP = 0.1
+
+
+def _density(xs: list[float], ys: list[float], *, lo: float, hi: float, drawn: int) -> dict:
+    """How many pairs fall in each DENSITY_STEP × DENSITY_STEP cell, as a grey heatmap under the
+    points (empty cells transparent)."""
+    bins = max(1, int((hi - lo) / DENSITY_STEP) + 1)
+    counts = [[0] * bins for _ in range(bins)]
+    for x, y in zip(xs, ys, strict=True):
+        counts[min(bins - 1, int((y - lo) / DENSITY_STEP))][min(bins - 1, int((x - lo) / DENSITY_STEP))] += 1
+    centres = [round(lo + (k + 0.5) * DENSITY_STEP, 3) for k in range(bins)]
+    return {
+        "type": "heatmap",
+        "x": centres,
+        "y": centres,
+        "z": [[c or None for c in row] for row in counts],
+        "colorscale": [[0, "#eceff1"], [1, "#546e7a"]],
+        "showscale": False,
+        # Without any gap Plotly draws a heatmap as one pixelated image styled through a style
+        # attribute, which the CSP refuses: a gap too thin to see keeps it on the cell-by-cell path.
+        "xgap": 0.01,
+        "ygap": 0.01,
+        "name": plotly_text(gettext("Every pair: how many in each cell")),
+        "hovertemplate": _hover(gettext("%(count)s pairs here"), count="%{z}") + "<extra></extra>",
+        "meta": {"drawn": drawn, "pairs": len(xs)},
+    }
 
 
 def expectation_scatter(*, rows: list[dict]) -> dict:
@@ -632,7 +706,21 @@ def trend_lines(*, cycles: list[str], series: list[dict], company: list | None, 
         "xaxis": {"title": {"text": ""}},
         "legend": {"orientation": "h", "y": -0.08, "yanchor": "top"},
     }
-    return {"data": data, "layout": layout, "narrowLayout": narrow}
+    if len(series) > TREND_LEGEND_MAX:
+        # Hundreds of names in a legend push the plot off the screen: departments are found with
+        # the search box over the figure instead (static/js/figure-search.js).
+        layout["showlegend"] = False
+        narrow["showlegend"] = False
+    # The departments' names, by legend group ("g<index>"), for the search box.
+    return {
+        "data": data,
+        "layout": layout,
+        "narrowLayout": narrow,
+        "search": {"kind": "series", "names": [plotly_text(item["name"]) for item in series]},
+    }
+
+
+TREND_LEGEND_MAX = 40
 
 
 def _trend_traces(cycles: list[str], item: dict, *, visible, group: str) -> list[dict]:

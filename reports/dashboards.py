@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from surveys.dimensions import MANAGEMENT, OVERALL, ROW_DIMENSIONS, SERVICE_DIMENSIONS, SUPPLIER
 
-from . import charts, focus
+from . import charts, focus, seriation
 from .snapshot import Snapshot, shown
 
 TREND_HIGHLIGHTS = 6
@@ -141,7 +141,8 @@ def department_table(snap: Snapshot, *, url) -> list[dict]:
 
 
 def link_heatmap(snap: Snapshot, *, url, weakest_link: dict | None = None) -> dict:
-    """The rater × provider heatmap data, every dimension; departments by name. The lowest shown
+    """The rater × provider heatmap data, every dimension; departments by name, with each
+    dimension's clustered row and column orders (`cells[dim]["order"]`). The lowest shown
     cell of each dimension is outlined; in `overall`, the roll-up's pick `weakest_link` when given
     (`selectors.stored_weakest`), so that a tie outlines the link the headline names."""
     ids = sorted({i for (r, p, _d) in snap.link for i in (r, p)}, key=snap.name)
@@ -163,6 +164,8 @@ def link_heatmap(snap: Snapshot, *, url, weakest_link: dict | None = None) -> di
                 key = (c["mean"], snap.name(r), snap.name(p))
                 if lowest_cell is None or key < lowest_cell[0]:
                     lowest_cell = (key, [i, j])
+        # Clustered orders of raters and providers, from the shown means only (reports.seriation).
+        matrices["order"] = seriation.heatmap_order(matrices["mean"])
         cells[dim] = matrices
         scores[dim] = [_mean_or_none(snap.dept(d, SUPPLIER, dim)) for d in ids]
         weakest[dim] = None if lowest_cell is None else lowest_cell[1]

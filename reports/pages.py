@@ -154,6 +154,7 @@ def dashboard_data(*, cycle: VisibleCycle, cycles: list[VisibleCycle]) -> dict:
         else None,
         "pairs": pairs[: dashboards.ASYMMETRY_TABLE_ROWS],
         "pairs_count": len(pairs),
+        "asymmetry_points": charts.ASYMMETRY_POINTS,
         "asymmetry_figure": charts.asymmetry_scatter(pairs=pairs, centre=snap.centre()) if pairs else None,
         "expectations": expectations,
         "expectation_figure": charts.expectation_scatter(rows=expectations) if expectations else None,

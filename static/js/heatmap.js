@@ -1,6 +1,14 @@
 /* The weakest-link heatmap: rater departments (rows) × provider departments (columns), one
-   dimension at a time, ordered by name or by score, redrawn without a page reload. Hidden cells are
-   a separate grey layer that carries no figure; clicking a column opens that department. */
+   dimension at a time, ordered by name, by score or grouped (rows and columns clustered on the
+   server from the shown means: reports/seriation.py), redrawn without a page reload. Hidden cells
+   are a separate grey layer that carries no figure; clicking a cell opens its supplier.
+
+   At 200 departments: a search box keeps the departments whose names contain what is typed (as
+   raters, suppliers or both), "Links shown" keeps only the weakest N links (their rows and columns,
+   the other cells faded), a large heatmap zooms into a dragged block (names come back once the
+   cells can hold them), and the weakest link is outlined and named above the figure whatever is
+   filtered. Typing redraws at most once per DEBOUNCE ms, and only when what is shown changed.
+   Every word written comes from the page (data.words, in its language). */
 (function () {
   "use strict";
 
@@ -36,17 +44,79 @@
     return number(value, 2, { signDisplay: "always" });
   }
 
-  function order(data, dimension, by) {
-    var indexes = data.names.map(function (_, i) { return i; });
-    if (by !== "score") return indexes;
+  function indexes(n) {
+    var out = [];
+    for (var i = 0; i < n; i++) out.push(i);
+    return out;
+  }
+
+  // Rows and columns before any filter: the same order both ways by name or score, each its own
+  // when grouped (a missing order, as from an older heatmap.json, falls back to names).
+  function baseOrder(data, dimension, by) {
+    var all = indexes(data.names.length);
+    if (by === "cluster") {
+      var order = data.cells[dimension].order;
+      return order ? { rows: order.rows, cols: order.cols } : { rows: all, cols: all };
+    }
+    if (by !== "score") return { rows: all, cols: all };
     var scores = data.scores[dimension];
-    return indexes.sort(function (a, b) {
+    var sorted = all.slice().sort(function (a, b) {
       var sa = scores[a], sb = scores[b];
       if (sa === null && sb === null) return data.names[a].localeCompare(data.names[b]);
       if (sa === null) return 1;
       if (sb === null) return -1;
       return sa - sb || data.names[a].localeCompare(data.names[b]);
     });
+    return { rows: sorted, cols: sorted };
+  }
+
+  // Search ignores case and accents: "zurich" finds "Zürich".
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function shownLinks(cells, rows, cols) {
+    var links = [];
+    rows.forEach(function (i) {
+      var mean = cells.mean[i], hidden = cells.hidden[i];
+      cols.forEach(function (j) {
+        if (mean[j] !== null && mean[j] !== undefined && hidden[j] !== 1) links.push({ rater: i, provider: j, mean: mean[j] });
+      });
+    });
+    return links;
+  }
+
+  function byMean(data) {
+    return function (a, b) {
+      return a.mean - b.mean || data.names[a.rater].localeCompare(data.names[b.rater]) ||
+        data.names[a.provider].localeCompare(data.names[b.provider]);
+    };
+  }
+
+  // What the controls leave in view: rows, columns and (with "the N weakest") the set of links kept.
+  function view(data, state) {
+    var base = baseOrder(data, state.dimension, state.by);
+    var rows = base.rows, cols = base.cols;
+    var query = fold(state.query.trim());
+    if (query) {
+      var match = function (i) { return data.folded[i].indexOf(query) !== -1; };
+      if (state.searchIn !== "cols") rows = rows.filter(match);
+      if (state.searchIn !== "rows") cols = cols.filter(match);
+    }
+    var kept = null;
+    if (state.weakest > 0) {
+      var links = shownLinks(data.cells[state.dimension], rows, cols).sort(byMean(data)).slice(0, state.weakest);
+      kept = {};
+      var usedRows = {}, usedCols = {};
+      links.forEach(function (link) {
+        kept[link.rater + "," + link.provider] = true;
+        usedRows[link.rater] = true;
+        usedCols[link.provider] = true;
+      });
+      rows = rows.filter(function (i) { return usedRows[i]; });
+      cols = cols.filter(function (j) { return usedCols[j]; });
+    }
+    return { rows: rows, cols: cols, kept: kept, query: state.query.trim() };
   }
 
   // Plotly reads labels and hover text as its own pseudo-HTML (<a href> a live link, <b> bold):
@@ -55,8 +125,12 @@
     return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
-  function pick(matrix, rows) {
-    return rows.map(function (i) { return rows.map(function (j) { return matrix[i][j]; }); });
+  function pick(matrix, rows, cols) {
+    return rows.map(function (i) { var row = matrix[i]; return cols.map(function (j) { return row[j]; }); });
+  }
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
   }
 
   function outline(x, y, colour, width, dash) {
@@ -75,109 +149,160 @@
   // lies under the plot: the cells share the rest, at least PHONE_CELL px each (1-decimal values
   // fit), else the figure is made wider and scrolls sideways inside its box, with a hint saying so.
   var PHONE_CUT = 28, PHONE_CELL = 20;
-  function phoneWidth(width, names) {
-    var longest = Math.min(PHONE_CUT, Math.max.apply(null, names.map(function (name) { return name.length; })));
-    return Math.max(width, Math.max(120, 12 + 6.8 * longest) + PHONE_CELL * names.length);
+  function phoneWidth(width, names, columns) {
+    var longest = Math.min(PHONE_CUT, names.reduce(function (most, name) { return Math.max(most, name.length); }, 0));
+    return Math.max(width, Math.max(120, 12 + 6.8 * longest) + PHONE_CELL * columns);
   }
   var PHONE_COLORBAR = { orientation: "h", thickness: 12, len: 1,
                          x: 0.5, xanchor: "center", y: -0.02, yanchor: "top" };
 
-  function figure(data, dimension, by, width, phone) {
-    var cells = data.cells[dimension];
-    var rows = order(data, dimension, by);
-    var n = rows.length;
-    var plain = rows.map(function (i) { return data.names[i]; });
-    var names = plain.map(plotlyText);
-    var mean = pick(cells.mean, rows), fav = pick(cells.fav, rows), count = pick(cells.n, rows);
-    var delta = pick(cells.delta, rows), hidden = pick(cells.hidden, rows);
+  // Above LARGE departments in view, the cells shrink to fit the width (square, at least 3 px),
+  // names are written only where a cell can hold them, the management diagonal is not dotted (200
+  // shapes redrawn on each change), and the figure zooms into a dragged block.
+  var LARGE = 40, LABEL_CELL = 10;
+
+  function tickSize(cell) {
+    return Math.max(8, Math.min(11, Math.floor(cell) - 1));
+  }
+
+  function figure(data, state, width, phone) {
+    var cells = data.cells[state.dimension];
+    var shown = view(data, state);
+    var rows = shown.rows, cols = shown.cols;
+    var nr = rows.length, nc = cols.length, n = Math.max(nr, nc);
+    var rowPlain = rows.map(function (i) { return data.names[i]; });
+    var colPlain = cols.map(function (j) { return data.names[j]; });
+    var rowNames = rowPlain.map(plotlyText), colNames = colPlain.map(plotlyText);
+    var mean = pick(cells.mean, rows, cols), fav = pick(cells.fav, rows, cols), count = pick(cells.n, rows, cols);
+    var delta = pick(cells.delta, rows, cols), hidden = pick(cells.hidden, rows, cols);
     var custom = mean.map(function (row, i) {
       return row.map(function (value, j) {
-        return [names[i], names[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null ? words.notAvailable : String(count[i][j]), signed(delta[i][j])];
+        return [rowNames[i], colNames[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null || count[i][j] === undefined ? words.notAvailable : String(count[i][j]), signed(delta[i][j])];
       });
     });
     var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
-    var axis = names.map(function (_, i) { return i; });
-    var small = n <= 16;
-    var writeCells = phone || cellTextFits(width, n, small);
-    var shapes = [];
-    for (var d = 0; d < n; d++) shapes.push(outline(d, d, "#495057", 1.5, "dot"));
-    var weakest = data.weakest[dimension];
+    // With "the N weakest", the other cells of their rows and columns are drawn faded (a layer of
+    // their own, after the two the page's tests read as data[0] and data[1]).
+    var faded = null;
+    if (shown.kept) {
+      faded = mean.map(function (row, i) { return row.map(function (value, j) { return shown.kept[rows[i] + "," + cols[j]] ? null : value; }); });
+      mean = mean.map(function (row, i) { return row.map(function (value, j) { return shown.kept[rows[i] + "," + cols[j]] ? value : null; }); });
+    }
+    var xAxis = indexes(nc), yAxis = indexes(nr);
+    var small = n <= 16, large = n > LARGE && !phone;
+    var plotWidth = Math.max(120, width - (large ? 90 : 200));
+    var cellW = plotWidth / Math.max(1, nc);
+    var cellH = large ? Math.max(3, Math.min(22, cellW)) : (small ? 46 : 22);
+    // A phone writes 1-decimal values in its 20 px cells, up to LARGE departments: 40,000 texts
+    // would take Plotly seconds to lay out (the values are in the hover and the ranked list).
+    var writeCells = phone ? n <= LARGE : large ? cellW >= 30 && cellH >= 18 : cellTextFits(width, n, small);
+    var gap = large ? (Math.min(cellW, cellH) < 8 ? 0.01 : 1) : 2;
+    var shapes = [], annotations = [];
+    if (!large) {
+      rows.forEach(function (i, y) {
+        var x = cols.indexOf(i);
+        if (x !== -1) shapes.push(outline(x, y, "#495057", 1.5, "dot"));
+      });
+    }
+    var weakest = data.weakest[state.dimension];
+    var inView = false;
     if (weakest) {
-      var wy = rows.indexOf(weakest[0]), wx = rows.indexOf(weakest[1]);
-      shapes.push(outline(wx, wy, "#000000", 4, "solid"));
+      var wy = rows.indexOf(weakest[0]), wx = cols.indexOf(weakest[1]);
+      inView = wx !== -1 && wy !== -1;
+      if (inView) {
+        shapes.push(outline(wx, wy, "#000000", large && Math.min(cellW, cellH) < 8 ? 2.5 : 4, "solid"));
+        // Among hundreds of small cells an outline alone is hard to find: an arrow names it.
+        if (large) annotations.push({ x: wx, y: wy, xref: "x", yref: "y", text: plotlyText(data.words.weakestMark),
+          showarrow: true, arrowhead: 2, arrowwidth: 2, arrowcolor: "#000000", ax: wx < nc / 2 ? 60 : -60, ay: wy < 3 ? 40 : -40,
+          bgcolor: "rgba(255,255,255,0.92)", bordercolor: "#000000", borderwidth: 1, font: { size: 12, color: "#000000" } });
+      }
     }
     // Shortened before escaping, so that no entity is cut in half.
     var cut = phone ? PHONE_CUT : 22;
     var label = function (name) { return plotlyText(name.length > cut ? name.slice(0, cut - 1) + "…" : name); };
+    var hover = words.hover + "<extra></extra>";
     var traces = [
       // Text per cell, not a constant template: Plotly would also write a template into empty cells.
-      { type: "heatmap", x: axis, y: axis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
-        showscale: false, xgap: 2, ygap: 2, text: hiddenLayer.map(function (row) { return row.map(function (h) { return h ? data.hiddenText : ""; }); }),
+      { type: "heatmap", x: xAxis, y: yAxis, z: hiddenLayer, colorscale: [[0, data.hiddenColour], [1, data.hiddenColour]],
+        showscale: false, xgap: gap, ygap: gap, text: hiddenLayer.map(function (row) { return row.map(function (h) { return h ? data.hiddenText : ""; }); }),
         texttemplate: small && writeCells ? "%{text}" : "", hovertemplate: "%{customdata[0]} → %{customdata[1]}<br>" + data.hiddenLabel + "<extra></extra>",
         customdata: custom },
-      { type: "heatmap", x: axis, y: axis, z: mean, customdata: custom, colorscale: data.colorscale,
-        zmin: data.zmin, zmax: data.zmax, xgap: 2, ygap: 2,
+      { type: "heatmap", x: xAxis, y: yAxis, z: mean, customdata: custom, colorscale: data.colorscale,
+        zmin: data.zmin, zmax: data.zmax, xgap: gap, ygap: gap,
         texttemplate: !writeCells ? "" : small ? "%{z:.2f}" : "%{z:.1f}", textfont: { size: small ? 14 : 10 },
         colorbar: { title: { text: plotlyText(words.mean) }, thickness: 14 },
-        hovertemplate: words.hover + "<extra></extra>" }
+        hovertemplate: hover }
     ];
-    var cell = small ? 46 : 22;
+    if (faded) {
+      traces[0].opacity = 0.25;
+      traces.push({ type: "heatmap", x: xAxis, y: yAxis, z: faded, customdata: custom, colorscale: data.colorscale,
+        zmin: data.zmin, zmax: data.zmax, xgap: gap, ygap: gap, opacity: 0.25, showscale: false,
+        texttemplate: "", hovertemplate: hover });
+    }
+    var result = { traces: traces, rows: rows, cols: cols, view: shown, inView: inView, large: large,
+                   cellW: cellW, cellH: cellH, plotWidth: plotWidth };
     if (phone) {
       // Upright column names above the columns, the colour bar under the plot, 1-decimal values.
       var meanTrace = traces[1];
-      meanTrace.texttemplate = "%{z:.1f}";
+      meanTrace.texttemplate = writeCells ? "%{z:.1f}" : "";
       meanTrace.textfont = { size: 9 };
       meanTrace.colorbar = Object.assign({}, PHONE_COLORBAR, { title: { text: plotlyText(words.mean), side: "top" } });
       traces[0].texttemplate = "";
-      return {
-        traces: traces, rows: rows, width: phoneWidth(width, plain),
-        layout: {
-          font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
-          width: phoneWidth(width, plain), height: 230 + 28 * n, margin: { l: 4, r: 4, t: 4, b: 4 },
-          separators: window.ChainFigures.separators || undefined,
-          paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
-          xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -90, side: "top", automargin: true,
-                   fixedrange: true },
-          yaxis: { tickvals: axis, ticktext: plain.map(label), autorange: "reversed", automargin: true,
-                   fixedrange: true },
-          shapes: shapes
-        }
+      result.width = phoneWidth(width, rowPlain.concat(colPlain), nc);
+      result.layout = {
+        font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 12 },
+        width: result.width, height: 230 + 28 * nr, margin: { l: 4, r: 4, t: 4, b: 4 },
+        separators: window.ChainFigures.separators || undefined,
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 14 } },
+        xaxis: { tickvals: xAxis, ticktext: colPlain.map(label), tickangle: -90, side: "top", automargin: true,
+                 fixedrange: true },
+        yaxis: { tickvals: yAxis, ticktext: rowPlain.map(label), autorange: "reversed", automargin: true,
+                 fixedrange: true },
+        shapes: shapes, annotations: annotations
       };
+      return result;
     }
     var layout = {
       font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: small ? 14 : 11 },
-      height: 150 + cell * n, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
+      height: 150 + cellH * nr, margin: { l: 10, r: 10, t: 10, b: 10 }, paper_bgcolor: "rgba(0,0,0,0)",
       separators: window.ChainFigures.separators || undefined,
       plot_bgcolor: "#ffffff", hoverlabel: { font: { size: 15 } },
-      xaxis: { tickvals: axis, ticktext: plain.map(label), tickangle: -40, automargin: true, fixedrange: true,
+      xaxis: { tickvals: xAxis, ticktext: colPlain.map(label), tickangle: -40, automargin: true, fixedrange: !large,
                title: { text: plotlyText(words.supplierAxis) } },
-      yaxis: { tickvals: axis, ticktext: plain.map(label), autorange: "reversed", automargin: true, fixedrange: true,
+      yaxis: { tickvals: yAxis, ticktext: rowPlain.map(label), autorange: "reversed", automargin: true, fixedrange: !large,
                title: { text: plotlyText(words.customerAxis) } },
-      shapes: shapes
+      shapes: shapes, annotations: annotations
     };
-    return { traces: traces, layout: layout, rows: rows };
+    if (large || faded) {
+      // Faded or 3 px cells let Plotly's grid and zero lines show through: none.
+      ["xaxis", "yaxis"].forEach(function (axis) {
+        Object.assign(layout[axis], { showgrid: false, zeroline: false, ticks: "" });
+      });
+    }
+    if (large) {
+      layout.dragmode = "zoom";
+      layout.xaxis.showticklabels = cellW >= LABEL_CELL;
+      layout.yaxis.showticklabels = cellH >= LABEL_CELL;
+      layout.xaxis.tickfont = { size: tickSize(cellW) };
+      layout.yaxis.tickfont = { size: tickSize(cellH) };
+      layout.xaxis.tickangle = -60;
+      layout.xaxis.autorange = true;
+      layout.yaxis.autorange = "reversed";
+    }
+    result.layout = layout;
+    return result;
   }
 
   // The phone's first view: the weakest links of the chosen dimension, ranked, as a list that needs
   // no sideways scrolling (full names, each with its mean); the heatmap is one tap away.
   var RANKED = 10;
-  function rankedLinks(data, dimension) {
-    var cells = data.cells[dimension], links = [];
-    data.names.forEach(function (_, i) {
-      data.names.forEach(function (_, j) {
-        var mean = cells.mean[i][j];
-        if (mean !== null && mean !== undefined && cells.hidden[i][j] !== 1) links.push({ rater: i, provider: j, mean: mean });
-      });
-    });
-    links.sort(function (a, b) {
-      return a.mean - b.mean || data.names[a.rater].localeCompare(data.names[b.rater]) ||
-        data.names[a.provider].localeCompare(data.names[b.provider]);
-    });
+  function rankedLinks(data, dimension, shown) {
+    var links = shownLinks(data.cells[dimension], shown.rows, shown.cols).sort(byMean(data));
     return { shown: links.slice(0, RANKED), total: links.length };
   }
 
-  function drawRanked(list, data, dimension, label) {
-    var ranked = rankedLinks(data, dimension);
+  function drawRanked(list, data, dimension, label, shown) {
+    var ranked = rankedLinks(data, dimension, shown);
     var items = list.querySelector("ol"), caption = list.querySelector("[data-weakest-caption]");
     caption.textContent = say(words.ranked, { shown: ranked.shown.length, total: ranked.total, label: label });
     items.replaceChildren();
@@ -202,16 +327,24 @@
     });
   }
 
+  var DEBOUNCE = 150;
+
   function init(element) {
     var data = window.ChainFigures.readJson(element.getAttribute("data-heatmap"));
     if (!data || !window.Plotly || !data.names.length) return;
     words = data.words;
+    data.folded = data.names.map(fold);
     var section = element.closest("section");
     var controls = section.querySelector("[data-heatmap-controls]");
     var dimension = section.querySelector("[data-heatmap-dimension]");
     var by = section.querySelector("[data-heatmap-order]");
+    var search = section.querySelector("[data-heatmap-search]");
+    var searchIn = section.querySelector("[data-heatmap-search-in]");
+    var weakestN = section.querySelector("[data-heatmap-weakest]");
+    var named = section.querySelector("[data-heatmap-weakest-named]");
+    var zoomHint = section.querySelector("[data-heatmap-zoom-hint]");
     var status = section.querySelector("[data-heatmap-status]");
-    var current = null;
+    var current = null, drawnKey = null, drawing = null, again = false;
     var phone = window.ChainFigures.phone.matches;
     var ranked = section.querySelector("[data-weakest-links]");
     var toggle = section.querySelector("[data-heatmap-toggle]");
@@ -231,22 +364,91 @@
       });
     }
 
+    function state() {
+      return { dimension: dimension.value, by: by.value, query: search ? search.value : "",
+               searchIn: searchIn ? searchIn.value : "both", weakest: weakestN ? parseInt(weakestN.value, 10) || 0 : 0 };
+    }
+
+    function nameWeakest(s) {
+      if (!named) return;
+      var weakest = data.weakest[s.dimension];
+      named.hidden = false;
+      if (!weakest) {
+        named.textContent = data.words.weakestNone;
+        return;
+      }
+      var rater = weakest[0], provider = weakest[1];
+      var values = { rater: data.names[rater], provider: data.names[provider],
+                     mean: fmt(data.cells[s.dimension].mean[rater][provider], 2) };
+      var sentence = fill(rater === provider ? data.words.weakestNamedOwn : data.words.weakestNamed, values);
+      named.textContent = current && !current.inView ? sentence + " " + data.words.weakestOutside : sentence;
+    }
+
+    function describe(s) {
+      if (!status) return;
+      var filtered = current.view.query || s.weakest > 0;
+      if (current.rows.length === 0 || current.cols.length === 0) {
+        status.textContent = fill(data.words.noMatch, { query: current.view.query });
+      } else if (filtered) {
+        status.textContent = fill(data.words.matched, { rows: current.rows.length, cols: current.cols.length, total: data.names.length });
+      } else {
+        status.textContent = say(words.showing, { dimension: dimension.options[dimension.selectedIndex].text, order: by.options[by.selectedIndex].text });
+      }
+    }
+
+    // Draws what the controls ask for, unless that is what is drawn already; a change that comes
+    // while Plotly is drawing is drawn once that is done (the latest state only).
     function render(first) {
+      var s = state();
       var width = box ? box.clientWidth : element.clientWidth;
-      current = figure(data, dimension.value, by.value, phone ? width : element.clientWidth, phone);
+      var key = JSON.stringify([s, width]);
+      if (!first && key === drawnKey) return Promise.resolve();
+      if (drawing) {
+        again = true;
+        return drawing;
+      }
+      current = figure(data, s, phone ? width : element.clientWidth, phone);
+      drawnKey = key;
       if (phone) {
         element.style.width = current.width + "px";
-        if (ranked) drawRanked(ranked, data, dimension.value, dimension.options[dimension.selectedIndex].text);
+        if (ranked) drawRanked(ranked, data, s.dimension, dimension.options[dimension.selectedIndex].text, current.view);
       }
+      if (zoomHint) zoomHint.hidden = !current.large;
+      nameWeakest(s);
       var drawn = first
         ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
         : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);
-      return drawn.then(function () {
-        element.setAttribute("data-dimension", dimension.value);
-        element.setAttribute("data-order", by.value);
+      drawing = drawn.then(function () {
+        element.setAttribute("data-dimension", s.dimension);
+        element.setAttribute("data-order", s.by);
+        element.setAttribute("data-shown", current.rows.length + "x" + current.cols.length);
         element.classList.add("figure-drawn");
-        if (status) status.textContent = say(words.showing, { dimension: dimension.options[dimension.selectedIndex].text, order: by.options[by.selectedIndex].text });
+        describe(s);
+        drawing = null;
+        if (again) {
+          again = false;
+          return render(false);
+        }
       });
+      return drawing;
+    }
+
+    // Zoomed into a block of a large heatmap, the names come back once the cells can hold them.
+    function readable(event) {
+      if (!current || !current.large || !event) return;
+      var zoomed = Object.keys(event).some(function (k) { return /^[xy]axis\.(range|autorange)/.test(k); });
+      if (!zoomed) return;
+      var layout = element._fullLayout;
+      var columns = Math.abs(layout.xaxis.range[1] - layout.xaxis.range[0]);
+      var rowsShown = Math.abs(layout.yaxis.range[1] - layout.yaxis.range[0]);
+      var cellW = layout.xaxis._length / Math.max(1, columns), cellH = layout.yaxis._length / Math.max(1, rowsShown);
+      var update = { "xaxis.showticklabels": cellW >= LABEL_CELL, "yaxis.showticklabels": cellH >= LABEL_CELL,
+                     "xaxis.tickfont.size": tickSize(cellW), "yaxis.tickfont.size": tickSize(cellH) };
+      var same = Object.keys(update).every(function (k) {
+        var parts = k.split("."), value = layout[parts[0]];
+        return parts.length === 2 ? value[parts[1]] === update[k] : value.tickfont.size === update[k];
+      });
+      if (!same) window.Plotly.relayout(element, update);
     }
 
     // The page holds the overall heatmap; the six dimensions come from heatmap.json on first use.
@@ -266,6 +468,12 @@
       return loading;
     }
 
+    var timer = null;
+    function soon() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { window.requestAnimationFrame(function () { render(false); }); }, DEBOUNCE);
+    }
+
     controls.hidden = false;
     dimension.addEventListener("change", function () {
       ensureLoaded().then(function () {
@@ -278,13 +486,27 @@
       });
     });
     by.addEventListener("change", function () { render(false); });
+    if (search) {
+      search.addEventListener("input", soon);
+      // Enter in the box draws at once (and never submits anything).
+      search.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          window.clearTimeout(timer);
+          render(false);
+        }
+      });
+    }
+    if (searchIn) searchIn.addEventListener("change", function () { render(false); });
+    if (weakestN) weakestN.addEventListener("change", function () { render(false); });
     render(true).then(function () {
       element.on("plotly_click", function (event) {
         var point = event.points && event.points[0];
         if (!point) return;
-        var url = data.urls[current.rows[point.x]];
+        var url = data.urls[current.cols[point.x]];
         if (url) window.location.assign(url);
       });
+      element.on("plotly_relayout", readable);
     });
   }
 

@@ -15,8 +15,11 @@ from .conftest import DESKTOP, PHONE, serious_violations, sign_in
 DEMO_PASSWORD = "chain-survey-demo"
 EXECUTIVE = "elena.fischer@demo.example"
 MANAGER = "marcus.reed@demo.example"
+# A function, not an expression: Playwright polls an expression through eval, which the CSP refuses
+# (figures below the first screen are drawn a moment later, so the first check may be false).
 ALL_DRAWN = (
-    "[...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
+    "() => [...document.querySelectorAll('[data-figure], [data-heatmap]')]"
+    ".every(e => e.classList.contains('figure-drawn'))"
 )
 
 

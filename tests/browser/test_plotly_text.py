@@ -12,8 +12,11 @@ from tests.reports.test_plotly_text import BOLD, HOSTILE, LINK, hostile_company
 
 from .conftest import DESKTOP, sign_in
 
+# A function, not an expression: Playwright polls an expression through eval, which the CSP refuses
+# (figures below the first screen are drawn a moment later, so the first check may be false).
 ALL_DRAWN = (
-    "[...document.querySelectorAll('[data-figure], [data-heatmap]')].every(e => e.classList.contains('figure-drawn'))"
+    "() => [...document.querySelectorAll('[data-figure], [data-heatmap]')]"
+    ".every(e => e.classList.contains('figure-drawn'))"
 )
 # Plotly turns <a href> into an <a> element and <b> into a tspan styled bold.
 MARKUP_IN_SVG = """() => [...document.querySelectorAll('.js-plotly-plot svg')].flatMap(svg => [

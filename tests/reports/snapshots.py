@@ -68,10 +68,13 @@ def build_company(
     seed: int = 7,
     min_group_size: int = 5,
     include: tuple = (),
+    link_dimensions: tuple = DIMENSIONS,
 ) -> dict:
     """`departments` departments (the first is the Executive Office) and `cycles` published cycles,
     each with a summary, scorecard rows of both scopes, links (latest cycle, or every cycle), and
-    the company line unless `company_line` is False. About `hidden_share` of rows are suppressed."""
+    the company line unless `company_line` is False. About `hidden_share` of rows are suppressed.
+    `link_dimensions` limits the link rows to those dimensions (a 200-department company's
+    `overall` links alone, which is all the dashboard's page carries, are written seven times faster)."""
     rng = random.Random(seed)
     depts = [
         Department.objects.get_or_create(
@@ -92,7 +95,9 @@ def build_company(
         rows = _cycle_rows(cycle, depts, rng, hidden_share=hidden_share, previous=previous is not None)
         links = []
         if links_every_cycle or index == cycles - 1:
-            links = _link_rows(cycle, depts, rng, rows, hidden_share=hidden_share, previous=previous is not None)
+            links = _link_rows(
+                cycle, depts, rng, rows, hidden_share=hidden_share, previous=previous is not None, dims=link_dimensions
+            )
         if company_line:
             CompanyResult.objects.bulk_create(
                 CompanyResult(cycle=cycle, scope=scope, dimension=dim, **_figures(rng, hidden=False, previous=True))
@@ -133,7 +138,7 @@ def _cycle_rows(cycle, depts, rng, *, hidden_share, previous):
     return rows
 
 
-def _link_rows(cycle, depts, rng, department_rows, *, hidden_share, previous):
+def _link_rows(cycle, depts, rng, department_rows, *, hidden_share, previous, dims=DIMENSIONS):
     rows = [
         LinkResult(
             cycle=cycle,
@@ -145,7 +150,7 @@ def _link_rows(cycle, depts, rng, department_rows, *, hidden_share, previous):
         )
         for rater in depts
         for provider in depts
-        for dim in DIMENSIONS
+        for dim in dims
     ]
     # A department's management rows are its diagonal link's rows, as in a real roll-up.
     management = {(r.department_id, r.dimension): r for r in department_rows if r.scope == "management"}
