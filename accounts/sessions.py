@@ -1,0 +1,166 @@
+"""The session engine (`SESSION_ENGINE = "accounts.sessions"`): Django's database sessions, read
+together with the signed-in person in one statement, which also serves as the request's database
+health check.
+
+A signed-in page used to pay three round trips to PostgreSQL before its view ran: Django's
+connection health check (`SELECT 1`, CONN_HEALTH_CHECKS), the session row, then the person with
+their role (`accounts.backends.RoleLoadingMixin`). Here the session row carries the person's id
+in a column of its own (`accounts.models.Session.user`), so one statement returns the session's
+signed data and the person's current row; the backend takes that row instead of reading it again
+(`prefetched_user`), and Django's checks run on it unchanged: the session data says who is signed
+in and with which backend, the backend refuses a deactivated person (`user_can_authenticate`),
+and `django.contrib.auth.get_user` compares the session hash (password and address) and flushes a
+session that no longer matches. Nothing is cached across requests: every request reads both rows
+as they are now, so a sign-out, a password or address change or a deactivation ends the session
+at its next request, as before.
+
+The health check: when this read is a request's first use of a kept connection, it runs in place
+of Django's `SELECT 1`; if the connection turns out dead, it is closed and the read retried once
+on a fresh one, which is what the health check would have done.
+"""
+
+import contextlib
+import contextvars
+import functools
+
+from django.contrib import auth
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.db import InterfaceError, OperationalError, connections, router
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+NOT_PREFETCHED = object()
+_session = contextvars.ContextVar("accounts_sessions_current", default=None)
+
+
+class SessionStore(DatabaseStore):
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self._user = NOT_PREFETCHED  # (the id as the session data holds it, the user or None)
+
+    @classmethod
+    def get_model_class(cls):
+        from .models import Session
+
+        return Session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = _user_id(data)
+        return session
+
+    def load(self):
+        self._user = NOT_PREFETCHED
+        found = self._read()
+        if found is None:
+            self._session_key = None
+            return {}
+        data = self.decode(found.session_data)
+        if found.pk is not None and data.get(SESSION_KEY) == str(found.pk):
+            self._user = (str(found.pk), found)
+        elif found.pk is None and data.get(SESSION_KEY) is not None:
+            self._user = (str(data[SESSION_KEY]), None)  # that person no longer exists
+        return data
+
+    def prefetched_user(self, user_id):
+        """The person read with this session, if the session names `user_id`; else NOT_PREFETCHED."""
+        if self._user is NOT_PREFETCHED or self._user[0] != str(user_id):
+            return NOT_PREFETCHED
+        return self._user[1]
+
+    def _read(self):
+        """The session row (expired rows are not found) with the person's row (a User, pk None
+        when the session names nobody), or None."""
+        model = self.get_model_class()
+        alias = router.db_for_read(model)
+        sql, params = _session_with_user_sql(alias)
+        params = [*params, self.session_key, timezone.now()]
+        connection = connections[alias]
+        # In place of Django's health check when this is the request's first use of a kept
+        # connection (never inside a transaction: a retry there would not be the same read).
+        replaces_check = (
+            connection.connection is not None
+            and connection.health_check_enabled
+            and not connection.health_check_done
+            and not connection.in_atomic_block
+        )
+        if replaces_check:
+            connection.health_check_done = True
+        try:
+            rows = list(model_user()._default_manager.db_manager(alias).raw(sql, params))
+        except (OperationalError, InterfaceError):
+            if not replaces_check:
+                raise
+            connection.close()  # dead: the next statement connects afresh
+            rows = list(model_user()._default_manager.db_manager(alias).raw(sql, params))
+        return rows[0] if rows else None
+
+
+def _user_id(data) -> int | None:
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def model_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
+@functools.cache
+def _session_with_user_sql(alias: str) -> tuple[str, tuple]:
+    """One statement: the session's data beside its person's row and role, compiled once per
+    process (the person's query is `accounts.backends.user_with_role_query`)."""
+    from .backends import user_with_role_query
+    from .models import Session
+
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    users, params = user_with_role_query().query.get_compiler(using=alias).as_sql()
+    table = quote(Session._meta.db_table)
+    return (
+        f"SELECT u.*, s.{quote('session_data')} FROM {table} s LEFT JOIN ({users}) u "
+        f"ON u.{quote('id')} = s.{quote('user_id')} "
+        f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
+        tuple(params),
+    )
+
+
+@contextlib.contextmanager
+def reading_user_of(session):
+    """While Django's `auth.get_user` runs for a request: the backend may take the person read
+    with that request's session (`prefetched_user`)."""
+    token = _session.set(session)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+
+
+def prefetched_user(user_id):
+    """For `accounts.backends`: the person of the current request's session, read in the same
+    statement as the session; NOT_PREFETCHED outside `reading_user_of` or for another id."""
+    session = _session.get()
+    if session is None or not hasattr(session, "prefetched_user"):
+        return NOT_PREFETCHED
+    return session.prefetched_user(user_id)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, except that `request.user` is read while the backend may use the person read
+    with the session (`reading_user_of`)."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):
+        with reading_user_of(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
