@@ -38,7 +38,7 @@ _session = contextvars.ContextVar("accounts_sessions_current", default=None)
 class SessionStore(DatabaseStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
-        self._user = NOT_PREFETCHED  # (the id as the session data holds it, the user or None)
+        self._user = NOT_PREFETCHED  # (the id the session data names, that person's User)
 
     @classmethod
     def get_model_class(cls):
@@ -57,11 +57,12 @@ class SessionStore(DatabaseStore):
         if found is None:
             self._session_key = None
             return {}
-        data = self.decode(found.session_data)
-        if found.pk is not None and data.get(SESSION_KEY) == str(found.pk):
-            self._user = (str(found.pk), found)
-        elif found.pk is None and data.get(SESSION_KEY) is not None:
-            self._user = (str(data[SESSION_KEY]), None)  # that person no longer exists
+        raw, user = found
+        data = self.decode(raw)
+        # The signed data says who is signed in; the row read beside it is taken only if it is
+        # that person (else the backend reads them itself, as without this engine).
+        if user is not None and str(data.get(SESSION_KEY)) == str(user.pk):
+            self._user = (str(user.pk), user)
         return data
 
     def prefetched_user(self, user_id):
@@ -71,12 +72,11 @@ class SessionStore(DatabaseStore):
         return self._user[1]
 
     def _read(self):
-        """The session row (expired rows are not found) with the person's row (a User, pk None
-        when the session names nobody), or None."""
-        model = self.get_model_class()
-        alias = router.db_for_read(model)
-        sql, params = _session_with_user_sql(alias)
-        params = [*params, self.session_key, timezone.now()]
+        """(the session's signed data, the person's row as a User or None), or None when there is
+        no such session (expired rows are not found)."""
+        alias = router.db_for_read(self.get_model_class())
+        reader = _reader(alias)
+        params = [*reader.params, self.session_key, timezone.now()]
         connection = connections[alias]
         # In place of Django's health check when this is the request's first use of a kept
         # connection (never inside a transaction: a retry there would not be the same read).
@@ -89,13 +89,19 @@ class SessionStore(DatabaseStore):
         if replaces_check:
             connection.health_check_done = True
         try:
-            rows = list(model_user()._default_manager.db_manager(alias).raw(sql, params))
+            row = _fetch_one(connection, reader.sql, params)
         except (OperationalError, InterfaceError):
             if not replaces_check:
                 raise
             connection.close()  # dead: the next statement connects afresh
-            rows = list(model_user()._default_manager.db_manager(alias).raw(sql, params))
-        return rows[0] if rows else None
+            row = _fetch_one(connection, reader.sql, params)
+        return None if row is None else reader.split(row, connection)
+
+
+def _fetch_one(connection, sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _user_id(data) -> int | None:
@@ -105,29 +111,59 @@ def _user_id(data) -> int | None:
         return None
 
 
-def model_user():
-    from django.contrib.auth import get_user_model
+class _Reader:
+    """One statement: the person's row and role (`accounts.backends.user_with_role_query`) beside
+    the session's data, compiled once per process with what turns its row back into a User (the
+    columns' order and the database's converters, which SQLite needs for dates)."""
 
-    return get_user_model()
+    def __init__(self, alias: str):
+        from django.contrib.auth import get_user_model
+
+        from .backends import user_with_role_query
+        from .models import Session
+
+        self.alias, self.model = alias, get_user_model()
+        compiler = user_with_role_query().query.get_compiler(using=alias)
+        users, params = compiler.as_sql()
+        self.attnames = [field.attname for field in self.model._meta.concrete_fields]
+        columns = [target for target, _, _ in compiler.select]
+        assert [getattr(getattr(c, "target", None), "attname", None) for c in columns[: len(self.attnames)]] == (
+            self.attnames
+        ), "the user query's columns are not the model's fields in order"
+        self.annotations = [name for _, _, name in compiler.select[len(self.attnames) :]]
+        self.pk_index = self.attnames.index(self.model._meta.pk.attname)
+        self.converters = [
+            (position, functions, expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        ]
+        quote = connections[alias].ops.quote_name
+        table = quote(Session._meta.db_table)
+        self.sql = (
+            f"SELECT u.*, s.{quote('session_data')} FROM {table} s LEFT JOIN ({users}) u "
+            f"ON u.{quote('id')} = s.{quote('user_id')} "
+            f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
+        )
+        self.params = tuple(params)
+
+    def split(self, row, connection):
+        """(session data, the User with its annotations, or None when the session names nobody)."""
+        data = row[-1]
+        if row[self.pk_index] is None:
+            return data, None
+        values = list(row[:-1])
+        for position, functions, expression in self.converters:
+            for function in functions:
+                values[position] = function(values[position], expression, connection)
+        fields = len(self.attnames)
+        user = self.model.from_db(self.alias, self.attnames, values[:fields])
+        for name, value in zip(self.annotations, values[fields:], strict=True):
+            setattr(user, name, value)
+        return data, user
 
 
 @functools.cache
-def _session_with_user_sql(alias: str) -> tuple[str, tuple]:
-    """One statement: the session's data beside its person's row and role, compiled once per
-    process (the person's query is `accounts.backends.user_with_role_query`)."""
-    from .backends import user_with_role_query
-    from .models import Session
-
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    users, params = user_with_role_query().query.get_compiler(using=alias).as_sql()
-    table = quote(Session._meta.db_table)
-    return (
-        f"SELECT u.*, s.{quote('session_data')} FROM {table} s LEFT JOIN ({users}) u "
-        f"ON u.{quote('id')} = s.{quote('user_id')} "
-        f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s",
-        tuple(params),
-    )
+def _reader(alias: str) -> _Reader:
+    return _Reader(alias)
 
 
 @contextlib.contextmanager

@@ -1,6 +1,8 @@
 """The session engine (accounts.sessions): one statement reads the session and its person, and
 every way a session must end still ends it at the person's next request."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
@@ -28,6 +30,7 @@ def test_a_session_and_its_person_are_read_in_one_statement(client, employee, dj
         data = store.load()
         person = store.prefetched_user(data[SESSION_KEY])
     assert person.pk == employee.user_id and person.chain_survey_employee == employee.pk
+    assert isinstance(person.last_login, datetime.datetime) and person.is_active  # converted as the ORM does
     assert store.prefetched_user(employee.user_id + 1) is NOT_PREFETCHED  # only the session's own person
     assert Session.objects.get(session_key=store.session_key).user_id == employee.user_id
 
