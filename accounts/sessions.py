@@ -99,9 +99,54 @@ class SessionStore(DatabaseStore):
 
 
 def _fetch_one(connection, sql, params):
-    with connection.cursor() as cursor:
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    # PostgreSQL: a prepared statement (planning the join took twice as long as running it). Django
+    # binds parameters in the client and prepares nothing; this one statement is bound and prepared
+    # by the server, once per connection, through Django's cursor wrapper (errors, query log).
+    connection.close_if_health_check_failed()  # a no-op when this read is the check (see _read)
+    connection.ensure_connection()
+    with _prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+@contextlib.contextmanager
+def _prepared_cursor(connection):
+    import psycopg
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+    raw = connection.connection
+    cursor = _prepared_cursor_class()(raw)
+    # As Django's create_cursor: timestamps in the connection's time zone.
+    timestamptz = psycopg.adapters.types["timestamptz"].oid
+    if connection.timezone != raw.adapters.get_loader(timestamptz, psycopg.pq.Format.TEXT).timezone:
+        register_tzloader(connection.timezone, cursor)
+    wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    # Django opens its connections with prepare_threshold None, which turns preparing off altogether;
+    # only this cursor's statement is prepared (Django's own cursors bind in the client: never).
+    threshold, raw.prepare_threshold = raw.prepare_threshold, _PREPARE_ON_REQUEST
+    try:
+        with wrapped:
+            yield wrapped
+    finally:
+        raw.prepare_threshold = threshold
+
+
+@functools.cache
+def _prepared_cursor_class():
+    import psycopg
+
+    class Prepared(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return Prepared
+
+
+_PREPARE_ON_REQUEST = 1 << 30  # psycopg prepares automatically after that many runs: never
 
 
 def _user_id(data) -> int | None:
