@@ -113,7 +113,8 @@ MIDDLEWARE = [
     "chainsurvey.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once per process (the same header; chainsurvey.middleware).
+    "chainsurvey.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a refused sign-in of a locked-out person into its page.
     "axes.middleware.AxesMiddleware",
 ]
