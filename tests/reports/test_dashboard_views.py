@@ -433,10 +433,14 @@ def test_a_cached_page_shows_each_person_their_own_name_and_a_sign_out_that_work
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(executive.user)
     second.force_login(other.user)
-    assert executive.user.get_full_name() in first.get("/reports/").content.decode()
+    first_page = first.get("/reports/").content.decode()
+    assert executive.user.get_full_name() in first_page
+    first_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first_page).group(1)
     page = second.get("/reports/").content.decode()  # the same cached page, with Olga's parts
     assert "Olga &lt;Other&gt;" in page and executive.user.get_full_name() not in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert first_token not in page
+    assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": first_token}).status_code == 403  # not hers
     assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
     assert second.get("/reports/").status_code == 302  # signed out: sent to the login page
 
