@@ -197,6 +197,7 @@ def wrk(url: str, cookie: str, duration: int) -> dict:
         "p99": latency("99%"),
         "errors": (int(errors.group(1)) if errors else 0)
         + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+        "note": "" if rate and float(rate.group(1)) > 0 else " / ".join(output.strip().splitlines()[-4:]),
     }
 
 
@@ -227,7 +228,7 @@ def python_load(url: str, cookie: str, duration: int) -> dict:
         t.join()
     latencies.sort()
     if not latencies:
-        return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "errors": errors[0]}
+        return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "errors": errors[0], "note": "no answer"}
     return {
         "rps": len(latencies) / (time.monotonic() - started),
         "p50": latencies[len(latencies) // 2],
@@ -314,7 +315,10 @@ def report(rounds: list[dict], figures: dict, args) -> int:
     failures = []
     for index, r in enumerate(rounds, 1):
         if r["/healthz"]["rps"] <= 0:
-            failures.append(f"round {index}: /healthz served no request ({r['/healthz']['errors']} errors)")
+            failures.append(
+                f"round {index}: /healthz served no request ({r['/healthz']['errors']} errors; "
+                f"wrk said: {r['/healthz'].get('note') or 'nothing'})"
+            )
         failures += [f"round {index}: {name} answered {x['errors']} errors" for name, x in r.items() if x["errors"]]
     for name in rounds[0]:
         runs = sorted((r[name] for r in rounds), key=lambda r: r["rps"])
