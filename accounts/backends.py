@@ -15,7 +15,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from . import oidc
+from . import oidc, sessions
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ class RoleLoadingMixin:
     """
 
     def get_user(self, user_id):
+        # Read with the session, in the same statement, when the session engine could
+        # (accounts.sessions): the same row, read as fresh, so deactivation still counts at once.
+        found = sessions.prefetched_user(user_id)
+        if found is not sessions.NOT_PREFETCHED:
+            return found if found is not None and self.user_can_authenticate(found) else None
         # A raw query from SQL compiled once per process: compiling the subquery at each request
         # cost more than running it.
         sql, params = _user_with_role_sql()
@@ -130,15 +135,16 @@ class SingleSignOnBackend(RoleLoadingMixin, OIDCAuthenticationBackend):
 _ANY_ID = -7_319_004_211  # stands for the user id in the compiled SQL's parameters
 
 
-@functools.cache
-def _user_with_role_sql() -> tuple[str, tuple]:
+def user_with_role_query():
+    """Every user, each annotated with their role and org-file record (RoleLoadingMixin); also
+    read beside the session by `accounts.sessions`."""
     from django.contrib.auth.models import Group
 
     from surveys.roles import Role
 
     rank = Case(*(When(name=role, then=Value(index)) for index, role in enumerate(Role.values)))
     highest = Group.objects.filter(user=OuterRef("pk"), name__in=Role.values).order_by(-rank).values("name")[:1]
-    query = (
+    return (
         get_user_model()
         ._default_manager.annotate(
             chain_survey_role=Subquery(highest),
@@ -150,9 +156,12 @@ def _user_with_role_sql() -> tuple[str, tuple]:
             chain_survey_language=F("employee__language"),
             chain_survey_chosen_language=F("employee__chosen_language"),
         )
-        .filter(pk=_ANY_ID)
-        .query
+        .order_by()
     )
-    sql, params = query.sql_with_params()
+
+
+@functools.cache
+def _user_with_role_sql() -> tuple[str, tuple]:
+    sql, params = user_with_role_query().filter(pk=_ANY_ID).query.sql_with_params()
     assert params.count(_ANY_ID) == 1, params
     return sql, params

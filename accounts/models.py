@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
@@ -108,3 +109,18 @@ class IdentityChange(models.Model):
 
     def __str__(self):
         return f"{self.old_email} → {self.new_email}"
+
+
+class Session(AbstractBaseSession):
+    """Django's database session, plus the signed-in person's id as a column of its own
+    (`accounts.sessions`): each request then reads its session and its person in one statement,
+    and a person's sessions are found without decoding every row. The column is written with the
+    session's data (same save); the data stays the authority on who is signed in."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -107,12 +107,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the person read with the session in one statement (accounts.sessions).
+    "accounts.sessions.AuthenticationMiddleware",
     # After authentication: the person's language (org file, their choice), else the browser's.
     "chainsurvey.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once per process (the same header; chainsurvey.middleware).
+    "chainsurvey.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a refused sign-in of a locked-out person into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -414,6 +416,8 @@ CSRF_FAILURE_VIEW = "chainsurvey.errors.csrf_failure"  # the app's own page, not
 # Cookies: never read by scripts; SameSite=Lax so that the link in an invitation (a navigation
 # from the mail client) arrives signed in, while cross-site POSTs carry no cookie.
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions whose read brings the signed-in person with it (accounts.sessions).
+SESSION_ENGINE = "accounts.sessions"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

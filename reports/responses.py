@@ -1,11 +1,13 @@
 """Whole report pages as bytes, cached per snapshot and kind of viewer; the per-person parts (the
-sign-out form's CSRF token and the name in the navigation bar) are spliced in on each request.
+sign-out form's CSRF token and the name in the navigation bar) are joined in on each request (the
+page is kept cut at them, so that a request copies it once).
 
 Rendering the page around its cached body took longer than everything else a cached request
 does; a page depends on the person looking only through those two strings, their role (part of
 the key) and their pending messages or staff navigation (those pages are rendered as before).
 """
 
+import re
 import secrets
 from collections.abc import Callable
 
@@ -37,7 +39,23 @@ def page_response(request: HttpRequest, template: str, context: Callable[[], dic
     page = cache.get(key)
     if page is None:
         html = render_to_string(template, {**context(), "csrf_token": _TOKEN, "nav_name": _NAME}, request)
-        page = html.encode()
+        page = _cut(html.encode())
         cache.set(key, page, CACHE_SECONDS)
-    name = escape(request.user.get_full_name()).encode()
-    return HttpResponse(page.replace(_TOKEN.encode(), get_token(request).encode()).replace(_NAME.encode(), name))
+    pieces, slots = page
+    personal = {_TOKEN: get_token(request).encode(), _NAME: escape(request.user.get_full_name()).encode()}
+    # The shared pieces joined around this person's two strings: one copy of the page.
+    joined = [pieces[0]]
+    for slot, piece in zip(slots, pieces[1:], strict=True):
+        joined += (personal[slot], piece)
+    return HttpResponse(b"".join(joined))
+
+
+def _cut(page: bytes) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    """The page cut at each marker: (the pieces between them, which marker each cut was)."""
+    pieces, slots = [], []
+    for part in re.split(rb"(" + _TOKEN.encode() + rb"|" + _NAME.encode() + rb")", page):
+        if part in (_TOKEN.encode(), _NAME.encode()):
+            slots.append(part.decode())
+        else:
+            pieces.append(part)
+    return tuple(pieces), tuple(slots)

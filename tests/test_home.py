@@ -92,10 +92,10 @@ def test_the_home_page_costs_a_fixed_number_of_queries(
         cycle = CycleFactory(name="2099-Q1", status=Cycle.Status.OPEN)
         Draft.objects.create(employee=employee, cycle=cycle, providers=[org["executive_office"].id])
     client.force_login(employee.user)
-    # session; user (with their employee record); the open cycle with the person's participation
-    # and draft (surveys.selectors.home_survey); with none open, the last cycle run and whether
-    # they took part; the visible cycles (the commitments block); the user's and their groups'
-    # permissions (the template's `perms`).
-    with django_assert_num_queries(6 if cycle_open else 7):
+    # the session with its user and their employee record (one statement: accounts.sessions); the open cycle with the
+    # person's participation and draft (surveys.selectors.home_survey); with none open, the last cycle run and whether
+    # they took part; the visible cycles (the commitments block); the user's and their groups' permissions (the
+    # template's `perms`).
+    with django_assert_num_queries(5 if cycle_open else 6):
         response = client.get("/")
     assert response.status_code == 200

@@ -489,9 +489,10 @@ def test_the_index_runs_a_fixed_number_of_queries(client, departments, staff, ex
     manager = EmployeeFactory(department=everyone[0].department, role=Role.MANAGER)
     training.module_complete(module=TrainingModule.objects.get(slug="ownership"), employee=manager)
     client.force_login(manager.user)
-    # Session, user (with role and org record), the readable modules, the dimensions, the person's
-    # own marks, headcounts per department and role, completion counts per module and department.
-    with django_assert_num_queries(7):
+    # The session with its user, role and org record (one statement: accounts.sessions), the readable modules, the
+    # dimensions, the person's own marks, headcounts per department and role, completion counts per module and
+    # department.
+    with django_assert_num_queries(6):
         response = client.get("/training/")
     assert response.status_code == 200
     assert len(module_links(response.content.decode())) == 12 + extra
@@ -515,9 +516,9 @@ def test_a_module_page_runs_a_fixed_number_of_queries(client, departments, commi
         )
         c.modules.add(module)
     client.force_login(everyone[0].user)
-    # Session, user, the module, its dimension, the person's own mark, the published commitments
-    # attaching it (with department and cycle), headcounts, the module's counts per department.
-    with django_assert_num_queries(8):
+    # The session with its user (one statement), the module, its dimension, the person's own mark, the published
+    # commitments attaching it (with department and cycle), headcounts, the module's counts per department.
+    with django_assert_num_queries(7):
         response = client.get("/training/ownership/")
     assert response.status_code == 200
     assert response.content.decode().count("committed on 2026-Q2") == commitments
@@ -525,9 +526,9 @@ def test_a_module_page_runs_a_fixed_number_of_queries(client, departments, commi
 
 def test_marking_done_runs_a_fixed_number_of_queries(client, employee, django_assert_num_queries):
     client.force_login(employee.user)
-    # Session, user, the module, the existing mark (none), a savepoint, the insert, its release
-    # (the message rides in a cookie).
-    with django_assert_num_queries(7):
+    # The session with its user (one statement), the module, the existing mark (none), a savepoint, the insert, its
+    # release (the message rides in a cookie).
+    with django_assert_num_queries(6):
         client.post("/training/ownership/done/", {"done": "1"})
     assert TrainingCompletion.objects.count() == 1
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.contrib.sessions.models import Session
 
-from accounts.models import User
+from accounts.models import Session, User
 from tests.factories import DepartmentFactory, EmployeeFactory, OpenCycleFactory
 from tests.oidc_provider import running_provider, use_provider
 

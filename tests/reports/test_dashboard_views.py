@@ -323,16 +323,14 @@ def test_the_comment_threshold_is_the_minimum_group_size_when_that_is_larger(cli
 
 
 def _dashboard_queries(client, django_assert_num_queries, *, cached: bool):
-    # Session, user (with their role); the visible cycles the first time (remembered for a moment:
-    # reports/visible.py); then, unless cached: the cycle with its summary, departments, the
-    # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows, the
-    # company's driver rows (7);
-    # the version of what the commitments panel shows (remembered for a moment: reports/panels.py)
-    # and the panel itself: the top of the company, the commitments, dimension labels, the number
-    # of departments (5); the departments' and dimensions' names the cache key names (remembered
-    # for a moment: reports/visible.py) (2); the company's self-view figures, for the management
-    # blind spot (reports.blindspots) (1).
-    with django_assert_num_queries(2 if cached else 18):
+    # The session with its user and their role (one statement: accounts.sessions); the visible cycles the first time
+    # (remembered for a moment: reports/visible.py); then, unless cached: the cycle with its summary, departments, the
+    # dimensions' labels, scorecard rows (the cycle's and the trend's), link rows, company rows, the company's driver
+    # rows (7); the version of what the commitments panel shows (remembered for a moment: reports/panels.py) and the
+    # panel itself: the top of the company, the commitments, dimension labels, the number of departments (5); the
+    # departments' and dimensions' names the cache key names (remembered for a moment: reports/visible.py) (2); the
+    # company's self-view figures, for the management blind spot (reports.blindspots) (1).
+    with django_assert_num_queries(1 if cached else 17):
         assert client.get("/reports/").status_code == 200
 
 
@@ -369,16 +367,16 @@ def test_a_department_page_makes_a_fixed_number_of_queries_whatever_the_size(
     build_company(departments=departments, cycles=cycles, include=(org["sales"],))
     client.force_login(manager.user)
     url = f"/reports/{Cycle.objects.order_by('-name').first().name}/departments/sales/"
-    # Session, user (with their role and department); the departments and the visible cycles the
-    # first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
-    # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments,
-    # its and the company's driver rows with the cycle's outcome flag (the priority matrix) (8); the
-    # version of what the commitments panel shows and the department's commitments (none here) (2);
-    # the dimensions' names the cache key names (remembered for a moment) (1); the department's
-    # self-view figures, for its blind spots (reports.blindspots) (1).
-    with django_assert_num_queries(16):
+    # The session with its user, role and department (one statement: accounts.sessions); the departments and the
+    # visible cycles the first time (remembered for a moment: reports/visible.py); unless cached: the cycle with its
+    # summary, departments, the dimensions' labels, scorecard rows, its links, company rows, comments, its and the
+    # company's driver rows with the cycle's outcome flag (the priority matrix) (8); the version of what the
+    # commitments panel shows and the department's commitments (none here) (2); the dimensions' names the cache key
+    # names (remembered for a moment) (1); the department's self-view figures, for its blind spots
+    # (reports.blindspots) (1).
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
 
 
@@ -439,10 +437,14 @@ def test_a_cached_page_shows_each_person_their_own_name_and_a_sign_out_that_work
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.force_login(executive.user)
     second.force_login(other.user)
-    assert executive.user.get_full_name() in first.get("/reports/").content.decode()
+    first_page = first.get("/reports/").content.decode()
+    assert executive.user.get_full_name() in first_page
+    first_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first_page).group(1)
     page = second.get("/reports/").content.decode()  # the same cached page, with Olga's parts
     assert "Olga &lt;Other&gt;" in page and executive.user.get_full_name() not in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert first_token not in page
+    assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": first_token}).status_code == 403  # not hers
     assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
     assert second.get("/reports/").status_code == 302  # signed out: sent to the login page
 

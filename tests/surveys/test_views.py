@@ -325,9 +325,10 @@ def test_survey_page_costs_a_fixed_number_of_queries(
     others = _many_departments(extra_departments)
     Draft.objects.create(employee=employee, cycle=open_cycle, providers=[org["it"].id, *[d.id for d in others]])
     client.force_login(employee.user)
-    # session; user (with their role and employee record); the open cycle (with the participation
+    # the session with its user, their role and employee record (one statement: accounts.sessions);
+    # the open cycle (with the participation
     # and draft in it); departments; dimensions.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert response.status_code == 200
 
@@ -343,11 +344,11 @@ def test_submitting_costs_a_fixed_number_of_queries(
     for d in others:
         data.update(rated(d.id, comment="d"))
     client.force_login(employee.user)
-    # session; user (with their employee record); the open cycle (with participation and draft);
-    # departments; dimensions; then the 8 queries of the submission (see test_services_survey);
-    # the redirect renders no template.
-    # (The ballot box's check runs once the request's transaction commits: not inside this test's.)
-    with django_assert_num_queries(13):
+    # the session with its user and their employee record (one statement: accounts.sessions); the open cycle (with
+    # participation and draft); departments; dimensions; then the 8 queries of the submission (see
+    # test_services_survey); the redirect renders no template. (The ballot box's check runs once the request's
+    # transaction commits: not inside this test's.)
+    with django_assert_num_queries(12):
         response = post_ratings(client, draft, data)
     assert response.status_code == 302
     assert len(submitted_scores()) == 7 * (3 + extra_departments)
@@ -468,9 +469,10 @@ def test_asking_to_confirm_costs_a_fixed_number_of_queries(
     for d in others:
         data.update(rated(d.id))
     client.force_login(employee.user)
-    # session; user; the open cycle (with participation and draft); departments; dimensions; then
+    # the session with its user (one statement); the open cycle (with participation and draft);
+    # departments; dimensions; then
     # the draft's save (savepoint, the cycle locked, submitted already?, the draft locked, its
     # update, release); the confirmation page reads nothing more.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = post_ratings(client, draft, data, confirm=False)
     assert response.status_code == 200
