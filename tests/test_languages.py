@@ -884,3 +884,13 @@ def test_the_workbook_downloaded_in_german_keeps_its_sheets_and_typed_numbers(cl
     means = [row[3].value for row in facilities.iter_rows(min_row=1, max_row=30) if row[0].value == "Verantwortung"]
     assert means and all(isinstance(m, float) for m in means)
     assert "Begriff" in [c.value for c in book["Read-me"]["A"]]
+
+
+def test_a_label_inside_a_sentence_is_lower_cased_except_in_german():
+    from django.utils import translation
+
+    from accounts.templatetags.local_dates import midsentence
+
+    for language, expected in (("en", "no clear change"), ("fr", "no clear change"), ("de", "No clear change")):
+        with translation.override(language):
+            assert midsentence("No clear change") == expected

@@ -56,3 +56,12 @@ def day(value, english_format: str = "j F Y") -> str:
     if value in (None, ""):
         return ""
     return date_filter(value, local_format(english_format))
+
+
+@register.filter
+def midsentence(value) -> str:
+    """A label (a status, a verdict) written inside a sentence: lower-cased as English, French and
+    Spanish write it there, kept as it is in German, whose nouns keep their capital
+    ("2 Verbesserungen", not "2 verbesserungen")."""
+    text = str(value)
+    return text if (translation.get_language() or "").startswith("de") else text.lower()
