@@ -118,6 +118,10 @@ def test_only_the_known_models_point_at_people_at_all():
         # no answer (the API reads only the snapshot, as the person's pages do).
         ("api.ApiToken", "user"),
         ("api.ApiToken", "revoked_by"),
+        # Who a live session belongs to (accounts.sessions): Django's session rows already carried
+        # the id inside their signed (readable, not encrypted) data; no cycle, no answer, and a
+        # session's times say no more than Participation does.
+        ("accounts.Session", "user"),
         ("hr.OrgUpload", "uploaded_by"),  # an org file awaiting its uploader's confirmation: no cycle, no answer
         # Who was emailed and when: says no more than Participation (who took part, and when)
         # already does, and answers carry no time or order to join it to.
