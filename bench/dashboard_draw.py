@@ -19,16 +19,14 @@ import argparse
 import gzip
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from _common import figure, require_postgres, throwaway_database
-from django.conf import settings
 from django.db import connection
+from pages import collectstatic, free_port, start_gunicorn  # gunicorn as deployed, as bench/pages.py serves
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -62,12 +60,6 @@ FLOOR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 <body><p>floor</p><script src="{plotly}"></script></body></html>"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build(departments: int, cycles: int, every_dimension: bool) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.reports.snapshots import DIMENSIONS, build_company
@@ -92,39 +84,6 @@ def executive() -> None:
     user.groups.set([Group.objects.get(name=Role.EXECUTIVE)])
     office = Department.objects.get(is_executive_office=True)
     Employee.objects.create(user=user, employee_id=EMAIL, department=office, role=Role.EXECUTIVE)
-
-
-def server_env(database_url: str) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CHAINSURVEY_ALLOW_CONSOLE_EMAIL": "1",
-    }
-    env.pop("REDIS_URL", None)
-    return env
-
-
-def start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
-    env = server_env(database_url)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600
-    )
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    command = [gunicorn, "chainsurvey.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
 
 
 def sign_in(context, base: str) -> None:
@@ -226,7 +185,8 @@ def main() -> int:
         executive()
         database_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + connection.settings_dict["NAME"]
         port = free_port()
-        server = start_gunicorn(port, database_url)
+        collectstatic(database_url)
+        server = start_gunicorn(port, database_url, workers=2)
         base = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as playwright:
