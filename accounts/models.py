@@ -7,6 +7,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(DjangoUserManager):
@@ -39,7 +40,8 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("email address", unique=True)
+    # Django's own catalogue translates the label ("E-Mail-Adresse"): the sign-in form shows it.
+    email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(max_length=200, blank=True)
 
     USERNAME_FIELD = "email"

@@ -894,3 +894,8 @@ def test_a_label_inside_a_sentence_is_lower_cased_except_in_german():
     for language, expected in (("en", "no clear change"), ("fr", "no clear change"), ("de", "No clear change")):
         with translation.override(language):
             assert midsentence("No clear change") == expected
+
+
+def test_the_sign_in_form_labels_the_address_in_the_readers_language(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "E-Mail-Adresse" in page and "Email address" not in page
