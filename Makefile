@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist processes for `make test` (each has its own test database and browser); 1 runs serially.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format install demo worker beat bench bench-scale clean
 
@@ -27,7 +29,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .

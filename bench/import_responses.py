@@ -304,7 +304,7 @@ def timed_import_command(args: list[str], *, env: dict) -> tuple[float, float, f
     if not ROLLUP:
         import redis
 
-        redis.Redis.from_url(BENCH_REDIS_URL).delete(QUEUE)
+        redis.Redis.from_url(BENCH_REDIS_URL).delete(QUEUE, f"{QUEUE}.rollups")
     return imported - started, finished - imported, import_peak
 
 

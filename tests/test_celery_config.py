@@ -85,3 +85,31 @@ def test_the_beat_sweeps_the_ballot_box_every_minute(monkeypatch):
 
     assert entry["task"] == "surveys.tasks.move_ballots"
     assert entry["schedule"] == 60
+
+
+def test_heavy_tasks_have_queues_of_their_own_which_a_plain_worker_consumes():
+    # What `celery -A chainsurvey worker` (no -Q) declares and consumes, and where each task goes,
+    # for a deployment that names its queue.
+    env = {
+        **os.environ,
+        "REDIS_URL": "redis://cache.internal:6379/3",
+        "CHAINSURVEY_CELERY_QUEUE": "acme",
+        "DJANGO_SETTINGS_MODULE": "chainsurvey.settings",
+    }
+    code = (
+        "import json, django; django.setup(); from chainsurvey.celery import app; "
+        "app.loader.import_default_modules(); "
+        "names = sorted(n for n in app.tasks if not n.startswith('celery.')); "
+        "print(json.dumps([sorted(app.amqp.queues), {n: app.amqp.router.route({}, n)['queue'].name for n in names}]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    declared, routes = json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert declared == ["acme", "acme.exports", "acme.rollups"]
+    assert routes.pop("reports.tasks.rollup_cycle") == "acme.rollups"
+    assert routes.pop("reports.tasks.export_scorecards") == "acme.exports"
+    assert {"surveys.tasks.move_ballots", "invitations.tasks.send_due_notices"} <= set(routes)
+    assert set(routes.values()) == {"acme"}

@@ -27,6 +27,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 
+from chainsurvey.celery import queue_names
 from reports import runs, services
 from reports.exporters import render_scorecards
 from reports.models import CycleSummary, DepartmentResult, RollupRun
@@ -92,13 +93,23 @@ def raw_connection(*, autocommit: bool = False) -> psycopg.Connection:
 class Worker:
     """One `celery worker` subprocess; its output goes to a log file the test can read."""
 
-    def __init__(self, *, queue: str, env: dict, log_path: Path, pool: str = "solo", app: str = "chainsurvey"):
+    def __init__(
+        self,
+        *,
+        queue: str,
+        env: dict,
+        log_path: Path,
+        pool: str = "solo",
+        app: str = "chainsurvey",
+        queues: list[str] | None = None,
+    ):
         self.name = f"{queue}-{uuid.uuid4().hex[:6]}@%h"
         self.log_path = log_path
         self.app_name = f"worker-{uuid.uuid4().hex[:8]}"  # names its database session
         command = [
             *(sys.executable, "-m", "celery", "-A", app, "worker"),
-            *(f"--pool={pool}", "--concurrency=1", f"--queues={queue}", f"--hostname={self.name}"),
+            *(f"--pool={pool}", "--concurrency=1", f"--queues={','.join(queues or queue_names(queue))}"),
+            f"--hostname={self.name}",
             *("--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=INFO"),
         ]
         with open(log_path, "wb") as log:
@@ -181,9 +192,10 @@ def start_worker(celery_queue, tmp_path):
     }
     workers: list[Worker] = []
 
-    def start(*, pool: str = "solo", **extra_env: str) -> Worker:
+    def start(*, pool: str = "solo", queues: list[str] | None = None, **extra_env: str) -> Worker:
+        """A worker of the test's queues (all of them unless `queues` names some)."""
         log_path = tmp_path / f"worker-{len(workers)}.log"
-        worker = Worker(queue=celery_queue, env={**env, **extra_env}, log_path=log_path, pool=pool)
+        worker = Worker(queue=celery_queue, env={**env, **extra_env}, log_path=log_path, pool=pool, queues=queues)
         workers.append(worker)
         return worker
 
@@ -222,7 +234,7 @@ def unacknowledged_runs(queue: str) -> list[int]:
     run_ids = []
     for entry in redis.Redis.from_url(require_redis()).hvals("unacked"):
         message, _exchange, routing_key = json.loads(entry)
-        if routing_key == queue and message["headers"]["task"] == "reports.tasks.rollup_cycle":
+        if routing_key == f"{queue}.rollups" and message["headers"]["task"] == "reports.tasks.rollup_cycle":
             body = json.loads(base64.b64decode(message["body"]))
             run_ids.append(body[1]["run_id"])  # protocol 2 body: (args, kwargs, embed)
     return run_ids
@@ -249,6 +261,27 @@ def test_closing_a_cycle_rolls_it_up_through_the_worker(start_worker):
     assert run.answers_count == 6
     assert run.started_at <= run.finished_at
     assert "reports.tasks.rollup_cycle[" in worker.log() and "succeeded" in worker.log()
+
+
+def test_a_rollup_waits_for_a_worker_of_the_rollups_queue(start_worker, celery_queue):
+    # Split over hosts: the light worker (ballots, emails, sweeps) never takes a roll-up; the
+    # roll-up waits in its own queue until a worker of that queue starts.
+    cycle = OpenCycleFactory(name="2026-Q1")
+    add_uniform_answers(cycle, 6)
+    light = start_worker(queues=[celery_queue])
+    cycle_close(cycle=cycle, by="the test")
+    run = RollupRun.objects.get(cycle=cycle)
+    rollups = f"{celery_queue}.rollups"
+    waiting = redis.Redis.from_url(require_redis())
+    wait_for(lambda: waiting.llen(rollups) == 1, timeout=ROLLUP_TIMEOUT, what=f"the roll-up message in {rollups}")
+    time.sleep(1)  # the light worker, idle and listening, leaves it there
+    assert run_state(run) == State.REQUESTED
+    assert waiting.llen(rollups) == 1
+
+    heavy = start_worker(queues=[rollups])
+    wait_for(lambda: run_state(run) == State.DONE, timeout=ROLLUP_TIMEOUT, what=f"run {run.pk} to be done")
+    assert "reports.tasks.rollup_cycle[" in heavy.log()
+    assert "reports.tasks.rollup_cycle[" not in light.log()
 
 
 @contextlib.contextmanager
