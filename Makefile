@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist processes for `make test` (each has its own test database and browser); 1 runs serially.
+# xdist's default `--dist load` hands tests out in collection order, so each process runs its
+# transactional tests (which flush the tables) after the others, as a serial run does
+# (`--dist loadscope` mixes them, and later tests then miss the migrations' rows).
 TEST_WORKERS ?= auto
 
 .PHONY: run test lint format install demo worker beat bench bench-scale clean
@@ -29,7 +32,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadscope --durations=15
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .
