@@ -84,20 +84,28 @@ def settle(system: System, hidden: set, minimum: int) -> list[tuple[Hashable, in
         leak = find_leak(system, hidden, minimum, redundant, cache, index)
         if leak is None:
             return added
-        pick, family = _partner(system, hidden, leak, redundant)
+        pick, family = _partner(system, hidden, leak, redundant, index)
         hidden.add(pick)
         added.append((pick, family, leak))
 
 
 class _Index:
     """Which rows hold each piece, and the one-piece rows: built once per `settle`, so that each
-    round's equations are found from the hidden rows rather than by a pass over every row."""
+    round's equations are found from the rows hidden since the last round rather than by a pass
+    over every row. Hidden rows are only ever added within a `settle`: the unknown pieces and the
+    equations of the last round are kept and brought up to date (recomputed from scratch should
+    `hidden` ever lose a row)."""
 
     def __init__(self, system: System):
+        self.system = system
         self.singles: dict = defaultdict(list)  # piece → the one-piece rows that are it
         for key, pieces in system.rows.items():
             if len(pieces) == 1:
                 self.singles[next(iter(pieces))].append(key)
+        self.single_pieces: dict = defaultdict(list)  # one-piece row → the piece it is
+        for piece, keys in self.singles.items():
+            for key in keys:
+                self.single_pieces[key].append(piece)
         if system.holders is not None:
             rows, given = system.rows, system.holders
             self.holders = _Lazy(lambda piece: [k for k in given(piece) if k in rows and piece in rows[k]])
@@ -108,25 +116,73 @@ class _Index:
                 for piece in pieces:
                     self.holders[piece].append(key)
             self.never_single = [piece for piece in self.holders if piece not in self.singles]
+        self._rank: dict | None = None
+        self.families_of: dict = defaultdict(list)  # total → the indexes of its families
+        for number, (total, _) in enumerate(system.families):
+            self.families_of[total].append(number)
+        self._reset()
+
+    def _reset(self) -> None:
+        self._seen: set = set()  # the hidden rows the state below is up to date with
+        self._unknown: set = set()
+        self._unknown_of: dict = defaultdict(set)  # shown row → its unknown pieces
+        # The same frozenset object for a row's equation while it does not change: the rounds'
+        # cache of components then compares equations by identity and reuses their hashes.
+        self._frozen: dict = {}
+        self._spread(self.never_single, self._seen)
+
+    def _spread(self, pieces, hidden: set) -> None:
+        """Pieces newly unknown: into the equations of the shown rows that hold them."""
+        unknown_of, unknown = self._unknown_of, self._unknown
+        for piece in pieces:
+            if piece in unknown:
+                continue
+            unknown.add(piece)
+            for key in self.holders[piece]:
+                if key not in hidden:
+                    unknown_of[key].add(piece)
+                    self._frozen.pop(key, None)
 
     def unknown(self, hidden: set) -> set:
         """The pieces no shown one-piece row gives: those that are no row alone, and those whose
         one-piece rows are all hidden."""
-        found = set(self.never_single)
-        for key in hidden:
-            for piece in self._single_pieces.get(key, ()):
-                if all(other in hidden for other in self.singles[piece]):
-                    found.add(piece)
+        self._catch_up(hidden)
+        return self._unknown
+
+    def unknown_of(self, hidden: set) -> dict:
+        """Per shown row with unknown pieces, those pieces (the equations before the redundant
+        rows are left out)."""
+        self._catch_up(hidden)
+        return self._unknown_of
+
+    def equation(self, key) -> frozenset:
+        """The unknown pieces of a shown row (see `unknown_of`), as one frozenset while they last."""
+        found = self._frozen.get(key)
+        if found is None:
+            found = self._frozen[key] = frozenset(self._unknown_of[key])
         return found
 
-    @property
-    def _single_pieces(self) -> dict:
-        if not hasattr(self, "_by_key"):
-            self._by_key = defaultdict(list)
-            for piece, keys in self.singles.items():
-                for key in keys:
-                    self._by_key[key].append(piece)
-        return self._by_key
+    def ordered(self, keys) -> list:
+        """`keys` in the system's order (smallest first), by a rank of every row computed once."""
+        if self._rank is None:
+            self._rank = {key: i for i, key in enumerate(sorted(self.system.rows, key=self.system.order))}
+        return sorted(keys, key=self._rank.__getitem__)
+
+    def _catch_up(self, hidden: set) -> None:
+        if not self._seen <= hidden:
+            self._reset()
+        fresh = hidden - self._seen
+        if not fresh:
+            return
+        newly = []
+        for key in fresh:
+            self._unknown_of.pop(key, None)
+            self._frozen.pop(key, None)
+            for piece in self.single_pieces.get(key, ()):
+                if piece not in self._unknown and all(other in hidden for other in self.singles[piece]):
+                    newly.append(piece)
+        self._seen |= fresh
+        self._spread(newly, hidden)
 
 
 class _Lazy(dict):
@@ -151,16 +207,12 @@ def find_leak(
     index = _Index(system) if index is None else index
     # The equations: per shown row (smallest first) that is no sum of shown parts, its pieces that
     # no shown one-piece row gives (its pieces minus the known ones), where it has any.
-    unknown_of: dict = defaultdict(set)
-    for piece in index.unknown(hidden):
-        for key in index.holders[piece]:
-            if key not in hidden:
-                unknown_of[key].add(piece)
+    unknown_of = index.unknown_of(hidden)
     equations = []
-    for key in sorted(unknown_of, key=system.order):
+    for key in index.ordered(unknown_of):
         if redundant(key, hidden):
             continue  # the sum of shown parts: it adds nothing a reader does not already have
-        equations.append(frozenset(unknown_of[key]))
+        equations.append(index.equation(key))
     small = lambda piece: system.piece_raters[piece] < minimum  # noqa: E731
     for pieces, component in _components(equations):
         if not any(small(p) for p in pieces):
@@ -407,16 +459,15 @@ def _redundancy(system: System):
     return redundant
 
 
-def _partner(system: System, hidden: set, leak: frozenset, redundant) -> tuple[Hashable, int | None]:
+def _partner(system: System, hidden: set, leak: frozenset, redundant, lookup: _Index) -> tuple[Hashable, int | None]:
     """The row to hide next for this leak (see the module docstring), and its family's index."""
     rows = system.rows
+    holding = {k for piece in leak for k in lookup.holders[piece]}  # the rows with a piece of the leak
     totals = sorted(
-        (k for k in rows if k not in hidden and len(rows[k]) > 1 and rows[k] & leak),
+        (k for k in holding if k not in hidden and len(rows[k]) > 1),
         key=lambda k: (len(rows[k]), system.order(k)),
     )
-    families_of = defaultdict(list)
-    for index, (total, _) in enumerate(system.families):
-        families_of[total].append(index)
+    families_of = lookup.families_of
     for total in totals:
         candidates = [
             (system.order(p), p, index)
