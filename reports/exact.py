@@ -99,13 +99,12 @@ class _Index:
     def __init__(self, system: System):
         self.system = system
         self.singles: dict = defaultdict(list)  # piece → the one-piece rows that are it
+        self.single_pieces: dict = {}  # one-piece row → (the piece it is,)
         for key, pieces in system.rows.items():
             if len(pieces) == 1:
-                self.singles[next(iter(pieces))].append(key)
-        self.single_pieces: dict = defaultdict(list)  # one-piece row → the piece it is
-        for piece, keys in self.singles.items():
-            for key in keys:
-                self.single_pieces[key].append(piece)
+                (piece,) = pieces
+                self.singles[piece].append(key)
+                self.single_pieces[key] = (piece,)
         if system.holders is not None:
             rows, given = system.rows, system.holders
             self.holders = _Lazy(lambda piece: [k for k in given(piece) if k in rows and piece in rows[k]])
