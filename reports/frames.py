@@ -23,7 +23,9 @@ purpose: a fresh process that rolls up (`manage.py rollup`, a new worker) would 
 longer importing pandas than on the arithmetic.
 """
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +109,8 @@ def compute(
     sums = {"links": links, "departments": departments}
     expectation_cells = _rows(cells, ~service)
     raters = differencing.Raters(masks, people, _expectation_counts(expectation_cells))
-    decision, hidden = _decide(sums, masks, min_group_size, raters)
+    with _cycle_collection_paused():
+        decision, hidden = _decide(sums, masks, min_group_size, raters)
     # Company lines pool the departments whose rows are shown, and only those: a sum of shown rows
     # tells nothing they do not, so it never needs hiding, and no department is hidden for its sake
     # (a line over every department would hide a company figure of hundreds of raters to protect
@@ -119,7 +122,8 @@ def compute(
     sums["company"] = _company_sums(shown_departments, company_respondents if every else None)
     hidden["company"] = sums["company"]["ratings"] == 0  # nothing of it is shown: no line
     expectation = _expectations(expectation_cells, sums)
-    expectation_hidden = _expectation_hidden(expectation_cells, sums, hidden, raters, min_group_size)
+    with _cycle_collection_paused():
+        expectation_hidden = _expectation_hidden(expectation_cells, sums, hidden, raters, min_group_size)
     tables = {kind: _figures(sums[kind], *expectation[kind], hidden[kind], expectation_hidden[kind]) for kind in sums}
     if previous is not None:
         tables = {kind: _with_delta(table, getattr(previous, kind), _KEYS[kind]) for kind, table in tables.items()}
@@ -430,6 +434,21 @@ def _expectations(expectation: dict, sums: dict) -> dict:
         at = _join([sums[kind][c] for c in columns], distinct)
         out[kind] = (_take(n, at), _take(total, at))
     return out
+
+
+@contextmanager
+def _cycle_collection_paused():
+    """The differencing rule builds a few million small tuples, sets and dicts that hold no
+    reference cycle; Python's cycle collector, set off by their allocation, went over all of them
+    again and again: a third of the rule's CPU time at 100,000 people. It is paused for the rule
+    (what it frees, it frees by reference counting) and resumes as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _decide(

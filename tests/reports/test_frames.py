@@ -309,3 +309,25 @@ def test_a_roll_up_needs_no_pandas():
     done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=99)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['numpy']"
+
+
+def test_the_differencing_rule_runs_without_the_cycle_collector_which_resumes_after(monkeypatch):
+    import gc
+
+    seen = []
+    for name in ("_decide", "_expectation_hidden"):
+        real = getattr(frames, name)
+        monkeypatch.setattr(frames, name, lambda *a, real=real: (seen.append(gc.isenabled()), real(*a))[1])
+    answers = [row for respondent in range(1, 4) for row in survey(respondent, SALES, IT, 4, expectation=3)]
+    assert gc.isenabled()
+    run(answers, min_group_size=5)
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+    def failing(*args):
+        raise RuntimeError("in the rule")
+
+    monkeypatch.setattr(frames, "_decide", failing)
+    with pytest.raises(RuntimeError, match="in the rule"):
+        run(answers, min_group_size=5)
+    assert gc.isenabled()  # resumed after a failure too
