@@ -119,16 +119,19 @@ def time_floor(cycle_id: int) -> float:
 
 
 _rule_seconds: list[float] = []
+_rule_cpu: list[float] = []  # this process's CPU seconds of the same (less moved by other load)
+_rollup_cpu: list[float] = []
 _decide = frames._decide
 
 
 def _timed_decide(*args, **kwargs):
     """The differencing decision alone, timed inside each roll-up (it runs once per quarter)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         return _decide(*args, **kwargs)
     finally:
         _rule_seconds.append(time.perf_counter() - started)
+        _rule_cpu.append(time.process_time() - cpu)
 
 
 frames._decide = _timed_decide
@@ -161,9 +164,10 @@ def time_rollup_without_drivers(cycle_id: int) -> float:
 
 def time_rollup(cycle_id: int) -> tuple[float, int]:
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rollup_cycle(cycle_id=cycle_id)
         elapsed = time.perf_counter() - started
+        _rollup_cpu.append(time.process_time() - cpu)
     return elapsed, len(queries)
 
 
@@ -313,16 +317,18 @@ def measure(args) -> None:
     prepare_floor(cycle.id)
     time_floor(cycle.id)  # warm the cache for both: neither measures a cold read
     rollups, floors, query_counts, without_drivers = [], [], [], []
-    del _driver_seconds[:], _rule_seconds[:]  # only the timed runs' (not the previous quarter's roll-ups)
+    del _driver_seconds[:], _rule_seconds[:], _rule_cpu[:]  # only the timed runs' (not the previous quarter's)
+    rollup_cpu = []
     for _ in range(args.runs):
         seconds, queries = time_rollup(cycle.id)
+        rollup_cpu.append(_rollup_cpu[-1])
         rollups.append(seconds)
         query_counts.append(queries)
         floors.append(time_floor(cycle.id))
         if args.extras:
             without_drivers.append(time_rollup_without_drivers(cycle.id))
     drivers_seconds = list(_driver_seconds)
-    rule_seconds = list(_rule_seconds)
+    rule_seconds, rule_cpu = list(_rule_seconds), list(_rule_cpu)
 
     without_snapshot = time_rollup_without_previous_snapshot(cycle.id) if args.extras else None
 
@@ -344,6 +350,7 @@ def measure(args) -> None:
         median = statistics.median(imports)
         print(f"(a) import of {current_count:,} answers: {median:.2f} s (median of {len(imports)}; {how})")
     print(f"(b) roll-up:  {rollup_median * 1000:.0f} ms ({runs}; runs {', '.join(f'{s * 1000:.0f}' for s in rollups)})")
+    print(f"(b) the roll-up's own CPU (this process; the database's apart): {statistics.median(rollup_cpu):.2f} s")
     print(f"(c) floor, GROUP BY provider, dimension + GROUP BY link, dimension: {floor_median * 1000:.0f} ms ({runs})")
     print(f"ratio roll-up / floor: {rollup_median / floor_median:.1f}x")
     if without_snapshot is not None:
@@ -435,8 +442,8 @@ def measure(args) -> None:
         for model in (DepartmentResult, LinkResult, CompanyResult)
     }
     print(
-        f"differencing rule: ≈{rule * 1000:.0f} ms of each roll-up; hidden rows: "
-        + ", ".join(f"{name} {h:,} of {n:,}" for name, (h, n) in hidden.items())
+        f"differencing rule: ≈{rule * 1000:.0f} ms of each roll-up ({statistics.median(rule_cpu):.2f} s CPU); "
+        "hidden rows: " + ", ".join(f"{name} {h:,} of {n:,}" for name, (h, n) in hidden.items())
     )
     print(
         f"snapshot: {DepartmentResult.objects.filter(cycle=cycle).count():,} scorecard rows, "
