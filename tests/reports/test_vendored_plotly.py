@@ -2,6 +2,7 @@
 full one): the one its note (static/vendor/README.md) describes, loaded by every page that draws a
 figure, and holding every trace type those pages draw."""
 
+import base64
 import hashlib
 import json
 import re
@@ -87,3 +88,17 @@ def test_every_trace_type_the_pages_draw_is_one_the_bundle_registers(client, exe
         drawn |= set(re.findall(r'\btype: *"([a-z0-9]+)"', script.read_text())) - SHAPES
     assert {"heatmap", "scatter", "bar"} <= drawn, drawn
     assert drawn <= registered, drawn - registered
+
+
+def test_the_csp_allows_the_style_plotly_gives_a_heatmap_drawn_as_one_image_and_no_other():
+    from reports.views import PLOTLY_IMAGE_STYLE, PLOTLY_STYLES
+
+    # plotly.js's STYLE: its CSS_DECLARATIONS, each "name: value; ", one after the other.
+    declarations = re.search(r"CSS_DECLARATIONS=(\[\[.*?\]\]);", bundle_text())
+    assert declarations
+    written = "".join(f"{name}: {value}; " for name, value in json.loads(declarations[1]))
+    assert written == PLOTLY_IMAGE_STYLE
+    hashes = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'" for style in ("", written)
+    ]
+    assert {"style-src": ["'unsafe-hashes'", *hashes]} == PLOTLY_STYLES
