@@ -168,10 +168,18 @@ def test_at_200_departments_the_dimension_heatmap_and_the_trends_find_department
 
     trends = "document.querySelector('[data-figure=\"fig-trends\"]')"
     assert page.evaluate(f"{trends}._fullLayout.showlegend") is False  # 200 names: no legend
+    # With no legend to show them from, the hidden lines are not handed to Plotly at all.
+    handed = f"{trends}.data.map(t => t.visible === undefined ? true : t.visible)"
+    first = page.evaluate(handed)
+    assert 0 < len(first) < 40 and "legendonly" not in first
     page.locator("#fig-trends-search").fill("Unit 150")
     visible = f"{trends}.data.filter(t => t.visible === true && t.mode === 'lines+markers').map(t => t.name)"
     page.wait_for_function(f"() => {visible}.includes('Unit 150')")
     assert set(page.evaluate(visible)) <= {"Unit 150", "Company"}
+    assert "legendonly" not in page.evaluate(handed)
+    page.locator("#fig-trends-search").fill("")
+    page.wait_for_function(f"() => !{visible}.includes('Unit 150')")
+    assert page.evaluate(handed) == first
     page.locator("#trends").screenshot(path=shots / "scale-trends-search.png")
     assert serious_violations(page) == []
 
