@@ -26,8 +26,8 @@ from .selectors import VisibleCycle
 # as a single image (cells with no gap between them): its `image-rendering` declarations, so that
 # the image is scaled up without smoothing (PLOTLY_IMAGE_STYLE; tests/reports/test_vendored_plotly.py
 # checks it against the bundle). Scripts stay 'self' only. Plotly turns <b> in labels into
-# style="font-weight:bold", so the figures use no <b>. (Its maplibre stylesheet is skipped: see
-# reports/_plotly_head.html.)
+# style="font-weight:bold", so the figures use no <b>. (The full bundle's maplibre stylesheet, an
+# inline <style>, is not in the cartesian one's path: static/vendor/README.md.)
 PLOTLY_IMAGE_STYLE = "".join(
     f"image-rendering: {value}; "
     for value in (

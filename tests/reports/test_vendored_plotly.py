@@ -44,14 +44,6 @@ def test_the_bundles_version_banner_and_code_are_the_version_its_note_names():
     assert (VENDOR / "plotly-cartesian.LICENSE.txt").read_text().startswith("MIT License")
 
 
-def test_the_meta_that_skips_maplibres_stylesheet_carries_the_id_the_bundle_looks_for():
-    # plotly.js injects maplibre's stylesheet (an inline style, refused by the CSP) unless an
-    # element of this id exists; an upgrade may change the id.
-    looked_for = re.findall(r'document\.getElementById\("([0-9a-f]{64})"\)', bundle_text())
-    head = (TEMPLATES / "reports" / "_plotly_head.html").read_text()
-    assert looked_for and all(f'id="{found}"' in head for found in looked_for)
-
-
 def test_every_template_loads_the_vendored_bundle_and_collectstatic_finds_it_there():
     loads = {}
     for template in TEMPLATES.rglob("*.html"):
