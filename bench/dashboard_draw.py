@@ -2,8 +2,9 @@
 drawn (`.figure-drawn` on each, as the browser tests wait for), on a first load (a fresh browser
 profile: nothing cached, nothing compiled) and on a repeat load (the same profile: static files
 cached, plotly.js's compiled code reused), next to a floor measured in the same run: a blank page of
-the same server that loads plotly.min.js and nothing else. Also the first heatmap drawn (what the
-first screen shows) and the page's figure data, gzip-compressed.
+the same server that loads plotly.js (the page's own, static/vendor/plotly-cartesian.min.js) and
+nothing else. Also the first heatmap drawn (what the first screen shows) and the page's figure
+data, gzip-compressed.
 
 Served by gunicorn as deployed (2 workers, DEBUG off, collectstatic's compressed hashed files);
 driven by Playwright on Debian's chromium (/usr/bin/chromium), signed in through the login page.
@@ -223,7 +224,7 @@ def report(f: dict, data_kb: float, page_kb: float, args, load_before, load_afte
         print(line + f"{floor:>9.2f}{f[kind] / floor:>12.1f}×")
     print("(times from navigation start; 'after page': from the page's last byte to all drawn)")
     print(f"figure data {data_kb:.0f} KB gzip (bar {FIGURE_DATA_BAR_KB} KB); whole page {page_kb:.0f} KB gzip")
-    print("(floor: a blank page of the same server loading plotly.min.js only, in the same run)")
+    print("(floor: a blank page of the same server loading the page's plotly.js only, in the same run)")
     what = f"dashboard drawn in chromium, {args.departments} departments"
     for kind in ("first", "repeat"):
         floor = f[f"floor_{kind}"]

@@ -241,7 +241,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "reports.staticfinders.PlotlyFinder",  # vendor/plotly.min.js from the plotly wheel
 ]
 # HR's workbooks and PDFs built by a worker (reports.export_jobs): a private folder, never served
 # as a static or media path (only the export views read it), shared by the web app and the

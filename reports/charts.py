@@ -480,10 +480,10 @@ def _density(xs: list[float], ys: list[float], *, lo: float, hi: float, drawn: i
         "z": [[c or None for c in row] for row in counts],
         "colorscale": [[0, "#eceff1"], [1, "#546e7a"]],
         "showscale": False,
-        # Without any gap Plotly draws a heatmap as one pixelated image styled through a style
-        # attribute, which the CSP refuses: a gap too thin to see keeps it on the cell-by-cell path.
-        "xgap": 0.01,
-        "ygap": 0.01,
+        # No gap: Plotly draws the cells as one image of a pixel per cell, scaled up without
+        # smoothing through a style attribute that the CSP allows by its hash (views.PLOTLY_STYLES).
+        "xgap": 0,
+        "ygap": 0,
         "name": plotly_text(gettext("Every pair: how many in each cell")),
         "hovertemplate": _hover(gettext("%(count)s pairs here"), count="%{z}") + "<extra></extra>",
         "meta": {"drawn": drawn, "pairs": len(xs)},

@@ -22,9 +22,31 @@ from .selectors import VisibleCycle
 
 # plotly.js creates empty <style> elements and empty style="" attributes, then fills them through
 # the CSSOM (which CSP allows): the hash of the empty string allows exactly those, nothing with
-# content. Scripts stay 'self' only. Plotly turns <b> in labels into style="font-weight:bold", so
-# the figures use no <b>. (Its maplibre stylesheet is skipped: see reports/_plotly_head.html.)
-PLOTLY_STYLES = {"style-src": ["'unsafe-hashes'", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"]}
+# content. The one style attribute with content allowed is the one plotly.js gives a heatmap drawn
+# as a single image (cells with no gap between them): its `image-rendering` declarations, so that
+# the image is scaled up without smoothing (PLOTLY_IMAGE_STYLE; tests/reports/test_vendored_plotly.py
+# checks it against the bundle). Scripts stay 'self' only. Plotly turns <b> in labels into
+# style="font-weight:bold", so the figures use no <b>. (The full bundle's maplibre stylesheet, an
+# inline <style>, is not in the cartesian one's path: static/vendor/README.md.)
+PLOTLY_IMAGE_STYLE = "".join(
+    f"image-rendering: {value}; "
+    for value in (
+        "optimizeSpeed",
+        "-moz-crisp-edges",
+        "-o-crisp-edges",
+        "-webkit-optimize-contrast",
+        "optimize-contrast",
+        "crisp-edges",
+        "pixelated",
+    )
+)
+PLOTLY_STYLES = {
+    "style-src": [
+        "'unsafe-hashes'",
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # ""
+        "'sha256-AR/cKIZjWPcPmBUPDA6oti9XBiTbJvz0Cro2J1VzzS8='",  # PLOTLY_IMAGE_STYLE
+    ]
+}
 
 
 class NotShown(Exception):

@@ -52,6 +52,8 @@
     var drawn = figure;
     if (figure.search && figure.search.first && window.ChainFigureSearch) {
       drawn = window.ChainFigureSearch.rowsFigure(figure, figure.search.first);
+    } else if (figure.search && figure.search.kind === "series" && window.ChainFigureSearch) {
+      drawn = window.ChainFigureSearch.seriesFigure(figure, null);
     }
     return window.Plotly.newPlot(element, drawn.data, drawn.layout, CONFIG).then(function () {
       element.classList.add("figure-drawn");

@@ -27,6 +27,13 @@ LAYOUT = """() => { const l = document.getElementById('link-heatmap')._fullLayou
            shapes: l.shapes.map(s => ({ x: (s.x0 + s.x1) / 2, y: (s.y0 + s.y1) / 2, width: s.line.width,
                                         dash: s.line.dash })),
            annotations: l.annotations.map(a => a.text) }; }"""
+# Each heatmap layer's image: its size in pixels (decoded from the PNG Plotly wrote) and how it is scaled.
+CELL_IMAGES = """async () => Promise.all([...document.querySelectorAll('#link-heatmap .hm image')].map(async image => {
+  const img = new Image();
+  img.src = image.getAttribute('href') || image.getAttribute('xlink:href');
+  await img.decode();
+  return { pixels: img.naturalWidth + 'x' + img.naturalHeight, rendering: getComputedStyle(image).imageRendering };
+}))"""
 PLOT_BOX = """() => { const el = document.getElementById('link-heatmap'), l = el._fullLayout;
   const b = el.getBoundingClientRect();
   return { x: b.left + l.xaxis._offset, y: b.top + l.yaxis._offset, w: l.xaxis._length, h: l.yaxis._length }; }"""
@@ -80,6 +87,10 @@ def test_at_200_departments_the_heatmap_opens_grouped_and_finds_filters_and_zoom
     assert (drawn["y"][round(solid[0]["y"])], drawn["x"][round(solid[0]["x"])]) == (rater, provider)
     named = page.locator("[data-heatmap-weakest-named]")
     assert named.is_visible() and f"{rater} rating {provider}" in named.inner_text()
+    # 40,000 cells of a few pixels: each layer one image of a pixel per cell, scaled up unsmoothed
+    # (its style attribute allowed by the CSP's hash: a refusal would be a console error).
+    images = page.evaluate(CELL_IMAGES)
+    assert images == [{"pixels": "200x200", "rendering": "pixelated"}] * 2
     page.locator("#heatmap").screenshot(path=shots / "scale-heatmap-grouped.png")
     assert serious_violations(page) == []
 
@@ -157,10 +168,18 @@ def test_at_200_departments_the_dimension_heatmap_and_the_trends_find_department
 
     trends = "document.querySelector('[data-figure=\"fig-trends\"]')"
     assert page.evaluate(f"{trends}._fullLayout.showlegend") is False  # 200 names: no legend
+    # With no legend to show them from, the hidden lines are not handed to Plotly at all.
+    handed = f"{trends}.data.map(t => t.visible === undefined ? true : t.visible)"
+    first = page.evaluate(handed)
+    assert 0 < len(first) < 40 and "legendonly" not in first
     page.locator("#fig-trends-search").fill("Unit 150")
     visible = f"{trends}.data.filter(t => t.visible === true && t.mode === 'lines+markers').map(t => t.name)"
     page.wait_for_function(f"() => {visible}.includes('Unit 150')")
     assert set(page.evaluate(visible)) <= {"Unit 150", "Company"}
+    assert "legendonly" not in page.evaluate(handed)
+    page.locator("#fig-trends-search").fill("")
+    page.wait_for_function(f"() => !{visible}.includes('Unit 150')")
+    assert page.evaluate(handed) == first
     page.locator("#trends").screenshot(path=shots / "scale-trends-search.png")
     assert serious_violations(page) == []
 

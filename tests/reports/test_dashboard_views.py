@@ -475,17 +475,6 @@ def test_home_links_executives_to_the_dashboard_and_managers_to_their_own_depart
     assert "/reports/" not in client.get("/").content.decode()
 
 
-def test_plotly_js_comes_from_the_plotly_wheel_and_is_collected_as_a_static_file():
-    from django.contrib.staticfiles import finders
-
-    from reports.staticfinders import PlotlyFinder
-
-    found = finders.find("vendor/plotly.min.js")
-    assert found and found.replace("\\", "/").endswith("plotly/package_data/plotly.min.js")
-    assert [(path, storage.prefix) for path, storage in PlotlyFinder().list([])] == [("plotly.min.js", "vendor")]
-    assert PlotlyFinder().check() == []
-
-
 def test_the_heatmap_key_says_what_every_colour_means_in_one_wording(client, executive, org):
     build_company(departments=6, cycles=1, company_line=False, include=(org["sales"],))
     client.force_login(executive.user)
