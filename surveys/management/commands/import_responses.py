@@ -52,11 +52,11 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
         self.progress(f"validating {len(content) / 1e6:.1f} MB")
         try:
-            parsed = parse_responses(content, lookup=org_lookup())
+            parsed = parse_responses(content, lookup=org_lookup(), frame=False)  # numpy columns: no pandas
             del content
             if not parsed.ok:
                 raise ImportRejected(parsed.errors)
-            self.progress(f"{len(parsed.data):,} answers valid; {'checking' if dry_run else 'writing'}")
+            self.progress(f"{len(parsed.data['score']):,} answers valid; {'checking' if dry_run else 'writing'}")
             summary = answers_import(
                 parsed.data,
                 cycle_name=cycle,
