@@ -93,13 +93,13 @@ def _full_columns(frame) -> dict[str, np.ndarray]:
 
 def ranks(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Per value, an integer in [0, n) that sorts like it, and n."""
-    import pandas as pd
-
     if not len(values):
         return values, 1
     low, high = int(values.min()), int(values.max())
     if high - low < max(len(values), 1 << 16):
         return values - low, high - low + 1
+    import pandas as pd  # here only: the import command's columns never get here, nor load pandas
+
     rank, distinct = pd.factorize(values, sort=True)
     return rank, len(distinct)
 
@@ -300,7 +300,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
     """The distinct values of an integer column, ascending: by marking, for ids of a small range (no hashing
     of every row: pd.unique costs ~0.4 s per column at 7.2 M rows)."""
     import numpy as np
-    import pandas as pd
 
     if not len(values):
         return values
@@ -309,4 +308,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
         seen = np.zeros(high - low + 1, dtype=bool)
         seen[values - low] = True
         return np.flatnonzero(seen) + low
+    import pandas as pd  # here only: see ranks
+
     return np.sort(pd.unique(values))
