@@ -19,7 +19,9 @@ not the minutes that one INSERT per row would. What makes it fast on PostgreSQL,
   key column (a few hundred at most) are checked against the parent tables, so the cost grows
   with neither the rows written nor the history already in the table;
 - and while the table holds little beside what is written (the first quarters of history), the
-  primary key is dropped too and rebuilt after the COPY, at half the cost of inserting each row.
+  primary key is dropped too and rebuilt after the COPY, at half the cost of inserting each row;
+  its sort gets the memory to stay in memory and runs in the backend alone (256 MB spilled to disk
+  at 7.2 M rows: 10.6 s, against 4.4 s in memory without parallel workers on this 2-core machine).
   The definitions are read from the catalog; until commit, the transaction holds exclusive locks
   on the answer, cycle, department and dimension tables (a historical import is a rare, admin-run
   operation).

@@ -91,8 +91,10 @@ def _in_index_order(
     sorted by the primary key (cycle, respondent, provider, dimension): bulk.write_answers's order.
 
     Sorting by the respondent keys needs their ranks: among the few raters (`raters`, the distinct
-    values of frame's `rater`, ascending), not the rows, so no row is hashed. One stable argsort
-    of one integer per row then orders everything.
+    values of frame's `rater`, ascending), not the rows, so no row is hashed. Rows that come
+    grouped by rater in (provider, dimension) order, as parse_responses(frame=False) gives them,
+    are not sorted again: the raters' groups are moved into their keys' order (no sort of the
+    rows); any other order takes one stable argsort of one integer per row.
     """
     rater = np.asarray(frame["rater"])
     count = len(rater)
