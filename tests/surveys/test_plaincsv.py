@@ -130,3 +130,30 @@ print("pandas" in sys.modules)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "False"
+
+
+def test_rows_grouped_by_rater_are_put_in_key_order_as_the_sort_puts_them(monkeypatch):
+    from surveys.bulk import distinct
+    from surveys.services import answers
+
+    rng = np.random.default_rng(7)
+    rater = np.repeat(rng.choice(1000, 300, replace=False), 24)
+    provider = np.tile(np.repeat(np.arange(3) * 7 + 5, 8), 300)
+    dimension = np.tile(np.arange(8) + 1, 900)
+    order = np.lexsort([dimension, provider, rater])  # grouped by rater, as parse_responses gives them
+    frame = {
+        "rater": rater[order],
+        "rater_department_id": rng.integers(1, 9, len(rater)),
+        "provider_department_id": provider[order],
+        "dimension_id": dimension[order],
+        "score": rng.integers(1, 6, len(rater)),
+    }
+    keys = answers.respondent_keys(300)
+    monkeypatch.setattr(answers, "respondent_keys", lambda count: keys)
+    raters = distinct(frame["rater"])
+    grouped = answers._in_index_order(frame, cycle_id=3, raters=raters)
+    monkeypatch.setattr(answers, "_grouped_in_order", lambda *args: False)
+    sorted_ = answers._in_index_order(frame, cycle_id=3, raters=raters)
+    for name, values in sorted_.items():
+        np.testing.assert_array_equal(grouped[name], values, err_msg=name)
+    assert (np.diff(grouped["respondent"]) >= 0).all()
