@@ -440,6 +440,7 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup, frame: bool = True) 
     as_frame = frame
     # Employee ids are matched exactly (stripped), so the org's are the cells expected.
     table, errors = _read_coded(file, RESPONSE_COLUMNS, known={"rater_employee_id": lookup.employees})
+    del file  # the file's bytes, if the caller kept no reference (import_responses): read, not needed now
     if table is None:
         return Parsed(None, errors)
     rows = len(table["score"][1])
