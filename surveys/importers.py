@@ -102,6 +102,22 @@ def _as_bytes(file: bytes | IO) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
+def _prepared(
+    file: bytes | IO, columns: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[bytes, int, list[str], list[RowError]]:
+    """The file's bytes, where its text starts (past a BOM), its header's names, and what stops
+    it from being read as a table at all (encoding, header)."""
+    raw = _as_bytes(file)
+    # The file is not copied (a 7.2 M-row file is 260 MB): the BOM is skipped by offset, the text
+    # checked a piece at a time, and pandas reads the bytes (its C parser skips a leading BOM).
+    start = len(BOM) if raw.startswith(BOM) else 0
+    header: list[str] = []
+    errors = _decode_errors(raw, start, columns)
+    if not errors:
+        header, errors = _read_header(raw, start, columns, optional)
+    return raw, start, header, errors
+
+
 def _read_table(
     file: bytes | IO, columns: tuple[str, ...], *, categorical: bool = False, optional: tuple[str, ...] = ()
 ) -> tuple[pd.DataFrame | None, list[RowError]]:
@@ -112,19 +128,17 @@ def _read_table(
     parser as it reads (a third of the time of reading strings and converting them afterwards).
     Returns (None, errors) when the file cannot be read as a table at all (encoding, header).
     """
-    import pandas as pd
-
-    raw = _as_bytes(file)
-    # The file is not copied (a 7.2 M-row file is 260 MB): the BOM is skipped by offset, the text
-    # checked a piece at a time, and pandas reads the bytes (its C parser skips a leading BOM).
-    start = len(BOM) if raw.startswith(BOM) else 0
-    errors = _decode_errors(raw, start, columns)
-    if not errors:
-        header, errors = _read_header(raw, start, columns, optional)
+    raw, start, header, errors = _prepared(file, columns, optional)
     if errors:
         return None, errors
+    return _read_frame(raw, start, header, (*columns, *(c for c in optional if c in header)), categorical)
 
-    columns = (*columns, *(c for c in optional if c in header))
+
+def _read_frame(
+    raw: bytes, start: int, header: list[str], columns: tuple[str, ...], categorical: bool
+) -> tuple[pd.DataFrame, list[RowError]]:
+    import pandas as pd
+
     positions = [header.index(c) for c in columns]
     try:
         # header=None: the header row is read as data, so the parser takes its width as the
@@ -145,6 +159,32 @@ def _read_table(
     frame = frame.iloc[1:, positions].reset_index(drop=True)
     frame.columns = list(columns)
     return frame, []
+
+
+# A column as its distinct cells and, per row, the position of its cell among them (-1: no cell).
+Coded = tuple[list[str], "np.ndarray"]
+
+
+def _read_coded(
+    file: bytes | IO, columns: tuple[str, ...], *, known: Mapping[str, Iterable[str]]
+) -> tuple[dict[str, Coded] | None, list[RowError]]:
+    """Read a CSV's `columns` as coded columns (see Coded): with numpy alone when the file is plain
+    (surveys.plaincsv: no quotes, carriage returns or short or long rows; no pandas to load, no
+    frame to hold), else through pandas' categories. The same cells either way. `known`: values
+    expected in a column, matched without being decoded from the file."""
+    from .plaincsv import read_coded
+
+    raw, start, header, errors = _prepared(file, columns, ())
+    if errors:
+        return None, errors
+    body = raw.find(b"\n", start) + 1 or len(raw)
+    positions = [header.index(c) for c in columns]
+    read = read_coded(raw, body, width=len(header), positions=positions, known=[known.get(c, ()) for c in columns])
+    if read is not None:
+        return dict(zip(columns, read, strict=True)), []
+    frame, errors = _read_frame(raw, start, header, columns, categorical=True)
+    frame = frame.astype("category")  # already, unless the slow reader had to read it
+    return {c: (list(frame[c].cat.categories), frame[c].cat.codes.to_numpy()) for c in columns}, errors
 
 
 DECODE_PIECE = 1 << 20
@@ -361,30 +401,33 @@ def org_lookup() -> OrgLookup:
     )
 
 
-def _codes(column: pd.Series, mapping: Mapping[str, int], *, normalise) -> np.ndarray:
+def _codes(column: Coded, mapping: Mapping[str, int], *, normalise) -> np.ndarray:
     """Per row, the mapped integer of the column's value, _MISSING for empty, _UNKNOWN otherwise.
 
-    Works on the categories (a few thousand distinct values at most) and then takes by code,
-    so a million rows cost one numpy gather rather than a million dictionary lookups.
+    Works on the distinct cells (a few thousand at most) and then takes by code, so a million
+    rows cost one numpy gather rather than a million dictionary lookups.
     """
     import numpy as np
 
-    categories = column.cat.categories
+    categories, codes = column
     table = np.empty(len(categories) + 1, dtype=np.int32)
     for i, value in enumerate(categories):
         value = normalise(value.strip())
         table[i] = _MISSING if not value else mapping.get(value, _UNKNOWN)
     table[-1] = _MISSING  # code -1: no value at all
-    return table[column.cat.codes.to_numpy()]
+    return table[codes]
 
 
-def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
+def parse_responses(file: bytes | IO, *, lookup: OrgLookup, frame: bool = True) -> Parsed:
     """Validate a historical answers file against the org in `lookup`.
 
-    `data` is a frame with columns ANSWER_FRAME_COLUMNS, integers: `rater` numbers the rater
-    (one value per employee_id, nothing else: the service turns it into a random respondent key),
-    `rater_department_id` is the rater's department *in the current org* (the file does not say
-    where people worked back then), the rest as in surveys.models.Answer.
+    `data` is a frame with columns ANSWER_FRAME_COLUMNS (with `frame=False`, a dict of those
+    names to numpy arrays: what the import command passes on, without loading pandas), integers:
+    `rater` numbers the rater (one value per employee_id, nothing else: the service turns it into
+    a random respondent key), `rater_department_id` is the rater's department *in the current
+    org* (the file does not say where people worked back then), the rest as in
+    surveys.models.Answer. With `frame=False` the rows come in (rater, provider id, dimension id)
+    order (the duplicate check's sort, which the import reuses); a frame keeps the file's order.
 
     Beyond the shared file rules: employee ids are matched exactly (as text: "0042" is not "42"),
     department names ignoring case and spacing, dimension slugs ignoring case. A score must be
@@ -393,12 +436,14 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     own department (they are its management); anyone may rate each provider on each question once.
     """
     import numpy as np
-    import pandas as pd
 
-    frame, errors = _read_table(file, RESPONSE_COLUMNS, categorical=True)
-    if frame is None:
+    as_frame = frame
+    # Employee ids are matched exactly (stripped), so the org's are the cells expected.
+    table, errors = _read_coded(file, RESPONSE_COLUMNS, known={"rater_employee_id": lookup.employees})
+    del file  # the file's bytes, if the caller kept no reference (import_responses): read, not needed now
+    if table is None:
         return Parsed(None, errors)
-    frame = frame.astype("category")  # already, unless the slow reader had to read it
+    rows = len(table["score"][1])
 
     # Everything is numbered densely (positions in these lists); ids come back at the end.
     employee_ids = list(lookup.employees)
@@ -412,14 +457,14 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
         [lookup.employees[e][1] in MANAGEMENT_ROLES for e in employee_ids] + [False], dtype=bool
     )
 
-    rater = _codes(frame["rater_employee_id"], {e: i for i, e in enumerate(employee_ids)}, normalise=str)
+    rater = _codes(table["rater_employee_id"], {e: i for i, e in enumerate(employee_ids)}, normalise=str)
     provider = _codes(
-        frame["provider_department"],
+        table["provider_department"],
         {name: department_position[pk] for name, pk in lookup.departments.items()},
         normalise=lambda v: " ".join(v.split()).casefold(),
     )
-    dimension = _codes(frame["dimension"], {slug: i for i, slug in enumerate(ALL_DIMENSIONS)}, normalise=str.lower)
-    score = _codes(frame["score"], {str(s): s for s in range(1, 6)}, normalise=str)
+    dimension = _codes(table["dimension"], {slug: i for i, slug in enumerate(ALL_DIMENSIONS)}, normalise=str.lower)
+    score = _codes(table["score"], {str(s): s for s in range(1, 6)}, normalise=str)
 
     blank = (rater == _MISSING) & (provider == _MISSING) & (dimension == _MISSING) & (score == _MISSING)
     known = (rater >= 0) & (provider >= 0) & (dimension >= 0)
@@ -427,46 +472,56 @@ def parse_responses(file: bytes | IO, *, lookup: OrgLookup) -> Parsed:
     rater_or_sentinel = np.where(rater >= 0, rater, -1)
     rater_department = employee_department[rater_or_sentinel]
     own_department = known & (rater_department == provider) & employee_is_management[rater_or_sentinel]
-    # One integer per (rater, provider, dimension); rows with an unknown part never collide.
-    key = (rater.astype(np.int64) * len(department_position) + provider) * len(ALL_DIMENSIONS) + dimension
-    key = np.where(known, key, -1 - np.arange(len(frame)))
-    duplicate = _repeated(key)
+    # One integer per (rater, provider, dimension); rows with an unknown part never collide. It
+    # sorts like (rater, provider id, dimension id): the order the import writes a rater's rows in.
+    dimension_rank = np.argsort(np.argsort(dimension_ids[:-1])).astype(np.int64)
+    key = (rater.astype(np.int64) * len(department_position) + provider) * len(ALL_DIMENSIONS) + dimension_rank[
+        dimension
+    ]
+    key = np.where(known, key, -1 - np.arange(rows))
+    duplicate, order = _repeated(key)
 
     bad = ~blank & ((rater < 0) | (provider < 0) | (dimension < 0) | (score < 0) | own_department | duplicate)
     if bad.any():
         codes = {"rater_employee_id": rater, "provider_department": provider, "dimension": dimension, "score": score}
-        errors.extend(_response_messages(frame, np.flatnonzero(bad), codes, own_department, key, duplicate))
+        errors.extend(_response_messages(table, np.flatnonzero(bad), codes, own_department, key, duplicate))
     if errors:
         return Parsed(None, sorted(errors, key=lambda e: e.row))
 
     keep = ~blank
     if not keep.any():
         return Parsed(None, [RowError(HEADER_ROW, "the file has a header but no answers")])
-    data = pd.DataFrame(
-        {
-            "rater": rater[keep],
-            "rater_department_id": department_ids[rater_department[keep]],
-            "provider_department_id": department_ids[provider[keep]],
-            "dimension_id": dimension_ids[dimension[keep]],
-            "score": score[keep],
-        }
-    )
+    # Without a frame (the import command), rows come grouped by rater in (rater, provider id,
+    # dimension id) order, sorted once here for the duplicates and reused by the import's own order.
+    rows_taken = keep if not keep.all() else order if not as_frame else slice(None)
+    data = {
+        "rater": rater[rows_taken],
+        "rater_department_id": department_ids[rater_department[rows_taken]],
+        "provider_department_id": department_ids[provider[rows_taken]],
+        "dimension_id": dimension_ids[dimension[rows_taken]],
+        "score": score[rows_taken],
+    }
+    if as_frame:
+        import pandas as pd
+
+        data = pd.DataFrame(data)
     return Parsed(data, [])
 
 
-def _repeated(key: np.ndarray) -> np.ndarray:
-    """Per row, whether an earlier row has the same key. By one stable sort, not by hashing every
-    row (pandas' duplicated: 1.8 s at 7.2 M rows; rows grouped by rater sort in a third of that)."""
+def _repeated(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, whether an earlier row has the same key; and the rows' order by key. By one stable
+    sort, not by hashing every row (pandas' duplicated: 1.8 s at 7.2 M rows; rows grouped by rater
+    sort in a third of that)."""
     import numpy as np
 
     order = np.argsort(key, kind="stable")  # equal keys stay in row order: the first is the original
     in_order = key[order]
     repeated = np.zeros(len(key), dtype=bool)
     repeated[order[1:]] = in_order[1:] == in_order[:-1]
-    return repeated
+    return repeated, order
 
 
-def _response_messages(frame, bad_rows, codes, own_department, key, duplicate) -> list[RowError]:
+def _response_messages(table, bad_rows, codes, own_department, key, duplicate) -> list[RowError]:
     """RowErrors for the bad rows only (the happy path never gets here)."""
     import numpy as np
 
@@ -480,11 +535,13 @@ def _response_messages(frame, bad_rows, codes, own_department, key, duplicate) -
     if duplicate.any():
         repeated = np.isin(key, key[duplicate]) & ~duplicate
         first_row_of_key = {int(key[i]): int(i) + HEADER_ROW + 1 for i in np.flatnonzero(repeated)}
-    cells = {name: frame[name].to_numpy() for name in RESPONSE_COLUMNS}
     messages = []
     for i in bad_rows.tolist():
         row = i + HEADER_ROW + 1
-        cell = {name: str(values[i]).strip() for name, values in cells.items()}
+        cell = {}
+        for name, (categories, column) in table.items():
+            code = int(column[i])
+            cell[name] = categories[code].strip() if code >= 0 else ""
         for name, template in unknown.items():
             if codes[name][i] == _MISSING:
                 messages.append(RowError(row, f"{name} is missing"))

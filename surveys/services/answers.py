@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from django.db import transaction
 
 from ..bulk import distinct, ranks, write_answers
 from ..models import CYCLE_NAME_RE, Answer, Cycle, SelfViewAnswer
 from ..selectors import next_cycle_with_answers
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Not pandas: the import command hands over numpy columns, and loading pandas costs ~0.5 s.
 
 
 class ImportRefused(Exception):
@@ -79,15 +84,20 @@ def respondent_keys(count: int) -> np.ndarray:
             return keys
 
 
-def _in_index_order(frame: pd.DataFrame, *, cycle_id: int, raters: np.ndarray) -> dict[str, np.ndarray]:
+def _in_index_order(
+    frame: pd.DataFrame | Mapping[str, np.ndarray], *, cycle_id: int, raters: np.ndarray
+) -> dict[str, np.ndarray]:
     """The answers' columns (bulk.ANSWER_COLUMNS), each rater given a random respondent key, rows
     sorted by the primary key (cycle, respondent, provider, dimension): bulk.write_answers's order.
 
     Sorting by the respondent keys needs their ranks: among the few raters (`raters`, the distinct
-    values of frame's `rater`, ascending), not the rows, so no row is hashed. One stable argsort
-    of one integer per row then orders everything.
+    values of frame's `rater`, ascending), not the rows, so no row is hashed. Rows that come
+    grouped by rater in (provider, dimension) order, as parse_responses(frame=False) gives them,
+    are not sorted again: the raters' groups are moved into their keys' order (no sort of the
+    rows); any other order takes one stable argsort of one integer per row.
     """
-    rater = frame["rater"].to_numpy()
+    rater = np.asarray(frame["rater"])
+    count = len(rater)
     keys = respondent_keys(len(raters))
     key_rank = np.empty(len(raters), dtype=np.int64)
     key_rank[np.argsort(keys)] = np.arange(len(raters))
@@ -97,23 +107,51 @@ def _in_index_order(frame: pd.DataFrame, *, cycle_id: int, raters: np.ndarray) -
         rater_code = position[rater]
     else:
         rater_code = np.searchsorted(raters, rater)
-    provider, dimension = (frame[name].to_numpy() for name in ("provider_department_id", "dimension_id"))
+    provider, dimension = (np.asarray(frame[name]) for name in ("provider_department_id", "dimension_id"))
     provider_rank, providers = ranks(provider)
     dimension_rank, dimensions = ranks(dimension)
-    order = np.argsort((key_rank[rater_code] * providers + provider_rank) * dimensions + dimension_rank, kind="stable")
+    within = provider_rank * dimensions + dimension_rank  # a rater's rows, in the order they are written
+    if _grouped_in_order(rater_code, within):
+        order = _groups_reordered(rater_code, key_rank, count)
+    else:
+        order = np.argsort(key_rank[rater_code] * (providers * dimensions) + within, kind="stable")
     rater_code = rater_code[order]
     return {
-        "cycle_id": np.broadcast_to(np.int64(cycle_id), len(frame)),
+        "cycle_id": np.broadcast_to(np.int64(cycle_id), count),
         "respondent": keys[rater_code],
-        "rater_department_id": frame["rater_department_id"].to_numpy()[order],
+        "rater_department_id": np.asarray(frame["rater_department_id"])[order],
         "provider_department_id": provider[order],
         "dimension_id": dimension[order],
-        "score": frame["score"].to_numpy()[order],
+        "score": np.asarray(frame["score"])[order],
     }
 
 
+def _grouped_in_order(rater_code: np.ndarray, within: np.ndarray) -> bool:
+    """Whether the rows are sorted by (rater, within): as parse_responses(frame=False) gives them."""
+    if len(rater_code) < 2:
+        return True
+    step = np.diff(rater_code)
+    return bool((step >= 0).all() and ((step > 0) | (np.diff(within) > 0)).all())
+
+
+def _groups_reordered(rater_code: np.ndarray, key_rank: np.ndarray, count: int) -> np.ndarray:
+    """For rows sorted by (rater, provider, dimension): the permutation putting the raters' groups
+    in the order of their respondent keys (`key_rank`), each group's rows kept in turn. No sort of
+    the rows: each row's place is its group's new start plus its place in the group."""
+    counts = np.bincount(rater_code, minlength=len(key_rank))
+    old_start = np.cumsum(counts) - counts
+    by_key = np.argsort(key_rank)  # raters, in the order of their keys
+    new_counts = counts[by_key]
+    new_start = np.empty(len(key_rank), dtype=np.int64)
+    new_start[by_key] = np.cumsum(new_counts) - new_counts
+    place = new_start[rater_code] + (np.arange(count) - old_start[rater_code])
+    order = np.empty(count, dtype=np.int64)
+    order[place] = np.arange(count)
+    return order
+
+
 def answers_import(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Mapping[str, np.ndarray],
     *,
     cycle_name: str,
     replace: bool,
@@ -135,13 +173,13 @@ def answers_import(
     refusal = cycle_refusal(cycle_name=cycle_name, replace=replace, republish=republish)
     if refusal:
         raise ImportRefused(refusal)
-    rater = frame["rater"].to_numpy()
+    rater = np.asarray(frame["rater"])
     raters = distinct(rater)
     summary = AnswersImportSummary(
         cycle=cycle_name,
-        answers=len(frame),
+        answers=len(rater),
         respondents=len(raters),
-        providers=len(distinct(frame["provider_department_id"].to_numpy())),
+        providers=len(distinct(np.asarray(frame["provider_department_id"]))),
         cycle_created=not Cycle.objects.filter(name=cycle_name).exists(),
         dry_run=dry_run,
     )
