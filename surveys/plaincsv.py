@@ -56,8 +56,8 @@ def read_coded(
             if len(delimiters) % width:
                 return None
             ends = delimiters.reshape(-1, width)
-            kinds = text[ends]
-            if not ((kinds[:, -1] == NEWLINE).all() and (kinds[:, :-1] == COMMA).all()):
+            # Each row's last delimiter a newline, and no other newline: every other one is a comma.
+            if data.count(b"\n") != len(ends) or not (text[ends[:, -1]] == NEWLINE).all():
                 return None
             words = _words(data)
             for column, position in enumerate(positions):
@@ -145,7 +145,7 @@ class _Vocabulary:
         self.strings: list[str] = []
         self.integers = np.empty(0, dtype=np.uint64)
         self.lengths = np.empty(0, dtype=np.int64)
-        self.order = np.empty(0, dtype=np.int64)
+        self.order = np.empty(0, dtype=np.int32)
         self.sorted = self.integers
         self.word_count, self.words = 1, None
         self.add(list(dict.fromkeys(values)))
@@ -165,7 +165,7 @@ class _Vocabulary:
         self.lengths = np.concatenate([self.lengths, lengths])
         if len(np.unique(self.integers)) != len(self.integers):
             raise NotPlain("two values share an integer")  # possible only for values longer than 8 bytes
-        self.order = np.argsort(self.integers)
+        self.order = np.argsort(self.integers).astype(np.int32)
         self.sorted = self.integers[self.order]
         self.word_count = int(-(-self.lengths.max() // 8)) if (self.lengths > 8).any() else 1
         self.words = None
@@ -203,8 +203,22 @@ class _Vocabulary:
         return codes
 
     def _find(self, integers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per cell, whether its integer is known, and its code (0 where not)."""
+        import numpy as np
+
+        count = len(integers)
+        if not len(self.sorted):
+            return np.zeros(count, dtype=bool), np.zeros(count, dtype=np.int32)
+        heads = np.flatnonzero(integers[1:] != integers[:-1]) + 1
+        if len(heads) < count // 4:  # runs of one value (a rater's rows, one after the other): each searched once
+            starts = np.concatenate([[0], heads])
+            found, codes = self._search(integers[starts])
+            runs = np.diff(np.append(starts, count))
+            return np.repeat(found, runs), np.repeat(codes, runs)
+        return self._search(integers)
+
+    def _search(self, integers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
         at = np.minimum(np.searchsorted(self.sorted, integers), len(self.sorted) - 1)
-        found = self.sorted[at] == integers if len(self.sorted) else np.zeros(len(integers), dtype=bool)
-        return found, self.order[at].astype(np.int32) if len(self.sorted) else np.zeros(len(integers), np.int32)
+        return self.sorted[at] == integers, self.order[at]
