@@ -93,6 +93,15 @@ def rollup_cycle(*, cycle_id: int, run_id: int | None = None) -> RollupRun:
 def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, dict]:
     """The cycle's result tables (read-only): the roll-up, its number of answers, the previous cycle
     and its drivers (`driver_rows`). Refuses (CycleStillOpen) a cycle that is still open."""
+    result, ratings, previous, drivers = _compute(cycle)
+    drivers = drivers.result()
+    return result, ratings + drivers["outcome_answers_count"], previous, drivers
+
+
+def _compute(cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, _Meanwhile]:
+    """compute_rollup's work, its drivers still being computed in a thread (`.result()` waits for
+    them): the roll-up's writes can go to the database meanwhile. The drivers are numpy work that
+    needs no database; the writes are mostly the database's, in its own process."""
     if cycle.status == Cycle.Status.OPEN:
         raise CycleStillOpen(cycle)
     frames_module = _import_meanwhile("reports.frames")  # numpy: nothing before the arithmetic needs it
@@ -125,8 +134,29 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, d
         company_respondents=company_respondents,
         people=partial(frames.people_of, answer_sets),
     )
-    drivers = driver_rows(cycle, answer_sets, result)
-    return result, int(cells["n"].sum()) + drivers["outcome_answers_count"], previous, drivers
+    return result, int(cells["n"].sum()), previous, _Meanwhile(driver_rows, cycle, answer_sets, result)
+
+
+class _Meanwhile:
+    """`function(*args)` run in a thread from now on; `result()` waits for it and returns its value
+    (or raises its exception)."""
+
+    def __init__(self, function: Callable, *args):
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(function, *args), name=function.__name__)
+        self._thread.start()
+
+    def _run(self, function: Callable, *args) -> None:
+        try:
+            self._value = function(*args)
+        except BaseException as exc:  # raised again by result(), in the caller's thread
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def driver_rows(cycle: Cycle, answer_sets: np.ndarray, result: frames.Result) -> dict:
@@ -176,8 +206,18 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
 
     Call inside a transaction: readers see the old snapshot or the new one, never a mix.
     """
-    result, answers_count, previous, drivers = compute_rollup(cycle=cycle)
-    from . import frames  # loaded by compute_rollup, while the database read the answers
+    result, answers_count, previous, pending_drivers = _compute(cycle)
+    try:
+        return _write_snapshot(cycle, run, result, answers_count, previous, pending_drivers)
+    except BaseException:
+        with contextlib.suppress(BaseException):  # the thread ends before the transaction does
+            pending_drivers.result()
+        raise  # the first error
+
+
+def _write_snapshot(cycle, run, result, ratings_count, previous, pending_drivers: _Meanwhile) -> int:
+    """_replace_snapshot's writes: the roll-up's tables while the drivers are computed, then theirs."""
+    from . import frames  # loaded by _compute, while the database read the answers
 
     participants = Participation.objects.filter(cycle=cycle).values("department").annotate(count=Count("id"))
     participants = list(participants.order_by().values_list("department", "count"))
@@ -207,6 +247,9 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     ):
         _insert(model, _database_columns(cycle, table))
 
+    _write_self_views(cycle)
+    drivers = pending_drivers.result()
+    answers_count = ratings_count + drivers["outcome_answers_count"]
     CycleSummary.objects.create(
         cycle=cycle,
         run=run,
@@ -223,7 +266,6 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
     if columns:
         _insert(DriverResult, _database_columns(cycle, columns))
     DriverSummary.objects.create(cycle=cycle, outcome_answers=drivers["outcome_answers"])
-    _write_self_views(cycle)
     return answers_count
 
 

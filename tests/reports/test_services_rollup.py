@@ -1,5 +1,8 @@
 """rollup_cycle against the database: snapshot contents, replacement, atomicity, previous cycle, query count."""
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -467,3 +470,49 @@ def test_snapshot_rows_written_a_piece_at_a_time_are_the_rows_written_at_once(or
     monkeypatch.setattr(services, "INSERT_PIECE_ROWS", 3)  # 14 link rows: five pieces, the last of two
     services.rollup_cycle(cycle_id=cycle.id)
     assert snapshot() == whole and len(whole[LinkResult]) == 14
+
+
+def test_drivers_that_fail_in_their_thread_fail_the_rollup_and_leave_the_previous_snapshot_whole(org, monkeypatch):
+    """The drivers are computed in a thread while the scorecards are written: their error is the
+    roll-up's, raised in the caller's thread, and the scorecards already written are rolled back."""
+    cycle = CycleFactory(name="2026-Q3", min_group_size=1)
+    add_answers(cycle, group(1, 2, org["sales"], org["it"], 4))
+    services.rollup_cycle(cycle_id=cycle.id)
+    add_answers(cycle, group(10, 2, org["sales"], org["it"], 1))
+    threads = []
+
+    def failing_drivers(*args):
+        threads.append(threading.current_thread())
+        raise ArithmeticError("drivers broke")
+
+    monkeypatch.setattr(services, "driver_rows", failing_drivers)
+    with pytest.raises(ArithmeticError, match="drivers broke"):
+        services.rollup_cycle(cycle_id=cycle.id)
+
+    assert threads and threads[0] is not threading.main_thread()
+    assert overall(cycle, org["it"]).mean == 4.0
+    assert LinkResult.objects.filter(cycle=cycle).count() == 7
+
+
+def test_a_failed_write_waits_for_the_drivers_thread_and_raises_its_own_error(org, monkeypatch):
+    cycle = CycleFactory(name="2026-Q3", min_group_size=1)
+    add_answers(cycle, group(1, 2, org["sales"], org["it"], 4))
+    finished = threading.Event()
+    original_insert = services._insert
+
+    def slow_failing_drivers(*args):
+        time.sleep(0.2)
+        finished.set()
+        raise ArithmeticError("not this one")
+
+    def failing_insert(model, columns):
+        if model is LinkResult:
+            raise RuntimeError("disk full")
+        return original_insert(model, columns)
+
+    monkeypatch.setattr(services, "driver_rows", slow_failing_drivers)
+    monkeypatch.setattr(services, "_insert", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        services.rollup_cycle(cycle_id=cycle.id)
+    assert finished.is_set()  # not left running after the roll-up's transaction ended
+    assert not LinkResult.objects.filter(cycle=cycle).exists()
