@@ -78,10 +78,15 @@ def person(email: str, department, role: str):
     return user
 
 
-def session_cookie(user) -> str:
-    client = Client()
+def session_cookie(user, url: str) -> str:
+    """The cookies a signed-in browser sends: the session's, and the CSRF cookie it was given with
+    its first page (without it, each request would make a new CSRF secret and set its cookie)."""
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    assert client.get(url).status_code == 200
+    return "; ".join(
+        f"{name}={client.cookies[name].value}" for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    )
 
 
 def in_process(user, url: str, gz: bool) -> dict:
@@ -295,8 +300,8 @@ def main() -> int:
         server = start_gunicorn(port, database_url, args.workers)
         try:
             headers = {}
-            for name, (user, _, gz) in pages.items():
-                headers[name] = {"Cookie": session_cookie(user) if user else "none=1"}
+            for name, (user, url, gz) in pages.items():
+                headers[name] = {"Cookie": session_cookie(user, url) if user else "none=1"}
                 if gz:
                     headers[name]["Accept-Encoding"] = "gzip"
             warm_up(port, pages, headers)
