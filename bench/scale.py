@@ -59,7 +59,8 @@ def scripts(quick: bool) -> list[str]:
     # The pages' bar (req/s, p99, share of /healthz) is for the 40-department company; at 200
     # departments the bar is the dashboard's figure data size, which dashboard_draw.py prints (and
     # tests/reports/test_dashboard_scale.py pins), so pages.py is not run at 200 as well.
-    lines.append("pages.py --departments 40" + (" --rounds 1 --duration 5" if quick else ""))
+    # Five pages (plain and gzip) × 3 rounds of 5 s: about 2 minutes of the budget.
+    lines.append("pages.py --departments 40 --duration 5" + (" --rounds 1" if quick else ""))
     load = options_of("load.py")
     lines.append(f"load.py --departments {DEPARTMENTS}" if "--departments" in load else "load.py")
     lines.append(f"dashboard_draw.py --departments {DEPARTMENTS} --runs {runs}")
