@@ -202,6 +202,7 @@ def wrk(url: str, headers: dict, duration: int) -> dict:
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    served = re.search(r"(\d+) requests in", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     kinds = {"non-2xx/3xx": int(errors.group(1)) if errors else 0}
@@ -209,6 +210,7 @@ def wrk(url: str, headers: dict, duration: int) -> dict:
         kinds.update(zip(("connect", "read", "write", "timeout"), map(int, socket_errors.groups()), strict=True))
     return {
         "rps": float(rate.group(1)) if rate else 0.0,
+        "requests": int(served.group(1)) if served else 0,
         "p50": latency("50%"),
         "p99": latency("99%"),
         "errors": sum(kinds.values()),
@@ -249,6 +251,7 @@ def python_load(url: str, headers: dict, duration: int, *, timeout: float = 10) 
         return {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "errors": errors[0], "note": "no answer"}
     return {
         "rps": len(latencies) / (time.monotonic() - started),
+        "requests": len(latencies),
         "p50": latencies[len(latencies) // 2],
         "p99": latencies[int(len(latencies) * 0.99)],
         "errors": errors[0],
@@ -305,10 +308,11 @@ def main() -> int:
                 if gz:
                     headers[name]["Accept-Encoding"] = "gzip"
             warm_up(port, pages, headers)
+            cpu = ServerCpu(server)
             # Rounds alternate the pages, so that a change in the machine's load hits them all alike.
             rounds = [
                 {
-                    name: load(f"http://127.0.0.1:{port}{url}", headers[name], args.duration)
+                    name: measured(load, cpu, f"http://127.0.0.1:{port}{url}", headers[name], args.duration)
                     for name, (_, url, _) in pages.items()
                 }
                 for _ in range(args.rounds)
@@ -317,6 +321,63 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
         return report(rounds, figures, args)
+
+
+class ServerCpu:
+    """CPU seconds used by the server's side of a load: the gunicorn workers and their database
+    backends (PostgreSQL processes connected to the bench database). Unlike req/s, a request's CPU
+    barely moves with what else loads the machine: the figure to compare pages by when it is shared."""
+
+    def __init__(self, server: subprocess.Popen):
+        self.server = server
+
+    def _pids(self) -> dict[int, str]:
+        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children").read_text().split()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        return {**{int(pid): "worker" for pid in children}, **dict.fromkeys(backends, "database")}
+
+    def sample(self) -> dict[int, tuple[str, float, float]]:
+        """Per process: (worker or database, user seconds, system seconds)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for pid, kind in self._pids().items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone (a worker replaced, a backend closed)
+            used[pid] = (kind, int(fields[11]) / ticks, int(fields[12]) / ticks)
+        return used
+
+    @staticmethod
+    def between(before: dict, after: dict) -> dict[str, float]:
+        """Seconds used between two samples by the processes in both (a process gone in between is
+        not counted: with max_requests 20,000 no worker is replaced during a run): the workers'
+        user and system time, the database backends' time."""
+        used = {"worker user": 0.0, "worker system": 0.0, "database": 0.0}
+        for pid in after.keys() & before.keys():
+            kind, user, system = after[pid]
+            user, system = user - before[pid][1], system - before[pid][2]
+            if kind == "worker":
+                used["worker user"] += user
+                used["worker system"] += system
+            else:
+                used["database"] += user + system
+        return used
+
+
+def measured(load, cpu: ServerCpu, url: str, headers: dict, duration: int) -> dict:
+    """One load with the server's CPU per request beside it (and its parts)."""
+    before = cpu.sample()
+    result = load(url, headers, duration)
+    used = cpu.between(before, cpu.sample())
+    served = result.get("requests") or float("nan")
+    result["cpu_parts"] = {part: seconds * 1000 / served for part, seconds in used.items()}
+    result["cpu_ms"] = sum(result["cpu_parts"].values())
+    return result
 
 
 def warm_up(port: int, pages: dict, headers: dict) -> None:
@@ -355,6 +416,7 @@ def report(rounds: list[dict], figures: dict, args) -> int:
         f"load average {args.load_before:.1f} → {os.getloadavg()[0]:.1f}"
     )
     header = f"{'page':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs /healthz':>13}"
+    header += f"{'CPU ms/req':>12}{'CPU vs /healthz':>17}"
     header += f"{'queries':>10}{'build ms':>10}{'cached ms':>11}{'page KB':>9}{'sent KB':>9}{'heatmap KB':>12}"
     print(header)
     failures = []
@@ -379,6 +441,9 @@ def report(rounds: list[dict], figures: dict, args) -> int:
             met = r["rps"] >= BAR_RPS and r["p99"] < BAR_P99_MS and ratios and statistics.median(ratios) >= BAR_RATIO
             verdicts.append(f"{name}: {'met' if met else 'not met'}")
         line = f"{name:<14}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}{ratio}"
+        cpu = statistics.median(x[name].get("cpu_ms", float("nan")) for x in rounds)
+        ceiling_cpu = statistics.median(x["/healthz"].get("cpu_ms", float("nan")) for x in rounds)
+        line += f"{cpu:>12.2f}{ceiling_cpu / cpu:>16.0%} "
         f = figures.get(name)
         if f:
             line += f"{f['queries_uncached']:>5}/{f['queries_cached']:<4}{f['build_ms']:>10.0f}{f['cached_ms']:>11.1f}"
@@ -387,13 +452,21 @@ def report(rounds: list[dict], figures: dict, args) -> int:
     for index, r in enumerate(rounds, 1):
         print(
             f"round {index}: "
-            + ", ".join(f"{name} {x['rps']:.0f} req/s (p99 {x['p99']:.0f} ms)" for name, x in r.items())
+            + ", ".join(
+                f"{name} {x['rps']:.0f} req/s (p99 {x['p99']:.0f} ms, {x.get('cpu_ms', float('nan')):.2f} CPU ms)"
+                for name, x in r.items()
+            )
         )
     print(
         "(queries: uncached/cached, in-process; page KB: the page, sent KB: what was sent (gz: gzip); "
-        "'gz' rows ask with Accept-Encoding: gzip, as browsers do)"
+        "'gz' rows ask with Accept-Encoding: gzip, as browsers do; CPU ms/req: the gunicorn workers' and their "
+        "database backends' CPU per request served, median of the rounds; CPU vs /healthz: /healthz's over the page's)"
     )
     print(f"bar (≥ {BAR_RPS:,} req/s, p99 < {BAR_P99_MS} ms, ≥ {BAR_RATIO:.0%} of /healthz): " + "; ".join(verdicts))
+    print("CPU ms per request, median of the rounds (workers user + system, their database backends):")
+    for name in rounds[0]:
+        parts = {p: statistics.median(x[name]["cpu_parts"][p] for x in rounds) for p in rounds[0][name]["cpu_parts"]}
+        print(f"  {name:<14}" + ", ".join(f"{p} {ms:.2f}" for p, ms in parts.items()))
     more = figures.get("dashboard", {}).get("more_kb")
     if more:
         print(f"heatmap.json (the six dimensions, fetched on the first switch): {more:.0f} KB")

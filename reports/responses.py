@@ -7,10 +7,10 @@ does; a page depends on the person looking only through those two strings, their
 the key) and their pending messages or staff navigation (those pages are rendered as before).
 
 **Compressed once per cache entry.** Every browser sends `Accept-Encoding: gzip`, and the
-dashboard is ~280 KB of HTML (2.5 MB at 200 departments): the cache entry also holds its shared
-pieces deflated once (raw deflate, each piece ended with Z_FULL_FLUSH: byte-aligned, and no piece
-refers back into another), and a request that accepts gzip gets a gzip stream put together from
-them: the header, the first shared piece, this person's string as a deflate piece of its own
+dashboard is ~280 KB of HTML (2.5 MB at 200 departments): a second cache entry beside the plain
+one holds its shared pieces deflated once (raw deflate, each piece ended with Z_FULL_FLUSH:
+byte-aligned, and no piece refers back into another), and a request that accepts gzip reads only
+that entry and gets a gzip stream put together from it: the header, the first shared piece, this person's string as a deflate piece of its own
 (stored, level 0: never compressed together with anything, so no length tells anything about it
 or about the page beside it), the next shared piece, …, a final empty block, and the trailer: the
 CRC-32 of the whole uncompressed page, carried over each shared piece from tables made when the
@@ -82,17 +82,18 @@ def page_response(request: HttpRequest, template: str, context: Callable[[], dic
     shows (snapshot version, cycle, department, the viewer's kind)."""
     if _personal(request):
         return HttpResponse(render_to_string(template, context(), request))
-    page = cache.get(key)
+    compressed = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    page = cache.get(f"{key}:{'gzip' if compressed else 'plain'}")
     if page is None:
         html = render_to_string(template, {**context(), "csrf_token": _TOKEN, "nav_name": _NAME}, request)
-        page = _Page(html.encode())
-        cache.set(key, page, CACHE_SECONDS)
+        cut = _cut(html.encode())
+        plain, gzipped = _Plain(*cut), _Gzipped(*cut)
+        cache.set_many({f"{key}:plain": plain, f"{key}:gzip": gzipped}, CACHE_SECONDS)
+        page = gzipped if compressed else plain
     personal = {_TOKEN: csrf_token(request).encode(), _NAME: escape(request.user.get_full_name()).encode()}
-    if accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(page.gzip(personal))
+    response = HttpResponse(page.render(personal))
+    if compressed:
         response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page.plain(personal))
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
@@ -148,34 +149,49 @@ class _Shift:
         return t[crc & 255] ^ t[256 + (crc >> 8 & 255)] ^ t[512 + (crc >> 16 & 255)] ^ t[768 + (crc >> 24)]
 
 
-class _Page:
-    """A cached page, cut at each marker: the shared pieces between them, which marker each cut
-    was; the pieces deflated, and each one's CRC-32 and length with its shift (for gzip)."""
+def _cut(page: bytes) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    """The page cut at each marker: (the shared pieces between them, which marker each cut was)."""
+    pieces, slots = [], []
+    for part in re.split(rb"(" + _TOKEN.encode() + rb"|" + _NAME.encode() + rb")", page):
+        if part in (_TOKEN.encode(), _NAME.encode()):
+            slots.append(part.decode())
+        else:
+            pieces.append(part)
+    return tuple(pieces), tuple(slots)
 
-    __slots__ = ("crcs", "deflated", "length", "pieces", "shifts", "slots")
 
-    def __init__(self, page: bytes):
-        pieces, slots = [], []
-        for part in re.split(rb"(" + _TOKEN.encode() + rb"|" + _NAME.encode() + rb")", page):
-            if part in (_TOKEN.encode(), _NAME.encode()):
-                slots.append(part.decode())
-            else:
-                pieces.append(part)
-        self.pieces, self.slots = tuple(pieces), tuple(slots)
-        deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
-        self.deflated = tuple(deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces)
-        self.crcs = tuple(zlib.crc32(p) for p in pieces)
-        self.shifts = (None, *(_Shift(len(p)) for p in pieces[1:]))  # the first starts the CRC
-        self.length = sum(map(len, pieces))
+class _Plain:
+    """A cached page as sent plain: its shared pieces, joined around each person's strings."""
 
-    def plain(self, personal: dict[str, bytes]) -> bytes:
-        """The shared pieces joined around this person's strings: one copy of the page."""
+    __slots__ = ("pieces", "slots")
+
+    def __init__(self, pieces: tuple[bytes, ...], slots: tuple[str, ...]):
+        self.pieces, self.slots = pieces, slots
+
+    def render(self, personal: dict[str, bytes]) -> bytes:
+        """One copy of the page, with this person's strings."""
         joined = [self.pieces[0]]
         for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
             joined += (personal[slot], piece)
         return b"".join(joined)
 
-    def gzip(self, personal: dict[str, bytes]) -> bytes:
+
+class _Gzipped:
+    """A cached page as sent gzip-compressed: the shared pieces deflated (each ended with
+    Z_FULL_FLUSH), each one's CRC-32 and the shift that carries a CRC over it, the shared length.
+    Cached apart from the plain page, so that a request reads back only what it sends (~1/7 of it)."""
+
+    __slots__ = ("crcs", "deflated", "length", "shifts", "slots")
+
+    def __init__(self, pieces: tuple[bytes, ...], slots: tuple[str, ...]):
+        deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        self.deflated = tuple(deflate.compress(p) + deflate.flush(zlib.Z_FULL_FLUSH) for p in pieces)
+        self.crcs = tuple(zlib.crc32(p) for p in pieces)
+        self.shifts = (None, *(_Shift(len(p)) for p in pieces[1:]))  # the first starts the CRC
+        self.length = sum(map(len, pieces))
+        self.slots = slots
+
+    def render(self, personal: dict[str, bytes]) -> bytes:
         """The page as one gzip member: the shared deflated pieces around this person's strings,
         each of those stored in a deflate piece of its own."""
         joined = [_GZIP_HEADER, self.deflated[0]]

@@ -126,11 +126,11 @@ def test_the_crc_is_carried_over_a_shared_piece_without_reading_it():
 
 def test_a_page_put_together_is_one_valid_gzip_member_whatever_the_strings():
     marker_page = f"<p>{responses._NAME}</p><form>{responses._TOKEN}</form>{'<td>1.0</td>' * 5000}".encode()
-    page = responses._Page(marker_page)
+    plain, gzipped = responses._Plain(*responses._cut(marker_page)), responses._Gzipped(*responses._cut(marker_page))
     for name in (b"", b"A", "Zoë &amp; Ünal".encode(), b"x" * 70_000):
         personal = {responses._TOKEN: b"t" * 64, responses._NAME: name}
-        assert gzip.decompress(page.gzip(personal)) == page.plain(personal)
-        assert page.plain(personal) == marker_page.replace(responses._NAME.encode(), name).replace(
+        assert gzip.decompress(gzipped.render(personal)) == plain.render(personal)
+        assert plain.render(personal) == marker_page.replace(responses._NAME.encode(), name).replace(
             responses._TOKEN.encode(), b"t" * 64
         )
 
