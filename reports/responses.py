@@ -10,11 +10,12 @@ the key) and their pending messages or staff navigation (those pages are rendere
 dashboard is ~280 KB of HTML (2.5 MB at 200 departments): a second cache entry beside the plain
 one holds its shared pieces deflated once (raw deflate, each piece ended with Z_FULL_FLUSH:
 byte-aligned, and no piece refers back into another), and a request that accepts gzip reads only
-that entry and gets a gzip stream put together from it: the header, the first shared piece, this person's string as a deflate piece of its own
-(stored, level 0: never compressed together with anything, so no length tells anything about it
-or about the page beside it), the next shared piece, …, a final empty block, and the trailer: the
-CRC-32 of the whole uncompressed page, carried over each shared piece from tables made when the
-entry was filled (`_Shift`), so a request reads none of the shared bytes again, and the length.
+that entry and gets a gzip stream put together from it: the header, the first shared piece, this
+person's string as a deflate piece of its own (stored, level 0: never compressed together with
+anything, so no length tells anything about it or about the page beside it), the next shared
+piece, …, a final empty block, and the trailer: the CRC-32 of the whole uncompressed page, carried
+over each shared piece from tables made when the entry was filled (`_Shift`), so a request reads
+none of the shared bytes again, and the length.
 Responses of these pages say `Vary: Accept-Encoding`; without gzip accepted (or with `q=0`) the
 plain bytes are sent as before.
 """
