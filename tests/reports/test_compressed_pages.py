@@ -169,3 +169,14 @@ def test_the_csrf_token_of_a_cached_page_is_djangos_mask_of_the_cookies_secret()
     fresh = RequestFactory().get("/")
     token = responses.csrf_token(fresh)
     assert _unmask_cipher_token(token) == fresh.META["CSRF_COOKIE"]
+
+
+def test_the_heatmaps_other_dimensions_are_sent_compressed_to_whoever_accepts_gzip(company, executive):
+    import json
+
+    url = f"/reports/{company['latest'].name}/heatmap.json"
+    compressed = _client(executive.user, HTTP_ACCEPT_ENCODING="gzip").get(url)
+    plain = _client(executive.user, HTTP_ACCEPT_ENCODING="gzip;q=0").get(url)
+    assert compressed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert "accept-encoding" in _vary(compressed) and "accept-encoding" in _vary(plain)
+    assert json.loads(gzip.decompress(compressed.content)) == json.loads(plain.content)
