@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -144,7 +145,17 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
         shown, cycles, _ = _chosen_cycle(request, cycle)
     except NotShown as missing:
         return _not_shown(request, missing.name)
-    return HttpResponse(pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json")
+    if responses.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(
+            pages.heatmap_dimensions_gzip(cycle=shown, cycles=cycles), content_type="application/json"
+        )
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(
+            pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json"
+        )
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 @never_cache
