@@ -20,7 +20,6 @@ Responses of these pages say `Vary: Accept-Encoding`; without gzip accepted (or 
 plain bytes are sent as before.
 """
 
-import os
 import re
 import secrets
 import struct
@@ -31,7 +30,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
@@ -91,39 +90,12 @@ def page_response(request: HttpRequest, template: str, context: Callable[[], dic
         plain, gzipped = _Plain(*cut), _Gzipped(*cut)
         cache.set_many({f"{key}:plain": plain, f"{key}:gzip": gzipped}, CACHE_SECONDS)
         page = gzipped if compressed else plain
-    personal = {_TOKEN: csrf_token(request).encode(), _NAME: escape(request.user.get_full_name()).encode()}
+    personal = {_TOKEN: get_token(request).encode(), _NAME: escape(request.user.get_full_name()).encode()}
     response = HttpResponse(page.render(personal))
     if compressed:
         response["Content-Encoding"] = "gzip"
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
-
-
-_CHARS = CSRF_ALLOWED_CHARS
-_INDEX = {char: index for index, char in enumerate(_CHARS)}
-_UNIFORM = 256 - 256 % len(_CHARS)  # bytes below this map evenly onto the characters (4 bytes each)
-_TO_CHARS = bytes(ord(_CHARS[byte % len(_CHARS)]) if byte < _UNIFORM else 0 for byte in range(256))
-_UNEVEN = bytes(range(_UNIFORM, 256))
-
-
-def csrf_token(request: HttpRequest) -> str:
-    """`django.middleware.csrf.get_token`, with its mask drawn from one `os.urandom` call rather
-    than 32 calls of `secrets.choice` (44 µs, the dearest step of a cached page after the session
-    read): the same secret, the same cipher (Django's `_mask_cipher_secret`: each character of the
-    secret shifted by the mask's), a mask as uniform over the 62 characters (bytes of 248 and above
-    are dropped, the rest taken modulo 62), and the cookie renewed as get_token renews it. Anything
-    but a valid secret from the cookie (none yet, or one of the CSRF_USE_SESSIONS kind of another
-    length) goes through Django's get_token itself."""
-    secret = request.META.get("CSRF_COOKIE")
-    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH or not all(c in _INDEX for c in secret):
-        return get_token(request)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    mask = b""
-    while len(mask) < CSRF_SECRET_LENGTH:
-        mask += os.urandom(CSRF_SECRET_LENGTH + 8).translate(_TO_CHARS, _UNEVEN)
-    mask = mask[:CSRF_SECRET_LENGTH].decode()
-    size = len(_CHARS)
-    return mask + "".join([_CHARS[(_INDEX[x] + _INDEX[y]) % size] for x, y in zip(secret, mask, strict=True)])
 
 
 class _Shift:
