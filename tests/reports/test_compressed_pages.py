@@ -135,6 +135,23 @@ def test_a_page_put_together_is_one_valid_gzip_member_whatever_the_strings():
         )
 
 
+def test_the_compressed_length_tells_nothing_about_a_persons_strings_but_their_length():
+    """BREACH-style guessing: a token or name that repeats the page's own text (or each other)
+    compresses no better than random bytes of the same length, since each is a stored piece."""
+    page = f"<p>{responses._NAME}</p><form>{responses._TOKEN}</form>{'<td>Sales 4.2</td>' * 2000}".encode()
+    gzipped = responses._Gzipped(*responses._cut(page))
+    rng = random.Random(7)
+    alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    guesses = [bytes(rng.choice(alphabet) for _ in range(64)) for _ in range(5)]
+    guesses += [(b"<td>Sales 4.2</td>" * 4)[:64], b"a" * 64]
+    lengths = {
+        len(gzipped.render({responses._TOKEN: token, responses._NAME: name}))
+        for token in guesses
+        for name in (token[:16], b"<td>Sales 4.2</t", bytes(rng.choice(alphabet) for _ in range(16)))
+    }
+    assert len(lengths) == 1
+
+
 def test_a_compressed_cached_page_costs_the_queries_of_a_plain_one(
     company, executive, django_assert_num_queries, monkeypatch
 ):
