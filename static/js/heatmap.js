@@ -433,9 +433,11 @@
       }
       if (zoomHint) zoomHint.hidden = !current.large;
       nameWeakest(s);
+      // Margins that already fit (static/js/figures.js): Plotly draws it once, not twice.
+      var layout = window.ChainFigures.fitted(current.traces, current.layout, phone ? current.width : element.clientWidth);
       var drawn = first
-        ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
-        : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);
+        ? window.Plotly.newPlot(element, current.traces, layout, window.ChainFigures.config)
+        : window.Plotly.react(element, current.traces, layout, window.ChainFigures.config);
       drawing = drawn.then(function () {
         element.setAttribute("data-dimension", s.dimension);
         element.setAttribute("data-order", s.by);
