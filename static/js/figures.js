@@ -200,8 +200,35 @@
   }
 
   var idle = window.requestIdleCallback || function (callback) { return window.setTimeout(callback, 1); };
+
+  // The long tables folded under the figures come in a <noscript data-folded-table> (its content a
+  // single text while scripts run: the parser builds none of their cells before the figures are
+  // drawn). Each becomes its table when the figures are drawn and the page is idle, one table per
+  // idle moment; at once when its <details> is opened, or before printing.
+  function unfold(noscript) {
+    if (!noscript.parentNode) return;
+    noscript.insertAdjacentHTML("afterend", noscript.textContent);
+    noscript.remove();
+  }
+  function unfoldWhenIdle() {
+    var next = document.querySelector("noscript[data-folded-table]");
+    if (!next) return;
+    idle(function () {
+      unfold(next);
+      unfoldWhenIdle();
+    });
+  }
+  function unfoldAll() { document.querySelectorAll("noscript[data-folded-table]").forEach(unfold); }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.open && details.querySelectorAll) details.querySelectorAll("noscript[data-folded-table]").forEach(unfold);
+  }, true);
+
   function drawWhenIdle() {
-    if (!pending.length) return;
+    if (!pending.length) {
+      unfoldWhenIdle();
+      return;
+    }
     idle(function () {
       drawSoon(pending[0]);
       drawWhenIdle();
@@ -212,6 +239,8 @@
     pending = elements.slice();
     if (!("IntersectionObserver" in window)) {
       elements.forEach(drawSoon);
+      if (document.readyState === "complete") unfoldWhenIdle();
+      else window.addEventListener("load", unfoldWhenIdle);
       return;
     }
     var observer = new IntersectionObserver(function (entries) {
@@ -238,7 +267,7 @@
   function drawPending() { pending.slice().forEach(drawSoon); }
 
   window.ChainFigures = { config: CONFIG, readJson: readJson, phone: PHONE, separators: SEPARATORS, drawPending: drawPending,
-                          fitted: fitted };
+                          fitted: fitted, unfoldAll: unfoldAll };
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit();
     drawAll(Array.prototype.slice.call(document.querySelectorAll("[data-figure]")));
@@ -247,6 +276,7 @@
 
 /* Paper has no clicks: open every figure table before printing. */
 window.addEventListener("beforeprint", function () {
+  if (window.ChainFigures) window.ChainFigures.unfoldAll();
   document.querySelectorAll("details.figure-table").forEach(function (d) { d.open = true; });
   if (window.ChainFigures) window.ChainFigures.drawPending();
   if (window.Plotly) {
