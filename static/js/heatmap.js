@@ -33,8 +33,10 @@
   // One formatter per way of writing, and each value written once: a 200-department heatmap writes
   // 40,000 cells' hover figures, and building an Intl.NumberFormat per figure took seconds.
   var formats = {};
+  var PERCENT = { style: "percent" }, SIGNED = { signDisplay: "always" };
   function number(value, digits, options) {
-    var key = digits + (options ? JSON.stringify(options) : "");
+    // The key without JSON.stringify: it was most of the time of 80,000 cells' figures.
+    var key = digits + (options === PERCENT ? "%" : options === SIGNED ? "+" : options ? JSON.stringify(options) : "");
     var format = formats[key];
     if (!format) {
       var formatter = new Intl.NumberFormat(LANG, Object.assign({ minimumFractionDigits: digits, maximumFractionDigits: digits }, options));
@@ -50,12 +52,12 @@
 
   function fmt(value, digits, suffix) {
     if (value === null || value === undefined) return words.notAvailable;
-    return suffix === "%" ? number(value / 100, digits, { style: "percent" }) : number(value, digits);
+    return suffix === "%" ? number(value / 100, digits, PERCENT) : number(value, digits);
   }
 
   function signed(value) {
     if (value === null || value === undefined) return words.notAvailable;
-    return number(value, 2, { signDisplay: "always" });
+    return number(value, 2, SIGNED);
   }
 
   function indexes(n) {
@@ -189,11 +191,16 @@
     var rowNames = rowPlain.map(plotlyText), colNames = colPlain.map(plotlyText);
     var mean = pick(cells.mean, rows, cols), fav = pick(cells.fav, rows, cols), count = pick(cells.n, rows, cols);
     var delta = pick(cells.delta, rows, cols), hidden = pick(cells.hidden, rows, cols);
-    var custom = mean.map(function (row, i) {
-      return row.map(function (value, j) {
-        return [rowNames[i], colNames[j], fmt(value, 2), fmt(fav[i][j], 1, "%"), count[i][j] === null || count[i][j] === undefined ? words.notAvailable : String(count[i][j]), signed(delta[i][j])];
-      });
-    });
+    var custom = new Array(nr);
+    for (var ci = 0; ci < nr; ci++) {
+      var meanRow = mean[ci], favRow = fav[ci], countRow = count[ci], deltaRow = delta[ci], rowCells = new Array(nc);
+      for (var cj = 0; cj < nc; cj++) {
+        var people = countRow[cj];
+        rowCells[cj] = [rowNames[ci], colNames[cj], fmt(meanRow[cj], 2), fmt(favRow[cj], 1, "%"),
+                     people === null || people === undefined ? words.notAvailable : String(people), signed(deltaRow[cj])];
+      }
+      custom[ci] = rowCells;
+    }
     var hiddenLayer = hidden.map(function (row) { return row.map(function (h) { return h === 1 ? 1 : null; }); });
     // With "the N weakest", the other cells of their rows and columns are drawn faded (a layer of
     // their own, after the two the page's tests read as data[0] and data[1]).
@@ -433,9 +440,11 @@
       }
       if (zoomHint) zoomHint.hidden = !current.large;
       nameWeakest(s);
+      // Margins that already fit (static/js/figures.js): Plotly draws it once, not twice.
+      var layout = window.ChainFigures.fitted(current.traces, current.layout, phone ? current.width : element.clientWidth);
       var drawn = first
-        ? window.Plotly.newPlot(element, current.traces, current.layout, window.ChainFigures.config)
-        : window.Plotly.react(element, current.traces, current.layout, window.ChainFigures.config);
+        ? window.Plotly.newPlot(element, current.traces, layout, window.ChainFigures.config)
+        : window.Plotly.react(element, current.traces, layout, window.ChainFigures.config);
       drawing = drawn.then(function () {
         element.setAttribute("data-dimension", s.dimension);
         element.setAttribute("data-order", s.by);
