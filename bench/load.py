@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import require_postgres, throwaway_database
+from _common import figure, require_postgres, throwaway_database
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -329,6 +329,15 @@ def report(args, results: dict, floor_timings: list[float], peak: dict, problems
         "nothing lost": not problems and not results["errors"] and not results["timed_out"],
     }
     print("targets: " + ", ".join(f"{name}: {'pass' if ok else 'FAIL'}" for name, ok in verdicts.items()))
+    figure(
+        f"the survey: {results['done']:,} people, {args.concurrency} at once (gunicorn as deployed)",
+        end_to_end=f"{rate:.1f} surveys/s, p95 {p95_all:.0f} ms",
+        in_process=f"ratings page {profile['total'] * 1000:.0f} ms",
+        floor=f"/healthz p50 {floor_p50 * 1000:.0f} ms, same concurrency",
+        ratio=f"every request's p50 {percentile(every, 50) / floor_p50:.1f}x the floor's",
+        target=f"≥ {TARGETS['surveys/s']:g} surveys/s, nothing lost: "
+        + ("pass" if verdicts["surveys/s"] and verdicts["nothing lost"] else "FAIL"),
+    )
     return 0 if verdicts["nothing lost"] and verdicts["connections ≤ pool"] else 1
 
 

@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import require_postgres, throwaway_database
+from _common import figure, require_postgres, throwaway_database
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, reset_queries
@@ -431,7 +431,7 @@ def report(rounds: list[dict], figures: dict, args) -> int:
             for name, x in r.items()
             if x["errors"]
         ]
-    verdicts = []
+    verdicts, closing = [], []
     for name in rounds[0]:
         runs = sorted((r[name] for r in rounds), key=lambda r: r["rps"])
         r = runs[len(runs) // 2]
@@ -440,6 +440,18 @@ def report(rounds: list[dict], figures: dict, args) -> int:
         if name != "/healthz":
             met = r["rps"] >= BAR_RPS and r["p99"] < BAR_P99_MS and ratios and statistics.median(ratios) >= BAR_RATIO
             verdicts.append(f"{name}: {'met' if met else 'not met'}")
+            ceiling = sorted((x["/healthz"] for x in rounds), key=lambda x: x["rps"])[len(rounds) // 2]
+            closing.append(
+                {
+                    "what": f"{name} page, {args.departments} departments (gunicorn as deployed, wrk)",
+                    "end_to_end": f"{r['rps']:.0f} req/s, p99 {r['p99']:.0f} ms",
+                    "in_process": "-",
+                    "floor": f"/healthz {ceiling['rps']:.0f} req/s, p99 {ceiling['p99']:.0f} ms",
+                    "ratio": f"{statistics.median(ratios):.0%} of /healthz" if ratios else "n/a",
+                    "target": f"≥ {BAR_RPS:,} req/s, p99 < {BAR_P99_MS} ms, ≥ {BAR_RATIO:.0%}: "
+                    + ("pass" if met else "FAIL"),
+                }
+            )
         line = f"{name:<14}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}{ratio}"
         cpu = statistics.median(x[name].get("cpu_ms", float("nan")) for x in rounds)
         ceiling_cpu = statistics.median(x["/healthz"].get("cpu_ms", float("nan")) for x in rounds)
@@ -463,6 +475,8 @@ def report(rounds: list[dict], figures: dict, args) -> int:
         "database backends' CPU per request served, median of the rounds; CPU vs /healthz: /healthz's over the page's)"
     )
     print(f"bar (≥ {BAR_RPS:,} req/s, p99 < {BAR_P99_MS} ms, ≥ {BAR_RATIO:.0%} of /healthz): " + "; ".join(verdicts))
+    for line in closing:
+        figure(**line)
     print("CPU ms per request, median of the rounds (workers user + system, their database backends):")
     for name in rounds[0]:
         parts = {p: statistics.median(x[name]["cpu_parts"][p] for x in rounds) for p in rounds[0][name]["cpu_parts"]}
