@@ -371,6 +371,8 @@ def test_a_pool_process_killed_mid_rollup_has_its_rollup_redelivered_and_finishe
 
     wait_for(lambda: run_state(run) == State.DONE, timeout=ROLLUP_TIMEOUT, what=f"run {run.pk} to be redone")
     assert run.answers_count == 4
+    # The worker logs "succeeded" after the task returns, a moment after the run's commit.
+    wait_for(lambda: "] succeeded" in worker.log(), timeout=ROLLUP_TIMEOUT, what="the worker to log the success")
     log = worker.log()
     assert "WorkerLostError" in log
     # The same message, delivered twice: once to the killed process, once to its successor.
