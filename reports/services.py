@@ -19,6 +19,7 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,7 @@ def compute_rollup(*, cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, d
     return result, ratings + drivers["outcome_answers_count"], previous, drivers
 
 
-def _compute(cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, _Meanwhile]:
+def _compute(cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, Future]:
     """compute_rollup's work, its drivers still being computed in a thread (`.result()` waits for
     them): the roll-up's writes can go to the database meanwhile. The drivers are numpy work that
     needs no database; the writes are mostly the database's, in its own process."""
@@ -134,29 +135,17 @@ def _compute(cycle: Cycle) -> tuple[frames.Result, int, Cycle | None, _Meanwhile
         company_respondents=company_respondents,
         people=partial(frames.people_of, answer_sets),
     )
-    return result, int(cells["n"].sum()), previous, _Meanwhile(driver_rows, cycle, answer_sets, result)
+    return result, int(cells["n"].sum()), previous, _meanwhile(driver_rows, cycle, answer_sets, result)
 
 
-class _Meanwhile:
-    """`function(*args)` run in a thread from now on; `result()` waits for it and returns its value
-    (or raises its exception)."""
-
-    def __init__(self, function: Callable, *args):
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(function, *args), name=function.__name__)
-        self._thread.start()
-
-    def _run(self, function: Callable, *args) -> None:
-        try:
-            self._value = function(*args)
-        except BaseException as exc:  # raised again by result(), in the caller's thread
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+def _meanwhile(function: Callable, *args) -> Future:
+    """`function(*args)` started in a thread of its own; the Future's result() waits for it (and
+    raises its exception, in the caller's thread)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=function.__name__)
+    try:
+        return pool.submit(function, *args)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
 
 def driver_rows(cycle: Cycle, answer_sets: np.ndarray, result: frames.Result) -> dict:
@@ -215,7 +204,7 @@ def _replace_snapshot(cycle: Cycle, *, run: RollupRun | None = None) -> int:
         raise  # the first error
 
 
-def _write_snapshot(cycle, run, result, ratings_count, previous, pending_drivers: _Meanwhile) -> int:
+def _write_snapshot(cycle, run, result, ratings_count, previous, pending_drivers: Future) -> int:
     """_replace_snapshot's writes: the roll-up's tables while the drivers are computed, then theirs."""
     from . import frames  # loaded by _compute, while the database read the answers
 
