@@ -145,15 +145,11 @@ def heatmap_json(request: HttpRequest, cycle: str) -> HttpResponse:
         shown, cycles, _ = _chosen_cycle(request, cycle)
     except NotShown as missing:
         return _not_shown(request, missing.name)
-    if responses.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(
-            pages.heatmap_dimensions_gzip(cycle=shown, cycles=cycles), content_type="application/json"
-        )
+    compressed = responses.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    body = pages.heatmap_dimensions_gzip if compressed else pages.heatmap_dimensions_json
+    response = HttpResponse(body(cycle=shown, cycles=cycles), content_type="application/json")
+    if compressed:
         response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(
-            pages.heatmap_dimensions_json(cycle=shown, cycles=cycles), content_type="application/json"
-        )
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
