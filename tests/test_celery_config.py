@@ -57,19 +57,26 @@ def test_every_scheduled_task_is_registered_with_the_app():
     assert scheduled <= set(app.tasks)
 
 
-def test_the_worker_app_reads_redis_url_from_the_environment():
-    # What `celery -A chainsurvey worker` loads, in a fresh process with REDIS_URL set.
-    env = {**os.environ, "REDIS_URL": "redis://cache.internal:6379/3", "DJANGO_SETTINGS_MODULE": "chainsurvey.settings"}
-    code = (
-        "import json, django; django.setup(); from chainsurvey.celery import app; "
-        "app.loader.import_default_modules(); c = app.conf; "
-        "print(json.dumps([c.broker_url, c.result_backend, c.task_always_eager, sorted(app.tasks)]))"
+def worker_app_reads(code: str, **environment):
+    """What `code` prints as JSON in a fresh process that loads the worker's app as `celery -A
+    chainsurvey worker` does (its tasks imported), with `environment` set."""
+    env = {**os.environ, **environment, "DJANGO_SETTINGS_MODULE": "chainsurvey.settings"}
+    setup = (
+        "import json, django; django.setup(); from chainsurvey.celery import app; app.loader.import_default_modules(); "
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", setup + code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0, out.stderr
-    broker, backend, eager, tasks = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_worker_app_reads_redis_url_from_the_environment():
+    # What `celery -A chainsurvey worker` loads, in a fresh process with REDIS_URL set.
+    broker, backend, eager, tasks = worker_app_reads(
+        "c = app.conf; print(json.dumps([c.broker_url, c.result_backend, c.task_always_eager, sorted(app.tasks)]))",
+        REDIS_URL="redis://cache.internal:6379/3",
+    )
 
     assert (broker, backend, eager) == ("redis://cache.internal:6379/3", "redis://cache.internal:6379/3", False)
     assert {
@@ -90,23 +97,12 @@ def test_the_beat_sweeps_the_ballot_box_every_minute(monkeypatch):
 def test_heavy_tasks_have_queues_of_their_own_which_a_plain_worker_consumes():
     # What `celery -A chainsurvey worker` (no -Q) declares and consumes, and where each task goes,
     # for a deployment that names its queue.
-    env = {
-        **os.environ,
-        "REDIS_URL": "redis://cache.internal:6379/3",
-        "CHAINSURVEY_CELERY_QUEUE": "acme",
-        "DJANGO_SETTINGS_MODULE": "chainsurvey.settings",
-    }
-    code = (
-        "import json, django; django.setup(); from chainsurvey.celery import app; "
-        "app.loader.import_default_modules(); "
+    declared, routes = worker_app_reads(
         "names = sorted(n for n in app.tasks if not n.startswith('celery.')); "
-        "print(json.dumps([sorted(app.amqp.queues), {n: app.amqp.router.route({}, n)['queue'].name for n in names}]))"
+        "print(json.dumps([sorted(app.amqp.queues), {n: app.amqp.router.route({}, n)['queue'].name for n in names}]))",
+        REDIS_URL="redis://cache.internal:6379/3",
+        CHAINSURVEY_CELERY_QUEUE="acme",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    declared, routes = json.loads(out.stdout.strip().splitlines()[-1])
 
     assert declared == ["acme", "acme.exports", "acme.rollups"]
     assert routes.pop("reports.tasks.rollup_cycle") == "acme.rollups"

@@ -9,7 +9,6 @@ import re
 import zlib
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from reports import responses
@@ -17,16 +16,9 @@ from surveys.roles import Role
 from tests.factories import EmployeeFactory
 from tests.reports.snapshots import build_company
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

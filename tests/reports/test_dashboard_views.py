@@ -19,14 +19,7 @@ from tests.factories import CycleFactory, DepartmentFactory
 from tests.reports.builders import add_answers, full_survey
 from tests.reports.snapshots import CANARY_STRINGS, build_company
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ something. A published cycle where every figure is hidden never becomes what /re
 department", /actions/ and the home page open on; it stays reachable by its own address."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from reports import selectors
@@ -14,14 +13,7 @@ from surveys.roles import Role
 from tests.factories import CycleFactory, EmployeeFactory
 from tests.reports.builders import add_answers, full_survey
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def published(name: str, org, *, raters: int) -> Cycle:

@@ -3,23 +3,15 @@
 page saying the results are not published yet, never a figure and never Django's debug 404."""
 
 import pytest
-from django.core.cache import cache
 
 from reports.services import rollup_cycle
 from surveys.models import Cycle
 from tests.factories import CycleFactory
 from tests.reports.builders import add_answers, full_survey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 DASHBOARD, SALES, HEATMAP = "/reports/2026-Q4/", "/reports/2026-Q4/departments/sales/", "/reports/2026-Q4/heatmap.json"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
